@@ -1,0 +1,107 @@
+// DOC: platform — the narrow door between faild's core and the OS.
+//
+// Every backend (linux/: libnl-route-3 and sockets; fake/: in-memory, for
+// tests and --dry-run) supplies these interfaces. The core asks about what a
+// backend can do, never which OS it runs on. CMake picks the backend folder.
+#pragma once
+
+#include "faild/ip_address.hpp"
+#include "faild/route.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace faild::platform {
+
+/// One address of ours on an interface, with its on-link prefix length.
+struct interface_address {
+    prefix addr;             ///< e.g. 192.0.2.1/24
+    bool tentative = false;  ///< IPv6 DAD still running: not usable yet
+    bool dadfailed = false;  ///< IPv6 DAD failed: never usable
+};
+
+struct interface_info {
+    std::string name;
+    int ifindex = 0;
+    bool up = false;        ///< administratively up (IFF_UP)
+    bool running = false;   ///< carrier present (IFF_RUNNING / LOWER_UP)
+    bool loopback = false;  ///< IFF_LOOPBACK
+    std::string mac;        ///< "aa:bb:..", empty when the link has none
+    std::vector<interface_address> addrs;
+};
+
+/// Result of one route operation: empty error means success.
+struct op_result {
+    std::string error;  ///< human readable, empty on success
+    bool ok() const { return error.empty(); }
+};
+
+/// The kernel routing table, restricted to faild's own routes (those tagged
+/// with faild::route_protocol in the main table). Nothing else is ever read
+/// back or changed through this interface.
+class route_table {
+public:
+    virtual ~route_table() = default;
+    /// faild-tagged host routes currently installed; nullopt (and `error`)
+    /// when the table cannot be read.
+    virtual std::optional<route_set> list(std::string& error) = 0;
+    /// Install a route that is not there yet.
+    virtual op_result add(const route& r) = 0;
+    /// Change an installed route in place (next hop, dev, src): no gap.
+    virtual op_result replace(const route& r) = 0;
+    /// Remove an installed faild route (matched by destination and tag).
+    virtual op_result remove(const route& r) = 0;
+};
+
+/// Interfaces and their addresses.
+class link_source {
+public:
+    virtual ~link_source() = default;
+    /// All interfaces with their addresses; `error` set on failure.
+    virtual std::vector<interface_info> list(std::string& error) = 0;
+};
+
+/// A received datagram.
+struct datagram {
+    ip_address from;
+    std::uint16_t from_port = 0;
+    std::size_t size = 0;
+    int ttl = -1;  ///< TTL / hop limit it arrived with, -1 if unknown
+};
+
+/// A UDP socket bound to one interface (SO_BINDTODEVICE on Linux) and one
+/// address family: every probe and answer for a LAN goes through its own.
+class probe_socket {
+public:
+    virtual ~probe_socket() = default;
+    /// File descriptor for the event loop (readable when a datagram waits).
+    virtual int fd() const = 0;
+    /// Send one datagram; false and `error` set when the kernel refused it.
+    virtual bool send_to(const ip_address& dst, std::uint16_t port, const std::uint8_t* data,
+                         std::size_t size, std::string& error) = 0;
+    /// Non-blocking receive into buf; nullopt when nothing is waiting.
+    virtual std::optional<datagram> receive(std::uint8_t* buf, std::size_t cap) = 0;
+};
+
+/// What the running process is allowed to do.
+struct privileges {
+    bool net_admin = false;  ///< CAP_NET_ADMIN: change routes
+    bool net_raw = false;    ///< CAP_NET_RAW: bind sockets to devices
+};
+
+/// The backend's factory functions (implemented once per backend folder).
+std::unique_ptr<route_table> make_route_table(std::string& error);
+std::unique_ptr<link_source> make_link_source(std::string& error);
+/// Opens the probe socket for `ifname`, bound to `port` (broadcast enabled,
+/// TTL 255, arrival TTL reported); nullptr and `error` on failure.
+std::unique_ptr<probe_socket> open_probe_socket(const std::string& ifname, family fam,
+                                                std::uint16_t port, std::string& error);
+privileges current_privileges();
+/// Effective reverse-path filter mode of an interface (max of `all` and the
+/// interface's own), -1 if unknown.
+int rp_filter_mode(const std::string& ifname);
+
+}  // namespace faild::platform
