@@ -1,0 +1,18 @@
+// DOC: daemon — the only Asio glue: sockets, timer and signals around the
+// pure engine, and the reconciler after every change of the path table.
+//
+//   probe sockets (one per LAN) ──readable──> engine.receive ─┐
+//   steady_timer (engine.next_wakeup) ──────> engine.tick ────┼─> send, log,
+//   SIGTERM/SIGINT ─> BYE, remove routes, stop                │   reconcile
+//   SIGHUP ─> reopen the log file                             ┘
+#pragma once
+
+#include "faild/options.hpp"
+
+namespace faild {
+
+/// Runs faild until SIGTERM/SIGINT; returns the process exit status.
+/// Logging must be initialised; privileges already checked.
+int run_daemon(const options& opts);
+
+}  // namespace faild

@@ -1,0 +1,260 @@
+#include "faild/engine.hpp"
+
+#include "faild/route_plan.hpp"
+
+#include <algorithm>
+#include <variant>
+
+namespace faild {
+
+namespace {
+
+/// Most addresses a peer may advertise that we keep (the wire allows 32).
+constexpr std::size_t max_peer_addresses = wire::max_addresses;
+
+duration min_duration(duration a, duration b) { return a < b ? a : b; }
+
+}  // namespace
+
+engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
+    : cfg_(std::move(cfg)), lans_(std::move(lans)), lan_states_(lans_.size()) {
+    for (auto& ls : lan_states_) ls.next_send = now;
+    for (const auto& l : lans_)
+        for (const auto& p : l.addrs)
+            if (own_addresses_.size() < wire::max_addresses) own_addresses_.push_back(p.addr);
+    next_expiry_check_ = now + ms(1000);
+}
+
+duration engine::peer_interval(const peer& p) const {
+    return p.interval_us ? duration(p.interval_us) : cfg_.interval;
+}
+
+wire::message engine::make(wire::type kind, std::uint32_t seq) const {
+    wire::message m;
+    m.kind = kind;
+    m.node_id = cfg_.node_id;
+    m.incarnation = cfg_.incarnation;
+    m.seq = seq;
+    m.interval_us = std::uint32_t(cfg_.interval.count());
+    m.addresses = own_addresses_;
+    return m;
+}
+
+path& engine::ensure_path(peer& p, std::size_t li, timestamp now, engine_output& out) {
+    auto it = p.paths.find(li);
+    if (it != p.paths.end()) return it->second;
+    auto& pa = p.paths.emplace(li, path(path_tracker(cfg_.fail_after, cfg_.up_after, now))).first->second;
+    // A responder expects the requestor's next INQ within 1.5 intervals.
+    pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+    // A requestor counts the round in progress: the peer may be answering
+    // the INQ we just sent (that answer is how we usually meet it).
+    pa.awaiting = lan_states_[li].seq > 0;
+    pa.awaited_seq = lan_states_[li].seq;
+    out.events.emplace_back("path", severity::debug, "path_new").kv("peer", p.node_id).kv("lan", lans_[li].name);
+    return pa;
+}
+
+void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output& out) {
+    if (p.incarnation != m.incarnation) {
+        if (p.incarnation != 0)
+            out.events.emplace_back("peer", severity::info, "peer_restarted")
+                .kv("peer", p.node_id)
+                .kv("incarnation", m.incarnation);
+        p.incarnation = m.incarnation;
+    }
+    p.interval_us = m.interval_us;
+    p.last_seen = now;
+    p.addresses = m.addresses;
+    if (p.addresses.size() > max_peer_addresses) p.addresses.resize(max_peer_addresses);
+    // A path for every LAN on which the peer claims an address: so a LAN that
+    // is already dead when we first meet the peer is still watched (it goes
+    // from init to down after f misses).
+    for (std::size_t li = 0; li < lans_.size(); ++li)
+        for (const auto& a : p.addresses)
+            if (a.is_routable_unicast() && lans_[li].on_link(a)) {
+                ensure_path(p, li, now, out);
+                break;
+            }
+}
+
+void engine::apply(peer& p, std::size_t li, const std::optional<transition>& t, timestamp /*now*/,
+                   engine_output& out) {
+    if (!t) return;
+    const bool down = t->to == path_state::down;
+    auto& e = out.events.emplace_back("path", down ? severity::warning : severity::info,
+                                      down ? "path_down" : "path_up");
+    e.kv("peer", p.node_id).kv("lan", lans_[li].name).kv("from", to_string(t->from));
+    e.kv("missed", t->missed).kv("good", t->good);
+    if (down) e.kv("reason", to_string(t->reason));
+    out.paths_changed = true;
+}
+
+void engine::send_inq(std::size_t li, timestamp now, engine_output& out) {
+    auto& ls = lan_states_[li];
+    // Close the round: every path still waiting for its ACK missed it.
+    for (auto& [id, p] : peers_) {
+        auto it = p.paths.find(li);
+        if (it == p.paths.end()) continue;
+        path& pa = it->second;
+        if (pa.awaiting) {
+            pa.awaiting = false;
+            pa.last_round_good = false;
+            apply(p, li, pa.tracker.miss(now), now, out);
+        }
+    }
+    auto dst = lans_[li].broadcast();
+    if (!dst) return;  // no IPv4 address on this LAN yet: nothing to probe with
+    auto m = make(wire::type::inq, ++ls.seq);
+    for (auto& [id, p] : peers_) {
+        auto it = p.paths.find(li);
+        if (it == p.paths.end()) continue;
+        if (it->second.last_round_good && m.heard.size() < wire::max_heard) m.heard.push_back(id);
+        it->second.awaiting = true;
+        it->second.awaited_seq = ls.seq;
+    }
+    out.sends.push_back({li, *dst, cfg_.port, wire::encode(m)});
+}
+
+void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_port, const std::uint8_t* data,
+                     std::size_t size, timestamp now, engine_output& out) {
+    if (li >= lans_.size()) return;
+    auto decoded = wire::decode(data, size);
+    if (auto* err = std::get_if<wire::error>(&decoded)) {
+        if (drops_.wire[std::size_t(*err)]++ == 0)
+            out.events.emplace_back("wire", severity::warning, "drop")
+                .kv("reason", wire::to_string(*err))
+                .kv("lan", lans_[li].name)
+                .kv("from", from.to_string())
+                .kv("note", "first of its kind; later ones are only counted");
+        return;
+    }
+    const auto& m = std::get<wire::message>(decoded);
+    if (m.node_id == cfg_.node_id) {
+        if (m.incarnation == cfg_.incarnation) {
+            ++drops_.own;
+        } else {
+            ++drops_.id_collision;
+            if (!collision_logged_) {
+                collision_logged_ = true;
+                out.events.emplace_back("peer", severity::error, "node_id_collision")
+                    .kv("node_id", m.node_id)
+                    .kv("lan", lans_[li].name)
+                    .kv("from", from.to_string())
+                    .kv("hint", "give each host its own --node-id");
+            }
+        }
+        return;
+    }
+    if (!lans_[li].on_link(from)) {
+        ++drops_.off_link;
+        return;
+    }
+
+    if (m.kind == wire::type::bye) {
+        auto it = peers_.find(m.node_id);
+        if (it != peers_.end() && it->second.incarnation == m.incarnation) {
+            out.events.emplace_back("peer", severity::info, "bye").kv("peer", m.node_id).kv("lan", lans_[li].name);
+            peers_.erase(it);
+            out.paths_changed = true;
+        }
+        return;
+    }
+
+    auto [it, fresh] = peers_.try_emplace(m.node_id);
+    peer& p = it->second;
+    if (fresh) {
+        p.node_id = m.node_id;
+        out.events.emplace_back("peer", severity::info, "peer_seen")
+            .kv("peer", m.node_id)
+            .kv("lan", lans_[li].name)
+            .kv("addr", from.to_string());
+        out.paths_changed = true;
+    }
+    learn(p, m, now, out);
+    path& pa = ensure_path(p, li, now, out);
+    (from.is_v4() ? pa.hop_v4 : pa.hop_v6) = from;
+    pa.last_heard = now;
+
+    if (m.kind == wire::type::inq) {
+        auto ack = make(wire::type::ack, m.seq);
+        out.sends.push_back({li, from, from_port, wire::encode(ack)});
+        if (!cfg_.requestor) {
+            bool listed = std::find(m.heard.begin(), m.heard.end(), cfg_.node_id) != m.heard.end();
+            pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+            apply(p, li, listed ? pa.tracker.good(now) : pa.tracker.miss(now, down_reason::one_way), now, out);
+        }
+    } else if (m.kind == wire::type::ack) {
+        if (cfg_.requestor && pa.awaiting && m.seq == pa.awaited_seq) {
+            pa.awaiting = false;
+            pa.last_round_good = true;
+            apply(p, li, pa.tracker.good(now), now, out);
+        }
+    }
+}
+
+void engine::expire_peers(timestamp now, engine_output& out) {
+    for (auto it = peers_.begin(); it != peers_.end();) {
+        peer& p = it->second;
+        bool all_down = !p.paths.empty();
+        for (const auto& [li, pa] : p.paths)
+            if (pa.tracker.state() != path_state::down) all_down = false;
+        if (!all_down) p.unreachable_since = timestamp(-1);
+        else if (p.unreachable_since.count() < 0) p.unreachable_since = now;
+        bool gone = (all_down && now - p.unreachable_since >= cfg_.forget_after) ||
+                    now - p.last_seen >= cfg_.forget_after + peer_interval(p) * 2;
+        if (gone) {
+            out.events.emplace_back("peer", severity::warning, "peer_lost").kv("peer", p.node_id);
+            it = peers_.erase(it);
+            out.paths_changed = true;
+        } else {
+            ++it;
+        }
+    }
+}
+
+void engine::tick(timestamp now, engine_output& out) {
+    if (cfg_.requestor) {
+        for (std::size_t li = 0; li < lans_.size(); ++li) {
+            auto& ls = lan_states_[li];
+            if (now < ls.next_send) continue;
+            send_inq(li, now, out);
+            // Keep the schedule (no drift); after a stall, restart from now.
+            ls.next_send += cfg_.interval;
+            if (ls.next_send <= now) ls.next_send = now + cfg_.interval;
+        }
+    } else {
+        for (auto& [id, p] : peers_)
+            for (auto& [li, pa] : p.paths)
+                for (unsigned n = 0; now >= pa.inq_deadline; ++n) {
+                    pa.inq_deadline += peer_interval(p);
+                    // After a long stall (suspend), f misses say all there is.
+                    if (n >= cfg_.fail_after) pa.inq_deadline = now + peer_interval(p);
+                    apply(p, li, pa.tracker.miss(now), now, out);
+                }
+    }
+    if (now >= next_expiry_check_) {
+        expire_peers(now, out);
+        next_expiry_check_ = now + min_duration(ms(1000), cfg_.interval);
+    }
+}
+
+timestamp engine::next_wakeup() const {
+    timestamp next = next_expiry_check_;
+    if (cfg_.requestor) {
+        for (const auto& ls : lan_states_) next = std::min(next, ls.next_send);
+    } else {
+        for (const auto& [id, p] : peers_)
+            for (const auto& [li, pa] : p.paths) next = std::min(next, pa.inq_deadline);
+    }
+    return next;
+}
+
+void engine::shutdown(engine_output& out) {
+    auto bye = wire::encode(make(wire::type::bye, 0));
+    for (std::size_t li = 0; li < lans_.size(); ++li)
+        if (auto dst = lans_[li].broadcast()) out.sends.push_back({li, *dst, cfg_.port, bye});
+}
+
+route_set engine::desired_routes() const { return plan_routes(lans_, peers_); }
+
+}  // namespace faild

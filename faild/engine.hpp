@@ -1,0 +1,113 @@
+// DOC: engine — one node's protocol logic: events in, actions out.
+//
+//   datagram received ──┐                      ┌──> datagrams to send
+//   timer fired ────────┼──> engine (pure) ────┼──> events to log
+//   shutdown ───────────┘    peers, paths      └──> "paths changed": the
+//                                                   caller re-plans routes
+//
+// Requestor (-r): every interval it closes the last round on each LAN (every
+// path still waiting for its ACK counts a miss), then broadcasts a new INQ
+// listing the peers it heard in that round. A matching ACK is a good round.
+// Responder (every node): answers each INQ with an ACK out of the LAN it came
+// in on. A node that is not a requestor judges its paths by the INQs: a round
+// is good when an INQ arrives within 1.5 x the requestor's advertised
+// interval and lists us as heard (so a one-way failure is seen at both ends);
+// an INQ that does not list us, or a deadline that passes, is a miss.
+// Time is always an argument; nothing here reads a clock or touches a socket.
+#pragma once
+
+#include "faild/clock.hpp"
+#include "faild/event.hpp"
+#include "faild/peer_table.hpp"
+#include "faild/route.hpp"
+#include "faild/wire.hpp"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace faild {
+
+struct engine_config {
+    std::string node_id;
+    std::uint32_t incarnation = 1;
+    bool requestor = false;
+    duration interval = ms(1000);  ///< t
+    unsigned fail_after = 3;       ///< f
+    unsigned up_after = 5;         ///< s
+    std::uint16_t port = 7793;     ///< where INQs are sent
+    /// A peer whose paths are all down this long (or silent) is forgotten.
+    duration forget_after = ms(60'000);
+};
+
+/// One datagram to send out of LAN `lan`.
+struct outgoing {
+    std::size_t lan;
+    ip_address dst;
+    std::uint16_t port;
+    std::vector<std::uint8_t> bytes;
+};
+
+struct engine_output {
+    std::vector<outgoing> sends;
+    event_list events;
+    bool paths_changed = false;  ///< a path changed state or a peer came/went
+};
+
+/// Datagrams dropped, by reason (wire errors plus the engine's own checks).
+struct drop_counters {
+    std::array<std::uint64_t, 12> wire{};  ///< indexed by wire::error
+    std::uint64_t off_link = 0;            ///< source not inside the LAN's prefixes
+    std::uint64_t own = 0;                 ///< our own broadcast looped back
+    std::uint64_t id_collision = 0;        ///< our node id with another incarnation
+};
+
+class engine {
+public:
+    /// `lans` in preference order. `now` starts the first round.
+    engine(engine_config cfg, std::vector<lan> lans, timestamp now);
+
+    /// A datagram arrived on LAN `lan_index` from `from`:`from_port`.
+    void receive(std::size_t lan_index, const ip_address& from, std::uint16_t from_port,
+                 const std::uint8_t* data, std::size_t size, timestamp now, engine_output& out);
+    /// Do whatever is due at `now` (send INQs, close rounds, expire peers).
+    void tick(timestamp now, engine_output& out);
+    /// When tick() next has something to do.
+    timestamp next_wakeup() const;
+    /// Say BYE on every LAN (clean exit).
+    void shutdown(engine_output& out);
+
+    /// The routes the current path table asks for.
+    route_set desired_routes() const;
+
+    const engine_config& config() const { return cfg_; }
+    const std::vector<lan>& lans() const { return lans_; }
+    const peer_map& peers() const { return peers_; }
+    const drop_counters& drops() const { return drops_; }
+
+private:
+    struct lan_state {
+        std::uint32_t seq = 0;
+        timestamp next_send{0};
+    };
+
+    wire::message make(wire::type kind, std::uint32_t seq) const;
+    void send_inq(std::size_t li, timestamp now, engine_output& out);
+    path& ensure_path(peer& p, std::size_t li, timestamp now, engine_output& out);
+    void learn(peer& p, const wire::message& m, timestamp now, engine_output& out);
+    void apply(peer& p, std::size_t li, const std::optional<transition>& t, timestamp now, engine_output& out);
+    void expire_peers(timestamp now, engine_output& out);
+    duration peer_interval(const peer& p) const;
+
+    engine_config cfg_;
+    std::vector<lan> lans_;
+    std::vector<lan_state> lan_states_;
+    std::vector<ip_address> own_addresses_;
+    peer_map peers_;
+    drop_counters drops_;
+    timestamp next_expiry_check_{0};
+    bool collision_logged_ = false;
+};
+
+}  // namespace faild

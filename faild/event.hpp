@@ -1,0 +1,33 @@
+// DOC: event — what the pure core says happened, as one key=value log line.
+//
+// The core never logs by itself: it returns events and the daemon hands them
+// to Boost.Log under the event's module (one channel per module). A line is
+// `event=<name> key=value ...`, greppable by a person, parsable by a program.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faild {
+
+enum class severity { debug, info, warning, error };
+
+struct event {
+    std::string module;  ///< log channel: "path", "peer", "route", "wire", ...
+    severity level = severity::info;
+    std::string text;    ///< "event=path_down peer=h2 lan=eth0 ..."
+
+    event(std::string module_, severity level_, std::string_view name);
+    /// Appends " key=value"; values with spaces or quotes are quoted.
+    event& kv(std::string_view key, std::string_view value);
+    event& kv(std::string_view key, long long value);
+    /// Appends pre-formatted " k=v k=v" text.
+    event& raw(std::string_view fields);
+};
+
+using event_list = std::vector<event>;
+
+const char* to_string(severity s);
+
+}  // namespace faild

@@ -1,0 +1,69 @@
+#include "faild/reconciler.hpp"
+
+namespace faild {
+
+const char* to_string(route_change::kind k) {
+    switch (k) {
+    case route_change::kind::add: return "add";
+    case route_change::kind::replace: return "replace";
+    case route_change::kind::remove: return "remove";
+    }
+    return "?";
+}
+
+std::vector<route_change> diff_routes(const route_set& desired, const route_set& installed) {
+    std::vector<route_change> out;
+    for (const auto& [dst, r] : installed)
+        if (!desired.count(dst)) out.push_back({route_change::kind::remove, r});
+    for (const auto& [dst, r] : desired) {
+        auto it = installed.find(dst);
+        if (it != installed.end() && it->second != r) out.push_back({route_change::kind::replace, r});
+    }
+    for (const auto& [dst, r] : desired)
+        if (!installed.count(dst)) out.push_back({route_change::kind::add, r});
+    return out;
+}
+
+bool reconciler::reconcile(const route_set& desired, const char* why, event_list& events) {
+    std::string error;
+    auto listed = table_.list(error);
+    if (!listed) {
+        events.emplace_back("route", severity::error, "route_table_unreadable").kv("error", error);
+        return false;
+    }
+    installed_ = std::move(*listed);
+    bool all_ok = true;
+    for (const auto& change : diff_routes(desired, installed_)) {
+        platform::op_result res;
+        switch (change.op) {
+        case route_change::kind::add: res = table_.add(change.r); break;
+        case route_change::kind::replace: res = table_.replace(change.r); break;
+        case route_change::kind::remove: res = table_.remove(change.r); break;
+        }
+        if (!res.ok()) {
+            all_ok = false;
+            events.emplace_back("route", severity::error, "route_failed")
+                .kv("op", to_string(change.op))
+                .raw(change.r.to_kv())
+                .kv("error", res.error);
+            continue;
+        }
+        switch (change.op) {
+        case route_change::kind::add:
+            installed_[change.r.dst] = change.r;
+            events.emplace_back("route", severity::info, "route_added").raw(change.r.to_kv());
+            break;
+        case route_change::kind::replace:
+            installed_[change.r.dst] = change.r;
+            events.emplace_back("route", severity::info, "route_replaced").raw(change.r.to_kv());
+            break;
+        case route_change::kind::remove:
+            installed_.erase(change.r.dst);
+            events.emplace_back("route", severity::info, "route_removed").raw(change.r.to_kv()).kv("reason", why);
+            break;
+        }
+    }
+    return all_ok;
+}
+
+}  // namespace faild

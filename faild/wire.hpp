@@ -1,0 +1,66 @@
+// DOC: wire — the faild probe protocol, version 1 (see faild/PROTOCOL.md).
+//
+// encode() turns a message into a datagram; decode() checks every field and
+// length before trusting it and says exactly why a datagram was rejected.
+// Pure functions on bytes: no sockets, no clocks.
+#pragma once
+
+#include "faild/ip_address.hpp"
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace faild::wire {
+
+inline constexpr std::uint8_t version = 1;
+inline constexpr std::uint8_t magic0 = 'F', magic1 = 'D';
+inline constexpr std::size_t header_size = 20;
+inline constexpr std::size_t max_node_id = 32;
+inline constexpr std::size_t max_addresses = 32;
+inline constexpr std::size_t max_heard = 64;
+inline constexpr std::uint32_t min_interval_us = 1'000;           // 1 ms
+inline constexpr std::uint32_t max_interval_us = 3'600'000'000u;  // 1 h
+/// Largest datagram a valid message can produce.
+inline constexpr std::size_t max_size =
+    header_size + max_node_id + max_addresses * 17 + max_heard * (1 + max_node_id);
+
+enum class type : std::uint8_t { inq = 1, ack = 2, bye = 3 };
+
+struct message {
+    type kind = type::inq;
+    std::string node_id;
+    std::uint32_t incarnation = 0;
+    std::uint32_t seq = 0;
+    std::uint32_t interval_us = 0;       ///< sender's probe interval
+    std::vector<ip_address> addresses;   ///< sender's addresses on all its LANs
+    std::vector<std::string> heard;      ///< node ids the sender hears on this LAN (INQ)
+};
+
+enum class error {
+    too_short,
+    bad_magic,
+    bad_version,
+    bad_type,
+    bad_node_id,
+    bad_interval,
+    too_many_addresses,
+    too_many_heard,
+    bad_address,
+    bad_heard,
+    truncated,
+    trailing_bytes,
+};
+const char* to_string(error e);
+
+/// True for 1..32 bytes of [A-Za-z0-9._:-].
+bool valid_node_id(const std::string& id);
+
+/// Encodes a message whose fields are valid (checked by the caller: node id
+/// valid, lists within their limits, interval within bounds).
+std::vector<std::uint8_t> encode(const message& m);
+
+std::variant<message, error> decode(const std::uint8_t* data, std::size_t size);
+
+}  // namespace faild::wire

@@ -1,0 +1,268 @@
+#include "faild/engine.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <variant>
+
+using namespace faild;
+
+namespace {
+
+ip_address ip(const char* s) { return *ip_address::parse(s); }
+
+std::vector<lan> two_lans(int host) {
+    std::string a = "192.0.2." + std::to_string(host) + "/24", b = "198.51.100." + std::to_string(host) + "/24";
+    return {{"eth0", 10, {*prefix::parse(a)}}, {"eth1", 11, {*prefix::parse(b)}}};
+}
+
+engine_config cfg(const char* id, bool requestor) {
+    engine_config c;
+    c.node_id = id;
+    c.incarnation = 7;
+    c.requestor = requestor;
+    c.interval = ms(100);
+    c.fail_after = 3;
+    c.up_after = 3;
+    return c;
+}
+
+std::vector<std::uint8_t> msg(wire::type kind, const char* id, std::uint32_t seq, std::vector<std::string> heard = {},
+                              std::uint32_t incarnation = 9) {
+    wire::message m;
+    m.kind = kind;
+    m.node_id = id;
+    m.incarnation = incarnation;
+    m.seq = seq;
+    m.interval_us = 100'000;
+    m.addresses = {ip("192.0.2.2"), ip("198.51.100.2")};
+    m.heard = std::move(heard);
+    return wire::encode(m);
+}
+
+void feed(engine& e, std::size_t lan, const char* from, const std::vector<std::uint8_t>& b, timestamp now,
+          engine_output& out) {
+    e.receive(lan, ip(from), 7793, b.data(), b.size(), now, out);
+}
+
+std::string events_named(const engine_output& out, const char* name) {
+    std::string s;
+    for (const auto& e : out.events)
+        if (e.text.rfind(std::string("event=") + name, 0) == 0) s += e.text + "\n";
+    return s;
+}
+
+std::string routes(const engine& e) {
+    std::string s;
+    for (const auto& [dst, r] : e.desired_routes()) s += r.to_string() + "\n";
+    return s;
+}
+
+const char* peer_hops[] = {"192.0.2.2", "198.51.100.2"};
+
+/// One requestor round at `now`: tick (closes the last round, sends INQs),
+/// then the peer h2 answers on the LANs in `answer`.
+engine_output round(engine& e, timestamp now, std::vector<std::size_t> answer) {
+    engine_output out;
+    e.tick(now, out);
+    for (const auto& s : out.sends) {
+        auto d = wire::decode(s.bytes.data(), s.bytes.size());
+        REQUIRE(std::holds_alternative<wire::message>(d));
+        auto& m = std::get<wire::message>(d);
+        if (m.kind == wire::type::inq && std::count(answer.begin(), answer.end(), s.lan))
+            feed(e, s.lan, peer_hops[s.lan], msg(wire::type::ack, "h2", m.seq), now + ms(1), out);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("engine: a requestor sends INQs to each LAN's broadcast on schedule") {
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    CHECK(e.next_wakeup() == ms(0));
+    engine_output out;
+    e.tick(ms(0), out);
+    REQUIRE(out.sends.size() == 2);
+    CHECK(out.sends[0].dst.to_string() == "192.0.2.255");
+    CHECK(out.sends[1].dst.to_string() == "198.51.100.255");
+    CHECK(out.sends[0].port == 7793);
+    auto m = std::get<wire::message>(wire::decode(out.sends[0].bytes.data(), out.sends[0].bytes.size()));
+    CHECK(m.kind == wire::type::inq);
+    CHECK(m.node_id == "h1");
+    CHECK(m.seq == 1);
+    CHECK(m.interval_us == 100'000);
+    CHECK(m.addresses == std::vector<ip_address>{ip("192.0.2.1"), ip("198.51.100.1")});
+    CHECK(e.next_wakeup() == ms(100));
+    engine_output none;
+    e.tick(ms(99), none);
+    CHECK(none.sends.empty());
+    // A late tick keeps the schedule: the next send stays on the 100 ms grid.
+    engine_output late;
+    e.tick(ms(130), late);
+    CHECK(late.sends.size() == 2);
+    CHECK(e.next_wakeup() == ms(200));
+}
+
+TEST_CASE("engine: requestor timeline: up, silent LAN A, failover, recovery, switchback") {
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    long long t = 0;
+    auto at = [&](std::vector<std::size_t> lans) {
+        auto out = round(e, ms(t), std::move(lans));
+        t += 100;
+        return out;
+    };
+    engine_output first = at({0, 1});
+    CHECK(events_named(first, "peer_seen") == "event=peer_seen peer=h2 lan=eth0 addr=192.0.2.2\n");
+    at({0, 1});
+    auto up = at({0, 1});  // third good round: s = 3
+    CHECK(events_named(up, "path_up") ==
+          "event=path_up peer=h2 lan=eth0 from=init missed=0 good=3\n"
+          "event=path_up peer=h2 lan=eth1 from=init missed=0 good=3\n");
+    CHECK(up.paths_changed);
+    CHECK(routes(e).empty());
+
+    // The INQ lists h2 as heard on both LANs once its ACKs came back.
+    engine_output probe;
+    e.tick(ms(t), probe);
+    auto inq = std::get<wire::message>(wire::decode(probe.sends[0].bytes.data(), probe.sends[0].bytes.size()));
+    CHECK(inq.heard == std::vector<std::string>{"h2"});
+    feed(e, 0, "192.0.2.2", msg(wire::type::ack, "h2", inq.seq), ms(t + 1), probe);
+    feed(e, 1, "198.51.100.2", msg(wire::type::ack, "h2", inq.seq), ms(t + 1), probe);
+    t += 100;
+
+    // LAN A goes silent from the next INQ on: its miss is counted when the
+    // round after it closes; the third miss takes the path down.
+    CHECK(events_named(at({1}), "path_down").empty());  // INQ n sent, unanswered on A
+    CHECK(events_named(at({1}), "path_down").empty());  // miss 1
+    CHECK(events_named(at({1}), "path_down").empty());  // miss 2
+    CHECK(events_named(at({1}), "path_down") ==         // miss 3
+          "event=path_down peer=h2 lan=eth0 from=up missed=3 good=0 reason=missed\n");
+    CHECK(routes(e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+
+    // Recovery: s good rounds on LAN A bring it back; the route goes.
+    at({0, 1});
+    at({0, 1});
+    CHECK(routes(e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+    auto back = at({0, 1});
+    CHECK(events_named(back, "path_up") == "event=path_up peer=h2 lan=eth0 from=down missed=0 good=3\n");
+    CHECK(routes(e).empty());
+}
+
+TEST_CASE("engine: a late or foreign ACK is not a good round") {
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    engine_output out;
+    e.tick(ms(0), out);
+    feed(e, 0, "192.0.2.2", msg(wire::type::ack, "h2", 99), ms(1), out);  // wrong seq: learns the peer only
+    REQUIRE(e.peers().count("h2"));
+    CHECK(e.peers().at("h2").paths.at(0).tracker.good_rounds() == 0);
+}
+
+TEST_CASE("engine: a responder answers every INQ out of the LAN it came in on") {
+    engine e(cfg("h2", false), two_lans(2), ms(0));
+    engine_output out;
+    auto inq = msg(wire::type::inq, "h1", 5);
+    e.receive(1, ip("198.51.100.1"), 40000, inq.data(), inq.size(), ms(10), out);
+    REQUIRE(out.sends.size() == 1);
+    CHECK(out.sends[0].lan == 1);
+    CHECK(out.sends[0].dst == ip("198.51.100.1"));
+    CHECK(out.sends[0].port == 40000);
+    auto ack = std::get<wire::message>(wire::decode(out.sends[0].bytes.data(), out.sends[0].bytes.size()));
+    CHECK(ack.kind == wire::type::ack);
+    CHECK(ack.seq == 5);
+    CHECK(ack.node_id == "h2");
+}
+
+TEST_CASE("engine: responder timeline: heard list, one-way failure, deadline misses") {
+    engine e(cfg("h2", false), two_lans(2), ms(0));
+    auto inq = [&](std::size_t lan, long long t, bool lists_us) {
+        engine_output out;
+        std::vector<std::string> heard;
+        if (lists_us) heard = {"h2"};
+        auto b = msg(wire::type::inq, "h1", std::uint32_t(t), heard);
+        e.receive(lan, ip(lan == 0 ? "192.0.2.1" : "198.51.100.1"), 7793, b.data(), b.size(), ms(t), out);
+        e.tick(ms(t), out);
+        return out;
+    };
+    for (long long t = 0; t < 300; t += 100) {
+        inq(0, t, true);
+        inq(1, t, true);
+    }
+    CHECK(e.peers().at("h1").paths.at(0).tracker.state() == path_state::up);
+    CHECK(e.peers().at("h1").paths.at(1).tracker.state() == path_state::up);
+
+    // Our ACKs on LAN A stop reaching h1: its INQs no longer list us.
+    std::string downs;
+    for (long long t = 300; t < 600; t += 100) {
+        downs += events_named(inq(0, t, false), "path_down");
+        inq(1, t, true);
+    }
+    CHECK(downs == "event=path_down peer=h1 lan=eth0 from=up missed=3 good=0 reason=one-way\n");
+    CHECK(routes(e) == "192.0.2.1/32 via 198.51.100.1 dev eth1 src 192.0.2.2\n");
+
+    // LAN B's INQs stop arriving: deadlines (1.5 intervals) pass, then each interval.
+    for (long long t = 600; t < 1000; t += 100) inq(0, t, true);  // LAN A recovers meanwhile
+    CHECK(e.peers().at("h1").paths.at(0).tracker.state() == path_state::up);
+    CHECK(e.peers().at("h1").paths.at(1).tracker.state() == path_state::down);
+}
+
+TEST_CASE("engine: drops own, colliding, malformed and off-link datagrams; BYE forgets") {
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    engine_output out;
+    auto own = msg(wire::type::inq, "h1", 1, {}, 7);
+    feed(e, 0, "192.0.2.1", own, ms(1), out);
+    CHECK(e.drops().own == 1);
+    auto other = msg(wire::type::inq, "h1", 1, {}, 8);
+    feed(e, 0, "192.0.2.9", other, ms(1), out);
+    feed(e, 0, "192.0.2.9", other, ms(2), out);
+    CHECK(e.drops().id_collision == 2);
+    CHECK(events_named(out, "node_id_collision").size() > 0);
+    CHECK(std::count_if(out.events.begin(), out.events.end(),
+                        [](const event& ev) { return ev.text.find("node_id_collision") != std::string::npos; }) == 1);
+    std::vector<std::uint8_t> junk{1, 2, 3};
+    feed(e, 0, "192.0.2.2", junk, ms(3), out);
+    CHECK(e.drops().wire[std::size_t(wire::error::too_short)] == 1);
+    feed(e, 0, "203.0.113.5", msg(wire::type::inq, "h9", 1), ms(4), out);
+    CHECK(e.drops().off_link == 1);
+    CHECK(e.peers().empty());
+    CHECK(out.sends.empty());  // nothing answered
+
+    feed(e, 0, "192.0.2.2", msg(wire::type::inq, "h2", 1), ms(5), out);
+    CHECK(e.peers().count("h2"));
+    engine_output bye_out;
+    feed(e, 1, "198.51.100.2", msg(wire::type::bye, "h2", 0, {}, 1), ms(6), bye_out);  // other incarnation: ignored
+    CHECK(e.peers().count("h2"));
+    feed(e, 1, "198.51.100.2", msg(wire::type::bye, "h2", 0), ms(6), bye_out);
+    CHECK(e.peers().empty());
+    CHECK(bye_out.paths_changed);
+    CHECK(events_named(bye_out, "bye") == "event=bye peer=h2 lan=eth1\n");
+}
+
+TEST_CASE("engine: a peer met over LAN B only is watched on LAN A and routed when A stays silent") {
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    std::string downs;
+    for (long long t = 0; t < 800; t += 100) downs += events_named(round(e, ms(t), {1}), "path_down");
+    CHECK(downs == "event=path_down peer=h2 lan=eth0 from=init missed=3 good=0 reason=missed\n");
+    CHECK(routes(e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+}
+
+TEST_CASE("engine: shutdown says BYE on every LAN") {
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    engine_output out;
+    e.shutdown(out);
+    REQUIRE(out.sends.size() == 2);
+    for (const auto& s : out.sends)
+        CHECK(std::get<wire::message>(wire::decode(s.bytes.data(), s.bytes.size())).kind == wire::type::bye);
+}
+
+TEST_CASE("engine: a peer whose paths are all down is forgotten after forget_after") {
+    auto c = cfg("h1", true);
+    c.forget_after = ms(2000);
+    engine e(c, two_lans(1), ms(0));
+    long long t = 0;
+    for (; t < 300; t += 100) round(e, ms(t), {0, 1});
+    std::string lost;
+    for (; t < 5000 && lost.empty(); t += 100) lost = events_named(round(e, ms(t), {}), "peer_lost");
+    CHECK(lost == "event=peer_lost peer=h2\n");
+    CHECK(t > 2000);
+    CHECK(e.peers().empty());
+}

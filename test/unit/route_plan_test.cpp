@@ -1,0 +1,136 @@
+#include "faild/route_plan.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace faild;
+
+namespace {
+
+ip_address ip(const char* s) { return *ip_address::parse(s); }
+
+std::vector<lan> three_lans() {
+    return {
+        {"eth0", 10, {*prefix::parse("192.0.2.1/24")}},
+        {"eth1", 11, {*prefix::parse("198.51.100.1/24")}},
+        {"eth2", 12, {*prefix::parse("203.0.113.1/24")}},
+    };
+}
+
+/// A path whose tracker is driven into `st` with f = s = 1.
+path make_path(path_state st, const char* hop) {
+    path p(path_tracker(1, 1, ms(0)));
+    if (st == path_state::up) p.tracker.good(ms(1));
+    if (st == path_state::down) p.tracker.miss(ms(1));
+    if (hop) p.hop_v4 = ip(hop);
+    return p;
+}
+
+peer make_peer(const char* id, std::vector<const char*> addrs) {
+    peer p;
+    p.node_id = id;
+    for (auto a : addrs) p.addresses.push_back(ip(a));
+    return p;
+}
+
+std::string render(const route_set& rs) {
+    std::string out;
+    for (const auto& [dst, r] : rs) out += r.to_string() + "\n";
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("route_plan: a dead LAN is routed via the live one, src on the dead LAN") {
+    auto lans = three_lans();
+    lans.pop_back();
+    peer_map peers;
+    auto p = make_peer("h2", {"192.0.2.2", "198.51.100.2"});
+    p.paths.emplace(0, make_path(path_state::down, "192.0.2.2"));
+    p.paths.emplace(1, make_path(path_state::up, "198.51.100.2"));
+    peers.emplace("h2", p);
+    auto rs = plan_routes(lans, peers);
+    CHECK(render(rs) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+    CHECK(rs.begin()->second.ifindex == 11);
+}
+
+TEST_CASE("route_plan: no route without a dead path or without a live one") {
+    auto lans = three_lans();
+    for (auto [a, b] : {std::pair{path_state::up, path_state::up}, {path_state::down, path_state::down},
+                        {path_state::down, path_state::init}, {path_state::init, path_state::up}}) {
+        peer_map peers;
+        auto p = make_peer("h2", {"192.0.2.2", "198.51.100.2"});
+        p.paths.emplace(0, make_path(a, "192.0.2.2"));
+        p.paths.emplace(1, make_path(b, "198.51.100.2"));
+        peers.emplace("h2", p);
+        CAPTURE(to_string(a));
+        CAPTURE(to_string(b));
+        CHECK(plan_routes(lans, peers).empty());
+    }
+}
+
+TEST_CASE("route_plan: the most preferred live LAN carries the routes") {
+    auto lans = three_lans();
+    auto p = make_peer("h2", {"192.0.2.2", "198.51.100.2", "203.0.113.2"});
+    p.paths.emplace(0, make_path(path_state::down, "192.0.2.2"));
+    p.paths.emplace(1, make_path(path_state::up, "198.51.100.2"));
+    p.paths.emplace(2, make_path(path_state::up, "203.0.113.2"));
+    peer_map peers{{"h2", p}};
+    CHECK(render(plan_routes(lans, peers)) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+
+    peers["h2"].paths.at(1) = make_path(path_state::down, "198.51.100.2");  // B dies too: both via C
+    CHECK(render(plan_routes(lans, peers)) ==
+          "192.0.2.2/32 via 203.0.113.2 dev eth2 src 192.0.2.1\n"
+          "198.51.100.2/32 via 203.0.113.2 dev eth2 src 198.51.100.1\n");
+}
+
+TEST_CASE("route_plan: guards hold whatever a peer claims") {
+    auto lans = three_lans();
+    lans.pop_back();
+    // Claims: a foreign prefix, link-local, our own address, loopback, multicast,
+    // an address on the live LAN, IPv6 without an IPv6 next hop.
+    auto p = make_peer("evil", {"192.0.2.2", "192.0.2.77", "8.8.8.8", "169.254.0.1", "192.0.2.1", "127.0.0.1",
+                                "224.0.0.5", "198.51.100.9", "2001:db8::5", "10.0.0.1"});
+    p.paths.emplace(0, make_path(path_state::down, "192.0.2.2"));
+    p.paths.emplace(1, make_path(path_state::up, "198.51.100.2"));
+    peer_map peers{{"evil", p}};
+    CHECK(render(plan_routes(lans, peers)) ==
+          "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n"
+          "192.0.2.77/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+
+    // A next hop that is not on-link of the live LAN is no next hop.
+    peers["evil"].paths.at(1).hop_v4 = ip("203.0.113.2");
+    CHECK(plan_routes(lans, peers).empty());
+    // Nor is our own address.
+    peers["evil"].paths.at(1).hop_v4 = ip("198.51.100.1");
+    CHECK(plan_routes(lans, peers).empty());
+}
+
+TEST_CASE("route_plan: two peers claiming one address: the first by node id keeps it") {
+    auto lans = three_lans();
+    lans.pop_back();
+    peer_map peers;
+    for (auto [id, hop] : {std::pair{"b", "198.51.100.3"}, {"a", "198.51.100.2"}}) {
+        auto p = make_peer(id, {"192.0.2.2"});
+        p.paths.emplace(0, make_path(path_state::down, nullptr));
+        p.paths.emplace(1, make_path(path_state::up, hop));
+        peers.emplace(id, p);
+    }
+    CHECK(render(plan_routes(lans, peers)) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+}
+
+TEST_CASE("route_plan: several peers, one dead LAN each way") {
+    auto lans = three_lans();
+    lans.pop_back();
+    peer_map peers;
+    auto h2 = make_peer("h2", {"192.0.2.2", "198.51.100.2"});
+    h2.paths.emplace(0, make_path(path_state::down, "192.0.2.2"));
+    h2.paths.emplace(1, make_path(path_state::up, "198.51.100.2"));
+    auto h3 = make_peer("h3", {"192.0.2.3", "198.51.100.3"});
+    h3.paths.emplace(0, make_path(path_state::up, "192.0.2.3"));
+    h3.paths.emplace(1, make_path(path_state::down, "198.51.100.3"));
+    peers.emplace("h2", h2);
+    peers.emplace("h3", h3);
+    CHECK(render(plan_routes(lans, peers)) ==
+          "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n"
+          "198.51.100.3/32 via 192.0.2.3 dev eth0 src 198.51.100.1\n");
+}

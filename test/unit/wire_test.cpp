@@ -1,0 +1,112 @@
+#include "faild/wire.hpp"
+
+#include <doctest/doctest.h>
+
+#include <variant>
+
+using namespace faild;
+
+namespace {
+
+wire::message sample() {
+    wire::message m;
+    m.kind = wire::type::inq;
+    m.node_id = "host-1.example";
+    m.incarnation = 0xdeadbeef;
+    m.seq = 42;
+    m.interval_us = 100'000;
+    m.addresses = {*ip_address::parse("192.0.2.1"), *ip_address::parse("2001:db8::1")};
+    m.heard = {"h2", "h3"};
+    return m;
+}
+
+std::variant<wire::message, wire::error> dec(const std::vector<std::uint8_t>& b) {
+    return wire::decode(b.data(), b.size());
+}
+
+wire::error err(const std::vector<std::uint8_t>& b) {
+    auto r = dec(b);
+    REQUIRE(std::holds_alternative<wire::error>(r));
+    return std::get<wire::error>(r);
+}
+
+}  // namespace
+
+TEST_CASE("wire: round trip of every message type") {
+    for (auto kind : {wire::type::inq, wire::type::ack, wire::type::bye}) {
+        auto m = sample();
+        m.kind = kind;
+        auto r = dec(wire::encode(m));
+        REQUIRE(std::holds_alternative<wire::message>(r));
+        const auto& d = std::get<wire::message>(r);
+        CHECK(d.kind == kind);
+        CHECK(d.node_id == m.node_id);
+        CHECK(d.incarnation == m.incarnation);
+        CHECK(d.seq == m.seq);
+        CHECK(d.interval_us == m.interval_us);
+        CHECK(d.addresses == m.addresses);
+        CHECK(d.heard == m.heard);
+    }
+}
+
+TEST_CASE("wire: the largest valid message round-trips and fits max_size") {
+    auto m = sample();
+    m.node_id = std::string(wire::max_node_id, 'n');
+    m.addresses.assign(wire::max_addresses, *ip_address::parse("2001:db8::7"));
+    m.heard.assign(wire::max_heard, std::string(wire::max_node_id, 'h'));
+    auto b = wire::encode(m);
+    CHECK(b.size() == wire::max_size);
+    CHECK(std::holds_alternative<wire::message>(dec(b)));
+}
+
+TEST_CASE("wire: every truncation is rejected") {
+    auto b = wire::encode(sample());
+    for (std::size_t n = 0; n < b.size(); ++n) {
+        CAPTURE(n);
+        std::vector<std::uint8_t> cut(b.begin(), b.begin() + std::ptrdiff_t(n));
+        auto e = err(cut);
+        CHECK((n < wire::header_size ? e == wire::error::too_short : e == wire::error::truncated));
+    }
+}
+
+TEST_CASE("wire: every bad field is rejected with its reason") {
+    auto good = wire::encode(sample());
+    auto with = [&](std::size_t at, std::uint8_t v) {
+        auto b = good;
+        b[at] = v;
+        return b;
+    };
+    CHECK(err(with(0, 'X')) == wire::error::bad_magic);
+    CHECK(err(with(1, 'X')) == wire::error::bad_magic);
+    CHECK(err(with(2, 2)) == wire::error::bad_version);
+    CHECK(err(with(3, 0)) == wire::error::bad_type);
+    CHECK(err(with(3, 4)) == wire::error::bad_type);
+    CHECK(err(with(5, 0)) == wire::error::bad_node_id);
+    CHECK(err(with(5, 33)) == wire::error::bad_node_id);
+    CHECK(err(with(6, 33)) == wire::error::too_many_addresses);
+    CHECK(err(with(7, 65)) == wire::error::too_many_heard);
+    CHECK(err(with(20, ' ')) == wire::error::bad_node_id);        // node id character
+    std::size_t addr0 = 20 + sample().node_id.size();
+    CHECK(err(with(addr0, 5)) == wire::error::bad_address);        // family byte
+    std::size_t heard0 = addr0 + 5 + 17;
+    CHECK(err(with(heard0, 0)) == wire::error::bad_heard);          // empty heard id
+    CHECK(err(with(heard0 + 1, '/')) == wire::error::bad_heard);    // heard id character
+    auto longer = good;
+    longer.push_back(0);
+    CHECK(err(longer) == wire::error::trailing_bytes);
+
+    auto m = sample();
+    m.interval_us = 999;
+    CHECK(err(wire::encode(m)) == wire::error::bad_interval);
+    m.interval_us = wire::max_interval_us + 1;
+    CHECK(err(wire::encode(m)) == wire::error::bad_interval);
+}
+
+TEST_CASE("wire: node ids") {
+    CHECK(wire::valid_node_id("h1"));
+    CHECK(wire::valid_node_id("host-1.example_a:b"));
+    CHECK_FALSE(wire::valid_node_id(""));
+    CHECK_FALSE(wire::valid_node_id(std::string(33, 'a')));
+    CHECK_FALSE(wire::valid_node_id("a b"));
+    CHECK_FALSE(wire::valid_node_id("a\n"));
+}
