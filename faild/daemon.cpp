@@ -167,7 +167,7 @@ private:
             for (int n = 0; n < 64; ++n) {
                 auto d = sockets_[i]->receive(buf.data(), buf.size());
                 if (!d) break;
-                engine_.receive(i, d->from, d->from_port, buf.data(), d->size, now(), out);
+                engine_.receive(i, d->from, d->from_port, buf.data(), d->size, now(), out, d->ttl);
             }
             handle(out);
             wait_readable(i);

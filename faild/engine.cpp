@@ -115,19 +115,23 @@ void engine::send_inq(std::size_t li, timestamp now, engine_output& out) {
     out.sends.push_back({li, *dst, cfg_.port, wire::encode(m)});
 }
 
+void engine::note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from,
+                       engine_output& out) {
+    if (counter++ == 0)
+        out.events.emplace_back("wire", severity::warning, "drop")
+            .kv("reason", reason)
+            .kv("lan", lans_[li].name)
+            .kv("from", from.to_string())
+            .kv("note", "first of its kind; later ones are only counted");
+}
+
 void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_port, const std::uint8_t* data,
-                     std::size_t size, timestamp now, engine_output& out) {
+                     std::size_t size, timestamp now, engine_output& out, int ttl) {
     if (li >= lans_.size()) return;
+    if (ttl >= 0 && ttl < 255) return note_drop(drops_.low_ttl, "low_ttl", li, from, out);
     auto decoded = wire::decode(data, size);
-    if (auto* err = std::get_if<wire::error>(&decoded)) {
-        if (drops_.wire[std::size_t(*err)]++ == 0)
-            out.events.emplace_back("wire", severity::warning, "drop")
-                .kv("reason", wire::to_string(*err))
-                .kv("lan", lans_[li].name)
-                .kv("from", from.to_string())
-                .kv("note", "first of its kind; later ones are only counted");
-        return;
-    }
+    if (auto* err = std::get_if<wire::error>(&decoded))
+        return note_drop(drops_.wire[std::size_t(*err)], wire::to_string(*err), li, from, out);
     const auto& m = std::get<wire::message>(decoded);
     if (m.node_id == cfg_.node_id) {
         if (m.incarnation == cfg_.incarnation) {

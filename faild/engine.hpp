@@ -59,6 +59,7 @@ struct engine_output {
 struct drop_counters {
     std::array<std::uint64_t, 12> wire{};  ///< indexed by wire::error
     std::uint64_t off_link = 0;            ///< source not inside the LAN's prefixes
+    std::uint64_t low_ttl = 0;             ///< arrived with TTL below 255: not on-link
     std::uint64_t own = 0;                 ///< our own broadcast looped back
     std::uint64_t id_collision = 0;        ///< our node id with another incarnation
 };
@@ -68,9 +69,11 @@ public:
     /// `lans` in preference order. `now` starts the first round.
     engine(engine_config cfg, std::vector<lan> lans, timestamp now);
 
-    /// A datagram arrived on LAN `lan_index` from `from`:`from_port`.
+    /// A datagram arrived on LAN `lan_index` from `from`:`from_port` with
+    /// TTL / hop limit `ttl` (-1: unknown). Only an on-link sender can make
+    /// a datagram arrive with 255, so anything less is dropped.
     void receive(std::size_t lan_index, const ip_address& from, std::uint16_t from_port,
-                 const std::uint8_t* data, std::size_t size, timestamp now, engine_output& out);
+                 const std::uint8_t* data, std::size_t size, timestamp now, engine_output& out, int ttl = 255);
     /// Do whatever is due at `now` (send INQs, close rounds, expire peers).
     void tick(timestamp now, engine_output& out);
     /// When tick() next has something to do.
@@ -98,6 +101,9 @@ private:
     void learn(peer& p, const wire::message& m, timestamp now, engine_output& out);
     void apply(peer& p, std::size_t li, const std::optional<transition>& t, timestamp now, engine_output& out);
     void expire_peers(timestamp now, engine_output& out);
+    /// Counts a dropped datagram; logs the first of each reason.
+    void note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from,
+                   engine_output& out);
     duration peer_interval(const peer& p) const;
 
     engine_config cfg_;

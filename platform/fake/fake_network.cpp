@@ -3,15 +3,18 @@
 namespace faild::platform {
 
 fake_network::port_id fake_network::attach(const std::string& lan, const prefix& addr) {
-    ports_.push_back({lan, addr, false});
+    ports_.push_back({lan, addr, false, false});
     return ports_.size() - 1;
 }
 
-void fake_network::set_cut(port_id p, bool cut) { ports_.at(p).cut = cut; }
+void fake_network::set_cut(port_id p, bool in, bool out) {
+    ports_.at(p).cut_in = in;
+    ports_.at(p).cut_out = out;
+}
 
 void fake_network::deliver(port_id from, port_id to, std::uint16_t src_port, const std::vector<std::uint8_t>& bytes,
                            timestamp now) {
-    if (ports_[from].cut || ports_[to].cut) {
+    if (ports_[from].cut_out || ports_[to].cut_in) {
         ++dropped_;
         return;
     }

@@ -44,7 +44,9 @@ public:
               const std::vector<std::uint8_t>& bytes, timestamp now);
 
     /// Cut (or restore) a port at the switch: silent, no carrier change.
-    void set_cut(port_id p, bool cut);
+    void set_cut(port_id p, bool cut) { set_cut(p, cut, cut); }
+    /// One-way faults: drop what reaches the port (`in`) and/or what it sends (`out`).
+    void set_cut(port_id p, bool in, bool out);
 
     /// The earliest pending delivery time, if any.
     std::optional<timestamp> next_delivery() const;
@@ -58,7 +60,8 @@ private:
     struct port {
         std::string lan;
         prefix addr;
-        bool cut = false;
+        bool cut_in = false;   // nothing reaches the port
+        bool cut_out = false;  // nothing the port sends leaves it
     };
     void deliver(port_id from, port_id to, std::uint16_t src_port, const std::vector<std::uint8_t>& bytes,
                  timestamp now);

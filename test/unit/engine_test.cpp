@@ -218,6 +218,8 @@ TEST_CASE("engine: drops own, colliding, malformed and off-link datagrams; BYE f
     CHECK(events_named(out, "node_id_collision").size() > 0);
     CHECK(std::count_if(out.events.begin(), out.events.end(),
                         [](const event& ev) { return ev.text.find("node_id_collision") != std::string::npos; }) == 1);
+    e.receive(0, ip("192.0.2.2"), 7793, other.data(), other.size(), ms(2), out, 254);  // routed, not on-link
+    CHECK(e.drops().low_ttl == 1);
     std::vector<std::uint8_t> junk{1, 2, 3};
     feed(e, 0, "192.0.2.2", junk, ms(3), out);
     CHECK(e.drops().wire[std::size_t(wire::error::too_short)] == 1);

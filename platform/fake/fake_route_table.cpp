@@ -1,0 +1,83 @@
+// DOC: fake_route_table — see fake_route_table.hpp.
+#include "platform/fake/fake_route_table.hpp"
+
+namespace faild::platform {
+
+namespace {
+
+/// The same checks the Linux backend makes before asking the kernel.
+std::string check(const route& r) {
+    if (r.dst.is_unspecified()) return "no destination";
+    if (!r.via.is_unspecified() && r.via.fam() != r.dst.fam())
+        return "address families differ (dst " + r.dst.to_string() + ", via " + r.via.to_string() + ")";
+    if (!r.src.is_unspecified() && r.src.fam() != r.dst.fam())
+        return "address families differ (dst " + r.dst.to_string() + ", src " + r.src.to_string() + ")";
+    if (r.ifindex <= 0 && r.dev.empty()) return "no outgoing interface";
+    return {};
+}
+
+/// What the kernel would report back: absent next hop and source read as
+/// the default (unspecified) address.
+route normalized(route r) {
+    if (r.via.is_unspecified()) r.via = ip_address();
+    if (r.src.is_unspecified()) r.src = ip_address();
+    return r;
+}
+
+}  // namespace
+
+std::optional<route_set> fake_route_table::list(std::string& error) {
+    ++lists_;
+    if (!fail_list_.empty()) {
+        error = std::move(fail_list_);
+        fail_list_.clear();
+        return std::nullopt;
+    }
+    return routes_;
+}
+
+op_result fake_route_table::begin_write() {
+    ++operations_;
+    op_result r{std::move(fail_write_)};
+    fail_write_.clear();
+    return r;
+}
+
+op_result fake_route_table::add(const route& r) {
+    if (auto injected = begin_write(); !injected.ok()) return injected;
+    if (auto bad = check(r); !bad.empty()) return {bad};
+    if (foreign_.count(r.dst)) return {"route exists (not faild's)"};
+    if (routes_.count(r.dst)) return {"route exists"};
+    routes_[r.dst] = normalized(r);
+    report("add", r);
+    return {};
+}
+
+op_result fake_route_table::replace(const route& r) {
+    if (auto injected = begin_write(); !injected.ok()) return injected;
+    if (auto bad = check(r); !bad.empty()) return {bad};
+    if (foreign_.count(r.dst)) return {"route exists (not faild's)"};
+    routes_[r.dst] = normalized(r);
+    report("replace", r);
+    return {};
+}
+
+op_result fake_route_table::remove(const route& r) {
+    if (auto injected = begin_write(); !injected.ok()) return injected;
+    if (r.dst.is_unspecified()) return {"no destination"};
+    auto it = routes_.find(r.dst);
+    if (it == routes_.end()) return {"no such route"};
+    report("remove", it->second);
+    routes_.erase(it);
+    return {};
+}
+
+void fake_route_table::add_foreign(const route& r, int protocol) {
+    foreign_[r.dst] = {normalized(r), protocol};
+}
+
+void fake_route_table::report(const char* op, const route& r) const {
+    if (log_) log_(std::string("op=") + op + " " + r.to_kv());
+}
+
+}  // namespace faild::platform

@@ -1,0 +1,184 @@
+// DOC: udp_probe_socket — see udp_probe_socket.hpp.
+#include "platform/linux/udp_probe_socket.hpp"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace faild::platform {
+
+namespace {
+
+std::string errno_text(int e) { return std::strerror(e); }
+
+bool set_int(int fd, int level, int name, int value) {
+    return setsockopt(fd, level, name, &value, sizeof value) == 0;
+}
+
+/// The sockaddr for `a`:`port`; link-local and link-scope multicast IPv6
+/// destinations get the interface as scope (the device binding alone would
+/// do, the explicit scope documents it).
+socklen_t to_sockaddr(const ip_address& a, std::uint16_t port, int ifindex, sockaddr_storage& ss) {
+    std::memset(&ss, 0, sizeof ss);
+    if (a.is_v4()) {
+        auto& sin = reinterpret_cast<sockaddr_in&>(ss);
+        sin.sin_family = AF_INET;
+        sin.sin_port = htons(port);
+        std::memcpy(&sin.sin_addr, a.data(), 4);
+        return sizeof sin;
+    }
+    auto& sin6 = reinterpret_cast<sockaddr_in6&>(ss);
+    sin6.sin6_family = AF_INET6;
+    sin6.sin6_port = htons(port);
+    std::memcpy(&sin6.sin6_addr, a.data(), 16);
+    const std::uint8_t* b = a.data();
+    bool link_scope_multicast = b[0] == 0xff && (b[1] & 0x0f) <= 2;
+    if (a.is_link_local() || link_scope_multicast) sin6.sin6_scope_id = std::uint32_t(ifindex);
+    return sizeof sin6;
+}
+
+}  // namespace
+
+std::unique_ptr<udp_probe_socket> udp_probe_socket::open(const std::string& ifname, family fam,
+                                                         std::uint16_t port, std::string& error) {
+    const char* fam_name = fam == family::v4 ? "IPv4" : "IPv6";
+    if (ifname.empty() || ifname.size() >= IF_NAMESIZE) {
+        error = "bad interface name \"" + ifname + "\"";
+        return nullptr;
+    }
+    int ifindex = int(if_nametoindex(ifname.c_str()));
+    if (ifindex == 0) {
+        error = "no such interface " + ifname;
+        return nullptr;
+    }
+    int fd = socket(fam == family::v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        error = std::string(fam_name) + " socket for " + ifname + ": " + errno_text(errno);
+        return nullptr;
+    }
+    auto fail = [&](const std::string& what) {
+        error = what + " on " + ifname + ": " + errno_text(errno);
+        close(fd);
+        return nullptr;
+    };
+
+    // Device binding before bind(): the port conflict check then only looks
+    // at sockets on the same device. Since Linux 5.7 binding an unbound
+    // socket needs no privilege; older kernels want CAP_NET_RAW.
+    if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname.c_str(), socklen_t(ifname.size())) != 0) {
+        if (errno == EPERM) return fail("SO_BINDTODEVICE (needs CAP_NET_RAW)");
+        return fail("SO_BINDTODEVICE");
+    }
+    // No SO_REUSEADDR / SO_REUSEPORT: a second faild on the same port and
+    // interface must fail to bind rather than silently share the probes.
+    if (fam == family::v4) {
+        if (!set_int(fd, SOL_SOCKET, SO_BROADCAST, 1)) return fail("SO_BROADCAST");
+        // 255 so receivers can check the datagram never crossed a router.
+        if (!set_int(fd, IPPROTO_IP, IP_TTL, 255)) return fail("IP_TTL");
+        if (!set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, 255)) return fail("IP_MULTICAST_TTL");
+        if (!set_int(fd, IPPROTO_IP, IP_RECVTTL, 1)) return fail("IP_RECVTTL");
+        // Our own multicast is of no use to us (a second faild cannot share
+        // this port on this device). Broadcasts are looped back regardless:
+        // the core still sees its own IPv4 INQs.
+        if (!set_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0)) return fail("IP_MULTICAST_LOOP");
+    } else {
+        if (!set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1)) return fail("IPV6_V6ONLY");
+        if (!set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255)) return fail("IPV6_UNICAST_HOPS");
+        if (!set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255)) return fail("IPV6_MULTICAST_HOPS");
+        if (!set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)) return fail("IPV6_RECVHOPLIMIT");
+        // Multicast sends leave through the bound device anyway; naming it
+        // keeps the choice independent of the routing table.
+        if (!set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex)) return fail("IPV6_MULTICAST_IF");
+        if (!set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0)) return fail("IPV6_MULTICAST_LOOP");
+    }
+
+    sockaddr_storage ss;
+    socklen_t len = to_sockaddr(fam == family::v4 ? ip_address() : *ip_address::parse("::"), port, 0, ss);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+        if (errno == EADDRINUSE) {
+            error = "port " + std::to_string(port) + " on " + ifname + " already in use (another faild?)";
+            close(fd);
+            return nullptr;
+        }
+        return fail(std::string("bind ") + fam_name + " port " + std::to_string(port));
+    }
+    return std::unique_ptr<udp_probe_socket>(new udp_probe_socket(fd, fam, ifindex, ifname));
+}
+
+udp_probe_socket::~udp_probe_socket() { close(fd_); }
+
+bool udp_probe_socket::send_to(const ip_address& dst, std::uint16_t port, const std::uint8_t* data,
+                               std::size_t size, std::string& error) {
+    if (dst.fam() != fam_) {
+        error = "cannot send to " + dst.to_string() + " from an " + (fam_ == family::v4 ? "IPv4" : "IPv6") +
+                " socket";
+        return false;
+    }
+    sockaddr_storage ss;
+    socklen_t len = to_sockaddr(dst, port, ifindex_, ss);
+    for (;;) {
+        ssize_t n = sendto(fd_, data, size, 0, reinterpret_cast<sockaddr*>(&ss), len);
+        if (n >= 0) return true;
+        if (errno == EINTR) continue;
+        // Note: a send over a dead wire still succeeds; only missing replies
+        // tell. Errors here are local (no route, no address yet, full queue).
+        error = "send to " + dst.to_string() + " port " + std::to_string(port) + " on " + ifname_ + ": " +
+                errno_text(errno);
+        return false;
+    }
+}
+
+std::optional<datagram> udp_probe_socket::receive(std::uint8_t* buf, std::size_t cap) {
+    for (;;) {
+        sockaddr_storage from;
+        iovec iov{buf, cap};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int)) * 2];
+        msghdr msg{};
+        msg.msg_name = &from;
+        msg.msg_namelen = sizeof from;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        ssize_t n = recvmsg(fd_, &msg, MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return std::nullopt;  // EAGAIN: nothing waiting; anything else: nothing usable
+        }
+        // A datagram longer than the buffer is not a probe we sent: drop it
+        // rather than hand a truncated one to the codec.
+        if (msg.msg_flags & MSG_TRUNC) continue;
+
+        datagram d;
+        d.size = std::size_t(n);
+        if (from.ss_family == AF_INET) {
+            auto& sin = reinterpret_cast<sockaddr_in&>(from);
+            d.from = ip_address::from_bytes(family::v4, reinterpret_cast<const std::uint8_t*>(&sin.sin_addr));
+            d.from_port = ntohs(sin.sin_port);
+        } else if (from.ss_family == AF_INET6) {
+            auto& sin6 = reinterpret_cast<sockaddr_in6&>(from);
+            d.from = ip_address::from_bytes(family::v6, reinterpret_cast<const std::uint8_t*>(&sin6.sin6_addr));
+            d.from_port = ntohs(sin6.sin6_port);
+        } else {
+            continue;
+        }
+        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+            bool ttl = (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+                       (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT);
+            if (ttl && c->cmsg_len >= CMSG_LEN(sizeof(int))) std::memcpy(&d.ttl, CMSG_DATA(c), sizeof(int));
+        }
+        return d;
+    }
+}
+
+std::unique_ptr<probe_socket> open_probe_socket(const std::string& ifname, family fam, std::uint16_t port,
+                                                std::string& error) {
+    return udp_probe_socket::open(ifname, fam, port, error);
+}
+
+}  // namespace faild::platform

@@ -1,0 +1,41 @@
+// DOC: udp_probe_socket — the UDP socket that carries faild's probes on one
+// interface and one address family.
+//
+// Bound to the wildcard address and faild's port, and to the interface with
+// SO_BINDTODEVICE (set before bind). The device binding is what keeps a dead
+// LAN looking dead: without it, or with only a source address bound, replies
+// follow faild's own failover route out of the other LAN, and datagrams for
+// our LAN-A address that arrive over LAN B are accepted. Sockets on other
+// interfaces can share the port, because the kernel only sees a conflict
+// between sockets bound to the same device (or to none).
+#pragma once
+
+#include "platform/platform.hpp"
+
+namespace faild::platform {
+
+class udp_probe_socket final : public probe_socket {
+public:
+    /// nullptr and `error` on failure; see open_probe_socket().
+    static std::unique_ptr<udp_probe_socket> open(const std::string& ifname, family fam, std::uint16_t port,
+                                                  std::string& error);
+    ~udp_probe_socket() override;
+    udp_probe_socket(const udp_probe_socket&) = delete;
+    udp_probe_socket& operator=(const udp_probe_socket&) = delete;
+
+    int fd() const override { return fd_; }
+    bool send_to(const ip_address& dst, std::uint16_t port, const std::uint8_t* data, std::size_t size,
+                 std::string& error) override;
+    std::optional<datagram> receive(std::uint8_t* buf, std::size_t cap) override;
+
+private:
+    udp_probe_socket(int fd, family fam, int ifindex, std::string ifname)
+        : fd_(fd), fam_(fam), ifindex_(ifindex), ifname_(std::move(ifname)) {}
+
+    int fd_;
+    family fam_;
+    int ifindex_;
+    std::string ifname_;
+};
+
+}  // namespace faild::platform

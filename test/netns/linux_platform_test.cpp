@@ -1,0 +1,626 @@
+// DOC: linux_platform_test — the Linux backend against a real kernel, inside
+// private network namespaces the test process makes for itself.
+//
+// Every test case builds a fresh lab: the process unshares a network
+// namespace ("host": a0, b0 — us) and a second one ("peer": a1, b1 — the
+// other end of both wires), joined by two veth pairs, LAN A and LAN B:
+//
+//     host ns                        peer ns
+//     a0 192.0.2.1/24      ====      a1 192.0.2.2/24        LAN A
+//        2001:db8:a::1/64               2001:db8:a::2/64
+//        fe80::a0                       fe80::a1
+//     b0 198.51.100.1/24   ====      b1 198.51.100.2/24     LAN B
+//        2001:db8:b::1/64               2001:db8:b::2/64
+//        fe80::b0                       fe80::b1
+//
+// Addresses are added with `nodad` (no 2 s DAD wait), link-locals by hand
+// (addrgenmode none), and the four veth ends get distinct ifindexes (20, 21,
+// 30, 31; equal ones get link events batched ~1 s). The machine's own
+// namespace is never touched: the namespaces die with the lab. Without root
+// or namespaces the binary exits 77, which ctest shows as skipped.
+#include "platform/platform.hpp"
+
+#include "unit/route_table_contract.hpp"
+
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+using namespace faild;
+using namespace faild::platform;
+using contract::ip;
+
+namespace {
+
+[[noreturn]] void skip(const std::string& why) {
+    std::fprintf(stderr, "SKIPPED: %s\n", why.c_str());
+    std::fflush(stderr);
+    std::exit(77);
+}
+
+/// Output (stdout and stderr) and exit status of a shell command.
+struct command_result {
+    int status = -1;
+    std::string output;
+};
+
+command_result run(const std::string& cmd) {
+    command_result r;
+    FILE* p = popen(("{\n" + cmd + "\n} 2>&1").c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    std::size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+    int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+/// Polls `cond` until it holds or `ms` pass: never a bare sleep.
+bool eventually(const std::function<bool()>& cond, int ms = 3000) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    for (;;) {
+        if (cond()) return true;
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+void write_file(const std::string& path, const std::string& value) {
+    std::ofstream f(path);
+    f << value << "\n";
+}
+
+/// Closes a descriptor when it goes, also when a constructor throws.
+struct owned_fd {
+    int fd = -1;
+    owned_fd() = default;
+    owned_fd(const owned_fd&) = delete;
+    owned_fd& operator=(const owned_fd&) = delete;
+    ~owned_fd() {
+        if (fd >= 0) close(fd);
+    }
+};
+
+/// The two-namespace lab described at the top of the file.
+class lab {
+public:
+    lab() {
+        if (geteuid() != 0) skip("needs root (network namespaces)");
+        if (unshare(CLONE_NEWNET) != 0) skip(std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno));
+        host_fd_.fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (unshare(CLONE_NEWNET) != 0) skip(std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno));
+        peer_fd_.fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (host_fd_.fd < 0 || peer_fd_.fd < 0 || setns(host_fd_.fd, CLONE_NEWNET) != 0)
+            skip("cannot hold two namespaces");
+        peer_path_ = "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(peer_fd_.fd);
+
+        host(
+            "link set lo up\n"
+            "link add a0 index 20 address 02:00:00:00:0a:00 type veth"
+            " peer name a1 index 21 address 02:00:00:00:0a:01 netns " + peer_path_ + "\n"
+            "link add b0 index 30 address 02:00:00:00:0b:00 type veth"
+            " peer name b1 index 31 address 02:00:00:00:0b:01 netns " + peer_path_ + "\n" +
+            addresses("a0", "192.0.2.1/24", "2001:db8:a::1/64", "fe80::a0/64") +
+            addresses("b0", "198.51.100.1/24", "2001:db8:b::1/64", "fe80::b0/64"));
+        peer("link set lo up\n" + addresses("a1", "192.0.2.2/24", "2001:db8:a::2/64", "fe80::a1/64") +
+             addresses("b1", "198.51.100.2/24", "2001:db8:b::2/64", "fe80::b1/64"));
+        // Carrier comes through link-watch; IPv6 on-link routes follow it.
+        bool ready = eventually([&] {
+            return run("ip -6 route show 2001:db8:a::/64 dev a0 | grep -q . && "
+                       "ip -6 route show 2001:db8:b::/64 dev b0 | grep -q . && "
+                       "ip link show a0 | grep -q LOWER_UP && ip link show b0 | grep -q LOWER_UP")
+                       .status == 0;
+        });
+        if (!ready) FAIL("lab links never came up:\n" << snapshot());
+    }
+
+    ~lab() { setns(host_fd_.fd, CLONE_NEWNET); }
+
+    lab(const lab&) = delete;
+    lab& operator=(const lab&) = delete;
+
+    /// Runs `ip -batch` lines in the host namespace; fails the test on error.
+    void host(const std::string& batch) { ip_batch(batch); }
+    /// Runs `fn` with the calling thread in the peer namespace: sockets it
+    /// opens stay there.
+    template <typename Fn>
+    auto in_peer(Fn&& fn) {
+        struct back_home {
+            int fd;
+            ~back_home() { setns(fd, CLONE_NEWNET); }
+        } guard{host_fd_.fd};
+        REQUIRE(setns(peer_fd_.fd, CLONE_NEWNET) == 0);
+        return fn();
+    }
+
+    /// The same in the peer namespace.
+    void peer(const std::string& batch) {
+        in_peer([&] { ip_batch(batch); });
+    }
+
+    /// Links, addresses and routes of both namespaces, for failure messages.
+    std::string snapshot() {
+        const char* dump = "ip -br link; ip addr; ip route; ip -6 route; ip route show table all proto 250";
+        std::string out = "--- host namespace ---\n" + run(dump).output;
+        if (setns(peer_fd_.fd, CLONE_NEWNET) == 0) {
+            out += "--- peer namespace ---\n" + run(dump).output;
+            setns(host_fd_.fd, CLONE_NEWNET);
+        }
+        return out;
+    }
+
+    contract::link a() const { return {"a0", 20}; }
+    contract::link b() const { return {"b0", 30}; }
+
+private:
+    static std::string addresses(const std::string& dev, const std::string& v4, const std::string& v6,
+                                 const std::string& ll) {
+        return "link set " + dev + " addrgenmode none\n"
+               "addr add " + v4 + " dev " + dev + "\n"
+               "addr add " + v6 + " dev " + dev + " nodad\n"
+               "addr add " + ll + " dev " + dev + " nodad\n"
+               "link set " + dev + " up\n";
+    }
+
+    void ip_batch(const std::string& batch) {
+        auto r = run("ip -batch - <<'EOF'\n" + batch + "EOF");
+        if (r.status != 0) FAIL("ip -batch failed:\n" << batch << r.output);
+    }
+
+    owned_fd host_fd_;
+    owned_fd peer_fd_;
+    std::string peer_path_;
+};
+
+const interface_info* find(const std::vector<interface_info>& all, const std::string& name) {
+    for (const auto& i : all)
+        if (i.name == name) return &i;
+    return nullptr;
+}
+
+const interface_address* find(const interface_info& i, const std::string& pfx) {
+    for (const auto& a : i.addrs)
+        if (a.addr == *prefix::parse(pfx)) return &a;
+    return nullptr;
+}
+
+std::vector<interface_info> links_now() {
+    std::string error;
+    auto source = make_link_source(error);
+    REQUIRE_MESSAGE(source, error);
+    auto all = source->list(error);
+    REQUIRE_MESSAGE(error == "", error);
+    return all;
+}
+
+std::unique_ptr<probe_socket> open_socket(const std::string& dev, family fam, std::uint16_t port) {
+    std::string error;
+    auto s = open_probe_socket(dev, fam, port, error);
+    REQUIRE_MESSAGE(s, error);
+    return s;
+}
+
+/// One datagram, waiting up to `ms` for it.
+std::optional<datagram> receive_within(probe_socket& s, std::vector<std::uint8_t>& buf, int ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    for (;;) {
+        if (auto d = s.receive(buf.data(), buf.size())) return d;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return std::nullopt;
+        pollfd p{s.fd(), POLLIN, 0};
+        poll(&p, 1, int(left.count()));
+    }
+}
+
+/// The next datagram not sent by `self`: a sender hears its own IPv4
+/// broadcasts.
+std::optional<datagram> receive_from_other(probe_socket& s, std::vector<std::uint8_t>& buf, const char* self,
+                                           int ms) {
+    for (;;) {
+        auto d = receive_within(s, buf, ms);
+        if (!d || d->from != ip(self)) return d;
+    }
+}
+
+void send(probe_socket& s, const char* dst, std::uint16_t port, const std::string& text) {
+    std::string error;
+    REQUIRE_MESSAGE(s.send_to(ip(dst), port, reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), error),
+                    error);
+}
+
+std::string text(const std::vector<std::uint8_t>& buf, const datagram& d) {
+    return std::string(reinterpret_cast<const char*>(buf.data()), d.size);
+}
+
+constexpr std::uint16_t port = 7793;
+
+}  // namespace
+
+// ---------------------------------------------------------------- routes
+
+TEST_CASE("linux route_table: the route-table contract") {
+    lab net;
+    INFO(net.snapshot());
+    std::string error;
+    auto table = make_route_table(error);
+    REQUIRE_MESSAGE(table, error);
+
+    contract::environment env;
+    env.a = net.a();
+    env.b = net.b();
+    env.add_foreign = [&](const route& r) {
+        net.host("route add " + r.dst.to_string() + " via " + r.via.to_string() + " dev " + r.dev + " src " +
+                 r.src.to_string() + " proto static\n");
+    };
+    env.foreign_present = [](const route& r) {
+        auto shown = run(std::string("ip ") + (r.dst.is_v4() ? "-4" : "-6") + " route show " + r.dst.to_string() +
+                         " proto static");
+        return shown.output.find("via " + r.via.to_string() + " dev " + r.dev) != std::string::npos;
+    };
+    contract::check_route_table_contract(*table, env);
+}
+
+TEST_CASE("linux route_table: installs exactly what `ip route` shows, tagged proto 250 in main") {
+    lab net;
+    INFO(net.snapshot());
+    std::string error;
+    auto table = make_route_table(error);
+    REQUIRE_MESSAGE(table, error);
+    REQUIRE(table->add(contract::make(ip("192.0.2.2"), ip("198.51.100.2"), net.b(), ip("192.0.2.1"))).ok());
+    REQUIRE(table->add(contract::make(ip("2001:db8:a::2"), ip("fe80::b1"), net.b(), ip("2001:db8:a::1"))).ok());
+    CHECK(run("ip -4 route show table main 192.0.2.2").output ==
+          "192.0.2.2 via 198.51.100.2 dev b0 proto 250 src 192.0.2.1 \n");
+    CHECK(run("ip -6 route show table main 2001:db8:a::2").output ==
+          "2001:db8:a::2 via fe80::b1 dev b0 proto 250 src 2001:db8:a::1 metric 1024 pref medium\n");
+}
+
+TEST_CASE("linux route_table: stale routes of ours of any scope, type or metric can be removed") {
+    lab net;
+    INFO(net.snapshot());
+    net.host(
+        "route add 192.0.2.50/32 dev a0 proto 250 scope link\n"
+        "route add blackhole 192.0.2.51/32 proto 250\n"
+        "route add blackhole 2001:db8:a::51/128 proto 250\n"
+        "route add 192.0.2.52/32 via 198.51.100.2 dev b0 proto 250 metric 5\n"
+        "route add 2001:db8:a::52/128 via fe80::b1 dev b0 proto 250 metric 5\n");
+    std::string error;
+    auto table = make_route_table(error);
+    REQUIRE_MESSAGE(table, error);
+    auto routes = table->list(error);
+    REQUIRE_MESSAGE(routes, error);
+    CHECK(routes->size() == 5);
+    for (const auto& [dst, r] : *routes) CHECK_MESSAGE(table->remove(r).error == "", dst.to_string());
+    CHECK(run("ip route show table all proto 250").output == "");
+    CHECK(run("ip -6 route show table all proto 250").output == "");
+}
+
+TEST_CASE("linux route_table: other tables and non-host routes are not listed or touched") {
+    lab net;
+    INFO(net.snapshot());
+    net.host(
+        "route add 192.0.2.60/32 via 198.51.100.2 dev b0 proto 250 table 100\n"
+        "route add 203.0.113.0/24 via 198.51.100.2 dev b0 proto 250\n");
+    std::string error;
+    auto table = make_route_table(error);
+    REQUIRE_MESSAGE(table, error);
+    CHECK(contract::listed(*table) == "");
+    CHECK(table->remove(contract::make(ip("192.0.2.60"), {}, {}, {})).error == "no such route");
+    CHECK(table->remove(contract::make(ip("203.0.113.0"), {}, {}, {})).error == "no such route");
+    CHECK(run("ip route show table all proto 250 | wc -l").output == "2\n");
+}
+
+TEST_CASE("linux route_table: kernel refusals come back in words") {
+    lab net;
+    INFO(net.snapshot());
+    std::string error;
+    auto table = make_route_table(error);
+    REQUIRE_MESSAGE(table, error);
+    // 203.0.113.1 is not on-link of b0.
+    auto off_link = table->add(contract::make(ip("192.0.2.2"), ip("203.0.113.1"), net.b(), ip("192.0.2.1")));
+    // libnl alone would say "Unspecific failure"; the kernel's own words
+    // are e.g. "Nexthop has invalid gateway (Network is unreachable)".
+    CHECK_MESSAGE(off_link.error.find("gateway") != std::string::npos, off_link.error);
+    // A source address that is not ours.
+    auto bad_src = table->add(contract::make(ip("192.0.2.2"), ip("198.51.100.2"), net.b(), ip("203.0.113.7")));
+    CHECK_MESSAGE(bad_src.error.find("prefsrc") != std::string::npos, bad_src.error);
+    CHECK(table->add(contract::make(ip("192.0.2.2"), ip("198.51.100.2"), {"nosuch0", 0}, ip("192.0.2.1"))).error ==
+          "no such interface nosuch0");
+    CHECK(contract::listed(*table) == "");
+}
+
+// ---------------------------------------------------------------- links
+
+TEST_CASE("linux link_source: lists the veths with addresses, flags and MAC") {
+    lab net;
+    INFO(net.snapshot());
+    auto all = links_now();
+
+    const interface_info* lo = find(all, "lo");
+    REQUIRE(lo);
+    CHECK(lo->loopback);
+    CHECK(lo->up);
+    CHECK(lo->mac == "");
+    CHECK(find(*lo, "127.0.0.1/8"));
+
+    const interface_info* a0 = find(all, "a0");
+    REQUIRE(a0);
+    CHECK(a0->ifindex == 20);
+    CHECK(a0->ifindex == int(if_nametoindex("a0")));
+    CHECK(a0->up);
+    CHECK(a0->running);
+    CHECK_FALSE(a0->loopback);
+    CHECK(a0->mac == "02:00:00:00:0a:00");
+    CHECK(a0->addrs.size() == 3);
+    for (const char* p : {"192.0.2.1/24", "2001:db8:a::1/64", "fe80::a0/64"}) {
+        const interface_address* addr = find(*a0, p);
+        REQUIRE_MESSAGE(addr, p);
+        CHECK_FALSE(addr->tentative);
+        CHECK_FALSE(addr->dadfailed);
+    }
+
+    const interface_info* b0 = find(all, "b0");
+    REQUIRE(b0);
+    CHECK(b0->ifindex == 30);
+    CHECK(b0->mac == "02:00:00:00:0b:00");
+    CHECK(find(*b0, "198.51.100.1/24"));
+    CHECK(find(*b0, "2001:db8:b::1/64"));
+    CHECK_FALSE(find(all, "a1"));  // the far ends live in the peer namespace
+}
+
+TEST_CASE("linux link_source: carrier loss at the far end clears running, not up") {
+    lab net;
+    INFO(net.snapshot());
+    net.peer("link set a1 down\n");
+    CHECK(eventually([] {
+        const interface_info* a0 = find(links_now(), "a0");
+        return a0 && !a0->running;
+    }));
+    auto all = links_now();
+    const interface_info* a0 = find(all, "a0");
+    REQUIRE(a0);
+    CHECK(a0->up);
+    CHECK_FALSE(a0->running);
+    CHECK(find(*a0, "2001:db8:a::1/64"));  // carrier loss keeps static IPv6 addresses
+    net.peer("link set a1 up\n");
+    CHECK(eventually([] {
+        const interface_info* a = find(links_now(), "a0");
+        return a && a->running;
+    }));
+}
+
+TEST_CASE("linux link_source: IPv6 addresses are tentative during DAD, dadfailed when duplicate") {
+    lab net;
+    INFO(net.snapshot());
+    // 2001:db8:a::2 belongs to the peer's a1: DAD on a0 must fail.
+    net.host(
+        "addr add 2001:db8:a::99/64 dev a0\n"
+        "addr add 2001:db8:a::2/64 dev a0\n");
+    {
+        auto all = links_now();
+        const interface_info* a0 = find(all, "a0");
+        REQUIRE(a0);
+        const interface_address* fresh = find(*a0, "2001:db8:a::99/64");
+        REQUIRE(fresh);
+        CHECK(fresh->tentative);
+        CHECK_FALSE(fresh->dadfailed);
+    }
+    CHECK(eventually(
+        [] {
+            auto all = links_now();
+            const interface_info* a0 = find(all, "a0");
+            const interface_address* dup = a0 ? find(*a0, "2001:db8:a::2/64") : nullptr;
+            const interface_address* fresh = a0 ? find(*a0, "2001:db8:a::99/64") : nullptr;
+            return dup && dup->dadfailed && dup->tentative && fresh && !fresh->tentative;
+        },
+        8000));
+}
+
+// ---------------------------------------------------------------- probe sockets
+
+TEST_CASE("linux probe_socket: IPv4 broadcast crosses the wire with its source and TTL 255") {
+    lab net;
+    INFO(net.snapshot());
+    auto ours = open_socket("a0", family::v4, port);
+    auto theirs = net.in_peer([] { return open_socket("a1", family::v4, port); });
+    std::vector<std::uint8_t> buf(1500);
+
+    send(*theirs, "192.0.2.255", port, "INQ 1");
+    auto d = receive_within(*ours, buf, 2000);
+    REQUIRE(d);
+    CHECK(text(buf, *d) == "INQ 1");
+    CHECK(d->from == ip("192.0.2.2"));
+    CHECK(d->from_port == port);
+    CHECK(d->ttl == 255);
+
+    send(*ours, "192.0.2.2", port, "ACK 1");
+    d = receive_from_other(*theirs, buf, "192.0.2.2", 2000);
+    REQUIRE(d);
+    CHECK(text(buf, *d) == "ACK 1");
+    CHECK(d->from == ip("192.0.2.1"));
+    CHECK(d->ttl == 255);
+
+    CHECK_FALSE(ours->receive(buf.data(), buf.size()));  // empty now: nullopt, no blocking
+}
+
+TEST_CASE("linux probe_socket: a datagram longer than the buffer is dropped, not truncated") {
+    lab net;
+    INFO(net.snapshot());
+    auto ours = open_socket("a0", family::v4, port);
+    auto theirs = net.in_peer([] { return open_socket("a1", family::v4, port); });
+    send(*theirs, "192.0.2.1", port, std::string(100, 'x'));
+    send(*theirs, "192.0.2.1", port, "short");
+    std::vector<std::uint8_t> small(16);
+    auto d = receive_within(*ours, small, 2000);
+    REQUIRE(d);
+    CHECK(text(small, *d) == "short");
+}
+
+TEST_CASE("linux probe_socket: the sender hears its own IPv4 broadcast, not its IPv6 multicast") {
+    lab net;
+    INFO(net.snapshot());
+    std::vector<std::uint8_t> buf(1500);
+    // The kernel loops every IPv4 broadcast back to local sockets, whatever
+    // IP_MULTICAST_LOOP says: the core must drop datagrams carrying its own
+    // node id.
+    auto ours = open_socket("a0", family::v4, port);
+    send(*ours, "192.0.2.255", port, "INQ 1");
+    auto d = receive_within(*ours, buf, 1000);
+    REQUIRE(d);
+    CHECK(d->from == ip("192.0.2.1"));
+    // Multicast loop is off on probe sockets.
+    auto ours6 = open_socket("a0", family::v6, port);
+    send(*ours6, "ff02::1", port, "INQ 6");
+    CHECK_FALSE(receive_within(*ours6, buf, 300));
+}
+
+TEST_CASE("linux probe_socket: IPv6 link-local multicast and unicast with hop limit 255") {
+    lab net;
+    INFO(net.snapshot());
+    auto ours = open_socket("a0", family::v6, port);
+    auto theirs = net.in_peer([] { return open_socket("a1", family::v6, port); });
+    std::vector<std::uint8_t> buf(1500);
+
+    send(*theirs, "ff02::1", port, "INQ 6");  // all-nodes: no group to join
+    auto d = receive_within(*ours, buf, 2000);
+    REQUIRE(d);
+    CHECK(text(buf, *d) == "INQ 6");
+    CHECK(d->from == ip("fe80::a1"));
+    CHECK(d->ttl == 255);
+
+    send(*ours, "fe80::a1", port, "ACK 6");
+    d = receive_within(*theirs, buf, 2000);
+    REQUIRE(d);
+    CHECK(d->from == ip("fe80::a0"));
+    CHECK(d->ttl == 255);
+
+    send(*theirs, "2001:db8:a::1", port, "INQ 7");
+    d = receive_within(*ours, buf, 2000);
+    REQUIRE(d);
+    CHECK(d->from == ip("2001:db8:a::2"));
+    CHECK(d->ttl == 255);
+}
+
+TEST_CASE("linux probe_socket: SO_BINDTODEVICE keeps LAN B's datagrams off LAN A's socket") {
+    lab net;
+    INFO(net.snapshot());
+    // The peer has failed over: our LAN-A address is reached through LAN B.
+    net.peer("route add 192.0.2.1/32 via 198.51.100.1 dev b1\n");
+    auto on_a = open_socket("a0", family::v4, port);
+    auto on_b = open_socket("b0", family::v4, port);
+    auto peer_b = net.in_peer([] { return open_socket("b1", family::v4, port); });
+    std::vector<std::uint8_t> buf(1500);
+
+    send(*peer_b, "192.0.2.1", port, "to A over B");
+    auto d = receive_within(*on_b, buf, 2000);
+    REQUIRE(d);
+    CHECK(text(buf, *d) == "to A over B");
+    send(*peer_b, "198.51.100.255", port, "B broadcast");
+    CHECK(receive_within(*on_b, buf, 2000));
+    CHECK_FALSE(receive_within(*on_a, buf, 300));
+
+    // Why: a socket without the device binding takes the LAN-B datagram for
+    // our LAN-A address, and a dead LAN A would look alive.
+    int plain = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(port + 1);
+    REQUIRE(bind(plain, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0);
+    send(*peer_b, "192.0.2.1", port + 1, "to A over B");
+    pollfd p{plain, POLLIN, 0};
+    CHECK(poll(&p, 1, 2000) == 1);
+    close(plain);
+}
+
+TEST_CASE("linux probe_socket: a second socket on the same port and device fails clearly") {
+    lab net;
+    INFO(net.snapshot());
+    auto first = open_socket("a0", family::v4, port);
+    std::string error;
+    CHECK_FALSE(open_probe_socket("a0", family::v4, port, error));
+    CHECK(error == "port 7793 on a0 already in use (another faild?)");
+
+    // What may share the port: another device, the other family.
+    auto other_device = open_socket("b0", family::v4, port);
+    auto other_family = open_socket("a0", family::v6, port);
+    error.clear();
+    CHECK_FALSE(open_probe_socket("a0", family::v6, port, error));
+    CHECK(error == "port 7793 on a0 already in use (another faild?)");
+
+    error.clear();
+    CHECK_FALSE(open_probe_socket("nosuch0", family::v4, port, error));
+    CHECK(error == "no such interface nosuch0");
+}
+
+// ---------------------------------------------------------------- privileges, sysctl
+
+TEST_CASE("linux current_privileges: root holds CAP_NET_ADMIN and CAP_NET_RAW") {
+    if (geteuid() != 0) skip("needs root");
+    auto p = current_privileges();
+    CHECK(p.net_admin);
+    CHECK(p.net_raw);
+}
+
+TEST_CASE("linux current_privileges: reads the effective set, not the uid") {
+    if (geteuid() != 0) skip("needs root");
+    lab net;  // the child's device binding happens in the lab, not in the machine's namespace
+    // In a child (the test process keeps its capabilities): drop both from
+    // the effective set, then ask again; and bind a device without CAP_NET_RAW.
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        __user_cap_header_struct h{_LINUX_CAPABILITY_VERSION_3, 0};
+        __user_cap_data_struct d[2] = {};
+        if (syscall(SYS_capget, &h, d) != 0) _exit(10);
+        d[0].effective &= ~((1u << CAP_NET_ADMIN) | (1u << CAP_NET_RAW));
+        if (syscall(SYS_capset, &h, d) != 0) _exit(11);
+        auto p = current_privileges();
+        if (p.net_admin || p.net_raw) _exit(12);
+        std::string error;
+        // Since Linux 5.7 SO_BINDTODEVICE on an unbound socket needs no
+        // capability.
+        if (!open_probe_socket("a0", family::v4, port, error)) _exit(13);
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);  // 12: still reported, 13: device binding refused
+}
+
+TEST_CASE("linux rp_filter_mode: the larger of conf/all and the interface's own") {
+    lab net;  // the sysctls written here are the lab namespace's own
+    INFO(net.snapshot());
+    const std::string all = "/proc/sys/net/ipv4/conf/all/rp_filter";
+    const std::string a0 = "/proc/sys/net/ipv4/conf/a0/rp_filter";
+    write_file(all, "0");
+    write_file(a0, "0");
+    CHECK(rp_filter_mode("a0") == 0);
+    write_file(a0, "2");
+    CHECK(rp_filter_mode("a0") == 2);
+    write_file(all, "1");
+    CHECK(rp_filter_mode("a0") == 2);
+    write_file(a0, "0");
+    CHECK(rp_filter_mode("a0") == 1);
+    CHECK(rp_filter_mode("nosuch0") == -1);
+    CHECK(rp_filter_mode("../all") == -1);
+    CHECK(rp_filter_mode("") == -1);
+}
