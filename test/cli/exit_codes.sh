@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The command-line contract, checked on the real binary: every bad value is
+# one line on stderr naming it and exit status 2, before anything on the
+# network is touched; missing privileges exit 1 naming the capabilities.
+set -u
+FAILD=${FAILD_BIN:?FAILD_BIN not set}
+fails=0
+check() {  # check WANT_STATUS WANT_TEXT -- ARGS...
+    local want=$1 text=$2; shift 3
+    local err status
+    err=$("$FAILD" "$@" 2>&1 >/dev/null); status=$?
+    if [[ $status != "$want" || $err != *"$text"* || $(printf '%s\n' "$err" | wc -l) != 1 ]]; then
+        echo "FAIL: faild $* -> status $status, stderr: $err (want $want and '$text' on one line)"
+        fails=$((fails + 1))
+    else
+        echo "ok: faild $* -> $status: $err"
+    fi
+}
+
+check 2 "-t '0'" -- -t 0
+check 2 "-t 'abc'" -- -t abc
+check 2 "-t '0.001'" -- -r -t 0.001
+check 2 "-f '0'" -- -f 0
+check 2 "-s 'x'" -- -s x
+check 2 "-p '70000'" -- -p 70000
+check 2 "'/nonexistent-dir/faild.log'" -- -l /nonexistent-dir/faild.log
+check 2 "'--no-such-option'" -- --no-such-option
+check 2 "unexpected argument 'stray'" -- -r stray
+"$FAILD" --version | grep -q '^faild [0-9]' || { echo "FAIL: --version"; fails=$((fails + 1)); }
+"$FAILD" --help | grep -q '^Usage: faild \[-r\] \[-t SECONDS\] \[-f N\] \[-s N\] \[-p PORT\] \[-l LOGFILE\]' ||
+    { echo "FAIL: --help"; fails=$((fails + 1)); }
+
+if [[ $EUID -eq 0 ]] && command -v setpriv >/dev/null; then
+    # Without capabilities (nobody, empty bounding set): exit 1, both named.
+    err=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+          "$FAILD" -r 2>&1 >/dev/null); status=$?
+    if [[ $status != 1 || $err != *CAP_NET_ADMIN* || $err != *CAP_NET_RAW* ]]; then
+        echo "FAIL: unprivileged -> status $status: $err"; fails=$((fails + 1))
+    else
+        echo "ok: unprivileged -> 1: $err"
+    fi
+
+    # A bad value must not touch the routing table: a stale faild route in a
+    # namespace of ours survives `faild -t 0`, and goes with a good start.
+    ns="faild-cli-$$"
+    trap 'ip netns del "$ns" 2>/dev/null' EXIT
+    if ip netns add "$ns" 2>/dev/null; then
+        ip -n "$ns" link add c0 type veth peer name c1
+        ip -n "$ns" addr add 192.0.2.1/24 dev c0
+        ip -n "$ns" link set c0 up; ip -n "$ns" link set c1 up
+        ip -n "$ns" route add 192.0.2.99/32 via 192.0.2.2 dev c0 proto 250
+        ip netns exec "$ns" "$FAILD" -r -t 0 2>/dev/null
+        if [[ -z $(ip -n "$ns" route show proto 250) ]]; then
+            echo "FAIL: faild -t 0 removed a route"; fails=$((fails + 1))
+        else
+            echo "ok: faild -t 0 left the routing table alone"
+        fi
+    else
+        echo "note: cannot create a namespace; table check skipped"
+    fi
+else
+    echo "note: not root; the privilege and table checks need root"
+fi
+
+echo "cli: $fails failed"
+((fails == 0))
