@@ -92,13 +92,32 @@ struct privileges {
     bool net_raw = false;    ///< CAP_NET_RAW: bind sockets to devices
 };
 
+/// Tells when links or addresses may have changed. The daemon then reads
+/// the whole picture again through link_source (so a lost notification, or
+/// a socket overflow, costs nothing but one more dump).
+class link_monitor {
+public:
+    virtual ~link_monitor() = default;
+    /// File descriptor for the event loop (readable when notifications wait).
+    virtual int fd() const = 0;
+    /// Reads every pending notification without blocking. True when any
+    /// link or address changed, or notifications were lost (overflow).
+    virtual bool drain() = 0;
+};
+
 /// The backend's factory functions (implemented once per backend folder).
 std::unique_ptr<route_table> make_route_table(std::string& error);
 std::unique_ptr<link_source> make_link_source(std::string& error);
+/// Subscribed to link, IPv4 and IPv6 address changes; nullptr and `error`
+/// on failure.
+std::unique_ptr<link_monitor> make_link_monitor(std::string& error);
 /// Opens the probe socket for `ifname`, bound to `port` (broadcast enabled,
-/// TTL 255, arrival TTL reported); nullptr and `error` on failure.
+/// TTL / hop limit 255, arrival TTL reported). For IPv6 it also joins the
+/// link-local multicast `group` on that interface and sends multicast out of
+/// it. nullptr and `error` on failure.
 std::unique_ptr<probe_socket> open_probe_socket(const std::string& ifname, family fam,
-                                                std::uint16_t port, std::string& error);
+                                                std::uint16_t port, std::string& error,
+                                                const ip_address* group = nullptr);
 privileges current_privileges();
 /// Effective reverse-path filter mode of an interface (max of `all` and the
 /// interface's own), -1 if unknown.

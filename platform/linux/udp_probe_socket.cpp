@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 namespace faild::platform {
 
@@ -20,9 +21,14 @@ bool set_int(int fd, int level, int name, int value) {
     return setsockopt(fd, level, name, &value, sizeof value) == 0;
 }
 
+/// Scope of an IPv6 multicast address (the low nibble of its second byte):
+/// 1 interface-local, 2 link-local, 5 site-local, 14 global.
+int multicast_scope(const ip_address& a) { return a.data()[1] & 0x0f; }
+
 /// The sockaddr for `a`:`port`; link-local and link-scope multicast IPv6
-/// destinations get the interface as scope (the device binding alone would
-/// do, the explicit scope documents it).
+/// destinations get the socket's interface as scope (the device binding
+/// alone would do, the explicit scope documents it; another scope would be
+/// refused with EINVAL).
 socklen_t to_sockaddr(const ip_address& a, std::uint16_t port, int ifindex, sockaddr_storage& ss) {
     std::memset(&ss, 0, sizeof ss);
     if (a.is_v4()) {
@@ -36,16 +42,38 @@ socklen_t to_sockaddr(const ip_address& a, std::uint16_t port, int ifindex, sock
     sin6.sin6_family = AF_INET6;
     sin6.sin6_port = htons(port);
     std::memcpy(&sin6.sin6_addr, a.data(), 16);
-    const std::uint8_t* b = a.data();
-    bool link_scope_multicast = b[0] == 0xff && (b[1] & 0x0f) <= 2;
-    if (a.is_link_local() || link_scope_multicast) sin6.sin6_scope_id = std::uint32_t(ifindex);
+    if (a.is_link_local() || (a.is_multicast() && multicast_scope(a) <= 2))
+        sin6.sin6_scope_id = std::uint32_t(ifindex);
     return sizeof sin6;
+}
+
+/// Why IPv6 cannot carry probes on `ifname`, or "" when it can (or when
+/// /proc/sys cannot tell: the kernel then answers for itself). Reads the
+/// network namespace of the calling thread, the one the socket is made in.
+std::string ipv6_unusable(const std::string& ifname) {
+    const std::string conf = "/proc/sys/net/ipv6/conf/";
+    std::ifstream own(conf + ifname + "/disable_ipv6");
+    int disabled = 0;
+    if (own >> disabled) {
+        if (disabled == 0) return {};
+        std::string key = ifname;  // sysctl(8) spells a dot in a name as '/'
+        for (char& c : key)
+            if (c == '.') c = '/';
+        return "IPv6 is disabled on " + ifname + " (net.ipv6.conf." + key + ".disable_ipv6 = " +
+               std::to_string(disabled) + ")";
+    }
+    // No entry of its own while `all` has one: the kernel keeps no IPv6
+    // state for this interface (an MTU below 1280 removes it).
+    if (std::ifstream(conf + "all/disable_ipv6"))
+        return "IPv6 is not available on " + ifname + " (the kernel keeps no IPv6 state for it: MTU below 1280?)";
+    return {};
 }
 
 }  // namespace
 
 std::unique_ptr<udp_probe_socket> udp_probe_socket::open(const std::string& ifname, family fam,
-                                                         std::uint16_t port, std::string& error) {
+                                                         std::uint16_t port, std::string& error,
+                                                         const ip_address* group) {
     const char* fam_name = fam == family::v4 ? "IPv4" : "IPv6";
     if (ifname.empty() || ifname.size() >= IF_NAMESIZE) {
         error = "bad interface name \"" + ifname + "\"";
@@ -56,9 +84,30 @@ std::unique_ptr<udp_probe_socket> udp_probe_socket::open(const std::string& ifna
         error = "no such interface " + ifname;
         return nullptr;
     }
+    if (group) {
+        if (fam != family::v6) {
+            error = "IPv4 probe sockets join no multicast group (asked for " + group->to_string() + " on " +
+                    ifname + ")";
+            return nullptr;
+        }
+        if (group->is_v4() || !group->is_multicast() || multicast_scope(*group) != 2) {
+            error = "probe group " + group->to_string() + " is not a link-local IPv6 multicast address (ff02::/16)";
+            return nullptr;
+        }
+    }
+    if (fam == family::v6) {
+        if (auto why = ipv6_unusable(ifname); !why.empty()) {
+            error = why;
+            return nullptr;
+        }
+    }
     int fd = socket(fam == family::v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        error = std::string(fam_name) + " socket for " + ifname + ": " + errno_text(errno);
+        if (errno == EAFNOSUPPORT)
+            error = std::string(fam_name) + " is not available on this host (socket for " + ifname + ": " +
+                    errno_text(errno) + ")";
+        else
+            error = std::string(fam_name) + " socket for " + ifname + ": " + errno_text(errno);
         return nullptr;
     }
     auto fail = [&](const std::string& what) {
@@ -95,6 +144,15 @@ std::unique_ptr<udp_probe_socket> udp_probe_socket::open(const std::string& ifna
         // keeps the choice independent of the routing table.
         if (!set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex)) return fail("IPV6_MULTICAST_IF");
         if (!set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0)) return fail("IPV6_MULTICAST_LOOP");
+        if (group) {
+            // Joined on this interface only: the group's datagrams are then
+            // accepted there (a device drops link-scope groups nobody joined).
+            ipv6_mreq mreq{};
+            std::memcpy(&mreq.ipv6mr_multiaddr, group->data(), 16);
+            mreq.ipv6mr_interface = unsigned(ifindex);
+            if (setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq, sizeof mreq) != 0)
+                return fail("joining " + group->to_string());
+        }
     }
 
     sockaddr_storage ss;
@@ -177,8 +235,8 @@ std::optional<datagram> udp_probe_socket::receive(std::uint8_t* buf, std::size_t
 }
 
 std::unique_ptr<probe_socket> open_probe_socket(const std::string& ifname, family fam, std::uint16_t port,
-                                                std::string& error) {
-    return udp_probe_socket::open(ifname, fam, port, error);
+                                                std::string& error, const ip_address* group) {
+    return udp_probe_socket::open(ifname, fam, port, error, group);
 }
 
 }  // namespace faild::platform

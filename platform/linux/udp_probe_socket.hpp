@@ -8,6 +8,15 @@
 // our LAN-A address that arrive over LAN B are accepted. Sockets on other
 // interfaces can share the port, because the kernel only sees a conflict
 // between sockets bound to the same device (or to none).
+//
+// IPv6 sockets join the probe group (a link-scope multicast address such as
+// ff02::fa1d) on their own interface only, send multicast out of it with hop
+// limit 255 and do not loop it back. They also receive ff02::1 and any group
+// another socket joined on the interface (IPV6_MULTICAST_ALL stays on);
+// the device binding keeps other interfaces' traffic out. An interface
+// without usable IPv6 is refused at open with a plain sentence, because the
+// kernel itself would not say: with disable_ipv6=1 the join and
+// IPV6_MULTICAST_IF succeed and only sends fail (ENETUNREACH).
 #pragma once
 
 #include "platform/platform.hpp"
@@ -18,7 +27,7 @@ class udp_probe_socket final : public probe_socket {
 public:
     /// nullptr and `error` on failure; see open_probe_socket().
     static std::unique_ptr<udp_probe_socket> open(const std::string& ifname, family fam, std::uint16_t port,
-                                                  std::string& error);
+                                                  std::string& error, const ip_address* group = nullptr);
     ~udp_probe_socket() override;
     udp_probe_socket(const udp_probe_socket&) = delete;
     udp_probe_socket& operator=(const udp_probe_socket&) = delete;

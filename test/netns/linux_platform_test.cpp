@@ -20,6 +20,7 @@
 // or namespaces the binary exits 77, which ctest shows as skipped.
 #include "platform/platform.hpp"
 
+#include "platform/linux/netlink_link_monitor.hpp"
 #include "unit/route_table_contract.hpp"
 
 #include <doctest/doctest.h>
@@ -27,11 +28,14 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +46,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <sstream>
 #include <thread>
 
 using namespace faild;
@@ -158,13 +163,18 @@ public:
     }
 
     /// Links, addresses and routes of both namespaces, for failure messages.
+    /// Returns to the namespace it was called in: doctest evaluates INFO()
+    /// whenever an assertion is reported (with -s, for passing ones too),
+    /// also inside in_peer().
     std::string snapshot() {
         const char* dump = "ip -br link; ip addr; ip route; ip -6 route; ip route show table all proto 250";
-        std::string out = "--- host namespace ---\n" + run(dump).output;
-        if (setns(peer_fd_.fd, CLONE_NEWNET) == 0) {
-            out += "--- peer namespace ---\n" + run(dump).output;
-            setns(host_fd_.fd, CLONE_NEWNET);
-        }
+        owned_fd here;
+        here.fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (here.fd < 0) return "(no snapshot: " + std::string(std::strerror(errno)) + ")";
+        std::string out;
+        if (setns(host_fd_.fd, CLONE_NEWNET) == 0) out += "--- host namespace ---\n" + run(dump).output;
+        if (setns(peer_fd_.fd, CLONE_NEWNET) == 0) out += "--- peer namespace ---\n" + run(dump).output;
+        setns(here.fd, CLONE_NEWNET);
         return out;
     }
 
@@ -252,6 +262,72 @@ std::string text(const std::vector<std::uint8_t>& buf, const datagram& d) {
 }
 
 constexpr std::uint16_t port = 7793;
+
+std::unique_ptr<probe_socket> open_group_socket(const std::string& dev, const ip_address& group) {
+    std::string error;
+    auto s = open_probe_socket(dev, family::v6, port, error, &group);
+    REQUIRE_MESSAGE(s, error);
+    return s;
+}
+
+std::unique_ptr<link_monitor> open_monitor() {
+    std::string error;
+    auto m = make_link_monitor(error);
+    REQUIRE_MESSAGE(m, error);
+    return m;
+}
+
+/// Drains `m` until it has been quiet for `quiet_ms`: notifications still in
+/// flight from an earlier step (the lab's own setup included) are gone then.
+void settle(link_monitor& m, int quiet_ms = 300) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+        m.drain();
+        pollfd p{m.fd(), POLLIN, 0};
+        if (poll(&p, 1, quiet_ms) == 0) return;
+        if (std::chrono::steady_clock::now() > deadline) FAIL("link notifications never stop");
+    }
+}
+
+/// Waits up to `ms` for the monitor to report a change (polling its fd, as
+/// the event loop does); true when one came in time.
+bool change_within(link_monitor& m, int ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    for (;;) {
+        if (m.drain()) return true;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return false;
+        pollfd p{m.fd(), POLLIN, 0};
+        poll(&p, 1, int(left.count()));
+    }
+}
+
+/// Notifications the kernel dropped for the netlink socket `fd` (the Drops
+/// column of /proc/net/netlink, found by the socket's inode); -1 if unknown.
+long netlink_drops(int fd) {
+    struct stat st {};
+    if (fstat(fd, &st) != 0) return -1;
+    std::ifstream in("/proc/net/netlink");
+    std::string line;
+    std::getline(in, line);  // header: sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string sk, eth, pid, groups, rmem, wmem, dump, locks;
+        long drops = -1;
+        unsigned long inode = 0;
+        if (fields >> sk >> eth >> pid >> groups >> rmem >> wmem >> dump >> locks >> drops >> inode &&
+            inode == st.st_ino)
+            return drops;
+    }
+    return -1;
+}
+
+bool is_tentative(const std::string& dev, const std::string& pfx) {
+    auto all = links_now();
+    const interface_info* i = find(all, dev);
+    const interface_address* a = i ? find(*i, pfx) : nullptr;
+    return a && a->tentative;
+}
 
 }  // namespace
 
@@ -568,6 +644,248 @@ TEST_CASE("linux probe_socket: a second socket on the same port and device fails
     error.clear();
     CHECK_FALSE(open_probe_socket("nosuch0", family::v4, port, error));
     CHECK(error == "no such interface nosuch0");
+}
+
+TEST_CASE("linux probe_socket: IPv6 probe group joined on its own interface only, ACK to the link-local source") {
+    lab net;
+    INFO(net.snapshot());
+    const ip_address group = ip("ff02::fa1d");
+    std::vector<std::uint8_t> buf(1500);
+    {
+        // Without the join the device drops the group's datagrams.
+        auto unjoined = open_socket("a0", family::v6, port);
+        auto theirs = net.in_peer([] { return open_socket("a1", family::v6, port); });
+        send(*theirs, "ff02::fa1d", port, "INQ 0");
+        CHECK_FALSE(receive_within(*unjoined, buf, 300));
+    }
+    auto ours = open_group_socket("a0", group);
+    auto other = open_group_socket("b0", group);  // same group and port, other LAN
+    auto theirs = net.in_peer([&] { return open_group_socket("a1", group); });
+    auto theirs_b = net.in_peer([&] { return open_group_socket("b1", group); });
+    CHECK(run("ip -6 maddr show dev a0").output.find("ff02::fa1d") != std::string::npos);
+    CHECK(run("ip -6 maddr show dev b0").output.find("ff02::fa1d") != std::string::npos);
+
+    send(*theirs, "ff02::fa1d", port, "INQ 1");
+    auto d = receive_within(*ours, buf, 2000);
+    REQUIRE(d);
+    CHECK(text(buf, *d) == "INQ 1");
+    CHECK(d->from == ip("fe80::a1"));  // the sender's link-local address
+    CHECK(d->from_port == port);
+    CHECK(d->ttl == 255);
+    CHECK_FALSE(receive_within(*other, buf, 300));  // joined too, but it came in on a0
+    CHECK_FALSE(theirs->receive(buf.data(), buf.size()));  // no loopback of our own multicast
+
+    // The ACK goes by unicast to that link-local source, scoped to a0.
+    std::string error;
+    const std::string ack = "ACK 1";
+    REQUIRE_MESSAGE(ours->send_to(d->from, d->from_port, reinterpret_cast<const std::uint8_t*>(ack.data()),
+                                  ack.size(), error),
+                    error);
+    auto r = receive_within(*theirs, buf, 2000);
+    REQUIRE(r);
+    CHECK(text(buf, *r) == "ACK 1");
+    CHECK(r->from == ip("fe80::a0"));
+    CHECK(r->ttl == 255);
+    CHECK_FALSE(theirs_b->receive(buf.data(), buf.size()));
+
+    // And LAN B's group traffic reaches LAN B's socket only.
+    send(*theirs_b, "ff02::fa1d", port, "INQ B");
+    d = receive_within(*other, buf, 2000);
+    REQUIRE(d);
+    CHECK(text(buf, *d) == "INQ B");
+    CHECK(d->from == ip("fe80::b1"));
+    CHECK(d->ttl == 255);
+    CHECK_FALSE(receive_within(*ours, buf, 300));
+}
+
+TEST_CASE("linux probe_socket: IPv6 open fails readably where the interface has no IPv6") {
+    lab net;  // the sysctls and MTU changed here are the lab namespace's own
+    INFO(net.snapshot());
+    const ip_address group = ip("ff02::fa1d");
+    std::string error;
+    write_file("/proc/sys/net/ipv6/conf/b0/disable_ipv6", "1");
+    // The kernel itself would let the join succeed and only fail sends.
+    CHECK_FALSE(open_probe_socket("b0", family::v6, port, error, &group));
+    CHECK(error == "IPv6 is disabled on b0 (net.ipv6.conf.b0.disable_ipv6 = 1)");
+    error.clear();
+    CHECK_FALSE(open_probe_socket("b0", family::v6, port, error));
+    CHECK(error == "IPv6 is disabled on b0 (net.ipv6.conf.b0.disable_ipv6 = 1)");
+    error.clear();
+    CHECK_MESSAGE(open_probe_socket("b0", family::v4, port, error), error);  // IPv4 still fine there
+
+    // Below 1280 bytes of MTU the kernel drops the interface's IPv6 state.
+    net.host("link set a0 mtu 1200\n");
+    error.clear();
+    CHECK_FALSE(open_probe_socket("a0", family::v6, port, error, &group));
+    CHECK(error == "IPv6 is not available on a0 (the kernel keeps no IPv6 state for it: MTU below 1280?)");
+
+    // Groups that are no probe group.
+    net.host("link set a0 mtu 1500\n");
+    const ip_address v4_group = ip("224.0.0.250");
+    const ip_address site_group = ip("ff05::fa1d");
+    const ip_address unicast = ip("fe80::a1");
+    error.clear();
+    CHECK_FALSE(open_probe_socket("a0", family::v4, port, error, &v4_group));
+    CHECK(error == "IPv4 probe sockets join no multicast group (asked for 224.0.0.250 on a0)");
+    error.clear();
+    CHECK_FALSE(open_probe_socket("a0", family::v6, port, error, &site_group));
+    CHECK(error == "probe group ff05::fa1d is not a link-local IPv6 multicast address (ff02::/16)");
+    error.clear();
+    CHECK_FALSE(open_probe_socket("a0", family::v6, port, error, &unicast));
+    CHECK(error == "probe group fe80::a1 is not a link-local IPv6 multicast address (ff02::/16)");
+}
+
+// ---------------------------------------------------------------- link monitor
+
+TEST_CASE("linux link_monitor: quiet when idle, reports addresses, DAD, carrier and links") {
+    lab net;
+    INFO(net.snapshot());
+    auto mon = open_monitor();
+    int rcvbuf = 0;
+    socklen_t len = sizeof rcvbuf;
+    REQUIRE(getsockopt(mon->fd(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len) == 0);
+    CHECK(rcvbuf >= 4 << 20);  // DESIGN.md: 4 MiB for event sockets
+
+    settle(*mon);
+    CHECK_FALSE(mon->drain());
+    pollfd p{mon->fd(), POLLIN, 0};
+    CHECK(poll(&p, 1, 0) == 0);
+
+    // A new IPv6 address: one notification now, tentative ...
+    net.host("addr add 2001:db8:a::77/64 dev a0\n");
+    auto added = std::chrono::steady_clock::now();
+    CHECK(change_within(*mon, 1000));
+    CHECK_FALSE(mon->drain());  // nothing more yet
+    CHECK(is_tentative("a0", "2001:db8:a::77/64"));
+    // ... and another one when DAD is done (RTM_NEWADDR, tentative cleared):
+    // 1-2 s here, a random delay up to 1 s and then one probe and 1 s.
+    CHECK(change_within(*mon, 3500));
+    auto dad_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - added).count();
+    MESSAGE("DAD of 2001:db8:a::77 done after " << dad_ms << " ms");
+    CHECK_FALSE(is_tentative("a0", "2001:db8:a::77/64"));
+    CHECK(find(*find(links_now(), "a0"), "2001:db8:a::77/64"));
+
+    settle(*mon);
+    net.host("addr add 192.0.2.77/24 dev a0\n");
+    CHECK(change_within(*mon, 1000));
+
+    // Carrier loss: the far end of the wire goes down, our end stays up.
+    settle(*mon);
+    net.peer("link set a1 down\n");
+    CHECK(change_within(*mon, 1000));
+    {
+        auto all = links_now();
+        const interface_info* a0 = find(all, "a0");
+        REQUIRE(a0);
+        CHECK(a0->up);
+        CHECK_FALSE(a0->running);
+    }
+    settle(*mon);
+    net.peer("link set a1 up\n");
+    CHECK(change_within(*mon, 1000));
+    CHECK(eventually([] {
+        const interface_info* a0 = find(links_now(), "a0");
+        return a0 && a0->running;
+    }));
+
+    settle(*mon);
+    net.host("addr del 2001:db8:a::77/64 dev a0\n");
+    CHECK(change_within(*mon, 1000));
+    settle(*mon);
+    net.host("addr del 192.0.2.77/24 dev a0\n");
+    CHECK(change_within(*mon, 1000));
+
+    // Links that come and go.
+    settle(*mon);
+    net.host("link add c0 index 40 type veth peer name c1 index 41\n");
+    CHECK(change_within(*mon, 1000));
+    settle(*mon);
+    net.host("link del c0\n");
+    CHECK(change_within(*mon, 1000));
+
+    settle(*mon);
+    CHECK_FALSE(mon->drain());
+}
+
+TEST_CASE("linux link_monitor: an overflow counts as a change, and draining goes on after it") {
+    lab net;
+    INFO(net.snapshot());
+    std::string error;
+    // The smallest buffer the kernel allows: a handful of notifications.
+    auto mon = netlink_link_monitor::open(error, 1);
+    REQUIRE_MESSAGE(mon, error);
+    settle(*mon);
+    CHECK(netlink_drops(mon->fd()) == 0);
+
+    std::string batch;
+    for (int i = 1; i <= 1000; ++i) batch += "addr add 2001:db8:a::1:" + std::to_string(i) + "/64 dev a0 nodad\n";
+    for (int i = 1; i <= 1000; ++i) batch += "addr del 2001:db8:a::1:" + std::to_string(i) + "/64 dev a0\n";
+    net.host(batch);
+    long drops = netlink_drops(mon->fd());
+    MESSAGE(drops << " notifications dropped");
+    CHECK(drops > 1000);  // the overflow really happened
+
+    CHECK(mon->drain());
+    settle(*mon);
+    CHECK_FALSE(mon->drain());
+    pollfd p{mon->fd(), POLLIN, 0};
+    CHECK(poll(&p, 1, 0) == 0);
+
+    // Still subscribed, still working.
+    net.host("addr add 2001:db8:a::88/64 dev a0 nodad\n");
+    CHECK(change_within(*mon, 1000));
+    CHECK_FALSE(mon->drain());
+    CHECK(netlink_drops(mon->fd()) == drops);
+}
+
+TEST_CASE("linux link_monitor: the overflow alone is a change, messages not from the kernel are not") {
+    lab net;
+    INFO(net.snapshot());
+    std::string error;
+    auto mon = netlink_link_monitor::open(error, 1);
+    REQUIRE_MESSAGE(mon, error);
+    settle(*mon);
+    sockaddr_nl monitor_addr{};
+    socklen_t len = sizeof monitor_addr;
+    REQUIRE(getsockname(mon->fd(), reinterpret_cast<sockaddr*>(&monitor_addr), &len) == 0);
+
+    // Another process (root may) sends an RTM_NEWADDR-looking message
+    // straight to the monitor's port: not the kernel's word.
+    owned_fd sender;
+    sender.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    REQUIRE(sender.fd >= 0);
+    sockaddr_nl own{};
+    own.nl_family = AF_NETLINK;
+    REQUIRE(bind(sender.fd, reinterpret_cast<sockaddr*>(&own), sizeof own) == 0);
+    struct {
+        nlmsghdr h;
+        ifaddrmsg a;
+    } fake{};
+    fake.h.nlmsg_len = NLMSG_LENGTH(sizeof fake.a);
+    fake.h.nlmsg_type = RTM_NEWADDR;
+    fake.a.ifa_family = AF_INET6;
+    fake.a.ifa_index = 20;
+    auto send_fake = [&] {
+        return sendto(sender.fd, &fake, fake.h.nlmsg_len, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&monitor_addr),
+                      sizeof monitor_addr) >= 0;
+    };
+    REQUIRE(send_fake());
+    CHECK_FALSE(mon->drain());
+
+    // Fill the queue with such messages (userspace senders get EAGAIN, no
+    // overflow), then let the kernel notify: its message is dropped, and
+    // nothing of the kernel's is left in the queue. drain() must still say
+    // "changed", from the ENOBUFS alone.
+    int queued = 0;
+    while (send_fake()) ++queued;
+    REQUIRE(errno == EAGAIN);
+    MESSAGE(queued << " foreign messages fill the smallest buffer");
+    long before = netlink_drops(mon->fd());
+    net.host("addr add 2001:db8:a::89/64 dev a0 nodad\n");
+    CHECK(eventually([&] { return netlink_drops(mon->fd()) > before; }, 1000));
+    CHECK(mon->drain());
+    CHECK_FALSE(mon->drain());
 }
 
 // ---------------------------------------------------------------- privileges, sysctl
