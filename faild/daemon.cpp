@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <set>
 #include <sstream>
 
 namespace faild {
@@ -51,19 +52,37 @@ std::vector<platform::interface_info> select_interfaces(const options& opts,
     }
     for (const auto& i : all) {
         if (!i.up || i.loopback) continue;
-        bool has_v4 = std::any_of(i.addrs.begin(), i.addrs.end(), [](const auto& a) { return a.addr.addr.is_v4(); });
-        if (has_v4) out.push_back(i);
+        // Tentative addresses count here: DAD may still run at boot.
+        bool has_addr = std::any_of(i.addrs.begin(), i.addrs.end(), [](const auto& a) {
+            return a.addr.addr.is_v4() || a.addr.addr.is_routable_unicast();
+        });
+        if (has_addr) out.push_back(i);
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.ifindex < b.ifindex; });
-    if (out.empty()) error = "no interface to monitor: none is up, not loopback, with an IPv4 address";
+    if (out.empty())
+        error = "no interface to monitor: none is up, not loopback, with an IPv4 or global IPv6 address";
     return out;
 }
 
+/// The core's view of an interface: only usable addresses (never tentative
+/// or dadfailed: DESIGN.md), IPv4 and global/ULA IPv6, plus the first usable
+/// IPv6 link-local address (the source of IPv6 probes).
 lan to_lan(const platform::interface_info& i) {
-    lan l{i.name, i.ifindex, {}};
-    for (const auto& a : i.addrs)
-        if (a.addr.addr.is_v4() && !a.tentative && !a.dadfailed) l.addrs.push_back(a.addr);
+    lan l{i.name, i.ifindex, {}, {}};
+    for (const auto& a : i.addrs) {
+        if (a.tentative || a.dadfailed) continue;
+        const ip_address& ad = a.addr.addr;
+        if (ad.is_v4() || ad.is_routable_unicast()) l.addrs.push_back(a.addr);
+        else if (!ad.is_v4() && ad.is_link_local() && !l.link_local) l.link_local = ad;
+    }
     return l;
+}
+
+std::string address_list(const lan& l) {
+    std::string s;
+    for (const auto& a : l.addrs) s += (s.empty() ? "" : ",") + a.to_string();
+    if (l.link_local) s += (s.empty() ? "" : ",") + l.link_local->to_string();
+    return s.empty() ? "none" : s;
 }
 
 /// Default node id: the hostname plus a hash of /etc/machine-id and the
@@ -91,26 +110,56 @@ std::string default_node_id(const std::vector<platform::interface_info>& lans) {
     return name + suffix;
 }
 
+/// One monitored LAN's sockets: IPv4 and IPv6, each with its descriptor in
+/// the event loop. A family whose socket could not be opened (IPv6 disabled
+/// on the interface) has none, and is retried when the interface changes.
+struct lan_io {
+    std::array<std::unique_ptr<platform::probe_socket>, 2> sockets;
+    std::array<std::unique_ptr<asio::posix::stream_descriptor>, 2> descriptors;
+    std::array<bool, 2> send_failing{};
+    std::set<ip_address> dadfailed;  ///< addresses logged as dadfailed, until they go
+};
+
+std::size_t slot(family f) { return f == family::v4 ? 0 : 1; }
+
 class daemon {
 public:
     daemon(const options& opts, std::vector<platform::interface_info> ifs, std::vector<lan> lans,
-           std::vector<std::unique_ptr<platform::probe_socket>> sockets, std::unique_ptr<platform::route_table> table,
-           engine_config cfg)
+           std::unique_ptr<platform::link_source> links, std::unique_ptr<platform::link_monitor> monitor,
+           std::unique_ptr<platform::route_table> table, engine_config cfg)
         : opts_(opts),
           ifs_(std::move(ifs)),
-          sockets_(std::move(sockets)),
+          links_(std::move(links)),
+          monitor_(std::move(monitor)),
           table_(std::move(table)),
           reconciler_(*table_),
           engine_(std::move(cfg), std::move(lans), now()),
           timer_(io_),
+          repair_timer_(io_),
           signals_(io_, SIGTERM, SIGINT, SIGHUP),
-          send_failing_(sockets_.size(), false) {
-        for (auto& s : sockets_) descriptors_.emplace_back(io_, s->fd());
+          io_per_lan_(engine_.lans().size()) {
+        if (monitor_) monitor_fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, monitor_->fd());
     }
 
     ~daemon() {
-        // The probe sockets own their descriptors: Asio must not close them.
-        for (auto& d : descriptors_) d.release();
+        // The platform objects own their descriptors: Asio must not close them.
+        for (auto& l : io_per_lan_)
+            for (auto& d : l.descriptors)
+                if (d) d->release();
+        if (monitor_fd_) monitor_fd_->release();
+    }
+
+    /// Opens the probe sockets; false (with `error`) when IPv4 cannot be had.
+    bool open_sockets(std::string& error) {
+        for (std::size_t li = 0; li < io_per_lan_.size(); ++li) {
+            if (!open_socket(li, family::v4, error)) return false;
+            std::string v6_error;
+            if (!open_socket(li, family::v6, v6_error))
+                logging::write(event("lan", severity::info, "ipv6_unavailable")
+                                   .kv("lan", engine_.lans()[li].name)
+                                   .kv("error", v6_error));
+        }
+        return true;
     }
 
     int run() {
@@ -118,14 +167,38 @@ public:
         event_list events;
         reconciler_.reconcile({}, "stale", events);  // leftovers of an earlier run
         logging::write(events);
-        for (std::size_t i = 0; i < descriptors_.size(); ++i) wait_readable(i);
+        for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
+            for (family f : {family::v4, family::v6})
+                if (io_per_lan_[li].descriptors[slot(f)]) wait_readable(li, f);
+        if (monitor_fd_) wait_monitor();
         wait_signal();
         schedule();
-        io_.run();
+        schedule_repair();
+        try {
+            io_.run();
+        } catch (const std::exception& e) {
+            // Nothing may leave routes behind: say BYE and remove them
+            // without the event loop, then report.
+            logging::write(event("daemon", severity::error, "fatal").kv("error", e.what()));
+            std::cerr << "faild: fatal: " << e.what() << "\n";
+            if (!stopping_) stop("fatal");
+            return 1;
+        }
         return exit_code_;
     }
 
 private:
+    bool open_socket(std::size_t li, family f, std::string& error) {
+        const lan& l = engine_.lans()[li];
+        auto group = wire::v6_group();
+        auto sock = platform::open_probe_socket(l.name, f, opts_.port, error, f == family::v6 ? &group : nullptr);
+        if (!sock) return false;
+        auto& io = io_per_lan_[li];
+        io.descriptors[slot(f)] = std::make_unique<asio::posix::stream_descriptor>(io_, sock->fd());
+        io.sockets[slot(f)] = std::move(sock);
+        return true;
+    }
+
     void log_start() {
         const auto& c = engine_.config();
         event e("daemon", severity::info, "start");
@@ -136,12 +209,11 @@ private:
         for (const auto& l : engine_.lans()) lans += (lans.empty() ? "" : ",") + l.name;
         e.kv("lans", lans).kv("log", opts_.log_file.empty() ? "stderr" : opts_.log_file);
         logging::write(e);
-        for (const auto& l : engine_.lans()) {
+        for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
+            const lan& l = engine_.lans()[li];
             event le("daemon", severity::info, "lan");
-            le.kv("lan", l.name).kv("ifindex", l.ifindex);
-            std::string addrs;
-            for (const auto& a : l.addrs) addrs += (addrs.empty() ? "" : ",") + a.to_string();
-            le.kv("addrs", addrs.empty() ? "none" : addrs);
+            le.kv("lan", l.name).kv("ifindex", l.ifindex).kv("addrs", address_list(l));
+            le.kv("ipv6", io_per_lan_[li].sockets[1] ? "yes" : "no");
             int rp = platform::rp_filter_mode(l.name);
             le.kv("rp_filter", rp);
             logging::write(le);
@@ -150,33 +222,110 @@ private:
                                    .kv("lan", l.name)
                                    .kv("hint", "strict reverse-path filtering drops probes once traffic is "
                                                "rerouted, so recovery is never seen: set rp_filter to 0 or 2"));
-            if (l.addrs.empty())
-                logging::write(event("daemon", severity::warning, "lan_without_ipv4").kv("lan", l.name));
         }
+        note_dadfailed(ifs_);
         if (engine_.lans().size() < 2)
             logging::write(event("daemon", severity::warning, "single_lan")
                                .kv("hint", "only one LAN is monitored: there is nothing to fail over to"));
     }
 
-    void wait_readable(std::size_t i) {
-        descriptors_[i].async_wait(asio::posix::stream_descriptor::wait_read, [this, i](boost::system::error_code ec) {
-            if (ec) return;  // cancelled at stop
-            engine_output out;
-            std::array<std::uint8_t, 4096> buf;
-            // Drain what is queued, bounded so one busy LAN cannot starve the timer.
-            for (int n = 0; n < 64; ++n) {
-                auto d = sockets_[i]->receive(buf.data(), buf.size());
-                if (!d) break;
-                engine_.receive(i, d->from, d->from_port, buf.data(), d->size, now(), out, d->ttl);
+    /// Logs each dadfailed address once, and once more when it is gone.
+    void note_dadfailed(const std::vector<platform::interface_info>& ifs) {
+        for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
+            const std::string& name = engine_.lans()[li].name;
+            std::set<ip_address> now_failed;
+            for (const auto& i : ifs)
+                if (i.name == name)
+                    for (const auto& a : i.addrs)
+                        if (a.dadfailed) now_failed.insert(a.addr.addr);
+            auto& logged = io_per_lan_[li].dadfailed;
+            for (const auto& a : now_failed)
+                if (!logged.count(a))
+                    logging::write(event("lan", severity::error, "address_dadfailed")
+                                       .kv("lan", name)
+                                       .kv("addr", a.to_string())
+                                       .kv("family", to_string(a.fam()))
+                                       .kv("note", "duplicate address on the LAN: not used; this LAN-family is "
+                                                   "faulty until the address is replaced"));
+            for (const auto& a : logged)
+                if (!now_failed.count(a))
+                    logging::write(event("lan", severity::info, "address_dadfailed_cleared")
+                                       .kv("lan", name)
+                                       .kv("addr", a.to_string()));
+            logged = std::move(now_failed);
+        }
+    }
+
+    /// Links or addresses changed: read them again, hand the core the usable
+    /// addresses, reopen what was missing, and re-plan routes (their source
+    /// addresses may have come or gone).
+    void refresh() {
+        std::string error;
+        auto all = links_->list(error);
+        if (!error.empty()) {
+            logging::write(event("lan", severity::error, "interfaces_unreadable").kv("error", error));
+            return;
+        }
+        std::vector<lan> lans = engine_.lans();
+        bool changed = false;
+        for (std::size_t li = 0; li < lans.size(); ++li) {
+            auto it = std::find_if(all.begin(), all.end(), [&](const auto& i) { return i.name == lans[li].name; });
+            lan fresh = it == all.end() ? lan{lans[li].name, lans[li].ifindex, {}, {}} : to_lan(*it);
+            if (fresh.addrs == lans[li].addrs && fresh.link_local == lans[li].link_local) continue;
+            logging::write(event("lan", severity::info, "addresses_changed")
+                               .kv("lan", fresh.name)
+                               .kv("addrs", address_list(fresh))
+                               .kv("was", address_list(lans[li])));
+            lans[li] = std::move(fresh);
+            changed = true;
+        }
+        note_dadfailed(all);
+        if (!changed) return;
+        engine_.update_lans(lans);
+        for (std::size_t li = 0; li < lans.size(); ++li)
+            if (!io_per_lan_[li].sockets[1] && lans[li].link_local) {
+                std::string v6_error;
+                if (open_socket(li, family::v6, v6_error)) {
+                    logging::write(event("lan", severity::info, "ipv6_available").kv("lan", lans[li].name));
+                    wait_readable(li, family::v6);
+                }
             }
-            handle(out);
-            wait_readable(i);
+        engine_output out;
+        out.paths_changed = true;
+        handle(out);
+    }
+
+    void wait_monitor() {
+        monitor_fd_->async_wait(asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
+            if (stopping_) return;
+            if (ec) return wait_failed("link_monitor", ec);
+            if (monitor_->drain()) refresh();
+            wait_monitor();
         });
+    }
+
+    void wait_readable(std::size_t li, family f) {
+        io_per_lan_[li].descriptors[slot(f)]->async_wait(
+            asio::posix::stream_descriptor::wait_read, [this, li, f](boost::system::error_code ec) {
+                if (stopping_) return;
+                if (ec) return wait_failed(engine_.lans()[li].name.c_str(), ec);
+                engine_output out;
+                std::array<std::uint8_t, 4096> buf;
+                auto& sock = *io_per_lan_[li].sockets[slot(f)];
+                // Drain what is queued, bounded so one busy LAN cannot starve the timer.
+                for (int n = 0; n < 64; ++n) {
+                    auto d = sock.receive(buf.data(), buf.size());
+                    if (!d) break;
+                    engine_.receive(li, d->from, d->from_port, buf.data(), d->size, now(), out, d->ttl);
+                }
+                handle(out);
+                wait_readable(li, f);
+            });
     }
 
     void wait_signal() {
         signals_.async_wait([this](boost::system::error_code ec, int sig) {
-            if (ec) return;
+            if (ec || stopping_) return;
             if (sig == SIGHUP) {
                 logging::reopen();
                 logging::write(event("daemon", severity::info, "log_reopened"));
@@ -191,7 +340,7 @@ private:
         timer_.expires_at(std::chrono::steady_clock::time_point(
             std::chrono::duration_cast<std::chrono::steady_clock::duration>(engine_.next_wakeup())));
         timer_.async_wait([this](boost::system::error_code ec) {
-            if (ec) return;
+            if (ec || stopping_) return;
             engine_output out;
             engine_.tick(now(), out);
             handle(out);
@@ -199,55 +348,92 @@ private:
         });
     }
 
-    void handle(engine_output& out) {
-        for (const auto& s : out.sends) {
-            std::string error;
-            bool ok = sockets_[s.lan]->send_to(s.dst, s.port, s.bytes.data(), s.bytes.size(), error);
-            // Log a LAN's send failures once when they start and once when they stop.
-            if (ok != !send_failing_[s.lan]) {
-                send_failing_[s.lan] = !ok;
-                event e("daemon", ok ? severity::info : severity::warning, ok ? "send_recovered" : "send_failed");
-                e.kv("lan", engine_.lans()[s.lan].name).kv("dst", s.dst.to_string());
-                if (!ok) e.kv("error", error);
-                logging::write(e);
-            }
+    /// A socket wait that fails for real (not cancelled) leaves that input
+    /// deaf: say so loudly, once.
+    void wait_failed(const char* what, boost::system::error_code ec) {
+        if (ec == asio::error::operation_aborted) return;
+        logging::write(event("daemon", severity::error, "wait_failed").kv("input", what).kv("error", ec.message()));
+    }
+
+    /// Re-reads faild's routes from the kernel every interval (at least
+    /// every 50 ms apart) and puts back what something else removed or a
+    /// failed change left out. After a failure it backs off up to 30 s, so
+    /// a persistent error is not logged ten times a second.
+    void schedule_repair() {
+        repair_timer_.expires_after(repair_interval_);
+        repair_timer_.async_wait([this](boost::system::error_code ec) {
+            if (ec || stopping_) return;
+            reconcile("repair");
+            schedule_repair();
+        });
+    }
+
+    void reconcile(const char* why) {
+        event_list events;
+        bool ok = reconciler_.reconcile(engine_.desired_routes(), why, events);
+        logging::write(events);
+        auto base = std::max<duration>(engine_.config().interval, ms(50));
+        repair_interval_ = ok ? base : std::min<duration>(repair_interval_ * 2, ms(30'000));
+    }
+
+    void send(const outgoing& s) {
+        auto& io = io_per_lan_[s.lan];
+        auto i = slot(s.dst.fam());
+        if (!io.sockets[i]) return;  // that family is unavailable on this LAN
+        std::string error;
+        bool ok = io.sockets[i]->send_to(s.dst, s.port, s.bytes.data(), s.bytes.size(), error);
+        // Log a LAN-family's send failures once when they start and once when they stop.
+        if (ok != !io.send_failing[i]) {
+            io.send_failing[i] = !ok;
+            event e("daemon", ok ? severity::info : severity::warning, ok ? "send_recovered" : "send_failed");
+            e.kv("lan", engine_.lans()[s.lan].name).kv("dst", s.dst.to_string());
+            if (!ok) e.kv("error", error);
+            logging::write(e);
         }
+    }
+
+    void handle(engine_output& out) {
+        for (const auto& s : out.sends) send(s);
         logging::write(out.events);
         if (out.paths_changed) {
             bool peer_gone = std::any_of(out.events.begin(), out.events.end(), [](const event& e) {
                 return e.text.rfind("event=bye", 0) == 0 || e.text.rfind("event=peer_lost", 0) == 0;
             });
-            event_list events;
-            reconciler_.reconcile(engine_.desired_routes(), peer_gone ? "peer_gone" : "switchback", events);
-            logging::write(events);
+            reconcile(peer_gone ? "peer_gone" : "switchback");
         }
     }
 
+    /// Clean exit: BYE on every LAN, every faild route removed. From here on
+    /// every handler returns at once (one may already be queued in this pass
+    /// of the loop: it must not probe or re-add a route after the BYE).
     void stop(const char* why) {
+        stopping_ = true;
         engine_output out;
         engine_.shutdown(out);
-        handle(out);
+        for (const auto& s : out.sends) send(s);
         event_list events;
         bool clean = reconciler_.reconcile({}, "shutdown", events);
         logging::write(events);
         logging::write(event("daemon", severity::info, "stop").kv("signal", why).kv("routes_left", clean ? 0 : 1));
-        timer_.cancel();
-        for (auto& d : descriptors_) d.cancel();
-        signals_.cancel();
         exit_code_ = clean ? 0 : 1;
+        io_.stop();
     }
 
     const options& opts_;
     std::vector<platform::interface_info> ifs_;
-    std::vector<std::unique_ptr<platform::probe_socket>> sockets_;
+    std::unique_ptr<platform::link_source> links_;
+    std::unique_ptr<platform::link_monitor> monitor_;
     std::unique_ptr<platform::route_table> table_;
     reconciler reconciler_;
     engine engine_;
     asio::io_context io_;
     asio::steady_timer timer_;
+    asio::steady_timer repair_timer_;
     asio::signal_set signals_;
-    std::vector<asio::posix::stream_descriptor> descriptors_;
-    std::vector<bool> send_failing_;
+    std::vector<lan_io> io_per_lan_;
+    std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
+    duration repair_interval_ = ms(1000);
+    bool stopping_ = false;
     int exit_code_ = 0;
 };
 
@@ -267,17 +453,13 @@ int run_daemon(const options& opts) {
     if (!error.empty()) return fatal("cannot read interfaces: " + error);
     auto ifs = select_interfaces(opts, all, error);
     if (ifs.empty()) return fatal(error);
-
-    std::vector<lan> lans;
-    std::vector<std::unique_ptr<platform::probe_socket>> sockets;
-    for (const auto& i : ifs) {
-        lans.push_back(to_lan(i));
-        auto s = platform::open_probe_socket(i.name, family::v4, opts.port, error);
-        if (!s) return fatal(error);
-        sockets.push_back(std::move(s));
-    }
+    auto monitor = platform::make_link_monitor(error);
+    if (!monitor) return fatal("cannot watch interfaces: " + error);
     auto table = platform::make_route_table(error);
     if (!table) return fatal("cannot open the routing table: " + error);
+
+    std::vector<lan> lans;
+    for (const auto& i : ifs) lans.push_back(to_lan(i));
 
     engine_config cfg;
     cfg.node_id = opts.node_id.empty() ? default_node_id(ifs) : opts.node_id;
@@ -290,7 +472,9 @@ int run_daemon(const options& opts) {
     cfg.port = opts.port;
     cfg.forget_after = std::max<duration>(ms(60'000), opts.interval * opts.fail_after * 10);
 
-    daemon d(opts, std::move(ifs), std::move(lans), std::move(sockets), std::move(table), std::move(cfg));
+    daemon d(opts, std::move(ifs), std::move(lans), std::move(links), std::move(monitor), std::move(table),
+             std::move(cfg));
+    if (!d.open_sockets(error)) return fatal(error);
     return d.run();
 }
 

@@ -12,17 +12,30 @@ namespace {
 /// Most addresses a peer may advertise that we keep (the wire allows 32).
 constexpr std::size_t max_peer_addresses = wire::max_addresses;
 
+constexpr family families[] = {family::v4, family::v6};
+
 duration min_duration(duration a, duration b) { return a < b ? a : b; }
 
 }  // namespace
 
 engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
-    : cfg_(std::move(cfg)), lans_(std::move(lans)), lan_states_(lans_.size()) {
+    : cfg_(std::move(cfg)), lans_(std::move(lans)), lan_states_(lans_.size() * 2) {
     for (auto& ls : lan_states_) ls.next_send = now;
+    collect_own_addresses();
+    next_expiry_check_ = now + ms(1000);
+}
+
+void engine::collect_own_addresses() {
+    own_addresses_.clear();
     for (const auto& l : lans_)
         for (const auto& p : l.addrs)
             if (own_addresses_.size() < wire::max_addresses) own_addresses_.push_back(p.addr);
-    next_expiry_check_ = now + ms(1000);
+}
+
+void engine::update_lans(std::vector<lan> lans) {
+    if (lans.size() != lans_.size()) return;  // the monitored set is fixed
+    lans_ = std::move(lans);
+    collect_own_addresses();
 }
 
 duration engine::peer_interval(const peer& p) const {
@@ -40,17 +53,20 @@ wire::message engine::make(wire::type kind, std::uint32_t seq) const {
     return m;
 }
 
-path& engine::ensure_path(peer& p, std::size_t li, timestamp now, engine_output& out) {
-    auto it = p.paths.find(li);
+path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out) {
+    auto it = p.paths.find(k);
     if (it != p.paths.end()) return it->second;
-    auto& pa = p.paths.emplace(li, path(path_tracker(cfg_.fail_after, cfg_.up_after, now))).first->second;
+    auto& pa = p.paths.emplace(k, path(path_tracker(cfg_.fail_after, cfg_.up_after, now))).first->second;
     // A responder expects the requestor's next INQ within 1.5 intervals.
     pa.inq_deadline = now + peer_interval(p) * 3 / 2;
     // A requestor counts the round in progress: the peer may be answering
     // the INQ we just sent (that answer is how we usually meet it).
-    pa.awaiting = lan_states_[li].seq > 0;
-    pa.awaited_seq = lan_states_[li].seq;
-    out.events.emplace_back("path", severity::debug, "path_new").kv("peer", p.node_id).kv("lan", lans_[li].name);
+    pa.awaiting = state_of(k).seq > 0;
+    pa.awaited_seq = state_of(k).seq;
+    out.events.emplace_back("path", severity::debug, "path_new")
+        .kv("peer", p.node_id)
+        .kv("lan", lans_[k.lan].name)
+        .kv("family", to_string(k.fam));
     return pa;
 }
 
@@ -64,55 +80,83 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
     }
     p.interval_us = m.interval_us;
     p.last_seen = now;
-    p.addresses = m.addresses;
-    if (p.addresses.size() > max_peer_addresses) p.addresses.resize(max_peer_addresses);
-    // A path for every LAN on which the peer claims an address: so a LAN that
-    // is already dead when we first meet the peer is still watched (it goes
-    // from init to down after f misses).
+    std::vector<ip_address> claimed(m.addresses.begin(),
+                                    m.addresses.begin() + std::ptrdiff_t(std::min(m.addresses.size(), max_peer_addresses)));
+    if (claimed != p.addresses) {
+        p.addresses = std::move(claimed);
+        out.paths_changed = true;  // the set of destinations changed
+    }
+    if (m.kind == wire::type::inq) p.requestor = true;
+    // A down path on a LAN-family where the peer no longer claims an address
+    // (it left that LAN, or was reconfigured) is forgotten with its next hop,
+    // so nothing is routed on the strength of old claims.
+    for (auto it = p.paths.begin(); it != p.paths.end();) {
+        const auto& [k, pa] = *it;
+        bool claimed = std::any_of(p.addresses.begin(), p.addresses.end(), [&](const ip_address& a) {
+            return a.fam() == k.fam && a.is_routable_unicast() && k.lan < lans_.size() && lans_[k.lan].in_prefixes(a);
+        });
+        if (pa.tracker.state() == path_state::down && !claimed) {
+            out.events.emplace_back("path", severity::info, "path_forgotten")
+                .kv("peer", p.node_id)
+                .kv("lan", lans_[k.lan].name)
+                .kv("family", to_string(k.fam))
+                .kv("reason", "no longer advertised");
+            it = p.paths.erase(it);
+            out.paths_changed = true;
+        } else {
+            ++it;
+        }
+    }
+    // A path for every LAN-family on which the peer claims an address: so a
+    // LAN that is already dead when we first meet the peer is still watched
+    // (it goes from init to down after f misses).
     for (std::size_t li = 0; li < lans_.size(); ++li)
         for (const auto& a : p.addresses)
-            if (a.is_routable_unicast() && lans_[li].on_link(a)) {
-                ensure_path(p, li, now, out);
-                break;
-            }
+            if (a.is_routable_unicast() && lans_[li].in_prefixes(a)) ensure_path(p, {li, a.fam()}, now, out);
 }
 
-void engine::apply(peer& p, std::size_t li, const std::optional<transition>& t, timestamp /*now*/,
-                   engine_output& out) {
+void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out) {
     if (!t) return;
     const bool down = t->to == path_state::down;
     auto& e = out.events.emplace_back("path", down ? severity::warning : severity::info,
                                       down ? "path_down" : "path_up");
-    e.kv("peer", p.node_id).kv("lan", lans_[li].name).kv("from", to_string(t->from));
+    e.kv("peer", p.node_id).kv("lan", lans_[k.lan].name).kv("family", to_string(k.fam)).kv("from", to_string(t->from));
     e.kv("missed", t->missed).kv("good", t->good);
     if (down) e.kv("reason", to_string(t->reason));
     out.paths_changed = true;
 }
 
-void engine::send_inq(std::size_t li, timestamp now, engine_output& out) {
-    auto& ls = lan_states_[li];
+void engine::send_inq(path_key k, timestamp now, engine_output& out) {
+    auto& ls = state_of(k);
     // Close the round: every path still waiting for its ACK missed it.
     for (auto& [id, p] : peers_) {
-        auto it = p.paths.find(li);
+        auto it = p.paths.find(k);
         if (it == p.paths.end()) continue;
         path& pa = it->second;
         if (pa.awaiting) {
             pa.awaiting = false;
             pa.last_round_good = false;
-            apply(p, li, pa.tracker.miss(now), now, out);
+            apply(p, k, pa.tracker.miss(now), out);
         }
     }
-    auto dst = lans_[li].broadcast();
-    if (!dst) return;  // no IPv4 address on this LAN yet: nothing to probe with
+    auto dst = lans_[k.lan].probe_destination(k.fam);
     auto m = make(wire::type::inq, ++ls.seq);
     for (auto& [id, p] : peers_) {
-        auto it = p.paths.find(li);
+        auto it = p.paths.find(k);
         if (it == p.paths.end()) continue;
-        if (it->second.last_round_good && m.heard.size() < wire::max_heard) m.heard.push_back(id);
-        it->second.awaiting = true;
-        it->second.awaited_seq = ls.seq;
+        path& pa = it->second;
+        // Only responders read heard lists (requestors judge by ACKs), so
+        // only they are listed; past the limit the INQ says it is cut short.
+        if (pa.last_round_good && !p.requestor) {
+            if (m.heard.size() < wire::max_heard) m.heard.push_back(id);
+            else m.flags |= wire::flag_heard_truncated;
+        }
+        // Without a source to probe from, only paths that claim to be up
+        // are held to account: they must not stay up on no evidence.
+        pa.awaiting = dst || pa.tracker.state() == path_state::up;
+        pa.awaited_seq = ls.seq;
     }
-    out.sends.push_back({li, *dst, cfg_.port, wire::encode(m)});
+    if (dst) out.sends.push_back({k.lan, *dst, cfg_.port, wire::encode(m)});
 }
 
 void engine::note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from,
@@ -175,23 +219,31 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         out.paths_changed = true;
     }
     learn(p, m, now, out);
-    path& pa = ensure_path(p, li, now, out);
-    (from.is_v4() ? pa.hop_v4 : pa.hop_v6) = from;
+    const path_key k{li, from.fam()};
+    path& pa = ensure_path(p, k, now, out);
+    if (pa.hop != from) {
+        pa.hop = from;
+        out.paths_changed = true;  // a next hop (or a destination) may move
+    }
     pa.last_heard = now;
 
     if (m.kind == wire::type::inq) {
-        auto ack = make(wire::type::ack, m.seq);
-        out.sends.push_back({li, from, from_port, wire::encode(ack)});
+        // Answer only from a usable source: never from a tentative address.
+        if (lans_[li].probe_destination(k.fam))
+            out.sends.push_back({li, from, from_port, wire::encode(make(wire::type::ack, m.seq))});
         if (!cfg_.requestor) {
-            bool listed = std::find(m.heard.begin(), m.heard.end(), cfg_.node_id) != m.heard.end();
+            // Not listed in a list cut short proves nothing: the INQ itself
+            // arrived, so the round counts as good.
+            bool listed = std::find(m.heard.begin(), m.heard.end(), cfg_.node_id) != m.heard.end() ||
+                          (m.flags & wire::flag_heard_truncated);
             pa.inq_deadline = now + peer_interval(p) * 3 / 2;
-            apply(p, li, listed ? pa.tracker.good(now) : pa.tracker.miss(now, down_reason::one_way), now, out);
+            apply(p, k, listed ? pa.tracker.good(now) : pa.tracker.miss(now, down_reason::one_way), out);
         }
     } else if (m.kind == wire::type::ack) {
         if (cfg_.requestor && pa.awaiting && m.seq == pa.awaited_seq) {
             pa.awaiting = false;
             pa.last_round_good = true;
-            apply(p, li, pa.tracker.good(now), now, out);
+            apply(p, k, pa.tracker.good(now), out);
         }
     }
 }
@@ -200,7 +252,7 @@ void engine::expire_peers(timestamp now, engine_output& out) {
     for (auto it = peers_.begin(); it != peers_.end();) {
         peer& p = it->second;
         bool all_down = !p.paths.empty();
-        for (const auto& [li, pa] : p.paths)
+        for (const auto& [k, pa] : p.paths)
             if (pa.tracker.state() != path_state::down) all_down = false;
         if (!all_down) p.unreachable_since = timestamp(-1);
         else if (p.unreachable_since.count() < 0) p.unreachable_since = now;
@@ -218,22 +270,23 @@ void engine::expire_peers(timestamp now, engine_output& out) {
 
 void engine::tick(timestamp now, engine_output& out) {
     if (cfg_.requestor) {
-        for (std::size_t li = 0; li < lans_.size(); ++li) {
-            auto& ls = lan_states_[li];
-            if (now < ls.next_send) continue;
-            send_inq(li, now, out);
-            // Keep the schedule (no drift); after a stall, restart from now.
-            ls.next_send += cfg_.interval;
-            if (ls.next_send <= now) ls.next_send = now + cfg_.interval;
-        }
+        for (std::size_t li = 0; li < lans_.size(); ++li)
+            for (family fam : families) {
+                auto& ls = state_of({li, fam});
+                if (now < ls.next_send) continue;
+                send_inq({li, fam}, now, out);
+                // Keep the schedule (no drift); after a stall, restart from now.
+                ls.next_send += cfg_.interval;
+                if (ls.next_send <= now) ls.next_send = now + cfg_.interval;
+            }
     } else {
         for (auto& [id, p] : peers_)
-            for (auto& [li, pa] : p.paths)
+            for (auto& [k, pa] : p.paths)
                 for (unsigned n = 0; now >= pa.inq_deadline; ++n) {
                     pa.inq_deadline += peer_interval(p);
                     // After a long stall (suspend), f misses say all there is.
                     if (n >= cfg_.fail_after) pa.inq_deadline = now + peer_interval(p);
-                    apply(p, li, pa.tracker.miss(now), now, out);
+                    apply(p, k, pa.tracker.miss(now), out);
                 }
     }
     if (now >= next_expiry_check_) {
@@ -248,7 +301,7 @@ timestamp engine::next_wakeup() const {
         for (const auto& ls : lan_states_) next = std::min(next, ls.next_send);
     } else {
         for (const auto& [id, p] : peers_)
-            for (const auto& [li, pa] : p.paths) next = std::min(next, pa.inq_deadline);
+            for (const auto& [k, pa] : p.paths) next = std::min(next, pa.inq_deadline);
     }
     return next;
 }
@@ -256,7 +309,8 @@ timestamp engine::next_wakeup() const {
 void engine::shutdown(engine_output& out) {
     auto bye = wire::encode(make(wire::type::bye, 0));
     for (std::size_t li = 0; li < lans_.size(); ++li)
-        if (auto dst = lans_[li].broadcast()) out.sends.push_back({li, *dst, cfg_.port, bye});
+        for (family fam : families)
+            if (auto dst = lans_[li].probe_destination(fam)) out.sends.push_back({li, *dst, cfg_.port, bye});
 }
 
 route_set engine::desired_routes() const { return plan_routes(lans_, peers_); }

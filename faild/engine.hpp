@@ -5,9 +5,12 @@
 //   shutdown ───────────┘    peers, paths      └──> "paths changed": the
 //                                                   caller re-plans routes
 //
-// Requestor (-r): every interval it closes the last round on each LAN (every
-// path still waiting for its ACK counts a miss), then broadcasts a new INQ
-// listing the peers it heard in that round. A matching ACK is a good round.
+// Requestor (-r): every interval it closes the last round on each LAN and
+// family (every path still waiting for its ACK counts a miss), then sends a
+// new INQ (IPv4 broadcast, IPv6 multicast) listing the peers it heard in that
+// round. A matching ACK is a good round. A LAN-family without a usable source
+// address (IPv6 link-local still tentative, say) sends nothing; its paths
+// that were up keep missing rounds, so they go down rather than lie.
 // Responder (every node): answers each INQ with an ACK out of the LAN it came
 // in on. A node that is not a requestor judges its paths by the INQs: a round
 // is good when an INQ arrives within 1.5 x the requestor's advertised
@@ -41,7 +44,7 @@ struct engine_config {
     duration forget_after = ms(60'000);
 };
 
-/// One datagram to send out of LAN `lan`.
+/// One datagram to send out of LAN `lan` (the socket of dst's family).
 struct outgoing {
     std::size_t lan;
     ip_address dst;
@@ -52,7 +55,7 @@ struct outgoing {
 struct engine_output {
     std::vector<outgoing> sends;
     event_list events;
-    bool paths_changed = false;  ///< a path changed state or a peer came/went
+    bool paths_changed = false;  ///< paths, next hops or claimed addresses changed: re-plan routes
 };
 
 /// Datagrams dropped, by reason (wire errors plus the engine's own checks).
@@ -80,6 +83,9 @@ public:
     timestamp next_wakeup() const;
     /// Say BYE on every LAN (clean exit).
     void shutdown(engine_output& out);
+    /// Our addresses changed (DAD finished, an address came or went): same
+    /// LANs in the same order, new address lists. Paths are kept.
+    void update_lans(std::vector<lan> lans);
 
     /// The routes the current path table asks for.
     route_set desired_routes() const;
@@ -96,10 +102,12 @@ private:
     };
 
     wire::message make(wire::type kind, std::uint32_t seq) const;
-    void send_inq(std::size_t li, timestamp now, engine_output& out);
-    path& ensure_path(peer& p, std::size_t li, timestamp now, engine_output& out);
+    void send_inq(path_key k, timestamp now, engine_output& out);
+    path& ensure_path(peer& p, path_key k, timestamp now, engine_output& out);
     void learn(peer& p, const wire::message& m, timestamp now, engine_output& out);
-    void apply(peer& p, std::size_t li, const std::optional<transition>& t, timestamp now, engine_output& out);
+    void apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out);
+    void collect_own_addresses();
+    lan_state& state_of(path_key k) { return lan_states_[k.lan * 2 + (k.fam == family::v6)]; }
     void expire_peers(timestamp now, engine_output& out);
     /// Counts a dropped datagram; logs the first of each reason.
     void note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from,
@@ -108,7 +116,7 @@ private:
 
     engine_config cfg_;
     std::vector<lan> lans_;
-    std::vector<lan_state> lan_states_;
+    std::vector<lan_state> lan_states_;  // per LAN: IPv4, IPv6
     std::vector<ip_address> own_addresses_;
     peer_map peers_;
     drop_counters drops_;

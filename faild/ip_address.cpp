@@ -90,6 +90,13 @@ ip_address prefix::broadcast() const {
     return ip_address::from_bytes(family::v4, b);
 }
 
+ip_address prefix::network() const {
+    std::uint8_t b[16];
+    std::memcpy(b, addr.data(), addr.size());
+    for (unsigned bit = len; bit < addr.size() * 8; ++bit) b[bit / 8] &= std::uint8_t(~(0x80 >> (bit % 8)));
+    return ip_address::from_bytes(addr.fam(), b);
+}
+
 std::string prefix::to_string() const { return addr.to_string() + "/" + std::to_string(len); }
 
 }  // namespace faild

@@ -66,6 +66,8 @@ struct prefix {
     bool contains(const ip_address& a) const;
     /// The IPv4 directed broadcast address of this prefix (v4 only).
     ip_address broadcast() const;
+    /// The first address of the prefix (host bits cleared).
+    ip_address network() const;
     std::string to_string() const;
 
     friend bool operator==(const prefix& a, const prefix& b) {

@@ -4,6 +4,7 @@
 #include <boost/log/attributes/clock.hpp>
 #include <boost/log/core.hpp>
 #include <boost/log/expressions.hpp>
+#include <boost/log/utility/exception_handler.hpp>
 #include <boost/log/sinks/sync_frontend.hpp>
 #include <boost/log/sinks/text_file_backend.hpp>
 #include <boost/log/sinks/text_ostream_backend.hpp>
@@ -11,6 +12,7 @@
 #include <boost/log/sources/severity_channel_logger.hpp>
 #include <boost/log/support/date_time.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -37,6 +39,7 @@ BOOST_LOG_ATTRIBUTE_KEYWORD(a_channel, "Channel", std::string)
 BOOST_LOG_ATTRIBUTE_KEYWORD(a_time, "TimeStamp", boost::posix_time::ptime)
 
 boost::shared_ptr<file_sink> g_file_sink;
+std::atomic<bool> g_write_failed{false};
 
 logger_t& channel(const std::string& module) {
     static std::map<std::string, logger_t> loggers;  // the daemon logs from one thread
@@ -57,6 +60,12 @@ bool init(const std::string& file, std::string& error) {
     core->remove_all_sinks();
     core->add_global_attribute("TimeStamp", bl::attributes::utc_clock());
     core->set_filter(a_severity >= severity::info);
+    // A log that cannot be written (disk full, a file logrotate made that we
+    // may not open) must never take the daemon down with its routes: say it
+    // on stderr, once until the next reopen, and go on.
+    core->set_exception_handler(bl::make_exception_handler<std::exception>([](const std::exception& e) {
+        if (!g_write_failed.exchange(true)) std::cerr << "faild: cannot write the log: " << e.what() << "\n";
+    }));
     if (file.empty()) {
         auto backend = boost::make_shared<bl::sinks::text_ostream_backend>();
         backend->add_stream(boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter()));
@@ -87,6 +96,7 @@ bool init(const std::string& file, std::string& error) {
 void reopen() {
     // rotate_file() closes the file; the next record opens the same name
     // again (append), which is the fresh file after logrotate moved the old.
+    g_write_failed = false;
     if (g_file_sink) g_file_sink->locked_backend()->rotate_file();
 }
 

@@ -35,5 +35,10 @@ int main(int argc, char** argv) {
                      "run as root or grant them\n";
         return 1;
     }
-    return faild::run_daemon(opts);
+    try {
+        return faild::run_daemon(opts);
+    } catch (const std::exception& e) {  // before the loop runs: nothing installed yet
+        std::cerr << "faild: fatal: " << e.what() << "\n";
+        return 1;
+    }
 }

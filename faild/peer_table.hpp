@@ -1,11 +1,14 @@
 // DOC: peer_table — what a node knows of its peers and of its own LANs.
 //
-// A *lan* is one monitored interface with our usable addresses on it; its
-// position in the LAN list is its preference (0 = most preferred). A *peer*
-// is another node, known by node id, with the addresses it advertises and
-// one *path* per LAN on which we hear it (or on which it advertises an
-// address inside our prefixes). Plain data plus lookups; the engine owns the
-// protocol logic and the route plan reads it.
+// A *lan* is one monitored interface with our usable addresses on it (never
+// a tentative or dadfailed one); its position in the LAN list is its
+// preference (0 = most preferred). A *peer* is another node, known by node
+// id whatever families it speaks, with the addresses it advertises and one
+// *path* per (LAN, family) on which we hear it, or on which it advertises an
+// address inside our prefixes. IPv4 and IPv6 on one LAN are judged apart:
+// either can fail alone (multicast or ND trouble, a filter), and each
+// family's routes follow its own paths. Plain data plus lookups; the engine
+// owns the protocol logic and the route plan reads it.
 #pragma once
 
 #include "faild/clock.hpp"
@@ -20,25 +23,42 @@
 
 namespace faild {
 
-struct lan {
-    std::string name;           ///< interface name
-    int ifindex = 0;
-    std::vector<prefix> addrs;  ///< our usable addresses on it, with on-link prefix
+const char* to_string(family f);  // "v4", "v6"
 
-    /// True when `a` lies inside one of our prefixes on this LAN.
+struct lan {
+    std::string name;                     ///< interface name
+    int ifindex = 0;
+    std::vector<prefix> addrs;            ///< our usable IPv4 and global/ULA IPv6 addresses, with prefix
+    std::optional<ip_address> link_local; ///< our usable IPv6 link-local address (probes use it)
+
+    /// True when `a` can be a neighbour on this LAN: a unicast address
+    /// inside one of our prefixes (not its IPv4 network or broadcast
+    /// address), or an IPv6 link-local address.
     bool on_link(const ip_address& a) const;
-    /// Our first address of family `fam` on this LAN.
+    /// True when `a` lies inside one of our prefixes on this LAN.
+    bool in_prefixes(const ip_address& a) const;
+    /// Our first routable address of family `fam` on this LAN (a route's src).
     std::optional<ip_address> own_address(family fam) const;
-    /// Where INQs go: the directed broadcast of our first IPv4 prefix, or
-    /// 255.255.255.255 when the prefix has none (/31, /32).
-    std::optional<ip_address> broadcast() const;
+    /// Where INQs of family `fam` go: for IPv4 the directed broadcast of our
+    /// first prefix (255.255.255.255 for /31, /32), for IPv6 faild's group;
+    /// nullopt when we cannot probe in that family (no usable source yet).
+    std::optional<ip_address> probe_destination(family fam) const;
+};
+
+/// A path is one peer on one LAN in one family.
+struct path_key {
+    std::size_t lan;
+    family fam;
+    friend bool operator<(const path_key& a, const path_key& b) {
+        return a.lan != b.lan ? a.lan < b.lan : a.fam < b.fam;
+    }
+    friend bool operator==(const path_key& a, const path_key& b) { return a.lan == b.lan && a.fam == b.fam; }
 };
 
 struct path {
     path_tracker tracker;
-    std::optional<ip_address> hop_v4;  ///< peer's IPv4 source address on this LAN
-    std::optional<ip_address> hop_v6;  ///< peer's IPv6 source address on this LAN
-    timestamp last_heard{-1};          ///< last datagram from the peer on this LAN
+    std::optional<ip_address> hop;  ///< peer's source address on this LAN (IPv6: link-local)
+    timestamp last_heard{-1};       ///< last datagram from the peer on this path
 
     // Requestor rounds: the INQ we wait an ACK for.
     bool awaiting = false;
@@ -49,20 +69,17 @@ struct path {
     timestamp inq_deadline{0};
 
     explicit path(path_tracker t) : tracker(t) {}
-    const std::optional<ip_address>& hop(family fam) const { return fam == family::v4 ? hop_v4 : hop_v6; }
 };
 
 struct peer {
     std::string node_id;
     std::uint32_t incarnation = 0;
-    std::uint32_t interval_us = 0;       ///< the peer's advertised probe interval
-    std::vector<ip_address> addresses;   ///< the peer's advertised addresses
-    std::map<std::size_t, path> paths;   ///< by LAN index
+    std::uint32_t interval_us = 0;         ///< the peer's advertised probe interval
+    std::vector<ip_address> addresses;     ///< the peer's advertised addresses
+    std::map<path_key, path> paths;        ///< in preference order of LANs
     timestamp last_seen{0};
-    timestamp unreachable_since{-1};     ///< every path down since then, -1 if not
-
-    /// Paths in state up.
-    bool any_up() const;
+    timestamp unreachable_since{-1};       ///< every path down since then, -1 if not
+    bool requestor = false;                ///< it sends INQs (so it ignores heard lists)
 };
 
 using peer_map = std::map<std::string, peer>;

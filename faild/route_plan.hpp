@@ -1,9 +1,10 @@
 // DOC: route_plan — the pure function from the table of paths to the routes
 // faild wants in the kernel.
 //
-// For every peer address `a` on a LAN whose path is down, while another path
-// to that peer is up: route a/32 (or /128) via the peer's address on the most
-// preferred live LAN, dev that LAN, src our own address on the dead LAN.
+// For every peer address `a` on a LAN whose path (in a's family) is down,
+// while another path to that peer in that family is up: route a/32 (or /128)
+// via the peer's address on the most preferred live LAN (IPv6: its
+// link-local), dev that LAN, src our own address on the dead LAN.
 // Guards, whatever a peer claims: `a` must be global/ULA unicast, inside one
 // of our prefixes on the dead LAN, not one of our own addresses; the next hop
 // must be on-link of the live LAN; families never mix. No live path: no route.

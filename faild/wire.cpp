@@ -40,6 +40,11 @@ const char* to_string(error e) {
     return "unknown";
 }
 
+ip_address v6_group() {
+    static const ip_address group = *ip_address::parse("ff02::fa1d");
+    return group;
+}
+
 bool valid_node_id(const std::string& id) {
     if (id.empty() || id.size() > max_node_id) return false;
     for (unsigned char c : id)
@@ -54,7 +59,7 @@ std::vector<std::uint8_t> encode(const message& m) {
     out.push_back(magic1);
     out.push_back(version);
     out.push_back(std::uint8_t(m.kind));
-    out.push_back(0);  // flags, none defined in version 1
+    out.push_back(m.flags);
     out.push_back(std::uint8_t(m.node_id.size()));
     out.push_back(std::uint8_t(m.addresses.size()));
     out.push_back(std::uint8_t(m.heard.size()));
@@ -78,7 +83,6 @@ std::variant<message, error> decode(const std::uint8_t* data, std::size_t size) 
     if (data[0] != magic0 || data[1] != magic1) return error::bad_magic;
     if (data[2] != version) return error::bad_version;
     if (data[3] < std::uint8_t(type::inq) || data[3] > std::uint8_t(type::bye)) return error::bad_type;
-    // data[4] holds flags: unknown flags are ignored (reserved for later versions).
     std::size_t id_len = data[5], n_addr = data[6], n_heard = data[7];
     if (id_len == 0 || id_len > max_node_id) return error::bad_node_id;
     if (n_addr > max_addresses) return error::too_many_addresses;
@@ -86,6 +90,7 @@ std::variant<message, error> decode(const std::uint8_t* data, std::size_t size) 
 
     message m;
     m.kind = type(data[3]);
+    m.flags = data[4];  // unknown flags are ignored (reserved for later versions)
     m.incarnation = get32(data + 8);
     m.seq = get32(data + 12);
     m.interval_us = get32(data + 16);

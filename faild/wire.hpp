@@ -26,7 +26,13 @@ inline constexpr std::uint32_t max_interval_us = 3'600'000'000u;  // 1 h
 inline constexpr std::size_t max_size =
     header_size + max_node_id + max_addresses * 17 + max_heard * (1 + max_node_id);
 
+/// faild's link-local multicast group: IPv6 INQs and BYEs go there.
+ip_address v6_group();
+
 enum class type : std::uint8_t { inq = 1, ack = 2, bye = 3 };
+
+/// Flag bits.
+inline constexpr std::uint8_t flag_heard_truncated = 0x01;  ///< INQ: more peers heard than listed
 
 struct message {
     type kind = type::inq;
@@ -36,6 +42,7 @@ struct message {
     std::uint32_t interval_us = 0;       ///< sender's probe interval
     std::vector<ip_address> addresses;   ///< sender's addresses on all its LANs
     std::vector<std::string> heard;      ///< node ids the sender hears on this LAN (INQ)
+    std::uint8_t flags = 0;              ///< flag_* bits; unknown ones are ignored
 };
 
 enum class error {

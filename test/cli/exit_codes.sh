@@ -44,11 +44,12 @@ if [[ $EUID -eq 0 ]] && command -v setpriv >/dev/null; then
     # namespace of ours survives `faild -t 0`, and goes with a good start.
     ns="faild-cli-$$"
     trap 'ip netns del "$ns" 2>/dev/null' EXIT
-    if ip netns add "$ns" 2>/dev/null; then
-        ip -n "$ns" link add c0 type veth peer name c1
-        ip -n "$ns" addr add 192.0.2.1/24 dev c0
-        ip -n "$ns" link set c0 up; ip -n "$ns" link set c1 up
-        ip -n "$ns" route add 192.0.2.99/32 via 192.0.2.2 dev c0 proto 250
+    if ip netns add "$ns" 2>/dev/null &&
+        ip -n "$ns" link add c0 type veth peer name c1 &&
+        ip -n "$ns" addr add 192.0.2.1/24 dev c0 &&
+        ip -n "$ns" link set c0 up && ip -n "$ns" link set c1 up &&
+        ip -n "$ns" route add 192.0.2.99/32 via 192.0.2.2 dev c0 proto 250 &&
+        [[ -n $(ip -n "$ns" route show proto 250) ]]; then
         ip netns exec "$ns" "$FAILD" -r -t 0 2>/dev/null
         if [[ -z $(ip -n "$ns" route show proto 250) ]]; then
             echo "FAIL: faild -t 0 removed a route"; fails=$((fails + 1))
@@ -56,7 +57,7 @@ if [[ $EUID -eq 0 ]] && command -v setpriv >/dev/null; then
             echo "ok: faild -t 0 left the routing table alone"
         fi
     else
-        echo "note: cannot create a namespace; table check skipped"
+        echo "note: cannot set up a namespace; table check skipped"
     fi
 else
     echo "note: not root; the privilege and table checks need root"

@@ -40,6 +40,18 @@ lab_stop "$(sed -n 2p "$(_lab_state)/pids")" TERM 10
 lab_wait 10 grep -q 'event=bye peer=h2' "$LOG" || fail "no bye line in the new file"
 [[ $(wc -l <"$LOG.1") == "$lines" ]] || fail "the moved file still grows after SIGHUP"
 grep -q 'event=bye' "$LOG.1" && fail "the bye line went to the moved file"
+
+# logrotate may leave a file faild cannot open (a directory here): faild must
+# say so on stderr and keep running, not die with its routes in place.
+mv "$LOG" "$LOG.2"
+mkdir "$LOG"
+kill -HUP "$PID"
+lab_wait 10 grep -q 'cannot write the log' "$DIR/h1.out" || fail "no complaint on stderr about the unwritable log"
+kill -0 "$PID" 2>/dev/null || fail "faild died when its log could not be reopened"
+rmdir "$LOG"
+kill -HUP "$PID"
+lab_wait 10 grep -q 'event=log_reopened' "$LOG" || fail "no log after the path became writable again"
+
 lab_stop "$PID" TERM 10 || fail "faild did not exit 0 on SIGTERM"
 grep -q 'event=stop signal=SIGTERM' "$LOG" || fail "no stop line"
 echo "PASS"

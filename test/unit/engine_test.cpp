@@ -35,7 +35,9 @@ std::vector<std::uint8_t> msg(wire::type kind, const char* id, std::uint32_t seq
     m.incarnation = incarnation;
     m.seq = seq;
     m.interval_us = 100'000;
-    m.addresses = {ip("192.0.2.2"), ip("198.51.100.2")};
+    // hN advertises host N's addresses on both LANs, both families.
+    std::string n(1, m.node_id.back());
+    for (auto net : {"192.0.2.", "198.51.100.", "2001:db8:a::", "2001:db8:b::"}) m.addresses.push_back(ip((net + n).c_str()));
     m.heard = std::move(heard);
     return wire::encode(m);
 }
@@ -116,8 +118,8 @@ TEST_CASE("engine: requestor timeline: up, silent LAN A, failover, recovery, swi
     at({0, 1});
     auto up = at({0, 1});  // third good round: s = 3
     CHECK(events_named(up, "path_up") ==
-          "event=path_up peer=h2 lan=eth0 from=init missed=0 good=3\n"
-          "event=path_up peer=h2 lan=eth1 from=init missed=0 good=3\n");
+          "event=path_up peer=h2 lan=eth0 family=v4 from=init missed=0 good=3\n"
+          "event=path_up peer=h2 lan=eth1 family=v4 from=init missed=0 good=3\n");
     CHECK(up.paths_changed);
     CHECK(routes(e).empty());
 
@@ -136,7 +138,7 @@ TEST_CASE("engine: requestor timeline: up, silent LAN A, failover, recovery, swi
     CHECK(events_named(at({1}), "path_down").empty());  // miss 1
     CHECK(events_named(at({1}), "path_down").empty());  // miss 2
     CHECK(events_named(at({1}), "path_down") ==         // miss 3
-          "event=path_down peer=h2 lan=eth0 from=up missed=3 good=0 reason=missed\n");
+          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=3 good=0 reason=missed\n");
     CHECK(routes(e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
 
     // Recovery: s good rounds on LAN A bring it back; the route goes.
@@ -144,7 +146,7 @@ TEST_CASE("engine: requestor timeline: up, silent LAN A, failover, recovery, swi
     at({0, 1});
     CHECK(routes(e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
     auto back = at({0, 1});
-    CHECK(events_named(back, "path_up") == "event=path_up peer=h2 lan=eth0 from=down missed=0 good=3\n");
+    CHECK(events_named(back, "path_up") == "event=path_up peer=h2 lan=eth0 family=v4 from=down missed=0 good=3\n");
     CHECK(routes(e).empty());
 }
 
@@ -154,7 +156,7 @@ TEST_CASE("engine: a late or foreign ACK is not a good round") {
     e.tick(ms(0), out);
     feed(e, 0, "192.0.2.2", msg(wire::type::ack, "h2", 99), ms(1), out);  // wrong seq: learns the peer only
     REQUIRE(e.peers().count("h2"));
-    CHECK(e.peers().at("h2").paths.at(0).tracker.good_rounds() == 0);
+    CHECK(e.peers().at("h2").paths.at({0, family::v4}).tracker.good_rounds() == 0);
 }
 
 TEST_CASE("engine: a responder answers every INQ out of the LAN it came in on") {
@@ -187,8 +189,8 @@ TEST_CASE("engine: responder timeline: heard list, one-way failure, deadline mis
         inq(0, t, true);
         inq(1, t, true);
     }
-    CHECK(e.peers().at("h1").paths.at(0).tracker.state() == path_state::up);
-    CHECK(e.peers().at("h1").paths.at(1).tracker.state() == path_state::up);
+    CHECK(e.peers().at("h1").paths.at({0, family::v4}).tracker.state() == path_state::up);
+    CHECK(e.peers().at("h1").paths.at({1, family::v4}).tracker.state() == path_state::up);
 
     // Our ACKs on LAN A stop reaching h1: its INQs no longer list us.
     std::string downs;
@@ -196,13 +198,13 @@ TEST_CASE("engine: responder timeline: heard list, one-way failure, deadline mis
         downs += events_named(inq(0, t, false), "path_down");
         inq(1, t, true);
     }
-    CHECK(downs == "event=path_down peer=h1 lan=eth0 from=up missed=3 good=0 reason=one-way\n");
+    CHECK(downs == "event=path_down peer=h1 lan=eth0 family=v4 from=up missed=3 good=0 reason=one-way\n");
     CHECK(routes(e) == "192.0.2.1/32 via 198.51.100.1 dev eth1 src 192.0.2.2\n");
 
     // LAN B's INQs stop arriving: deadlines (1.5 intervals) pass, then each interval.
     for (long long t = 600; t < 1000; t += 100) inq(0, t, true);  // LAN A recovers meanwhile
-    CHECK(e.peers().at("h1").paths.at(0).tracker.state() == path_state::up);
-    CHECK(e.peers().at("h1").paths.at(1).tracker.state() == path_state::down);
+    CHECK(e.peers().at("h1").paths.at({0, family::v4}).tracker.state() == path_state::up);
+    CHECK(e.peers().at("h1").paths.at({1, family::v4}).tracker.state() == path_state::down);
 }
 
 TEST_CASE("engine: drops own, colliding, malformed and off-link datagrams; BYE forgets") {
@@ -243,7 +245,7 @@ TEST_CASE("engine: a peer met over LAN B only is watched on LAN A and routed whe
     engine e(cfg("h1", true), two_lans(1), ms(0));
     std::string downs;
     for (long long t = 0; t < 800; t += 100) downs += events_named(round(e, ms(t), {1}), "path_down");
-    CHECK(downs == "event=path_down peer=h2 lan=eth0 from=init missed=3 good=0 reason=missed\n");
+    CHECK(downs == "event=path_down peer=h2 lan=eth0 family=v4 from=init missed=3 good=0 reason=missed\n");
     CHECK(routes(e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
 }
 
@@ -266,5 +268,147 @@ TEST_CASE("engine: a peer whose paths are all down is forgotten after forget_aft
     for (; t < 5000 && lost.empty(); t += 100) lost = events_named(round(e, ms(t), {}), "peer_lost");
     CHECK(lost == "event=peer_lost peer=h2\n");
     CHECK(t > 2000);
+    CHECK(e.peers().empty());
+}
+
+namespace {
+
+std::vector<lan> dual_lans(int host, bool link_local_ready = true) {
+    auto h = std::to_string(host);
+    std::vector<lan> l = {
+        {"eth0", 10, {*prefix::parse("192.0.2." + h + "/24"), *prefix::parse("2001:db8:a::" + h + "/64")}, {}},
+        {"eth1", 11, {*prefix::parse("198.51.100." + h + "/24"), *prefix::parse("2001:db8:b::" + h + "/64")}, {}},
+    };
+    if (link_local_ready) {
+        l[0].link_local = ip(("fe80::a:" + h).c_str());
+        l[1].link_local = ip(("fe80::b:" + h).c_str());
+    }
+    return l;
+}
+
+}  // namespace
+
+TEST_CASE("engine: IPv6 INQs go to ff02::fa1d, only once the link-local address is usable") {
+    engine e(cfg("h1", true), dual_lans(1, false), ms(0));
+    engine_output out;
+    e.tick(ms(0), out);
+    REQUIRE(out.sends.size() == 2);  // IPv4 only: the link-locals are still tentative
+    for (const auto& s : out.sends) CHECK(s.dst.is_v4());
+
+    std::vector<lan> ready = dual_lans(1, true);
+    e.update_lans(ready);
+    engine_output out2;
+    e.tick(ms(100), out2);
+    REQUIRE(out2.sends.size() == 4);
+    std::string dsts;
+    for (const auto& s : out2.sends) dsts += std::to_string(s.lan) + ":" + s.dst.to_string() + " ";
+    CHECK(dsts == "0:192.0.2.255 0:ff02::fa1d 1:198.51.100.255 1:ff02::fa1d ");
+    auto m = std::get<wire::message>(wire::decode(out2.sends[1].bytes.data(), out2.sends[1].bytes.size()));
+    // Advertised: every usable routable address, never a link-local one.
+    CHECK(m.addresses == std::vector<ip_address>{ip("192.0.2.1"), ip("2001:db8:a::1"), ip("198.51.100.1"),
+                                                 ip("2001:db8:b::1")});
+}
+
+TEST_CASE("engine: an IPv6 INQ is answered from the link-local address, not while it is tentative") {
+    engine e(cfg("h2", false), dual_lans(2, false), ms(0));
+    auto inq = msg(wire::type::inq, "h1", 3);
+    engine_output out;
+    e.receive(1, ip("fe80::b:1"), 7793, inq.data(), inq.size(), ms(1), out);
+    CHECK(out.sends.empty());  // our link-local on eth1 is tentative: say nothing
+    e.update_lans(dual_lans(2, true));
+    e.receive(1, ip("fe80::b:1"), 7793, inq.data(), inq.size(), ms(2), out);
+    REQUIRE(out.sends.size() == 1);
+    CHECK(out.sends[0].dst == ip("fe80::b:1"));
+    CHECK(out.sends[0].lan == 1);
+    CHECK(e.peers().at("h1").paths.count({1, family::v6}) == 1);
+    CHECK(e.peers().at("h1").paths.at({1, family::v6}).hop == ip("fe80::b:1"));
+}
+
+TEST_CASE("engine: dual-stack: IPv4 and IPv6 paths of one peer are judged apart") {
+    engine e(cfg("h1", true), dual_lans(1), ms(0));
+    const char* v4hop[] = {"192.0.2.2", "198.51.100.2"};
+    const char* v6hop[] = {"fe80::a:2", "fe80::b:2"};
+    auto run = [&](long long t, bool v6_on_a) {
+        engine_output out;
+        e.tick(ms(t), out);
+        for (const auto& s : out.sends) {
+            auto m = std::get<wire::message>(wire::decode(s.bytes.data(), s.bytes.size()));
+            if (!s.dst.is_v4() && s.lan == 0 && !v6_on_a) continue;  // IPv6 lost on LAN A only
+            feed(e, s.lan, s.dst.is_v4() ? v4hop[s.lan] : v6hop[s.lan], msg(wire::type::ack, "h2", m.seq),
+                 ms(t + 1), out);
+        }
+        return out;
+    };
+    long long t = 0;
+    for (; t < 400; t += 100) run(t, true);
+    std::string downs;
+    for (; t < 900; t += 100) downs += events_named(run(t, false), "path_down");
+    CHECK(downs == "event=path_down peer=h2 lan=eth0 family=v6 from=up missed=3 good=0 reason=missed\n");
+    CHECK(e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
+    CHECK(routes(e) == "2001:db8:a::2/128 via fe80::b:2 dev eth1 src 2001:db8:a::1\n");
+}
+
+TEST_CASE("engine: heard lists name responders only; a list cut short does not count against us") {
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    engine_output out;
+    e.tick(ms(0), out);
+    auto seq = std::get<wire::message>(wire::decode(out.sends[0].bytes.data(), out.sends[0].bytes.size())).seq;
+    feed(e, 0, "192.0.2.2", msg(wire::type::ack, "h2", seq), ms(1), out);  // h2: a responder
+    feed(e, 0, "192.0.2.3", msg(wire::type::ack, "h3", seq), ms(1), out);
+    feed(e, 0, "192.0.2.3", msg(wire::type::inq, "h3", 1), ms(2), out);    // h3 also sends INQs
+    engine_output next;
+    e.tick(ms(100), next);
+    auto inq = std::get<wire::message>(wire::decode(next.sends[0].bytes.data(), next.sends[0].bytes.size()));
+    CHECK(inq.heard == std::vector<std::string>{"h2"});
+    CHECK(inq.flags == 0);
+
+    engine r(cfg("h2", false), two_lans(2), ms(0));
+    wire::message cut;
+    cut.kind = wire::type::inq;
+    cut.node_id = "h1";
+    cut.incarnation = 9;
+    cut.interval_us = 100'000;
+    cut.heard = {"h7"};
+    cut.flags = wire::flag_heard_truncated;
+    for (long long t = 0; t < 300; t += 100) {
+        cut.seq = std::uint32_t(t);
+        auto b = wire::encode(cut);
+        engine_output o;
+        r.receive(0, ip("192.0.2.1"), 7793, b.data(), b.size(), ms(t), o);
+    }
+    CHECK(r.peers().at("h1").paths.at({0, family::v4}).tracker.state() == path_state::up);
+}
+
+TEST_CASE("engine: a down path on a LAN the peer no longer advertises is forgotten, and so is its route") {
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    long long t = 0;
+    for (; t < 400; t += 100) round(e, ms(t), {0, 1});
+    for (; t < 900; t += 100) round(e, ms(t), {1});
+    CHECK(routes(e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+    // h2 is reconfigured: it leaves LAN A and says so in its address list.
+    wire::message m;
+    m.kind = wire::type::inq;
+    m.node_id = "h2";
+    m.incarnation = 9;
+    m.seq = 1;
+    m.interval_us = 100'000;
+    m.addresses = {ip("198.51.100.2")};
+    auto b = wire::encode(m);
+    engine_output out;
+    e.receive(1, ip("198.51.100.2"), 7793, b.data(), b.size(), ms(t), out);
+    CHECK(events_named(out, "path_forgotten") ==
+          "event=path_forgotten peer=h2 lan=eth0 family=v4 reason=\"no longer advertised\"\n");
+    CHECK(out.paths_changed);
+    CHECK(routes(e).empty());
+    CHECK(e.peers().at("h2").paths.count({0, family::v4}) == 0);
+}
+
+TEST_CASE("engine: a datagram from the LAN's network or broadcast address is off-link") {
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    engine_output out;
+    feed(e, 0, "192.0.2.255", msg(wire::type::inq, "h2", 1), ms(1), out);
+    feed(e, 0, "192.0.2.0", msg(wire::type::inq, "h2", 1), ms(1), out);
+    CHECK(e.drops().off_link == 2);
+    CHECK(out.sends.empty());
     CHECK(e.peers().empty());
 }

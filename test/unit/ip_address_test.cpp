@@ -53,3 +53,38 @@ TEST_CASE("prefix: contains, broadcast, parse") {
     CHECK_FALSE(prefix::parse("192.0.2.1/2x"));
     CHECK(prefix::parse("2001:db8::1/128")->to_string() == "2001:db8::1/128");
 }
+
+TEST_CASE("ip_address: odd textual forms are accepted and printed canonically (RFC 5952)") {
+    struct row {
+        const char* in;
+        const char* out;
+    };
+    const row rows[] = {
+        {"2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1"},
+        {"2001:db8:0:0:1:0:0:0", "2001:db8:0:0:1::"},  // the longest zero run, the first of equals
+        {"2001:db8:0:1:0:0:0:1", "2001:db8:0:1::1"},
+        {"2001:db8::0:1", "2001:db8::1"},
+        {"2001:db8:0:0:0:0:2:1", "2001:db8::2:1"},
+        {"2001:db8:1:1:1:1:1:0", "2001:db8:1:1:1:1:1:0"},  // one zero group stays
+        {"0:0:0:0:0:0:0:0", "::"},
+        {"::ffff:192.0.2.1", "::ffff:192.0.2.1"},
+        {"FE80::A:1", "fe80::a:1"},
+    };
+    for (const auto& r : rows) {
+        CAPTURE(r.in);
+        auto a = ip_address::parse(r.in);
+        REQUIRE(a);
+        CHECK(a->to_string() == r.out);
+        CHECK(*ip_address::parse(a->to_string()) == *a);
+    }
+    CHECK_FALSE(ip_address::parse("fe80::1%eth0"));  // zones are not addresses
+    CHECK_FALSE(ip_address::parse(" 192.0.2.1"));
+    CHECK_FALSE(ip_address::parse("2001:db8::g"));
+}
+
+TEST_CASE("prefix: network") {
+    CHECK(prefix::parse("192.0.2.77/24")->network().to_string() == "192.0.2.0");
+    CHECK(prefix::parse("198.51.100.9/27")->network().to_string() == "198.51.100.0");
+    CHECK(prefix::parse("2001:db8:a::1/64")->network().to_string() == "2001:db8:a::");
+    CHECK(prefix::parse("2001:db8:a::1/128")->network().to_string() == "2001:db8:a::1");
+}

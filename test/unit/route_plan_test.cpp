@@ -21,7 +21,7 @@ path make_path(path_state st, const char* hop) {
     path p(path_tracker(1, 1, ms(0)));
     if (st == path_state::up) p.tracker.good(ms(1));
     if (st == path_state::down) p.tracker.miss(ms(1));
-    if (hop) p.hop_v4 = ip(hop);
+    if (hop) p.hop = ip(hop);
     return p;
 }
 
@@ -45,8 +45,8 @@ TEST_CASE("route_plan: a dead LAN is routed via the live one, src on the dead LA
     lans.pop_back();
     peer_map peers;
     auto p = make_peer("h2", {"192.0.2.2", "198.51.100.2"});
-    p.paths.emplace(0, make_path(path_state::down, "192.0.2.2"));
-    p.paths.emplace(1, make_path(path_state::up, "198.51.100.2"));
+    p.paths.emplace(path_key{0, family::v4}, make_path(path_state::down, "192.0.2.2"));
+    p.paths.emplace(path_key{1, family::v4}, make_path(path_state::up, "198.51.100.2"));
     peers.emplace("h2", p);
     auto rs = plan_routes(lans, peers);
     CHECK(render(rs) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
@@ -59,8 +59,8 @@ TEST_CASE("route_plan: no route without a dead path or without a live one") {
                         {path_state::down, path_state::init}, {path_state::init, path_state::up}}) {
         peer_map peers;
         auto p = make_peer("h2", {"192.0.2.2", "198.51.100.2"});
-        p.paths.emplace(0, make_path(a, "192.0.2.2"));
-        p.paths.emplace(1, make_path(b, "198.51.100.2"));
+        p.paths.emplace(path_key{0, family::v4}, make_path(a, "192.0.2.2"));
+        p.paths.emplace(path_key{1, family::v4}, make_path(b, "198.51.100.2"));
         peers.emplace("h2", p);
         CAPTURE(to_string(a));
         CAPTURE(to_string(b));
@@ -71,13 +71,13 @@ TEST_CASE("route_plan: no route without a dead path or without a live one") {
 TEST_CASE("route_plan: the most preferred live LAN carries the routes") {
     auto lans = three_lans();
     auto p = make_peer("h2", {"192.0.2.2", "198.51.100.2", "203.0.113.2"});
-    p.paths.emplace(0, make_path(path_state::down, "192.0.2.2"));
-    p.paths.emplace(1, make_path(path_state::up, "198.51.100.2"));
-    p.paths.emplace(2, make_path(path_state::up, "203.0.113.2"));
+    p.paths.emplace(path_key{0, family::v4}, make_path(path_state::down, "192.0.2.2"));
+    p.paths.emplace(path_key{1, family::v4}, make_path(path_state::up, "198.51.100.2"));
+    p.paths.emplace(path_key{2, family::v4}, make_path(path_state::up, "203.0.113.2"));
     peer_map peers{{"h2", p}};
     CHECK(render(plan_routes(lans, peers)) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
 
-    peers["h2"].paths.at(1) = make_path(path_state::down, "198.51.100.2");  // B dies too: both via C
+    peers["h2"].paths.at({1, family::v4}) = make_path(path_state::down, "198.51.100.2");  // B dies too: both via C
     CHECK(render(plan_routes(lans, peers)) ==
           "192.0.2.2/32 via 203.0.113.2 dev eth2 src 192.0.2.1\n"
           "198.51.100.2/32 via 203.0.113.2 dev eth2 src 198.51.100.1\n");
@@ -90,18 +90,18 @@ TEST_CASE("route_plan: guards hold whatever a peer claims") {
     // an address on the live LAN, IPv6 without an IPv6 next hop.
     auto p = make_peer("evil", {"192.0.2.2", "192.0.2.77", "8.8.8.8", "169.254.0.1", "192.0.2.1", "127.0.0.1",
                                 "224.0.0.5", "198.51.100.9", "2001:db8::5", "10.0.0.1"});
-    p.paths.emplace(0, make_path(path_state::down, "192.0.2.2"));
-    p.paths.emplace(1, make_path(path_state::up, "198.51.100.2"));
+    p.paths.emplace(path_key{0, family::v4}, make_path(path_state::down, "192.0.2.2"));
+    p.paths.emplace(path_key{1, family::v4}, make_path(path_state::up, "198.51.100.2"));
     peer_map peers{{"evil", p}};
     CHECK(render(plan_routes(lans, peers)) ==
           "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n"
           "192.0.2.77/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
 
     // A next hop that is not on-link of the live LAN is no next hop.
-    peers["evil"].paths.at(1).hop_v4 = ip("203.0.113.2");
+    peers["evil"].paths.at({1, family::v4}).hop = ip("203.0.113.2");
     CHECK(plan_routes(lans, peers).empty());
     // Nor is our own address.
-    peers["evil"].paths.at(1).hop_v4 = ip("198.51.100.1");
+    peers["evil"].paths.at({1, family::v4}).hop = ip("198.51.100.1");
     CHECK(plan_routes(lans, peers).empty());
 }
 
@@ -111,8 +111,8 @@ TEST_CASE("route_plan: two peers claiming one address: the first by node id keep
     peer_map peers;
     for (auto [id, hop] : {std::pair{"b", "198.51.100.3"}, {"a", "198.51.100.2"}}) {
         auto p = make_peer(id, {"192.0.2.2"});
-        p.paths.emplace(0, make_path(path_state::down, nullptr));
-        p.paths.emplace(1, make_path(path_state::up, hop));
+        p.paths.emplace(path_key{0, family::v4}, make_path(path_state::down, nullptr));
+        p.paths.emplace(path_key{1, family::v4}, make_path(path_state::up, hop));
         peers.emplace(id, p);
     }
     CHECK(render(plan_routes(lans, peers)) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
@@ -123,14 +123,78 @@ TEST_CASE("route_plan: several peers, one dead LAN each way") {
     lans.pop_back();
     peer_map peers;
     auto h2 = make_peer("h2", {"192.0.2.2", "198.51.100.2"});
-    h2.paths.emplace(0, make_path(path_state::down, "192.0.2.2"));
-    h2.paths.emplace(1, make_path(path_state::up, "198.51.100.2"));
+    h2.paths.emplace(path_key{0, family::v4}, make_path(path_state::down, "192.0.2.2"));
+    h2.paths.emplace(path_key{1, family::v4}, make_path(path_state::up, "198.51.100.2"));
     auto h3 = make_peer("h3", {"192.0.2.3", "198.51.100.3"});
-    h3.paths.emplace(0, make_path(path_state::up, "192.0.2.3"));
-    h3.paths.emplace(1, make_path(path_state::down, "198.51.100.3"));
+    h3.paths.emplace(path_key{0, family::v4}, make_path(path_state::up, "192.0.2.3"));
+    h3.paths.emplace(path_key{1, family::v4}, make_path(path_state::down, "198.51.100.3"));
     peers.emplace("h2", h2);
     peers.emplace("h3", h3);
     CHECK(render(plan_routes(lans, peers)) ==
           "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n"
           "198.51.100.3/32 via 192.0.2.3 dev eth0 src 198.51.100.1\n");
+}
+
+namespace {
+
+std::vector<lan> dual_lans() {
+    std::vector<lan> l = {
+        {"eth0", 10, {*prefix::parse("192.0.2.1/24"), *prefix::parse("2001:db8:a::1/64")}, ip("fe80::a:1")},
+        {"eth1", 11, {*prefix::parse("198.51.100.1/24"), *prefix::parse("2001:db8:b::1/64")}, ip("fe80::b:1")},
+    };
+    return l;
+}
+
+path v6_path(path_state st, const char* hop) {
+    path p = make_path(st, nullptr);
+    if (hop) p.hop = ip(hop);
+    return p;
+}
+
+peer dual_peer() {
+    return make_peer("h2", {"192.0.2.2", "198.51.100.2", "2001:db8:a::2", "2001:db8:b::2", "fe80::a:2"});
+}
+
+}  // namespace
+
+TEST_CASE("route_plan: IPv6: a /128 via the peer's link-local on the live LAN, src our global on the dead LAN") {
+    auto p = make_peer("h2", {"2001:db8:a::2", "2001:db8:b::2"});
+    p.paths.emplace(path_key{0, family::v6}, v6_path(path_state::down, "fe80::a:2"));
+    p.paths.emplace(path_key{1, family::v6}, v6_path(path_state::up, "fe80::b:2"));
+    peer_map peers{{"h2", p}};
+    auto rs = plan_routes(dual_lans(), peers);
+    CHECK(render(rs) == "2001:db8:a::2/128 via fe80::b:2 dev eth1 src 2001:db8:a::1\n");
+}
+
+TEST_CASE("route_plan: dual-stack: each family follows its own paths, nothing else is routed") {
+    peer_map peers{{"h2", dual_peer()}};
+    auto& paths = peers["h2"].paths;
+    paths.emplace(path_key{0, family::v4}, make_path(path_state::down, "192.0.2.2"));
+    paths.emplace(path_key{1, family::v4}, make_path(path_state::up, "198.51.100.2"));
+    paths.emplace(path_key{0, family::v6}, v6_path(path_state::down, "fe80::a:2"));
+    paths.emplace(path_key{1, family::v6}, v6_path(path_state::up, "fe80::b:2"));
+    CHECK(render(plan_routes(dual_lans(), peers)) ==
+          "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n"
+          "2001:db8:a::2/128 via fe80::b:2 dev eth1 src 2001:db8:a::1\n");
+
+    // Only IPv6 is down on LAN A: only the IPv6 address moves.
+    paths.at({0, family::v4}) = make_path(path_state::up, "192.0.2.2");
+    CHECK(render(plan_routes(dual_lans(), peers)) == "2001:db8:a::2/128 via fe80::b:2 dev eth1 src 2001:db8:a::1\n");
+
+    // IPv6 has no live path (LAN B's IPv6 is down too), IPv4 is up on B: no
+    // IPv6 route via an IPv4 next hop, ever.
+    paths.at({1, family::v6}) = v6_path(path_state::down, "fe80::b:2");
+    CHECK(plan_routes(dual_lans(), peers).empty());
+}
+
+TEST_CASE("route_plan: IPv6 guards: link-local never a destination, next hop on-link") {
+    auto p = make_peer("h2", {"fe80::a:2", "2001:db8:a::2", "2001:db8:ffff::9", "::1", "ff02::1", "::ffff:192.0.2.9"});
+    p.paths.emplace(path_key{0, family::v6}, v6_path(path_state::down, "fe80::a:2"));
+    p.paths.emplace(path_key{1, family::v6}, v6_path(path_state::up, "2001:db8:ffff::3"));  // not on-link of eth1
+    peer_map peers{{"h2", p}};
+    CHECK(plan_routes(dual_lans(), peers).empty());
+    peers["h2"].paths.at({1, family::v6}).hop = ip("2001:db8:b::2");  // a global next hop on-link: fine
+    CHECK(render(plan_routes(dual_lans(), peers)) == "2001:db8:a::2/128 via 2001:db8:b::2 dev eth1 src 2001:db8:a::1\n");
+    peers["h2"].paths.at({1, family::v6}).hop = ip("fe80::b:1");  // our own link-local: no
+    CHECK(plan_routes(dual_lans(), peers).empty());
 }
