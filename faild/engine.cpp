@@ -100,7 +100,7 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
                 .kv("peer", p.node_id)
                 .kv("lan", lans_[k.lan].name)
                 .kv("family", to_string(k.fam))
-                .kv("reason", "no longer advertised");
+                .kv("reason", "no advertised address in our prefixes");
             it = p.paths.erase(it);
             out.paths_changed = true;
         } else {

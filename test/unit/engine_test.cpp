@@ -397,7 +397,7 @@ TEST_CASE("engine: a down path on a LAN the peer no longer advertises is forgott
     engine_output out;
     e.receive(1, ip("198.51.100.2"), 7793, b.data(), b.size(), ms(t), out);
     CHECK(events_named(out, "path_forgotten") ==
-          "event=path_forgotten peer=h2 lan=eth0 family=v4 reason=\"no longer advertised\"\n");
+          "event=path_forgotten peer=h2 lan=eth0 family=v4 reason=\"no advertised address in our prefixes\"\n");
     CHECK(out.paths_changed);
     CHECK(routes(e).empty());
     CHECK(e.peers().at("h2").paths.count({0, family::v4}) == 0);
