@@ -30,6 +30,14 @@ timestamp now() {
     return std::chrono::duration_cast<timestamp>(std::chrono::steady_clock::now().time_since_epoch());
 }
 
+/// Monitored by default: up, not loopback, with an IPv4 or global IPv6
+/// address (tentative ones count: DAD may still run at boot).
+bool eligible(const platform::interface_info& i) {
+    return i.up && !i.loopback && std::any_of(i.addrs.begin(), i.addrs.end(), [](const auto& a) {
+               return a.addr.addr.is_v4() || a.addr.addr.is_routable_unicast();
+           });
+}
+
 /// The LANs to monitor, in preference order, or an error text.
 std::vector<platform::interface_info> select_interfaces(const options& opts,
                                                          const std::vector<platform::interface_info>& all,
@@ -50,14 +58,8 @@ std::vector<platform::interface_info> select_interfaces(const options& opts,
         }
         return out;
     }
-    for (const auto& i : all) {
-        if (!i.up || i.loopback) continue;
-        // Tentative addresses count here: DAD may still run at boot.
-        bool has_addr = std::any_of(i.addrs.begin(), i.addrs.end(), [](const auto& a) {
-            return a.addr.addr.is_v4() || a.addr.addr.is_routable_unicast();
-        });
-        if (has_addr) out.push_back(i);
-    }
+    for (const auto& i : all)
+        if (eligible(i)) out.push_back(i);
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.ifindex < b.ifindex; });
     if (out.empty())
         error = "no interface to monitor: none is up, not loopback, with an IPv4 or global IPv6 address";
@@ -69,6 +71,7 @@ std::vector<platform::interface_info> select_interfaces(const options& opts,
 /// IPv6 link-local address (the source of IPv6 probes).
 lan to_lan(const platform::interface_info& i) {
     lan l{i.name, i.ifindex, {}, {}};
+    l.carrier = i.up && i.running;
     for (const auto& a : i.addrs) {
         if (a.tentative || a.dadfailed) continue;
         const ip_address& ad = a.addr.addr;
@@ -76,6 +79,11 @@ lan to_lan(const platform::interface_info& i) {
         else if (!ad.is_v4() && ad.is_link_local() && !l.link_local) l.link_local = ad;
     }
     return l;
+}
+
+bool same(const lan& a, const lan& b) {
+    return a.name == b.name && a.ifindex == b.ifindex && a.addrs == b.addrs && a.link_local == b.link_local &&
+           a.carrier == b.carrier;
 }
 
 std::string address_list(const lan& l) {
@@ -137,7 +145,8 @@ public:
           timer_(io_),
           repair_timer_(io_),
           signals_(io_, SIGTERM, SIGINT, SIGHUP),
-          io_per_lan_(engine_.lans().size()) {
+          io_per_lan_(engine_.lans().size()),
+          present_(engine_.lans().size(), true) {
         if (monitor_) monitor_fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, monitor_->fd());
     }
 
@@ -214,14 +223,9 @@ private:
             event le("daemon", severity::info, "lan");
             le.kv("lan", l.name).kv("ifindex", l.ifindex).kv("addrs", address_list(l));
             le.kv("ipv6", io_per_lan_[li].sockets[1] ? "yes" : "no");
-            int rp = platform::rp_filter_mode(l.name);
-            le.kv("rp_filter", rp);
+            le.kv("rp_filter", platform::rp_filter_mode(l.name));
+            le.kv("carrier", l.carrier ? "yes" : "no");
             logging::write(le);
-            if (rp == 1)
-                logging::write(event("daemon", severity::warning, "rp_filter_strict")
-                                   .kv("lan", l.name)
-                                   .kv("hint", "strict reverse-path filtering drops probes once traffic is "
-                                               "rerouted, so recovery is never seen: set rp_filter to 0 or 2"));
         }
         note_dadfailed(ifs_);
         if (engine_.lans().size() < 2)
@@ -256,9 +260,11 @@ private:
         }
     }
 
-    /// Links or addresses changed: read them again, hand the core the usable
-    /// addresses, reopen what was missing, and re-plan routes (their source
-    /// addresses may have come or gone).
+    /// Links or addresses changed: read them all again and hand the core
+    /// the new picture: carrier, addresses, interfaces gone or back (with a
+    /// new ifindex: the old sockets are bound to a device that is no more,
+    /// so they are opened again), new interfaces when no -i list fixes the
+    /// set. Then re-plan routes.
     void refresh() {
         std::string error;
         auto all = links_->list(error);
@@ -269,30 +275,107 @@ private:
         std::vector<lan> lans = engine_.lans();
         bool changed = false;
         for (std::size_t li = 0; li < lans.size(); ++li) {
-            auto it = std::find_if(all.begin(), all.end(), [&](const auto& i) { return i.name == lans[li].name; });
-            lan fresh = it == all.end() ? lan{lans[li].name, lans[li].ifindex, {}, {}} : to_lan(*it);
-            if (fresh.addrs == lans[li].addrs && fresh.link_local == lans[li].link_local) continue;
-            logging::write(event("lan", severity::info, "addresses_changed")
-                               .kv("lan", fresh.name)
-                               .kv("addrs", address_list(fresh))
-                               .kv("was", address_list(lans[li])));
-            lans[li] = std::move(fresh);
-            changed = true;
+            const lan& was = lans[li];
+            auto it = std::find_if(all.begin(), all.end(), [&](const auto& i) { return i.name == was.name; });
+            lan fresh;
+            if (it == all.end()) {
+                fresh = lan{was.name, was.ifindex, {}, {}};
+                fresh.carrier = false;
+                if (present_[li]) {
+                    logging::write(event("lan", severity::warning, "link_gone").kv("lan", was.name));
+                    close_sockets(li);
+                    present_[li] = false;
+                }
+            } else {
+                fresh = to_lan(*it);
+                if (!present_[li] || it->ifindex != was.ifindex) {
+                    logging::write(event("lan", severity::info, "link_back").kv("lan", was.name).kv("ifindex", it->ifindex));
+                    close_sockets(li);
+                    present_[li] = true;
+                    open_and_watch(li);
+                }
+                if (fresh.carrier != was.carrier)
+                    logging::write(event("lan", fresh.carrier ? severity::info : severity::warning,
+                                         fresh.carrier ? "link_up" : "link_down")
+                                       .kv("lan", was.name));
+            }
+            if (fresh.addrs != was.addrs || fresh.link_local != was.link_local)
+                logging::write(event("lan", severity::info, "addresses_changed")
+                                   .kv("lan", fresh.name)
+                                   .kv("addrs", address_list(fresh))
+                                   .kv("was", address_list(was)));
+            if (!same(fresh, was)) {
+                lans[li] = std::move(fresh);
+                changed = true;
+            }
         }
+        if (opts_.interfaces.empty())
+            for (const auto& i : all) {
+                bool known = std::any_of(lans.begin(), lans.end(), [&](const lan& l) { return l.name == i.name; });
+                if (known || !eligible(i)) continue;
+                lans.push_back(to_lan(i));
+                io_per_lan_.emplace_back();
+                present_.push_back(true);
+                changed = true;
+                check_rp_filter(i.name);
+                logging::write(event("lan", severity::info, "lan_added")
+                                   .kv("lan", i.name)
+                                   .kv("ifindex", i.ifindex)
+                                   .kv("addrs", address_list(lans.back())));
+            }
         note_dadfailed(all);
         if (!changed) return;
-        engine_.update_lans(lans);
-        for (std::size_t li = 0; li < lans.size(); ++li)
-            if (!io_per_lan_[li].sockets[1] && lans[li].link_local) {
-                std::string v6_error;
-                if (open_socket(li, family::v6, v6_error)) {
-                    logging::write(event("lan", severity::info, "ipv6_available").kv("lan", lans[li].name));
-                    wait_readable(li, family::v6);
-                }
-            }
         engine_output out;
+        engine_.update_lans(lans, now(), out);
+        for (std::size_t li = 0; li < lans.size(); ++li) {
+            auto& io = io_per_lan_[li];
+            if (present_[li] && (!io.sockets[0] || (!io.sockets[1] && lans[li].link_local))) open_and_watch(li);
+        }
         out.paths_changed = true;
         handle(out);
+    }
+
+    /// Opens (and watches) whichever of the LAN's sockets are missing.
+    void open_and_watch(std::size_t li) {
+        for (family f : {family::v4, family::v6}) {
+            if (io_per_lan_[li].sockets[slot(f)]) continue;
+            std::string error;
+            if (open_socket(li, f, error)) {
+                wait_readable(li, f);
+            } else if (f == family::v4 || engine_.lans()[li].link_local) {
+                logging::write(event("lan", severity::warning, "socket_unavailable")
+                                   .kv("lan", engine_.lans()[li].name)
+                                   .kv("family", to_string(f))
+                                   .kv("error", error));
+            }
+        }
+    }
+
+    void close_sockets(std::size_t li) {
+        auto& io = io_per_lan_[li];
+        for (std::size_t i = 0; i < 2; ++i) {
+            if (io.descriptors[i]) {
+                io.descriptors[i]->cancel();
+                io.descriptors[i]->release();  // the socket object closes its fd
+                io.descriptors[i].reset();
+            }
+            io.sockets[i].reset();
+            io.send_failing[i] = false;
+        }
+    }
+
+    /// Strict reverse-path filtering on a LAN that appeared at run time: set
+    /// it loose if allowed, else warn (refusing is only possible at start).
+    void check_rp_filter(const std::string& name) {
+        if (platform::rp_filter_mode(name) != 1) return;
+        std::string error;
+        if (opts_.loose_rp_filter && platform::set_rp_filter(name, 2, error)) {
+            logging::write(event("lan", severity::info, "rp_filter_set").kv("lan", name).kv("value", 2));
+            return;
+        }
+        logging::write(event("lan", severity::warning, "rp_filter_strict")
+                           .kv("lan", name)
+                           .kv("hint", "recovery on this LAN will not be seen; start with --loose-rp-filter"));
     }
 
     void wait_monitor() {
@@ -363,7 +446,10 @@ private:
         repair_timer_.expires_after(repair_interval_);
         repair_timer_.async_wait([this](boost::system::error_code ec) {
             if (ec || stopping_) return;
-            reconcile("repair");
+            event_list events;
+            bool ok = reconciler_.repair(engine_.desired_routes(), events);
+            logging::write(events);
+            note_reconcile(ok);
             schedule_repair();
         });
     }
@@ -372,6 +458,10 @@ private:
         event_list events;
         bool ok = reconciler_.reconcile(engine_.desired_routes(), why, events);
         logging::write(events);
+        note_reconcile(ok);
+    }
+
+    void note_reconcile(bool ok) {
         auto base = std::max<duration>(engine_.config().interval, ms(50));
         repair_interval_ = ok ? base : std::min<duration>(repair_interval_ * 2, ms(30'000));
     }
@@ -431,6 +521,7 @@ private:
     asio::steady_timer repair_timer_;
     asio::signal_set signals_;
     std::vector<lan_io> io_per_lan_;
+    std::vector<bool> present_;  ///< the LAN's interface exists (by name)
     std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
     duration repair_interval_ = ms(1000);
     bool stopping_ = false;
@@ -453,6 +544,18 @@ int run_daemon(const options& opts) {
     if (!error.empty()) return fatal("cannot read interfaces: " + error);
     auto ifs = select_interfaces(opts, all, error);
     if (ifs.empty()) return fatal(error);
+    // Strict reverse-path filtering drops the peer's probes on a LAN once
+    // faild reroutes its traffic, so recovery would never be seen.
+    std::vector<std::string> loosened;
+    for (const auto& i : ifs) {
+        if (platform::rp_filter_mode(i.name) != 1) continue;
+        if (!opts.loose_rp_filter)
+            return fatal("strict reverse-path filtering (rp_filter=1) on " + i.name +
+                         " would hide recovery; set net.ipv4.conf." + i.name +
+                         ".rp_filter=2 or start with --loose-rp-filter to let faild do it");
+        if (!platform::set_rp_filter(i.name, 2, error)) return fatal("cannot loosen rp_filter: " + error);
+        loosened.push_back(i.name);
+    }
     auto monitor = platform::make_link_monitor(error);
     if (!monitor) return fatal("cannot watch interfaces: " + error);
     auto table = platform::make_route_table(error);
@@ -475,6 +578,8 @@ int run_daemon(const options& opts) {
     daemon d(opts, std::move(ifs), std::move(lans), std::move(links), std::move(monitor), std::move(table),
              std::move(cfg));
     if (!d.open_sockets(error)) return fatal(error);
+    for (const auto& name : loosened)
+        logging::write(event("lan", severity::info, "rp_filter_set").kv("lan", name).kv("value", 2));
     return d.run();
 }
 

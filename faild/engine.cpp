@@ -32,10 +32,92 @@ void engine::collect_own_addresses() {
             if (own_addresses_.size() < wire::max_addresses) own_addresses_.push_back(p.addr);
 }
 
-void engine::update_lans(std::vector<lan> lans) {
-    if (lans.size() != lans_.size()) return;  // the monitored set is fixed
+void engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& out) {
+    if (lans.size() < lans_.size()) return;  // LANs keep their place: none is ever removed
+    std::vector<std::size_t> lost, back;
+    for (std::size_t li = 0; li < lans_.size(); ++li) {
+        if (lans_[li].carrier && !lans[li].carrier) lost.push_back(li);
+        if (!lans_[li].carrier && lans[li].carrier) back.push_back(li);
+    }
     lans_ = std::move(lans);
+    lan_states_.resize(lans_.size() * 2);
+    for (std::size_t i = 0; i < lan_states_.size(); ++i)
+        if (lan_states_[i].next_send.count() == 0) lan_states_[i].next_send = now;
     collect_own_addresses();
+    for (std::size_t li : lost)
+        for (auto& [id, p] : peers_)
+            for (auto& [k, pa] : p.paths)
+                if (k.lan == li) {
+                    pa.awaiting = false;
+                    pa.confirm_pending = false;
+                    apply(p, k, pa.tracker.force_down(now, down_reason::carrier), out);
+                }
+    // Carrier back: probe at once (the neighbour cache was flushed with the
+    // carrier; the sooner the first probe, the sooner it is filled again).
+    for (std::size_t li : back)
+        for (family fam : families) state_of({li, fam}).next_send = now;
+    if (!lost.empty() || !back.empty()) out.paths_changed = true;
+}
+
+duration engine::confirm_timeout(const path& pa) const {
+    duration t = pa.srtt.count() > 0 ? pa.srtt * 4 : ms(10);
+    return std::clamp<duration>(t, ms(5), std::max<duration>(ms(5), cfg_.interval));
+}
+
+void engine::notify(peer& p, path_key dead, engine_output& out) {
+    // Our addresses on the dead LAN in that family name it for the peer.
+    wire::message m = make(wire::type::notice, 0);
+    m.addresses.clear();
+    for (const auto& a : lans_[dead.lan].addrs)
+        if (a.addr.fam() == dead.fam) m.addresses.push_back(a.addr);
+    if (m.addresses.empty()) return;  // nothing of ours the peer could route there
+    for (const auto& [k, pa] : p.paths) {
+        if (k.lan == dead.lan || pa.tracker.state() != path_state::up || !pa.hop) continue;
+        if (!lans_[k.lan].probe_destination(k.fam)) continue;
+        out.sends.push_back({k.lan, *pa.hop, cfg_.port, wire::encode(m)});
+        out.events.emplace_back("path", severity::info, "notice_sent")
+            .kv("peer", p.node_id)
+            .kv("lan", lans_[dead.lan].name)
+            .kv("family", to_string(dead.fam))
+            .kv("via", lans_[k.lan].name);
+        return;
+    }
+}
+
+void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, timestamp now, engine_output& out) {
+    for (const auto& a : m.addresses) {
+        for (std::size_t li = 0; li < lans_.size(); ++li) {
+            if (li == arrived_on || !lans_[li].in_prefixes(a)) continue;
+            auto it = p.paths.find({li, a.fam()});
+            if (it == p.paths.end()) continue;
+            path& pa = it->second;
+            const path_key k = it->first;
+            if (pa.tracker.state() == path_state::down || pa.confirm_pending || !pa.hop) continue;
+            if (!lans_[li].probe_destination(k.fam)) continue;
+            out.events.emplace_back("path", severity::info, "notice_received")
+                .kv("peer", p.node_id)
+                .kv("lan", lans_[li].name)
+                .kv("family", to_string(k.fam));
+            // Check it ourselves: a probe the peer must answer on that path.
+            // Confirmation sequence numbers have the top bit set, so they are
+            // never a round's.
+            pa.confirm_pending = true;
+            pa.confirm_seq = 0x80000000u | (++confirm_counter_ & 0x7fffffffu);
+            pa.confirm_deadline = now + confirm_timeout(pa);
+            auto probe = make(wire::type::inq, pa.confirm_seq);
+            probe.flags |= wire::flag_probe_only;
+            out.sends.push_back({li, *pa.hop, cfg_.port, wire::encode(probe)});
+        }
+    }
+}
+
+void engine::check_confirmations(timestamp now, engine_output& out) {
+    for (auto& [id, p] : peers_)
+        for (auto& [k, pa] : p.paths)
+            if (pa.confirm_pending && now >= pa.confirm_deadline) {
+                pa.confirm_pending = false;
+                apply(p, k, pa.tracker.force_down(now, down_reason::peer_notice), out);
+            }
 }
 
 duration engine::peer_interval(const peer& p) const {
@@ -124,6 +206,7 @@ void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engi
     e.kv("missed", t->missed).kv("good", t->good);
     if (down) e.kv("reason", to_string(t->reason));
     out.paths_changed = true;
+    if (down && t->reason != down_reason::peer_notice) notify(p, k, out);
 }
 
 void engine::send_inq(path_key k, timestamp now, engine_output& out) {
@@ -155,8 +238,28 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
         // are held to account: they must not stay up on no evidence.
         pa.awaiting = dst || pa.tracker.state() == path_state::up;
         pa.awaited_seq = ls.seq;
+        pa.inq_sent = now;
     }
-    if (dst) out.sends.push_back({k.lan, *dst, cfg_.port, wire::encode(m)});
+    if (!dst) return;
+    out.sends.push_back({k.lan, *dst, cfg_.port, wire::encode(m)});
+
+    // Down paths: the same INQ by unicast to the peer's own addresses there
+    // (probe-only: no round for a responder; its ACK counts for ours).
+    wire::message warm = m;
+    warm.flags |= wire::flag_probe_only;
+    warm.heard.clear();
+    std::vector<std::uint8_t> warm_bytes;
+    for (auto& [id, p] : peers_) {
+        auto it = p.paths.find(k);
+        if (it == p.paths.end() || it->second.tracker.state() != path_state::down) continue;
+        int sent = 0;
+        for (const auto& a : p.addresses) {
+            if (a.fam() != k.fam || !a.is_routable_unicast() || !lans_[k.lan].in_prefixes(a) || sent == 4) continue;
+            if (warm_bytes.empty()) warm_bytes = wire::encode(warm);
+            out.sends.push_back({k.lan, a, cfg_.port, warm_bytes});
+            ++sent;
+        }
+    }
 }
 
 void engine::note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from,
@@ -208,6 +311,13 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         return;
     }
 
+    if (m.kind == wire::type::notice) {  // only from a peer we know, as we know it
+        auto known = peers_.find(m.node_id);
+        if (known != peers_.end() && known->second.incarnation == m.incarnation)
+            on_notice(known->second, li, m, now, out);
+        return;
+    }
+
     auto [it, fresh] = peers_.try_emplace(m.node_id);
     peer& p = it->second;
     if (fresh) {
@@ -221,17 +331,26 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     learn(p, m, now, out);
     const path_key k{li, from.fam()};
     path& pa = ensure_path(p, k, now, out);
-    if (pa.hop != from) {
+    // IPv6 next hops are link-local: a probe answered from a global address
+    // (the warm-up probes) does not change it.
+    if (pa.hop != from && (from.is_v4() || from.is_link_local() || !pa.hop)) {
         pa.hop = from;
         out.paths_changed = true;  // a next hop (or a destination) may move
     }
     pa.last_heard = now;
+    if (pa.confirm_pending) {  // it answers on that path: the notice is refuted
+        pa.confirm_pending = false;
+        out.events.emplace_back("path", severity::info, "notice_refuted")
+            .kv("peer", p.node_id)
+            .kv("lan", lans_[li].name)
+            .kv("family", to_string(k.fam));
+    }
 
     if (m.kind == wire::type::inq) {
         // Answer only from a usable source: never from a tentative address.
         if (lans_[li].probe_destination(k.fam))
             out.sends.push_back({li, from, from_port, wire::encode(make(wire::type::ack, m.seq))});
-        if (!cfg_.requestor) {
+        if (!cfg_.requestor && !(m.flags & wire::flag_probe_only)) {
             // Not listed in a list cut short proves nothing: the INQ itself
             // arrived, so the round counts as good.
             bool listed = std::find(m.heard.begin(), m.heard.end(), cfg_.node_id) != m.heard.end() ||
@@ -243,6 +362,8 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         if (cfg_.requestor && pa.awaiting && m.seq == pa.awaited_seq) {
             pa.awaiting = false;
             pa.last_round_good = true;
+            duration rtt = now - pa.inq_sent;
+            pa.srtt = pa.srtt.count() == 0 ? rtt : (pa.srtt * 7 + rtt) / 8;
             apply(p, k, pa.tracker.good(now), out);
         }
     }
@@ -289,6 +410,7 @@ void engine::tick(timestamp now, engine_output& out) {
                     apply(p, k, pa.tracker.miss(now), out);
                 }
     }
+    check_confirmations(now, out);
     if (now >= next_expiry_check_) {
         expire_peers(now, out);
         next_expiry_check_ = now + min_duration(ms(1000), cfg_.interval);
@@ -303,6 +425,9 @@ timestamp engine::next_wakeup() const {
         for (const auto& [id, p] : peers_)
             for (const auto& [k, pa] : p.paths) next = std::min(next, pa.inq_deadline);
     }
+    for (const auto& [id, p] : peers_)
+        for (const auto& [k, pa] : p.paths)
+            if (pa.confirm_pending) next = std::min(next, pa.confirm_deadline);
     return next;
 }
 

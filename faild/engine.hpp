@@ -11,6 +11,14 @@
 // round. A matching ACK is a good round. A LAN-family without a usable source
 // address (IPv6 link-local still tentative, say) sends nothing; its paths
 // that were up keep missing rounds, so they go down rather than lie.
+// While a path is down, each round also sends a probe-only INQ by unicast to
+// the peer's own addresses on that LAN, so both neighbour caches (ARP, ND)
+// hold the entries real traffic will need at switchback.
+// Carrier loss on a LAN takes its paths down at once. Whenever a path goes
+// down (except by a notice), the peer is told over a live path (NOTICE); the
+// receiver probes that path itself at once and declares it down only if its
+// own probe goes unanswered within max(5 ms, 4 x RTT): a notice can shorten
+// detection, never take down a path that works.
 // Responder (every node): answers each INQ with an ACK out of the LAN it came
 // in on. A node that is not a requestor judges its paths by the INQs: a round
 // is good when an INQ arrives within 1.5 x the requestor's advertised
@@ -83,9 +91,11 @@ public:
     timestamp next_wakeup() const;
     /// Say BYE on every LAN (clean exit).
     void shutdown(engine_output& out);
-    /// Our addresses changed (DAD finished, an address came or went): same
-    /// LANs in the same order, new address lists. Paths are kept.
-    void update_lans(std::vector<lan> lans);
+    /// Our LANs changed: addresses (DAD finished, an address came or went),
+    /// carrier, or new LANs appended at the end (existing ones keep their
+    /// place). Carrier loss takes the LAN's paths down at once; carrier back
+    /// makes the next INQ leave at once.
+    void update_lans(std::vector<lan> lans, timestamp now, engine_output& out);
 
     /// The routes the current path table asks for.
     route_set desired_routes() const;
@@ -107,6 +117,10 @@ private:
     void learn(peer& p, const wire::message& m, timestamp now, engine_output& out);
     void apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out);
     void collect_own_addresses();
+    void notify(peer& p, path_key dead, engine_output& out);
+    void on_notice(peer& p, std::size_t arrived_on, const wire::message& m, timestamp now, engine_output& out);
+    void check_confirmations(timestamp now, engine_output& out);
+    duration confirm_timeout(const path& pa) const;
     lan_state& state_of(path_key k) { return lan_states_[k.lan * 2 + (k.fam == family::v6)]; }
     void expire_peers(timestamp now, engine_output& out);
     /// Counts a dropped datagram; logs the first of each reason.
@@ -122,6 +136,7 @@ private:
     drop_counters drops_;
     timestamp next_expiry_check_{0};
     bool collision_logged_ = false;
+    std::uint32_t confirm_counter_ = 0;
 };
 
 }  // namespace faild

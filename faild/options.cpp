@@ -42,6 +42,7 @@ parse_result fail(const std::string& what) {
 
 const char* usage_text =
     "Usage: faild [-r] [-t SECONDS] [-f N] [-s N] [-p PORT] [-l LOGFILE] [-i IF[,IF...]] [--node-id ID]\n"
+    "             [--loose-rp-filter]\n"
     "Keeps multi-homed hosts talking when one of their LANs fails: probes every\n"
     "LAN, and routes a peer's addresses on a dead LAN via a live one.\n";
 
@@ -98,6 +99,8 @@ parse_result parse_options(int argc, const char* const argv[]) {
         ("interfaces,i", po::value<std::string>()->value_name("IF[,IF...]"),
          "monitor exactly these interfaces, most preferred first (default: every interface that is up,\n"
          "not loopback, and has an IPv4 address, in ifindex order)")
+        ("loose-rp-filter", "where a monitored interface filters reverse paths strictly (rp_filter 1),\n"
+                            "set it to loose (2) instead of refusing to start")
         ("node-id", po::value<std::string>()->value_name("ID"),
          "this host's node id: 1-32 of [A-Za-z0-9._:-] (default: hostname plus a hash of\n"
          "/etc/machine-id and the monitored interfaces' MAC addresses)");
@@ -135,6 +138,7 @@ parse_result parse_options(int argc, const char* const argv[]) {
 
     options o;
     o.requestor = vm.count("requestor") > 0;
+    o.loose_rp_filter = vm.count("loose-rp-filter") > 0;
     if (vm.count("interval")) {
         const auto& t = vm["interval"].as<std::string>();
         auto d = parse_seconds(t);

@@ -1,7 +1,7 @@
 // DOC: options — faild's command line, the original's contract plus additions.
 //
 //   faild [-r] [-t SECONDS] [-f N] [-s N] [-p PORT] [-l LOGFILE]
-//         [-i IF[,IF...]] [--node-id ID]
+//         [-i IF[,IF...]] [--node-id ID] [--loose-rp-filter]
 //
 // parse_options() validates everything it can without touching the system
 // and returns either settings or what to print and the exit status (0 for
@@ -27,7 +27,8 @@ struct options {
     std::uint16_t port = default_port;
     std::string log_file;                 ///< empty: stderr
     std::vector<std::string> interfaces;  ///< empty: every eligible interface
-    std::string node_id;                  ///< empty: derived (see main.cpp)
+    std::string node_id;                  ///< empty: derived (see daemon.cpp)
+    bool loose_rp_filter = false;         ///< set strict rp_filter (1) to loose (2) ourselves
 };
 
 struct parse_result {

@@ -19,6 +19,8 @@ const char* to_string(down_reason r) {
     switch (r) {
     case down_reason::missed: return "missed";
     case down_reason::one_way: return "one-way";
+    case down_reason::carrier: return "carrier";
+    case down_reason::peer_notice: return "peer-notice";
     }
     return "?";
 }
@@ -48,6 +50,15 @@ std::optional<transition> path_tracker::miss(timestamp now, down_reason why) {
         return t;
     }
     return std::nullopt;
+}
+
+std::optional<transition> path_tracker::force_down(timestamp now, down_reason why) {
+    good_ = 0;
+    if (state_ == path_state::down) return std::nullopt;
+    transition t{state_, path_state::down, missed_, good_, why};
+    state_ = path_state::down;
+    since_ = now;
+    return t;
 }
 
 }  // namespace faild

@@ -22,7 +22,7 @@ enum class path_state { init, up, down };
 const char* to_string(path_state s);
 
 /// Why a path went down.
-enum class down_reason { missed, one_way };
+enum class down_reason { missed, one_way, carrier, peer_notice };
 const char* to_string(down_reason r);
 
 struct transition {
@@ -43,6 +43,10 @@ public:
     std::optional<transition> good(timestamp now);
     /// A missed (or bad) round at `now`; a transition when the path went down.
     std::optional<transition> miss(timestamp now, down_reason why = down_reason::missed);
+    /// Down at once, whatever the counts (carrier loss, a confirmed notice);
+    /// a transition unless it was down already. The path then needs s good
+    /// rounds like any other.
+    std::optional<transition> force_down(timestamp now, down_reason why);
 
     path_state state() const { return state_; }
     unsigned missed() const { return missed_; }

@@ -26,6 +26,7 @@ std::optional<ip_address> lan::own_address(family fam) const {
 }
 
 std::optional<ip_address> lan::probe_destination(family fam) const {
+    if (!carrier) return std::nullopt;
     if (fam == family::v6) return link_local ? std::optional<ip_address>(wire::v6_group()) : std::nullopt;
     for (const auto& p : addrs) {
         if (!p.addr.is_v4()) continue;

@@ -30,6 +30,7 @@ struct lan {
     int ifindex = 0;
     std::vector<prefix> addrs;            ///< our usable IPv4 and global/ULA IPv6 addresses, with prefix
     std::optional<ip_address> link_local; ///< our usable IPv6 link-local address (probes use it)
+    bool carrier = true;                  ///< the link exists, is up and has carrier
 
     /// True when `a` can be a neighbour on this LAN: a unicast address
     /// inside one of our prefixes (not its IPv4 network or broadcast
@@ -41,7 +42,8 @@ struct lan {
     std::optional<ip_address> own_address(family fam) const;
     /// Where INQs of family `fam` go: for IPv4 the directed broadcast of our
     /// first prefix (255.255.255.255 for /31, /32), for IPv6 faild's group;
-    /// nullopt when we cannot probe in that family (no usable source yet).
+    /// nullopt when we cannot probe in that family (no carrier, or no usable
+    /// source address yet).
     std::optional<ip_address> probe_destination(family fam) const;
 };
 
@@ -63,7 +65,14 @@ struct path {
     // Requestor rounds: the INQ we wait an ACK for.
     bool awaiting = false;
     std::uint32_t awaited_seq = 0;
+    timestamp inq_sent{0};         ///< when that INQ left
     bool last_round_good = false;  ///< the ACK for our last INQ came back
+    duration srtt{0};              ///< smoothed round-trip time, 0 until measured
+
+    // A peer's notice being checked: our own probe must go unanswered.
+    bool confirm_pending = false;
+    std::uint32_t confirm_seq = 0;
+    timestamp confirm_deadline{0};
 
     // Responder rounds: when the peer's next INQ is due at the latest.
     timestamp inq_deadline{0};

@@ -25,6 +25,12 @@ std::vector<route_change> diff_routes(const route_set& desired, const route_set&
 }
 
 bool reconciler::reconcile(const route_set& desired, const char* why, event_list& events) {
+    return apply(desired, why, false, events);
+}
+
+bool reconciler::repair(const route_set& desired, event_list& events) { return apply(desired, "repair", true, events); }
+
+bool reconciler::apply(const route_set& desired, const char* why, bool repairing, event_list& events) {
     std::string error;
     auto listed = table_.list(error);
     if (!listed) {
@@ -51,7 +57,12 @@ bool reconciler::reconcile(const route_set& desired, const char* why, event_list
         switch (change.op) {
         case route_change::kind::add:
             installed_[change.r.dst] = change.r;
-            events.emplace_back("route", severity::info, "route_added").raw(change.r.to_kv());
+            if (repairing)
+                events.emplace_back("route", severity::warning, "route_restored")
+                    .raw(change.r.to_kv())
+                    .kv("note", "a faild route was removed by something else; put back");
+            else
+                events.emplace_back("route", severity::info, "route_added").raw(change.r.to_kv());
             break;
         case route_change::kind::replace:
             installed_[change.r.dst] = change.r;

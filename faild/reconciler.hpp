@@ -7,7 +7,8 @@
 // it, so it never touches them. Run after every change, at startup (stale
 // routes of an earlier run go) and at exit with an empty desired set.
 // A failed operation is logged and does not stop the others; the next run
-// retries it, because it diffs against what is really installed.
+// (the daemon repairs every interval) retries it, because it diffs against
+// what is really installed.
 #pragma once
 
 #include "faild/event.hpp"
@@ -38,10 +39,16 @@ public:
     /// Returns false when the table could not be read or a change failed.
     bool reconcile(const route_set& desired, const char* why, event_list& events);
 
+    /// The periodic check: like reconcile(), but a route it has to put back
+    /// was removed by someone else, and is logged so (`route_restored`).
+    bool repair(const route_set& desired, event_list& events);
+
     /// What the last successful read plus applied changes say is installed.
     const route_set& installed() const { return installed_; }
 
 private:
+    bool apply(const route_set& desired, const char* why, bool repairing, event_list& events);
+
     platform::route_table& table_;
     route_set installed_;
 };

@@ -82,7 +82,7 @@ std::variant<message, error> decode(const std::uint8_t* data, std::size_t size) 
     if (size < header_size) return error::too_short;
     if (data[0] != magic0 || data[1] != magic1) return error::bad_magic;
     if (data[2] != version) return error::bad_version;
-    if (data[3] < std::uint8_t(type::inq) || data[3] > std::uint8_t(type::bye)) return error::bad_type;
+    if (data[3] < std::uint8_t(type::inq) || data[3] > std::uint8_t(type::notice)) return error::bad_type;
     std::size_t id_len = data[5], n_addr = data[6], n_heard = data[7];
     if (id_len == 0 || id_len > max_node_id) return error::bad_node_id;
     if (n_addr > max_addresses) return error::too_many_addresses;

@@ -29,10 +29,13 @@ inline constexpr std::size_t max_size =
 /// faild's link-local multicast group: IPv6 INQs and BYEs go there.
 ip_address v6_group();
 
-enum class type : std::uint8_t { inq = 1, ack = 2, bye = 3 };
+/// NOTICE: "my path to you on the LAN of these addresses is down" (sent
+/// over a live path; see PROTOCOL.md for what a receiver may do with it).
+enum class type : std::uint8_t { inq = 1, ack = 2, bye = 3, notice = 4 };
 
 /// Flag bits.
 inline constexpr std::uint8_t flag_heard_truncated = 0x01;  ///< INQ: more peers heard than listed
+inline constexpr std::uint8_t flag_probe_only = 0x02;       ///< INQ: answer it, but it is no round
 
 struct message {
     type kind = type::inq;

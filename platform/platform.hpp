@@ -122,5 +122,7 @@ privileges current_privileges();
 /// Effective reverse-path filter mode of an interface (max of `all` and the
 /// interface's own), -1 if unknown.
 int rp_filter_mode(const std::string& ifname);
+/// Sets the interface's own rp_filter to `value` (faild uses 2, loose).
+bool set_rp_filter(const std::string& ifname, int value, std::string& error);
 
 }  // namespace faild::platform

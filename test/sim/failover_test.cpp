@@ -106,3 +106,29 @@ TEST_CASE("sim: a clean stop (BYE) makes peers forget the node instead of failin
     CHECK(s.h1.eng->peers().count("h2") == 0);
     CHECK(s.h3.eng->peers().count("h2") == 0);
 }
+
+TEST_CASE("sim: carrier loss: the node fails over at once and its notice brings the others along in milliseconds") {
+    three_hosts s;
+    REQUIRE(s.w.run_until(ms(5000), [&] { return s.all_up(); }));
+    const timestamp cut = s.w.now() + ms(37);
+    s.w.run_until(cut);
+    s.w.set_carrier(s.h2, 0, false);
+    CHECK(sim::world::routes(s.h2) == h2_routes);  // at once, no round needed
+    auto others = s.w.run_until(cut + ms(1000), [&] {
+        return sim::world::routes(s.h1) == h1_routes && sim::world::routes(s.h3) == h3_routes;
+    });
+    REQUIRE(others);
+    // Notice (0.2 ms) + our own unanswered probe (max(5 ms, 4 x RTT)):
+    // well under one 100 ms round, let alone f = 3 of them.
+    CHECK(*others - cut <= ms(20));
+    for (auto* n : {&s.h1, &s.h3}) {
+        bool by_notice = false;
+        for (const auto& e : n->log)
+            if (e.text.find("event=path_down peer=h2 lan=eth0") == 0 && e.text.find("reason=peer-notice") != std::string::npos)
+                by_notice = true;
+        CHECK(by_notice);
+    }
+
+    s.w.set_carrier(s.h2, 0, true);
+    REQUIRE(s.w.run_until(s.w.now() + ms(5000), [&] { return s.no_routes(); }));
+}

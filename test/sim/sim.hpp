@@ -101,6 +101,17 @@ public:
         return out;
     }
 
+    /// The node's link on LAN `li` loses (or regains) carrier: the switch
+    /// port goes dark and the node's engine is told, as the kernel would.
+    void set_carrier(node& n, std::size_t li, bool up) {
+        net_.set_cut(n.ports[li], !up);
+        auto lans = n.eng->lans();
+        lans[li].carrier = up;
+        engine_output out;
+        n.eng->update_lans(lans, now_, out);
+        handle(n, out);
+    }
+
     /// Stops a node cleanly: BYE on every LAN, routes removed.
     void stop(node& n) {
         engine_output out;

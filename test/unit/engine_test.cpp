@@ -296,8 +296,8 @@ TEST_CASE("engine: IPv6 INQs go to ff02::fa1d, only once the link-local address 
     for (const auto& s : out.sends) CHECK(s.dst.is_v4());
 
     std::vector<lan> ready = dual_lans(1, true);
-    e.update_lans(ready);
     engine_output out2;
+    e.update_lans(ready, ms(100), out2);
     e.tick(ms(100), out2);
     REQUIRE(out2.sends.size() == 4);
     std::string dsts;
@@ -315,7 +315,7 @@ TEST_CASE("engine: an IPv6 INQ is answered from the link-local address, not whil
     engine_output out;
     e.receive(1, ip("fe80::b:1"), 7793, inq.data(), inq.size(), ms(1), out);
     CHECK(out.sends.empty());  // our link-local on eth1 is tentative: say nothing
-    e.update_lans(dual_lans(2, true));
+    e.update_lans(dual_lans(2, true), ms(2), out);
     e.receive(1, ip("fe80::b:1"), 7793, inq.data(), inq.size(), ms(2), out);
     REQUIRE(out.sends.size() == 1);
     CHECK(out.sends[0].dst == ip("fe80::b:1"));
@@ -411,4 +411,157 @@ TEST_CASE("engine: a datagram from the LAN's network or broadcast address is off
     CHECK(e.drops().off_link == 2);
     CHECK(out.sends.empty());
     CHECK(e.peers().empty());
+}
+
+namespace {
+
+/// h1 (requestor) with h2 up on both LANs after four answered rounds.
+struct two_up {
+    engine e{cfg("h1", true), two_lans(1), ms(0)};
+    long long t = 0;
+    two_up() {
+        for (; t < 400; t += 100) round(e, ms(t), {0, 1});
+        REQUIRE(e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
+    }
+    std::vector<std::uint8_t> notice_from_h2(const char* addr) {
+        wire::message m;
+        m.kind = wire::type::notice;
+        m.node_id = "h2";
+        m.incarnation = 9;
+        m.interval_us = 100'000;
+        m.addresses = {ip(addr)};
+        return wire::encode(m);
+    }
+};
+
+wire::message decoded(const outgoing& s) { return std::get<wire::message>(wire::decode(s.bytes.data(), s.bytes.size())); }
+
+}  // namespace
+
+TEST_CASE("engine: carrier loss takes the LAN's paths down at once and tells the peer over a live path") {
+    two_up s;
+    auto lans = two_lans(1);
+    lans[0].carrier = false;
+    engine_output out;
+    s.e.update_lans(lans, ms(s.t + 5), out);
+    CHECK(events_named(out, "path_down") ==
+          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=0 good=0 reason=carrier\n");
+    CHECK(events_named(out, "notice_sent") == "event=notice_sent peer=h2 lan=eth0 family=v4 via=eth1\n");
+    REQUIRE(out.sends.size() == 1);
+    CHECK(out.sends[0].lan == 1);
+    CHECK(out.sends[0].dst == ip("198.51.100.2"));
+    auto n = decoded(out.sends[0]);
+    CHECK(n.kind == wire::type::notice);
+    CHECK(n.addresses == std::vector<ip_address>{ip("192.0.2.1")});
+    CHECK(out.paths_changed);
+    CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+
+    // No carrier: nothing is sent on LAN A.
+    engine_output quiet;
+    s.e.tick(ms(s.t), quiet);
+    for (const auto& o : quiet.sends) CHECK(o.lan == 1);
+
+    // Carrier back: the next INQ on LAN A leaves at once, not a round later.
+    engine_output back;
+    s.e.update_lans(two_lans(1), ms(s.t + 30), back);
+    CHECK(s.e.next_wakeup() == ms(s.t + 30));
+    s.e.tick(ms(s.t + 30), back);
+    bool lan_a_probed = false;
+    for (const auto& o : back.sends) lan_a_probed |= o.lan == 0 && o.dst == ip("192.0.2.255");
+    CHECK(lan_a_probed);
+    CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::down);  // s rounds still needed
+}
+
+TEST_CASE("engine: a notice is checked by our own probe; unanswered, the path goes down (reason peer-notice)") {
+    two_up s;
+    engine_output out;
+    auto n = s.notice_from_h2("192.0.2.2");
+    s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(s.t + 1), out);
+    CHECK(events_named(out, "notice_received") == "event=notice_received peer=h2 lan=eth0 family=v4\n");
+    REQUIRE(out.sends.size() == 1);
+    CHECK(out.sends[0].lan == 0);
+    CHECK(out.sends[0].dst == ip("192.0.2.2"));
+    auto probe = decoded(out.sends[0]);
+    CHECK(probe.kind == wire::type::inq);
+    CHECK((probe.flags & wire::flag_probe_only));
+    CHECK(probe.seq >= 0x80000000u);
+    // The deadline is max(5 ms, 4 x RTT): RTT here is 1 ms.
+    engine_output early;
+    s.e.tick(ms(s.t + 5), early);
+    CHECK(events_named(early, "path_down").empty());
+    engine_output later;
+    s.e.tick(ms(s.t + 6), later);
+    CHECK(events_named(later, "path_down") ==
+          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=0 good=0 reason=peer-notice\n");
+    CHECK(events_named(later, "notice_sent").empty());  // no notice in answer to a notice
+    CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+}
+
+TEST_CASE("engine: a notice about a path that answers is refuted and changes nothing") {
+    two_up s;
+    engine_output out;
+    auto n = s.notice_from_h2("192.0.2.2");
+    s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(s.t + 1), out);
+    auto probe = decoded(out.sends.at(0));
+    feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", probe.seq), ms(s.t + 2), out);
+    CHECK(events_named(out, "notice_refuted") == "event=notice_refuted peer=h2 lan=eth0 family=v4\n");
+    engine_output later;
+    s.e.tick(ms(s.t + 50), later);
+    CHECK(events_named(later, "path_down").empty());
+    CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
+    CHECK(routes(s.e).empty());
+}
+
+TEST_CASE("engine: notices that prove nothing are ignored") {
+    two_up s;
+    engine_output out;
+    auto same_lan = s.notice_from_h2("192.0.2.2");  // arrives on the LAN it calls dead
+    s.e.receive(0, ip("192.0.2.2"), 7793, same_lan.data(), same_lan.size(), ms(s.t + 1), out);
+    auto foreign = s.notice_from_h2("203.0.113.9");  // not a LAN of ours
+    s.e.receive(1, ip("198.51.100.2"), 7793, foreign.data(), foreign.size(), ms(s.t + 1), out);
+    wire::message stranger;
+    stranger.kind = wire::type::notice;
+    stranger.node_id = "h9";
+    stranger.incarnation = 1;
+    stranger.interval_us = 100'000;
+    stranger.addresses = {ip("192.0.2.2")};
+    auto b = wire::encode(stranger);
+    s.e.receive(1, ip("198.51.100.9"), 7793, b.data(), b.size(), ms(s.t + 1), out);
+    CHECK(events_named(out, "notice_received").empty());
+    CHECK(out.sends.empty());
+    CHECK(s.e.peers().count("h9") == 0);  // a notice introduces nobody
+    engine_output later;
+    s.e.tick(ms(s.t + 50), later);
+    CHECK(events_named(later, "path_down").empty());
+}
+
+TEST_CASE("engine: a down path gets probe-only INQs by unicast to the peer's own addresses") {
+    two_up s;
+    long long t = s.t;
+    for (; t < s.t + 500; t += 100) round(s.e, ms(t), {1});
+    REQUIRE(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::down);
+    engine_output out;
+    s.e.tick(ms(t), out);
+    std::string lan_a;
+    for (const auto& o : out.sends)
+        if (o.lan == 0)
+            lan_a += o.dst.to_string() + ((decoded(o).flags & wire::flag_probe_only) ? " probe-only" : "") + "\n";
+    CHECK(lan_a == "192.0.2.255\n192.0.2.2 probe-only\n");
+}
+
+TEST_CASE("engine: a responder answers a probe-only INQ without counting a round") {
+    engine r(cfg("h2", false), two_lans(2), ms(0));
+    wire::message m;
+    m.kind = wire::type::inq;
+    m.node_id = "h1";
+    m.incarnation = 9;
+    m.interval_us = 100'000;
+    m.flags = wire::flag_probe_only;  // and h2 is not listed as heard
+    auto b = wire::encode(m);
+    for (int i = 0; i < 5; ++i) {
+        engine_output out;
+        r.receive(0, ip("192.0.2.1"), 7793, b.data(), b.size(), ms(i), out);
+        CHECK(out.sends.size() == 1);
+    }
+    CHECK(r.peers().at("h1").paths.at({0, family::v4}).tracker.missed() == 0);
 }

@@ -41,6 +41,8 @@ TEST_CASE("options: the original's command line") {
     CHECK(f.opts->log_file == "/tmp/x.log");
     CHECK(f.opts->interfaces == std::vector<std::string>{"eth1", "eth0"});
     CHECK(f.opts->node_id == "h1");
+    CHECK_FALSE(f.opts->loose_rp_filter);
+    CHECK(parse({"--loose-rp-filter"}).opts->loose_rp_filter);
     CHECK(parse({"-t", "0.01"}).opts->interval == ms(10));
     CHECK(parse({"-t", ".5"}).opts->interval == ms(500));
     CHECK(parse({"--interval=2"}).opts->interval == ms(2000));

@@ -68,3 +68,20 @@ TEST_CASE("path_tracker: counts and reasons") {
     CHECK(t.state() == path_state::down);
     CHECK(t.good_rounds() == 0);
 }
+
+TEST_CASE("path_tracker: force_down takes a path down at once, once; recovery still needs s rounds") {
+    path_tracker t(3, 2, ms(0));
+    t.good(ms(1));
+    t.good(ms(2));
+    REQUIRE(t.state() == path_state::up);
+    t.miss(ms(3));
+    auto tr = t.force_down(ms(4), down_reason::carrier);
+    REQUIRE(tr);
+    CHECK(tr->from == path_state::up);
+    CHECK(tr->missed == 1);  // what had been counted when it happened
+    CHECK(tr->reason == down_reason::carrier);
+    CHECK(t.since() == ms(4));
+    CHECK_FALSE(t.force_down(ms(5), down_reason::peer_notice));
+    CHECK_FALSE(t.good(ms(6)));
+    CHECK(t.good(ms(7))->to == path_state::up);
+}

@@ -125,3 +125,20 @@ TEST_CASE("reconciler: an unreadable table changes nothing and says so") {
     CHECK(table.operations() == 0);
     CHECK(ev.at(0).text == "event=route_table_unreadable error=\"netlink: Permission denied\"");
 }
+
+TEST_CASE("reconciler: the periodic repair logs what it had to put back as restored") {
+    platform::fake_route_table table;
+    reconciler rec(table);
+    event_list ev;
+    auto a = r("192.0.2.2", "198.51.100.2");
+    rec.reconcile(set_of({a}), "switchback", ev);
+    ev.clear();
+    CHECK(rec.repair(set_of({a}), ev));
+    CHECK(ev.empty());  // nothing missing: nothing said
+    table.remove(a);
+    CHECK(rec.repair(set_of({a}), ev));
+    CHECK(table.routes() == set_of({a}));
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].level == severity::warning);
+    CHECK(ev[0].text.rfind("event=route_restored dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1", 0) == 0);
+}

@@ -33,7 +33,7 @@ wire::error err(const std::vector<std::uint8_t>& b) {
 }  // namespace
 
 TEST_CASE("wire: round trip of every message type") {
-    for (auto kind : {wire::type::inq, wire::type::ack, wire::type::bye}) {
+    for (auto kind : {wire::type::inq, wire::type::ack, wire::type::bye, wire::type::notice}) {
         auto m = sample();
         m.kind = kind;
         auto r = dec(wire::encode(m));
@@ -80,7 +80,7 @@ TEST_CASE("wire: every bad field is rejected with its reason") {
     CHECK(err(with(1, 'X')) == wire::error::bad_magic);
     CHECK(err(with(2, 2)) == wire::error::bad_version);
     CHECK(err(with(3, 0)) == wire::error::bad_type);
-    CHECK(err(with(3, 4)) == wire::error::bad_type);
+    CHECK(err(with(3, 5)) == wire::error::bad_type);
     CHECK(err(with(5, 0)) == wire::error::bad_node_id);
     CHECK(err(with(5, 33)) == wire::error::bad_node_id);
     CHECK(err(with(6, 33)) == wire::error::too_many_addresses);
