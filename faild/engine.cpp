@@ -362,8 +362,13 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         if (cfg_.requestor && pa.awaiting && m.seq == pa.awaited_seq) {
             pa.awaiting = false;
             pa.last_round_good = true;
-            duration rtt = now - pa.inq_sent;
-            pa.srtt = pa.srtt.count() == 0 ? rtt : (pa.srtt * 7 + rtt) / 8;
+            // RTT samples only from paths already up: the first answers
+            // wait for ARP/ND resolution and would inflate the average for
+            // many rounds (and with it the notice confirmation deadline).
+            if (pa.tracker.state() == path_state::up) {
+                duration rtt = now - pa.inq_sent;
+                pa.srtt = pa.srtt.count() == 0 ? rtt : (pa.srtt * 3 + rtt) / 4;
+            }
             apply(p, k, pa.tracker.good(now), out);
         }
     }

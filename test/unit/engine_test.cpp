@@ -565,3 +565,18 @@ TEST_CASE("engine: a responder answers a probe-only INQ without counting a round
     }
     CHECK(r.peers().at("h1").paths.at({0, family::v4}).tracker.missed() == 0);
 }
+
+TEST_CASE("engine: RTT is measured on paths that are up, not on the first answers (they wait for ARP)") {
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    // Three slow first answers (ARP resolution: 60 ms), then fast ones.
+    long long t = 0;
+    for (; t < 300; t += 100) {
+        engine_output out;
+        e.tick(ms(t), out);
+        for (const auto& s : out.sends)
+            feed(e, s.lan, peer_hops[s.lan], msg(wire::type::ack, "h2", decoded(s).seq), ms(t + 60), out);
+    }
+    CHECK(e.peers().at("h2").paths.at({0, family::v4}).srtt.count() == 0);
+    round(e, ms(t), {0, 1});  // answered after 1 ms
+    CHECK(e.peers().at("h2").paths.at({0, family::v4}).srtt == ms(1));
+}
