@@ -419,9 +419,12 @@ private:
         });
     }
 
+    /// Arms the timer for the core's next wakeup (cancelling the pending
+    /// wait, whose handler then returns at once).
     void schedule() {
+        scheduled_for_ = engine_.next_wakeup();
         timer_.expires_at(std::chrono::steady_clock::time_point(
-            std::chrono::duration_cast<std::chrono::steady_clock::duration>(engine_.next_wakeup())));
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(scheduled_for_)));
         timer_.async_wait([this](boost::system::error_code ec) {
             if (ec || stopping_) return;
             engine_output out;
@@ -484,6 +487,10 @@ private:
 
     void handle(engine_output& out) {
         for (const auto& s : out.sends) send(s);
+        // An input can bring the next deadline forward (a notice to confirm
+        // within a few ms, carrier back: probe now): re-arm, or it would
+        // wait for the next round.
+        if (!stopping_ && engine_.next_wakeup() < scheduled_for_) schedule();
         logging::write(out.events);
         if (out.paths_changed) {
             bool peer_gone = std::any_of(out.events.begin(), out.events.end(), [](const event& e) {
@@ -524,6 +531,7 @@ private:
     std::vector<bool> present_;  ///< the LAN's interface exists (by name)
     std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
     duration repair_interval_ = ms(1000);
+    timestamp scheduled_for_{0};  ///< what the timer is armed for
     bool stopping_ = false;
     int exit_code_ = 0;
 };
