@@ -217,6 +217,10 @@ private:
         std::string lans;
         for (const auto& l : engine_.lans()) lans += (lans.empty() ? "" : ",") + l.name;
         e.kv("lans", lans).kv("log", opts_.log_file.empty() ? "stderr" : opts_.log_file);
+        std::string files;
+        for (const auto& f : opts_.config_files_read) files += (files.empty() ? "" : ",") + f;
+        e.kv("config", files.empty() ? "none" : files);
+        if (opts_.dry_run) e.kv("dry_run", "yes");
         logging::write(e);
         for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
             const lan& l = engine_.lans()[li];

@@ -4,6 +4,10 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -14,6 +18,25 @@ namespace faild {
 namespace {
 
 constexpr unsigned max_count = 1000;
+
+/// A setting's raw text and where it came from ("-t", "faild.conf:7").
+struct raw {
+    std::string value;
+    std::string origin;
+};
+using raw_settings = std::map<std::string, raw>;
+
+/// Keys that take no value on the command line; in files: yes/no.
+const std::set<std::string> switches = {"requestor", "loose-rp-filter", "dry-run"};
+/// Keys valid in files (every long option that is a setting).
+const std::set<std::string> file_keys = {"requestor", "interval",      "fail",           "succeed",
+                                         "port",      "log",           "interfaces",     "node-id",
+                                         "loose-rp-filter", "notify",  "notify-timeout", "control-socket",
+                                         "dry-run"};
+/// How each key is written on the command line, for messages.
+const std::map<std::string, std::string> flag_of = {
+    {"requestor", "-r"}, {"interval", "-t"}, {"fail", "-f"}, {"succeed", "-s"}, {"port", "-p"},
+    {"log", "-l"},       {"interfaces", "-i"}, {"notify", "-x"}, {"config", "-c"}};
 
 std::optional<unsigned long> parse_uint(const std::string& s, unsigned long max) {
     if (s.empty() || s.size() > 10) return std::nullopt;
@@ -26,11 +49,25 @@ std::optional<unsigned long> parse_uint(const std::string& s, unsigned long max)
     return v;
 }
 
+std::optional<bool> parse_bool(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    if (s == "yes" || s == "true" || s == "on" || s == "1") return true;
+    if (s == "no" || s == "false" || s == "off" || s == "0") return false;
+    return std::nullopt;
+}
+
 bool valid_ifname(const std::string& s) {
     if (s.empty() || s.size() > 15) return false;
     for (char c : s)
         if (c == '/' || c == ':' || c == ',' || c <= ' ' || c == 127) return false;
     return true;
+}
+
+std::string trim(const std::string& s) {
+    auto b = s.find_first_not_of(" \t\r");
+    if (b == std::string::npos) return "";
+    auto e = s.find_last_not_of(" \t\r");
+    return s.substr(b, e - b + 1);
 }
 
 parse_result fail(const std::string& what) {
@@ -40,13 +77,140 @@ parse_result fail(const std::string& what) {
     return r;
 }
 
+/// "faild.conf:7: " or "" for the command line (the message names the flag).
+std::string where(const raw& r) { return r.origin.find(':') != std::string::npos ? r.origin + ": " : ""; }
+
+/// Reads one config file into `into`; an error text, or "".
+std::string read_file(const std::string& path, const std::string& text, raw_settings& into) {
+    std::istringstream in(text);
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+        auto hash = line.find('#');
+        if (hash != std::string::npos) line.resize(hash);
+        line = trim(line);
+        if (line.empty()) continue;
+        std::string at = path + ":" + std::to_string(n);
+        auto eq = line.find('=');
+        if (eq == std::string::npos) return at + ": expected 'key = value', not '" + line + "'";
+        std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+        if (!file_keys.count(key)) return at + ": unknown key '" + key + "'";
+        if (value.empty()) return at + ": no value for '" + key + "'";
+        into[key] = {value, at};
+    }
+    return "";
+}
+
 const char* usage_text =
     "Usage: faild [-r] [-t SECONDS] [-f N] [-s N] [-p PORT] [-l LOGFILE] [-i IF[,IF...]] [--node-id ID]\n"
-    "             [--loose-rp-filter]\n"
+    "             [--loose-rp-filter] [-c FILE] [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]\n"
+    "             [--control-socket PATH] [--dry-run]\n"
     "Keeps multi-homed hosts talking when one of their LANs fails: probes every\n"
     "LAN, and routes a peer's addresses on a dead LAN via a live one.\n";
 
+/// Checks every setting and fills `o`; an error text, or "".
+std::string check_settings(const raw_settings& s, options& o) {
+    auto get = [&](const char* key) -> const raw* {
+        auto it = s.find(key);
+        return it == s.end() ? nullptr : &it->second;
+    };
+    // How the message names the setting: its flag on the command line, its
+    // key in a file (whose file:line then starts the message).
+    auto name = [&](const char* key, const raw& r) {
+        auto f = flag_of.find(key);
+        return std::string(f != flag_of.end() && r.origin.find(':') == std::string::npos ? f->second : key);
+    };
+    for (const char* key : {"requestor", "loose-rp-filter", "dry-run"}) {
+        const raw* r = get(key);
+        if (!r) continue;
+        auto b = parse_bool(r->value);
+        if (!b) return where(*r) + "invalid value for " + key + " '" + r->value + "': expected yes or no";
+        (std::string(key) == "requestor" ? o.requestor : std::string(key) == "dry-run" ? o.dry_run : o.loose_rp_filter) =
+            *b;
+    }
+    if (const raw* r = get("interval")) {
+        auto d = parse_seconds(r->value);
+        if (!d) return where(*r) + "invalid interval " + name("interval", *r) + " '" + r->value + "': expected seconds such as 1 or 0.05";
+        if (*d < ms(10)) return where(*r) + "interval " + name("interval", *r) + " '" + r->value + "' is too short: the minimum is 0.01 seconds";
+        if (*d > ms(3'600'000)) return where(*r) + "interval " + name("interval", *r) + " '" + r->value + "' is too long: the maximum is 3600 seconds";
+        o.interval = *d;
+    }
+    for (auto [key, into] : {std::pair<const char*, unsigned*>{"fail", &o.fail_after}, {"succeed", &o.up_after}}) {
+        const raw* r = get(key);
+        if (!r) continue;
+        auto n = parse_uint(r->value, max_count);
+        if (!n || *n == 0)
+            return where(*r) + "invalid count " + name(key, *r) + " '" + r->value + "': expected a whole number from 1 to 1000";
+        *into = unsigned(*n);
+    }
+    if (const raw* r = get("port")) {
+        auto n = parse_uint(r->value, 65535);
+        if (!n || *n == 0) return where(*r) + "invalid port " + name("port", *r) + " '" + r->value + "': expected 1 to 65535";
+        o.port = std::uint16_t(*n);
+    }
+    if (const raw* r = get("log")) {
+        if (r->value.empty()) return where(*r) + "empty log file name " + name("log", *r) + " ''";
+        o.log_file = r->value;
+    }
+    if (const raw* r = get("interfaces")) {
+        std::set<std::string> seen;
+        std::stringstream ss(r->value);
+        std::string ifname;
+        while (std::getline(ss, ifname, ',')) {
+            ifname = trim(ifname);
+            if (!valid_ifname(ifname))
+                return where(*r) + "invalid interface name '" + ifname + "' in " + name("interfaces", *r) + " '" + r->value + "'";
+            if (!seen.insert(ifname).second)
+                return where(*r) + "interface '" + ifname + "' listed twice in " + name("interfaces", *r) + " '" + r->value + "'";
+            o.interfaces.push_back(ifname);
+        }
+        if (o.interfaces.empty() || r->value.back() == ',')
+            return where(*r) + "invalid interface list " + name("interfaces", *r) + " '" + r->value + "'";
+    }
+    if (const raw* r = get("node-id")) {
+        if (!wire::valid_node_id(r->value))
+            return where(*r) + "invalid node id '" + r->value + "': expected 1-32 of [A-Za-z0-9._:-]";
+        o.node_id = r->value;
+    }
+    if (const raw* r = get("notify")) {
+        if (r->value.empty() || r->value[0] != '/')
+            return where(*r) + "notify program '" + r->value + "' must be an absolute path";
+        o.notify = r->value;
+    }
+    if (const raw* r = get("notify-timeout")) {
+        auto d = parse_seconds(r->value);
+        if (!d || *d < ms(10) || *d > ms(3'600'000))
+            return where(*r) + "invalid notify-timeout '" + r->value + "': expected 0.01 to 3600 seconds";
+        o.notify_timeout = *d;
+    }
+    if (const raw* r = get("control-socket")) {
+        if (r->value.empty() || r->value[0] != '/' || r->value.size() > 100)
+            return where(*r) + "control-socket '" + r->value + "' must be an absolute path of at most 100 bytes";
+        o.control_socket = r->value;
+    }
+    return "";
+}
+
 }  // namespace
+
+config_fs config_fs::real() {
+    config_fs fs;
+    fs.read = [](const std::string& path) -> std::optional<std::string> {
+        std::ifstream in(path);
+        if (!in) return std::nullopt;
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        return ss.str();
+    };
+    fs.list_conf = [](const std::string& dir) {
+        std::vector<std::string> out;
+        std::error_code ec;
+        for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+            if (e.path().extension() == ".conf" && e.is_regular_file(ec)) out.push_back(e.path().string());
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    return fs;
+}
 
 std::optional<duration> parse_seconds(const std::string& text) {
     auto dot = text.find('.');
@@ -80,10 +244,35 @@ std::string format_seconds(duration d) {
     return s;
 }
 
-parse_result parse_options(int argc, const char* const argv[]) {
+std::string describe(const options& o) {
+    std::ostringstream os;
+    std::string ifs;
+    for (const auto& i : o.interfaces) ifs += (ifs.empty() ? "" : ",") + i;
+    os << "# files read: ";
+    if (o.config_files_read.empty()) os << "none";
+    for (std::size_t i = 0; i < o.config_files_read.size(); ++i) os << (i ? ", " : "") << o.config_files_read[i];
+    os << "\n";
+    os << "requestor = " << (o.requestor ? "yes" : "no") << "\n";
+    os << "interval = " << format_seconds(o.interval) << "\n";
+    os << "fail = " << o.fail_after << "\n";
+    os << "succeed = " << o.up_after << "\n";
+    os << "port = " << o.port << "\n";
+    os << (o.log_file.empty() ? "# log = (stderr)" : "log = " + o.log_file) << "\n";
+    os << (ifs.empty() ? "# interfaces = (every eligible interface)" : "interfaces = " + ifs) << "\n";
+    os << (o.node_id.empty() ? "# node-id = (derived from the hostname and machine)" : "node-id = " + o.node_id)
+       << "\n";
+    os << "loose-rp-filter = " << (o.loose_rp_filter ? "yes" : "no") << "\n";
+    os << (o.notify.empty() ? "# notify = (none)" : "notify = " + o.notify) << "\n";
+    os << "notify-timeout = " << format_seconds(o.notify_timeout) << "\n";
+    os << "control-socket = " << o.control_socket << "\n";
+    os << "dry-run = " << (o.dry_run ? "yes" : "no") << "\n";
+    return os.str();
+}
+
+parse_result parse_options(int argc, const char* const argv[], const config_fs& fs) {
     po::options_description desc("Options");
-    // Values are read as text and checked here, so every error names the
-    // option and the value the way an operator typed them.
+    // Values are read as text and checked in check_settings(), so every error names
+    // the option (or file:line) and the value the way the operator wrote it.
     desc.add_options()
         ("help,h", "print this help and exit")
         ("version,V", "print the version and exit")
@@ -98,12 +287,22 @@ parse_result parse_options(int argc, const char* const argv[]) {
         ("log,l", po::value<std::string>()->value_name("LOGFILE"), "log to this file (default: stderr)")
         ("interfaces,i", po::value<std::string>()->value_name("IF[,IF...]"),
          "monitor exactly these interfaces, most preferred first (default: every interface that is up,\n"
-         "not loopback, and has an IPv4 address, in ifindex order)")
-        ("loose-rp-filter", "where a monitored interface filters reverse paths strictly (rp_filter 1),\n"
-                            "set it to loose (2) instead of refusing to start")
+         "not loopback, with an IPv4 or global IPv6 address, in ifindex order)")
         ("node-id", po::value<std::string>()->value_name("ID"),
          "this host's node id: 1-32 of [A-Za-z0-9._:-] (default: hostname plus a hash of\n"
-         "/etc/machine-id and the monitored interfaces' MAC addresses)");
+         "/etc/machine-id and the monitored interfaces' MAC addresses)")
+        ("loose-rp-filter", "where a monitored interface filters reverse paths strictly (rp_filter 1),\n"
+                            "set it to loose (2) instead of refusing to start")
+        ("config,c", po::value<std::string>()->value_name("FILE"),
+         "configuration file (default /etc/faild/faild.conf, may be missing), then conf.d/*.conf beside it")
+        ("check-config", "check the configuration, print the effective settings and exit")
+        ("notify,x", po::value<std::string>()->value_name("PROGRAM"),
+         "run PROGRAM on path down/up, failover, switchback, peer lost (see faild(8))")
+        ("notify-timeout", po::value<std::string>()->value_name("SECONDS"),
+         "kill the notify program after this long (default 10)")
+        ("control-socket", po::value<std::string>()->value_name("PATH"),
+         "Unix socket for faildctl (default /run/faild/control)")
+        ("dry-run", "probe and decide as usual, but log route changes instead of making them");
     po::options_description hidden;
     hidden.add_options()("stray", po::value<std::vector<std::string>>());
     po::options_description all;
@@ -137,53 +336,38 @@ parse_result parse_options(int argc, const char* const argv[]) {
     }
 
     options o;
-    o.requestor = vm.count("requestor") > 0;
-    o.loose_rp_filter = vm.count("loose-rp-filter") > 0;
-    if (vm.count("interval")) {
-        const auto& t = vm["interval"].as<std::string>();
-        auto d = parse_seconds(t);
-        if (!d) return fail("invalid interval -t '" + t + "': expected seconds such as 1 or 0.05");
-        if (*d < ms(10)) return fail("interval -t '" + t + "' is too short: the minimum is 0.01 seconds");
-        if (*d > ms(3'600'000)) return fail("interval -t '" + t + "' is too long: the maximum is 3600 seconds");
-        o.interval = *d;
+    // Files first (later ones win), then the command line over them.
+    raw_settings settings;
+    bool explicit_config = vm.count("config") > 0;
+    if (explicit_config) o.config_file = vm["config"].as<std::string>();
+    if (o.config_file.empty()) return fail("empty configuration file name -c ''");
+    auto main_text = fs.read(o.config_file);
+    if (!main_text && explicit_config) return fail("cannot read configuration file -c '" + o.config_file + "'");
+    std::vector<std::pair<std::string, std::string>> files;
+    if (main_text) files.emplace_back(o.config_file, *main_text);
+    std::string dir = std::filesystem::path(o.config_file).parent_path().string();
+    for (const auto& path : fs.list_conf((dir.empty() ? "." : dir) + "/conf.d")) {
+        auto text = fs.read(path);
+        if (!text) return fail("cannot read configuration file '" + path + "'");
+        files.emplace_back(path, *text);
     }
-    auto count = [&](const char* name, const char* flag, unsigned& into) -> std::optional<parse_result> {
-        if (!vm.count(name)) return std::nullopt;
-        const auto& v = vm[name].as<std::string>();
-        auto n = parse_uint(v, max_count);
-        if (!n || *n == 0)
-            return fail(std::string("invalid count ") + flag + " '" + v + "': expected a whole number from 1 to 1000");
-        into = unsigned(*n);
-        return std::nullopt;
-    };
-    if (auto e = count("fail", "-f", o.fail_after)) return *e;
-    if (auto e = count("succeed", "-s", o.up_after)) return *e;
-    if (vm.count("port")) {
-        const auto& v = vm["port"].as<std::string>();
-        auto n = parse_uint(v, 65535);
-        if (!n || *n == 0) return fail("invalid port -p '" + v + "': expected 1 to 65535");
-        o.port = std::uint16_t(*n);
+    for (const auto& [path, text] : files) {
+        auto err = read_file(path, text, settings);
+        if (!err.empty()) return fail(err);
+        o.config_files_read.push_back(path);
     }
-    if (vm.count("log")) {
-        o.log_file = vm["log"].as<std::string>();
-        if (o.log_file.empty()) return fail("empty log file name -l ''");
+    for (const auto& key : file_keys) {
+        if (!vm.count(key)) continue;
+        auto f = flag_of.find(key);
+        std::string origin = f != flag_of.end() ? f->second : "--" + key;
+        settings[key] = {switches.count(key) ? "yes" : vm[key].as<std::string>(), origin};
     }
-    if (vm.count("interfaces")) {
-        const auto& v = vm["interfaces"].as<std::string>();
-        std::set<std::string> seen;
-        std::stringstream ss(v);
-        std::string name;
-        while (std::getline(ss, name, ',')) {
-            if (!valid_ifname(name)) return fail("invalid interface name '" + name + "' in -i '" + v + "'");
-            if (!seen.insert(name).second) return fail("interface '" + name + "' listed twice in -i '" + v + "'");
-            o.interfaces.push_back(name);
-        }
-        if (o.interfaces.empty() || v.back() == ',') return fail("invalid interface list -i '" + v + "'");
-    }
-    if (vm.count("node-id")) {
-        o.node_id = vm["node-id"].as<std::string>();
-        if (!wire::valid_node_id(o.node_id))
-            return fail("invalid node id '" + o.node_id + "': expected 1-32 of [A-Za-z0-9._:-]");
+    auto err = check_settings(settings, o);
+    if (!err.empty()) return fail(err);
+    o.check_config = vm.count("check-config") > 0;
+    if (o.check_config) {
+        r.out = describe(o);
+        return r;
     }
     r.opts = o;
     return r;

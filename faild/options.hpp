@@ -1,16 +1,25 @@
-// DOC: options — faild's command line, the original's contract plus additions.
+// DOC: options — faild's settings: the original's command line, plus
+// configuration files.
 //
 //   faild [-r] [-t SECONDS] [-f N] [-s N] [-p PORT] [-l LOGFILE]
-//         [-i IF[,IF...]] [--node-id ID] [--loose-rp-filter]
+//         [-i IF[,IF...]] [--node-id ID] [--loose-rp-filter] [-c FILE]
+//         [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]
+//         [--control-socket PATH] [--dry-run]
 //
-// parse_options() validates everything it can without touching the system
-// and returns either settings or what to print and the exit status (0 for
-// --help/--version, 2 for any bad value, with one line naming the problem).
+// Files: -c FILE (default /etc/faild/faild.conf, which may be missing), then
+// every *.conf in the conf.d/ directory beside it, in lexical order; lines
+// `key = value` with the long options' names, `#` comments. Later files win
+// over earlier ones, the command line over all files. Every value is checked
+// the same way wherever it comes from, and an error names where it was
+// (`file:line` or the option) and exits with status 2 — before anything on
+// the network is touched. parse_options() reads files only through the
+// config_fs it is given, so tests need no real files.
 #pragma once
 
 #include "faild/clock.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +27,8 @@
 namespace faild {
 
 inline constexpr std::uint16_t default_port = 7793;
+inline constexpr const char* default_config = "/etc/faild/faild.conf";
+inline constexpr const char* default_control_socket = "/run/faild/control";
 
 struct options {
     bool requestor = false;
@@ -29,16 +40,37 @@ struct options {
     std::vector<std::string> interfaces;  ///< empty: every eligible interface
     std::string node_id;                  ///< empty: derived (see daemon.cpp)
     bool loose_rp_filter = false;         ///< set strict rp_filter (1) to loose (2) ourselves
+    std::string notify;                   ///< hook program, empty: none
+    duration notify_timeout = ms(10'000); ///< the hook is killed after this
+    std::string control_socket = default_control_socket;
+    bool dry_run = false;                 ///< log route changes instead of making them
+    bool check_config = false;            ///< print the effective settings and exit
+    std::string config_file = default_config;
+    std::vector<std::string> config_files_read;  ///< for the log and --check-config
+};
+
+/// How parse_options() reaches files.
+struct config_fs {
+    /// The file's contents, or nullopt when it does not exist.
+    std::function<std::optional<std::string>(const std::string& path)> read;
+    /// Paths of the *.conf files in a directory, sorted; empty when none.
+    std::function<std::vector<std::string>(const std::string& dir)> list_conf;
+    /// The real file system.
+    static config_fs real();
 };
 
 struct parse_result {
     std::optional<options> opts;  ///< set when the daemon should run
     int exit_code = 0;            ///< when opts is empty
-    std::string out;              ///< for stdout (help, version)
+    std::string out;              ///< for stdout (help, version, --check-config)
     std::string err;              ///< one line for stderr
 };
 
-parse_result parse_options(int argc, const char* const argv[]);
+parse_result parse_options(int argc, const char* const argv[], const config_fs& fs = config_fs::real());
+
+/// The effective settings as `key = value` lines (what --check-config prints,
+/// and a file faild would read back to the same settings).
+std::string describe(const options& o);
 
 /// "0.1" -> 100 ms. Accepts digits with up to 6 decimals; nullopt otherwise.
 std::optional<duration> parse_seconds(const std::string& text);

@@ -3,17 +3,42 @@
 #include <doctest/doctest.h>
 
 #include <initializer_list>
+#include <map>
 #include <vector>
 
 using namespace faild;
 
 namespace {
 
-parse_result parse(std::initializer_list<const char*> args) {
+/// An in-memory file system: path -> contents.
+struct fake_fs {
+    std::map<std::string, std::string> files;
+    config_fs fs() const {
+        config_fs f;
+        f.read = [this](const std::string& p) -> std::optional<std::string> {
+            auto it = files.find(p);
+            if (it == files.end()) return std::nullopt;
+            return it->second;
+        };
+        f.list_conf = [this](const std::string& dir) {
+            std::vector<std::string> out;
+            for (const auto& [path, text] : files)
+                if (path.rfind(dir + "/", 0) == 0 && path.size() > 5 && path.substr(path.size() - 5) == ".conf" &&
+                    path.find('/', dir.size() + 1) == std::string::npos)
+                    out.push_back(path);
+            return out;  // std::map: sorted
+        };
+        return f;
+    }
+};
+
+parse_result parse_with(const fake_fs& files, std::initializer_list<const char*> args) {
     std::vector<const char*> argv{"faild"};
     argv.insert(argv.end(), args.begin(), args.end());
-    return parse_options(int(argv.size()), argv.data());
+    return parse_options(int(argv.size()), argv.data(), files.fs());
 }
+
+parse_result parse(std::initializer_list<const char*> args) { return parse_with(fake_fs{}, args); }
 
 }  // namespace
 
@@ -78,7 +103,7 @@ TEST_CASE("options: every bad value is one line and exit status 2") {
     for (const auto& r : rows) {
         std::vector<const char*> argv{"faild"};
         argv.insert(argv.end(), r.args.begin(), r.args.end());
-        auto res = parse_options(int(argv.size()), argv.data());
+        auto res = parse_options(int(argv.size()), argv.data(), fake_fs{}.fs());
         CAPTURE(r.names);
         CHECK_FALSE(res.opts);
         CHECK(res.exit_code == 2);
@@ -108,4 +133,106 @@ TEST_CASE("options: seconds text") {
     CHECK(format_seconds(ms(100)) == "0.1");
     CHECK(format_seconds(ms(1000)) == "1");
     CHECK(format_seconds(ms(1250)) == "1.25");
+}
+
+TEST_CASE("options: faild.conf, then conf.d/*.conf in lexical order, then the command line") {
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] =
+        "# faild settings\n"
+        "requestor = yes\n"
+        "interval = 0.5   # seconds\n"
+        "fail = 4\n"
+        "log = /var/log/faild.log\n";
+    f.files["/etc/faild/conf.d/20-fast.conf"] = "interval = 0.1\nsucceed = 2\n";
+    f.files["/etc/faild/conf.d/10-lans.conf"] = "interfaces = eth1, eth0\ninterval = 0.2\n";
+    f.files["/etc/faild/conf.d/README"] = "not a .conf: never read\n";
+    auto r = parse_with(f, {"-f", "6"});
+    REQUIRE(r.opts);
+    CHECK(r.opts->requestor);
+    CHECK(r.opts->interval == ms(100));  // 20-fast.conf comes after 10-lans.conf
+    CHECK(r.opts->up_after == 2);
+    CHECK(r.opts->fail_after == 6);      // the command line wins
+    CHECK(r.opts->log_file == "/var/log/faild.log");
+    CHECK(r.opts->interfaces == std::vector<std::string>{"eth1", "eth0"});
+    CHECK(r.opts->config_files_read ==
+          std::vector<std::string>{"/etc/faild/faild.conf", "/etc/faild/conf.d/10-lans.conf",
+                                   "/etc/faild/conf.d/20-fast.conf"});
+
+    // -c FILE: its own conf.d beside it.
+    fake_fs g;
+    g.files["/srv/x/faild.conf"] = "port = 9000\n";
+    g.files["/srv/x/conf.d/a.conf"] = "dry-run = yes\nnotify = /usr/local/sbin/hook\nnotify-timeout = 2.5\n";
+    auto c = parse_with(g, {"-c", "/srv/x/faild.conf"});
+    REQUIRE(c.opts);
+    CHECK(c.opts->port == 9000);
+    CHECK(c.opts->dry_run);
+    CHECK(c.opts->notify == "/usr/local/sbin/hook");
+    CHECK(c.opts->notify_timeout == ms(2500));
+    CHECK(parse_with(g, {"-c", "/srv/x/faild.conf", "-p", "9001"}).opts->port == 9001);
+}
+
+TEST_CASE("options: every error in a file names the file and line, exit status 2") {
+    struct row {
+        const char* text;
+        const char* message;
+    };
+    const row rows[] = {
+        {"interval = 0.1\nintervall = 2\n", "/etc/faild/faild.conf:2: unknown key 'intervall'"},
+        {"\n\ninterval = abc\n", "/etc/faild/faild.conf:3: invalid interval interval 'abc'"},
+        {"fail = 0\n", "/etc/faild/faild.conf:1: invalid count fail '0'"},
+        {"port = 70000\n", "/etc/faild/faild.conf:1: invalid port port '70000'"},
+        {"requestor = maybe\n", "/etc/faild/faild.conf:1: invalid value for requestor 'maybe'"},
+        {"just words\n", "/etc/faild/faild.conf:1: expected 'key = value', not 'just words'"},
+        {"log =\n", "/etc/faild/faild.conf:1: no value for 'log'"},
+        {"help = yes\n", "/etc/faild/faild.conf:1: unknown key 'help'"},
+        {"notify = hook.sh\n", "/etc/faild/faild.conf:1: notify program 'hook.sh' must be an absolute path"},
+        {"node-id = a b\n", "/etc/faild/faild.conf:1: invalid node id 'a b'"},
+    };
+    for (const auto& r : rows) {
+        fake_fs f;
+        f.files["/etc/faild/faild.conf"] = r.text;
+        auto res = parse_with(f, {});
+        INFO(r.text, " -> ", res.err);
+        CHECK_FALSE(res.opts);
+        CHECK(res.exit_code == 2);
+        CHECK(res.err.find(r.message) != std::string::npos);
+        CAPTURE(res.err);
+    }
+    fake_fs in_dropin;
+    in_dropin.files["/etc/faild/conf.d/50-x.conf"] = "interval = 0.1\n\nsucceed = -1\n";
+    CHECK(parse_with(in_dropin, {}).err.find("/etc/faild/conf.d/50-x.conf:3: invalid count succeed '-1'") !=
+          std::string::npos);
+    // A missing default file is fine; a missing -c file is an error.
+    CHECK(parse_with(fake_fs{}, {}).opts);
+    auto missing = parse_with(fake_fs{}, {"-c", "/nowhere/faild.conf"});
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.err.find("cannot read configuration file -c '/nowhere/faild.conf'") != std::string::npos);
+}
+
+TEST_CASE("options: --check-config prints the effective settings and exits 0") {
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] = "requestor = yes\ninterval = 0.1\n";
+    auto r = parse_with(f, {"--check-config", "-s", "3"});
+    CHECK_FALSE(r.opts);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out ==
+          "# files read: /etc/faild/faild.conf\n"
+          "requestor = yes\n"
+          "interval = 0.1\n"
+          "fail = 3\n"
+          "succeed = 3\n"
+          "port = 7793\n"
+          "# log = (stderr)\n"
+          "# interfaces = (every eligible interface)\n"
+          "# node-id = (derived from the hostname and machine)\n"
+          "loose-rp-filter = no\n"
+          "# notify = (none)\n"
+          "notify-timeout = 10\n"
+          "control-socket = /run/faild/control\n"
+          "dry-run = no\n");
+    // What it prints reads back to the same settings.
+    fake_fs back;
+    back.files["/etc/faild/faild.conf"] = r.out;
+    auto again = parse_with(back, {"--check-config"});
+    CHECK(again.out.substr(again.out.find('\n')) == r.out.substr(r.out.find('\n')));
 }
