@@ -219,6 +219,7 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
         if (pa.awaiting) {
             pa.awaiting = false;
             pa.last_round_good = false;
+            pa.rounds.record(now, false);
             apply(p, k, pa.tracker.miss(now), out);
         }
     }
@@ -356,12 +357,14 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             bool listed = std::find(m.heard.begin(), m.heard.end(), cfg_.node_id) != m.heard.end() ||
                           (m.flags & wire::flag_heard_truncated);
             pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+            pa.rounds.record(now, listed);
             apply(p, k, listed ? pa.tracker.good(now) : pa.tracker.miss(now, down_reason::one_way), out);
         }
     } else if (m.kind == wire::type::ack) {
         if (cfg_.requestor && pa.awaiting && m.seq == pa.awaited_seq) {
             pa.awaiting = false;
             pa.last_round_good = true;
+            pa.rounds.record(now, true);
             // RTT samples only from paths already up: the first answers
             // wait for ARP/ND resolution and would inflate the average for
             // many rounds (and with it the notice confirmation deadline).
@@ -412,6 +415,7 @@ void engine::tick(timestamp now, engine_output& out) {
                     pa.inq_deadline += peer_interval(p);
                     // After a long stall (suspend), f misses say all there is.
                     if (n >= cfg_.fail_after) pa.inq_deadline = now + peer_interval(p);
+                    pa.rounds.record(now, false);
                     apply(p, k, pa.tracker.miss(now), out);
                 }
     }

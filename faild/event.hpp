@@ -17,6 +17,13 @@ struct event {
     std::string module;  ///< log channel: "path", "peer", "route", "wire", ...
     severity level = severity::info;
     std::string text;    ///< "event=path_down peer=h2 lan=eth0 ..."
+    std::string name;    ///< "path_down"
+    std::vector<std::pair<std::string, std::string>> fields;  ///< the key=value pairs after the name
+
+    /// The value of `key`, or "" when absent.
+    std::string get(std::string_view key) const;
+    /// One JSON object: {"time":..., "module":..., "event":..., "key":"value", ...}.
+    std::string to_json(const std::string& time) const;
 
     event(std::string module_, severity level_, std::string_view name);
     /// Appends " key=value"; values with spaces or quotes are quoted.

@@ -13,6 +13,7 @@
 
 #include "faild/clock.hpp"
 #include "faild/ip_address.hpp"
+#include "faild/loss_window.hpp"
 #include "faild/path_tracker.hpp"
 
 #include <cstdint>
@@ -68,6 +69,7 @@ struct path {
     timestamp inq_sent{0};         ///< when that INQ left
     bool last_round_good = false;  ///< the ACK for our last INQ came back
     duration srtt{0};              ///< smoothed round-trip time, 0 until measured
+    loss_window rounds;            ///< good/missed rounds over the last minute
 
     // A peer's notice being checked: our own probe must go unanswered.
     bool confirm_pending = false;
