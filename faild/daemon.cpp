@@ -3,14 +3,24 @@
 #include "faild/engine.hpp"
 #include "faild/log.hpp"
 #include "faild/reconciler.hpp"
+#include "faild/status.hpp"
+#include "platform/fake/fake_route_table.hpp"
 #include "platform/platform.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
 
 #include <algorithm>
 #include <array>
@@ -164,7 +174,7 @@ public:
             if (!open_socket(li, family::v4, error)) return false;
             std::string v6_error;
             if (!open_socket(li, family::v6, v6_error))
-                logging::write(event("lan", severity::info, "ipv6_unavailable")
+                emit(event("lan", severity::info, "ipv6_unavailable")
                                    .kv("lan", engine_.lans()[li].name)
                                    .kv("error", v6_error));
         }
@@ -175,11 +185,12 @@ public:
         log_start();
         event_list events;
         reconciler_.reconcile({}, "stale", events);  // leftovers of an earlier run
-        logging::write(events);
+        emit(events);
         for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
             for (family f : {family::v4, family::v6})
                 if (io_per_lan_[li].descriptors[slot(f)]) wait_readable(li, f);
         if (monitor_fd_) wait_monitor();
+        if (acceptor_) accept();
         wait_signal();
         schedule();
         schedule_repair();
@@ -188,7 +199,7 @@ public:
         } catch (const std::exception& e) {
             // Nothing may leave routes behind: say BYE and remove them
             // without the event loop, then report.
-            logging::write(event("daemon", severity::error, "fatal").kv("error", e.what()));
+            emit(event("daemon", severity::error, "fatal").kv("error", e.what()));
             std::cerr << "faild: fatal: " << e.what() << "\n";
             if (!stopping_) stop("fatal");
             return 1;
@@ -221,7 +232,8 @@ private:
         for (const auto& f : opts_.config_files_read) files += (files.empty() ? "" : ",") + f;
         e.kv("config", files.empty() ? "none" : files);
         if (opts_.dry_run) e.kv("dry_run", "yes");
-        logging::write(e);
+        e.kv("control", acceptor_ ? control_path_ : "none");
+        emit(e);
         for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
             const lan& l = engine_.lans()[li];
             event le("daemon", severity::info, "lan");
@@ -229,11 +241,11 @@ private:
             le.kv("ipv6", io_per_lan_[li].sockets[1] ? "yes" : "no");
             le.kv("rp_filter", platform::rp_filter_mode(l.name));
             le.kv("carrier", l.carrier ? "yes" : "no");
-            logging::write(le);
+            emit(le);
         }
         note_dadfailed(ifs_);
         if (engine_.lans().size() < 2)
-            logging::write(event("daemon", severity::warning, "single_lan")
+            emit(event("daemon", severity::warning, "single_lan")
                                .kv("hint", "only one LAN is monitored: there is nothing to fail over to"));
     }
 
@@ -249,7 +261,7 @@ private:
             auto& logged = io_per_lan_[li].dadfailed;
             for (const auto& a : now_failed)
                 if (!logged.count(a))
-                    logging::write(event("lan", severity::error, "address_dadfailed")
+                    emit(event("lan", severity::error, "address_dadfailed")
                                        .kv("lan", name)
                                        .kv("addr", a.to_string())
                                        .kv("family", to_string(a.fam()))
@@ -257,7 +269,7 @@ private:
                                                    "faulty until the address is replaced"));
             for (const auto& a : logged)
                 if (!now_failed.count(a))
-                    logging::write(event("lan", severity::info, "address_dadfailed_cleared")
+                    emit(event("lan", severity::info, "address_dadfailed_cleared")
                                        .kv("lan", name)
                                        .kv("addr", a.to_string()));
             logged = std::move(now_failed);
@@ -273,7 +285,7 @@ private:
         std::string error;
         auto all = links_->list(error);
         if (!error.empty()) {
-            logging::write(event("lan", severity::error, "interfaces_unreadable").kv("error", error));
+            emit(event("lan", severity::error, "interfaces_unreadable").kv("error", error));
             return;
         }
         std::vector<lan> lans = engine_.lans();
@@ -286,25 +298,25 @@ private:
                 fresh = lan{was.name, was.ifindex, {}, {}};
                 fresh.carrier = false;
                 if (present_[li]) {
-                    logging::write(event("lan", severity::warning, "link_gone").kv("lan", was.name));
+                    emit(event("lan", severity::warning, "link_gone").kv("lan", was.name));
                     close_sockets(li);
                     present_[li] = false;
                 }
             } else {
                 fresh = to_lan(*it);
                 if (!present_[li] || it->ifindex != was.ifindex) {
-                    logging::write(event("lan", severity::info, "link_back").kv("lan", was.name).kv("ifindex", it->ifindex));
+                    emit(event("lan", severity::info, "link_back").kv("lan", was.name).kv("ifindex", it->ifindex));
                     close_sockets(li);
                     present_[li] = true;
                     open_and_watch(li);
                 }
                 if (fresh.carrier != was.carrier)
-                    logging::write(event("lan", fresh.carrier ? severity::info : severity::warning,
+                    emit(event("lan", fresh.carrier ? severity::info : severity::warning,
                                          fresh.carrier ? "link_up" : "link_down")
                                        .kv("lan", was.name));
             }
             if (fresh.addrs != was.addrs || fresh.link_local != was.link_local)
-                logging::write(event("lan", severity::info, "addresses_changed")
+                emit(event("lan", severity::info, "addresses_changed")
                                    .kv("lan", fresh.name)
                                    .kv("addrs", address_list(fresh))
                                    .kv("was", address_list(was)));
@@ -322,7 +334,7 @@ private:
                 present_.push_back(true);
                 changed = true;
                 check_rp_filter(i.name);
-                logging::write(event("lan", severity::info, "lan_added")
+                emit(event("lan", severity::info, "lan_added")
                                    .kv("lan", i.name)
                                    .kv("ifindex", i.ifindex)
                                    .kv("addrs", address_list(lans.back())));
@@ -347,7 +359,7 @@ private:
             if (open_socket(li, f, error)) {
                 wait_readable(li, f);
             } else if (f == family::v4 || engine_.lans()[li].link_local) {
-                logging::write(event("lan", severity::warning, "socket_unavailable")
+                emit(event("lan", severity::warning, "socket_unavailable")
                                    .kv("lan", engine_.lans()[li].name)
                                    .kv("family", to_string(f))
                                    .kv("error", error));
@@ -374,10 +386,10 @@ private:
         if (platform::rp_filter_mode(name) != 1) return;
         std::string error;
         if (opts_.loose_rp_filter && platform::set_rp_filter(name, 2, error)) {
-            logging::write(event("lan", severity::info, "rp_filter_set").kv("lan", name).kv("value", 2));
+            emit(event("lan", severity::info, "rp_filter_set").kv("lan", name).kv("value", 2));
             return;
         }
-        logging::write(event("lan", severity::warning, "rp_filter_strict")
+        emit(event("lan", severity::warning, "rp_filter_strict")
                            .kv("lan", name)
                            .kv("hint", "recovery on this LAN will not be seen; start with --loose-rp-filter"));
     }
@@ -415,7 +427,7 @@ private:
             if (ec || stopping_) return;
             if (sig == SIGHUP) {
                 logging::reopen();
-                logging::write(event("daemon", severity::info, "log_reopened"));
+                emit(event("daemon", severity::info, "log_reopened"));
                 wait_signal();
                 return;
             }
@@ -442,7 +454,7 @@ private:
     /// deaf: say so loudly, once.
     void wait_failed(const char* what, boost::system::error_code ec) {
         if (ec == asio::error::operation_aborted) return;
-        logging::write(event("daemon", severity::error, "wait_failed").kv("input", what).kv("error", ec.message()));
+        emit(event("daemon", severity::error, "wait_failed").kv("input", what).kv("error", ec.message()));
     }
 
     /// Re-reads faild's routes from the kernel every interval (at least
@@ -455,7 +467,7 @@ private:
             if (ec || stopping_) return;
             event_list events;
             bool ok = reconciler_.repair(engine_.desired_routes(), events);
-            logging::write(events);
+            emit(events);
             note_reconcile(ok);
             schedule_repair();
         });
@@ -464,7 +476,7 @@ private:
     void reconcile(const char* why) {
         event_list events;
         bool ok = reconciler_.reconcile(engine_.desired_routes(), why, events);
-        logging::write(events);
+        emit(events);
         note_reconcile(ok);
     }
 
@@ -485,7 +497,7 @@ private:
             event e("daemon", ok ? severity::info : severity::warning, ok ? "send_recovered" : "send_failed");
             e.kv("lan", engine_.lans()[s.lan].name).kv("dst", s.dst.to_string());
             if (!ok) e.kv("error", error);
-            logging::write(e);
+            emit(e);
         }
     }
 
@@ -495,7 +507,7 @@ private:
         // within a few ms, carrier back: probe now): re-arm, or it would
         // wait for the next round.
         if (!stopping_ && engine_.next_wakeup() < scheduled_for_) schedule();
-        logging::write(out.events);
+        emit(out.events);
         if (out.paths_changed) {
             bool peer_gone = std::any_of(out.events.begin(), out.events.end(), [](const event& e) {
                 return e.text.rfind("event=bye", 0) == 0 || e.text.rfind("event=peer_lost", 0) == 0;
@@ -514,10 +526,122 @@ private:
         for (const auto& s : out.sends) send(s);
         event_list events;
         bool clean = reconciler_.reconcile({}, "shutdown", events);
-        logging::write(events);
-        logging::write(event("daemon", severity::info, "stop").kv("signal", why).kv("routes_left", clean ? 0 : 1));
+        emit(events);
+        emit(event("daemon", severity::info, "stop").kv("signal", why).kv("routes_left", clean ? 0 : 1));
         exit_code_ = clean ? 0 : 1;
+        if (acceptor_) {
+            boost::system::error_code ec;
+            acceptor_->close(ec);
+            std::error_code fec;
+            std::filesystem::remove(control_path_, fec);
+        }
         io_.stop();
+    }
+
+    /// Logs events and streams them to `faildctl events` subscribers.
+    void emit(const event& e) {
+        logging::write(e);
+        if (subscribers_.empty() || e.level == severity::debug) return;
+        std::string line = e.to_json(wall_time()) + "\n";
+        for (auto it = subscribers_.begin(); it != subscribers_.end();) {
+            boost::system::error_code ec;
+            // Non-blocking: a reader that does not keep up is dropped, never waited for.
+            asio::write(**it, asio::buffer(line), ec);
+            if (ec) it = subscribers_.erase(it);
+            else ++it;
+        }
+    }
+    void emit(const event_list& events) {
+        for (const auto& e : events) emit(e);
+    }
+
+    static std::string wall_time() {
+        auto t = std::chrono::system_clock::now();
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+        std::time_t secs = std::time_t(us / 1'000'000);
+        std::tm tm{};
+        gmtime_r(&secs, &tm);
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1'000'000));
+        return buf;
+    }
+
+public:
+    /// Listens on the control socket (mode 0600, its directory made if
+    /// missing). Refuses (false, `error`) when another faild answers there;
+    /// other trouble is logged and faild runs without it.
+    bool open_control(std::string& error) {
+        control_path_ = opts_.control_socket.empty() ? platform::default_control_socket() : opts_.control_socket;
+        const std::string& path = control_path_;
+        namespace fs = std::filesystem;
+        std::error_code fec;
+        fs::create_directories(fs::path(path).parent_path(), fec);
+        if (fs::exists(path, fec)) {
+            asio::local::stream_protocol::socket probe(io_);
+            boost::system::error_code ec;
+            probe.connect(asio::local::stream_protocol::endpoint(path), ec);
+            if (!ec) {
+                error = "another faild is running (its control socket " + path + " answers)";
+                return false;
+            }
+            fs::remove(path, fec);  // stale: a faild that did not exit cleanly
+        }
+        try {
+            mode_t old = ::umask(077);  // the socket file: owner only
+            acceptor_ = std::make_unique<asio::local::stream_protocol::acceptor>(
+                io_, asio::local::stream_protocol::endpoint(path));
+            ::umask(old);
+        } catch (const std::exception& e) {
+            ::umask(022);
+            emit(event("control", severity::error, "control_unavailable").kv("path", path).kv("error", e.what()));
+            acceptor_.reset();
+        }
+        return true;
+    }
+
+private:
+    void accept() {
+        acceptor_->async_accept([this](boost::system::error_code ec, asio::local::stream_protocol::socket sock) {
+            if (stopping_) return;
+            if (!ec) serve(std::make_shared<asio::local::stream_protocol::socket>(std::move(sock)));
+            accept();
+        });
+    }
+
+    /// One request line: status | routes | events | version.
+    void serve(std::shared_ptr<asio::local::stream_protocol::socket> sock) {
+        auto buf = std::make_shared<asio::streambuf>(256);
+        asio::async_read_until(*sock, *buf, '\n', [this, sock, buf](boost::system::error_code ec, std::size_t) {
+            if (ec || stopping_) return;
+            std::istream in(buf.get());
+            std::string cmd;
+            std::getline(in, cmd);
+            if (!cmd.empty() && cmd.back() == '\r') cmd.pop_back();
+            std::string reply;
+            if (cmd == "status") {
+                std::vector<std::vector<std::string>> rows;
+                for (const auto& r : build_status(engine_.lans(), engine_.peers(), reconciler_.installed(), now()))
+                    rows.push_back(to_fields(r));
+                reply = format_records(status_fields(), rows);
+            } else if (cmd == "routes") {
+                reply = format_records({"dst", "via", "dev", "src"}, route_records(reconciler_.installed()));
+            } else if (cmd == "version") {
+                reply = std::string("faild ") + FAILD_VERSION + " node_id=" + engine_.config().node_id + "\n";
+            } else if (cmd == "events") {
+                if (subscribers_.size() >= 16) {
+                    reply = "error: too many event subscribers\n";
+                } else {
+                    sock->non_blocking(true);
+                    subscribers_.push_back(sock);
+                    return;
+                }
+            } else {
+                reply = "error: unknown command '" + cmd.substr(0, 40) + "'\n";
+            }
+            auto data = std::make_shared<std::string>(std::move(reply));
+            asio::async_write(*sock, asio::buffer(*data), [sock, data](boost::system::error_code, std::size_t) {});
+        });
     }
 
     const options& opts_;
@@ -534,6 +658,9 @@ private:
     std::vector<lan_io> io_per_lan_;
     std::vector<bool> present_;  ///< the LAN's interface exists (by name)
     std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
+    std::unique_ptr<asio::local::stream_protocol::acceptor> acceptor_;
+    std::vector<std::shared_ptr<asio::local::stream_protocol::socket>> subscribers_;
+    std::string control_path_;
     duration repair_interval_ = ms(1000);
     timestamp scheduled_for_{0};  ///< what the timer is armed for
     bool stopping_ = false;
@@ -570,7 +697,18 @@ int run_daemon(const options& opts) {
     }
     auto monitor = platform::make_link_monitor(error);
     if (!monitor) return fatal("cannot watch interfaces: " + error);
-    auto table = platform::make_route_table(error);
+    std::unique_ptr<platform::route_table> table;
+    if (opts.dry_run) {
+        // The fake table keeps the state the reconciler needs and reports
+        // each change instead of making it: the kernel is never touched.
+        table = std::make_unique<platform::fake_route_table>([](const std::string& line) {
+            event e("route", severity::info, "dry_run");
+            e.raw(line);
+            logging::write(e);
+        });
+    } else {
+        table = platform::make_route_table(error);
+    }
     if (!table) return fatal("cannot open the routing table: " + error);
 
     std::vector<lan> lans;
@@ -589,6 +727,7 @@ int run_daemon(const options& opts) {
 
     daemon d(opts, std::move(ifs), std::move(lans), std::move(links), std::move(monitor), std::move(table),
              std::move(cfg));
+    if (!d.open_control(error)) return fatal(error);
     if (!d.open_sockets(error)) return fatal(error);
     for (const auto& name : loosened)
         logging::write(event("lan", severity::info, "rp_filter_set").kv("lan", name).kv("value", 2));

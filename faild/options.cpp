@@ -264,7 +264,9 @@ std::string describe(const options& o) {
     os << "loose-rp-filter = " << (o.loose_rp_filter ? "yes" : "no") << "\n";
     os << (o.notify.empty() ? "# notify = (none)" : "notify = " + o.notify) << "\n";
     os << "notify-timeout = " << format_seconds(o.notify_timeout) << "\n";
-    os << "control-socket = " << o.control_socket << "\n";
+    os << (o.control_socket.empty() ? "# control-socket = (/run/faild/control, per network namespace)"
+                                    : "control-socket = " + o.control_socket)
+       << "\n";
     os << "dry-run = " << (o.dry_run ? "yes" : "no") << "\n";
     return os.str();
 }

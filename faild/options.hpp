@@ -28,7 +28,6 @@ namespace faild {
 
 inline constexpr std::uint16_t default_port = 7793;
 inline constexpr const char* default_config = "/etc/faild/faild.conf";
-inline constexpr const char* default_control_socket = "/run/faild/control";
 
 struct options {
     bool requestor = false;
@@ -42,7 +41,7 @@ struct options {
     bool loose_rp_filter = false;         ///< set strict rp_filter (1) to loose (2) ourselves
     std::string notify;                   ///< hook program, empty: none
     duration notify_timeout = ms(10'000); ///< the hook is killed after this
-    std::string control_socket = default_control_socket;
+    std::string control_socket;           ///< empty: the platform's default (per network namespace)
     bool dry_run = false;                 ///< log route changes instead of making them
     bool check_config = false;            ///< print the effective settings and exit
     std::string config_file = default_config;

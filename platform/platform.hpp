@@ -122,6 +122,9 @@ privileges current_privileges();
 /// Effective reverse-path filter mode of an interface (max of `all` and the
 /// interface's own), -1 if unknown.
 int rp_filter_mode(const std::string& ifname);
+/// The control socket's default path: /run/faild/control in the machine's
+/// own network namespace, suffixed with the namespace's id in any other.
+std::string default_control_socket();
 /// Sets the interface's own rp_filter to `value` (faild uses 2, loose).
 bool set_rp_filter(const std::string& ifname, int value, std::string& error);
 

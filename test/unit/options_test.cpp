@@ -228,7 +228,7 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
           "loose-rp-filter = no\n"
           "# notify = (none)\n"
           "notify-timeout = 10\n"
-          "control-socket = /run/faild/control\n"
+          "# control-socket = (/run/faild/control, per network namespace)\n"
           "dry-run = no\n");
     // What it prints reads back to the same settings.
     fake_fs back;

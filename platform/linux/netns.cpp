@@ -1,0 +1,25 @@
+// DOC: netns — which network namespace we run in, for per-namespace paths.
+//
+// faild's control socket guards against two instances fighting over one
+// routing table, and a routing table belongs to a network namespace: in the
+// machine's own namespace the path is /run/faild/control, in any other it is
+// suffixed with the namespace's inode, so faild instances in separate
+// namespaces (containers, the test lab) never collide and faildctl run in
+// the same namespace finds its faild.
+#include "platform/platform.hpp"
+
+#include <sys/stat.h>
+
+#include <string>
+
+namespace faild::platform {
+
+std::string default_control_socket() {
+    struct stat own {}, init {};
+    const std::string base = "/run/faild/control";
+    if (stat("/proc/self/ns/net", &own) != 0) return base;
+    if (stat("/proc/1/ns/net", &init) == 0 && own.st_ino == init.st_ino && own.st_dev == init.st_dev) return base;
+    return base + "-net" + std::to_string(own.st_ino);
+}
+
+}  // namespace faild::platform
