@@ -1,6 +1,7 @@
 #include "faild/daemon.hpp"
 
 #include "faild/engine.hpp"
+#include "faild/hooks.hpp"
 #include "faild/log.hpp"
 #include "faild/reconciler.hpp"
 #include "faild/status.hpp"
@@ -16,7 +17,11 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -27,8 +32,13 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <cstring>
+#include <sstream>
+#include <map>
 #include <set>
 #include <sstream>
+
+extern "C" char** environ;
 
 namespace faild {
 
@@ -142,10 +152,12 @@ std::size_t slot(family f) { return f == family::v4 ? 0 : 1; }
 
 class daemon {
 public:
-    daemon(const options& opts, std::vector<platform::interface_info> ifs, std::vector<lan> lans,
+    daemon(const options& opts, std::vector<std::string> args, std::vector<platform::interface_info> ifs,
+           std::vector<lan> lans,
            std::unique_ptr<platform::link_source> links, std::unique_ptr<platform::link_monitor> monitor,
            std::unique_ptr<platform::route_table> table, engine_config cfg)
         : opts_(opts),
+          args_(std::move(args)),
           ifs_(std::move(ifs)),
           links_(std::move(links)),
           monitor_(std::move(monitor)),
@@ -155,6 +167,7 @@ public:
           timer_(io_),
           repair_timer_(io_),
           signals_(io_, SIGTERM, SIGINT, SIGHUP),
+          child_signals_(io_, SIGCHLD),
           io_per_lan_(engine_.lans().size()),
           present_(engine_.lans().size(), true) {
         if (monitor_) monitor_fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, monitor_->fd());
@@ -191,6 +204,7 @@ public:
                 if (io_per_lan_[li].descriptors[slot(f)]) wait_readable(li, f);
         if (monitor_fd_) wait_monitor();
         if (acceptor_) accept();
+        wait_children();
         wait_signal();
         schedule();
         schedule_repair();
@@ -428,6 +442,7 @@ private:
             if (sig == SIGHUP) {
                 logging::reopen();
                 emit(event("daemon", severity::info, "log_reopened"));
+                reload();
                 wait_signal();
                 return;
             }
@@ -448,6 +463,179 @@ private:
             handle(out);
             schedule();
         });
+    }
+
+    /// SIGHUP: read the configuration again. The notify program and its
+    /// timeout take effect at once; every other change needs a restart and
+    /// is named in the log.
+    void reload() {
+        std::vector<const char*> argv;
+        for (const auto& a : args_) argv.push_back(a.c_str());
+        auto parsed = parse_options(int(argv.size()), argv.data());
+        if (!parsed.opts) {
+            emit(event("daemon", severity::error, "reload_failed").kv("error", parsed.err));
+            return;
+        }
+        options fresh = *parsed.opts;
+        std::string ignored;
+        auto lines = [](const options& o) {
+            std::map<std::string, std::string> m;
+            std::istringstream in(describe(o));
+            std::string l;
+            while (std::getline(in, l)) {
+                auto key = l.substr(l.rfind('#', 0) == 0 ? 2 : 0);
+                key = key.substr(0, key.find(' '));
+                m[key] = l;
+            }
+            return m;
+        };
+        auto before = lines(opts_), after = lines(fresh);
+        for (const auto& [key, line] : after)
+            if (key != "notify" && key != "notify-timeout" && key != "files" && before[key] != line)
+                ignored += (ignored.empty() ? "" : ",") + key;
+        bool hook_changed = fresh.notify != opts_.notify || fresh.notify_timeout != opts_.notify_timeout;
+        opts_.notify = fresh.notify;
+        opts_.notify_timeout = fresh.notify_timeout;
+        event e("daemon", severity::info, "reloaded");
+        e.kv("notify", opts_.notify.empty() ? "none" : opts_.notify).kv("notify_timeout", format_seconds(opts_.notify_timeout));
+        e.kv("applied", hook_changed ? "notify" : "nothing");
+        if (!ignored.empty()) e.kv("needs_restart", ignored);
+        emit(e);
+    }
+
+    struct running_hook {
+        std::string what;  ///< "failover h2 eth0 v4"
+        timestamp started{0};
+        std::unique_ptr<asio::posix::stream_descriptor> out;
+        std::unique_ptr<asio::steady_timer> timer;
+        std::string output;
+        std::array<char, 512> buf{};
+        bool exited = false, eof = false, killed = false;
+        int status = 0;
+    };
+
+    /// Runs the notify program without waiting for it: its own process
+    /// group, stdin /dev/null, stdout and stderr into a pipe we read, killed
+    /// (the whole group) after notify-timeout. At most 8 at a time.
+    void run_hook(const hook_call& call) {
+        std::string what;
+        for (const auto& a : call.args) what += (what.empty() ? "" : " ") + a;
+        if (hooks_.size() >= 8) {
+            logging::write(event("hook", severity::warning, "hook_dropped").kv("call", what).kv("reason", "8 still running"));
+            return;
+        }
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) {
+            logging::write(event("hook", severity::error, "hook_failed").kv("call", what).kv("error", std::strerror(errno)));
+            return;
+        }
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+        posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        sigset_t none, defaults;
+        sigemptyset(&none);
+        sigemptyset(&defaults);
+        for (int sig : {SIGPIPE, SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&defaults, sig);
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setsigdefault(&attr, &defaults);
+        posix_spawnattr_setpgroup(&attr, 0);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        std::vector<char*> argv{const_cast<char*>(opts_.notify.c_str())};
+        for (const auto& a : call.args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        std::vector<std::string> env_store;
+        for (char** e = environ; *e; ++e)
+            if (std::strncmp(*e, "FAILD_", 6) != 0) env_store.emplace_back(*e);
+        env_store.insert(env_store.end(), call.env.begin(), call.env.end());
+        std::vector<char*> envp;
+        for (auto& e : env_store) envp.push_back(e.data());
+        envp.push_back(nullptr);
+        pid_t pid = 0;
+        int rc = posix_spawn(&pid, opts_.notify.c_str(), &fa, &attr, argv.data(), envp.data());
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
+        ::close(fds[1]);
+        if (rc != 0) {
+            ::close(fds[0]);
+            logging::write(event("hook", severity::error, "hook_failed")
+                               .kv("program", opts_.notify)
+                               .kv("call", what)
+                               .kv("error", std::strerror(rc)));
+            return;
+        }
+        auto h = std::make_unique<running_hook>();
+        h->what = what;
+        h->started = now();
+        h->out = std::make_unique<asio::posix::stream_descriptor>(io_, fds[0]);
+        h->timer = std::make_unique<asio::steady_timer>(io_);
+        h->timer->expires_after(opts_.notify_timeout);
+        h->timer->async_wait([this, pid](boost::system::error_code ec) {
+            auto it = hooks_.find(pid);
+            if (ec || it == hooks_.end()) return;
+            it->second->killed = true;
+            ::kill(-pid, SIGKILL);  // the whole group: what it started too
+        });
+        hooks_.emplace(pid, std::move(h));
+        read_hook(pid);
+    }
+
+    void read_hook(pid_t pid) {
+        auto& h = *hooks_.at(pid);
+        h.out->async_read_some(asio::buffer(h.buf), [this, pid](boost::system::error_code ec, std::size_t n) {
+            auto it = hooks_.find(pid);
+            if (it == hooks_.end()) return;
+            auto& h = *it->second;
+            if (!ec) {
+                if (h.output.size() < 2048) h.output.append(h.buf.data(), std::min(n, 2048 - h.output.size()));
+                return read_hook(pid);
+            }
+            h.eof = true;
+            finish_hook(pid);
+        });
+    }
+
+    void wait_children() {
+        child_signals_.async_wait([this](boost::system::error_code ec, int) {
+            if (ec) return;
+            int status = 0;
+            pid_t pid;
+            while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+                auto it = hooks_.find(pid);
+                if (it == hooks_.end()) continue;
+                it->second->exited = true;
+                it->second->status = status;
+                finish_hook(pid);
+            }
+            wait_children();
+        });
+    }
+
+    /// Logs a hook once it has exited and its output is read.
+    void finish_hook(pid_t pid) {
+        auto it = hooks_.find(pid);
+        if (it == hooks_.end() || !it->second->exited || !it->second->eof) return;
+        auto& h = *it->second;
+        h.timer->cancel();
+        event e("hook", severity::info, "hook_done");
+        e.kv("program", opts_.notify).kv("call", h.what);
+        if (WIFEXITED(h.status)) e.kv("exit", WEXITSTATUS(h.status));
+        else if (WIFSIGNALED(h.status)) e.kv("signal", WTERMSIG(h.status));
+        if (h.killed) {
+            e.level = severity::warning;
+            e.kv("timeout", format_seconds(opts_.notify_timeout));
+        } else if (!WIFEXITED(h.status) || WEXITSTATUS(h.status) != 0) {
+            e.level = severity::warning;
+        }
+        e.kv("ms", (now() - h.started).count() / 1000);
+        std::string out = h.output;
+        while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+        if (!out.empty()) e.kv("output", out);
+        logging::write(e);
+        hooks_.erase(it);
     }
 
     /// A socket wait that fails for real (not cancelled) leaves that input
@@ -541,6 +729,8 @@ private:
     /// Logs events and streams them to `faildctl events` subscribers.
     void emit(const event& e) {
         logging::write(e);
+        if (!opts_.notify.empty())
+            if (auto call = hook_for(e, engine_.config().node_id, engine_.lans(), engine_.peers())) run_hook(*call);
         if (subscribers_.empty() || e.level == severity::debug) return;
         std::string line = e.to_json(wall_time()) + "\n";
         for (auto it = subscribers_.begin(); it != subscribers_.end();) {
@@ -644,7 +834,8 @@ private:
         });
     }
 
-    const options& opts_;
+    options opts_;
+    std::vector<std::string> args_;  ///< the command line, to re-read the configuration on SIGHUP
     std::vector<platform::interface_info> ifs_;
     std::unique_ptr<platform::link_source> links_;
     std::unique_ptr<platform::link_monitor> monitor_;
@@ -655,12 +846,14 @@ private:
     asio::steady_timer timer_;
     asio::steady_timer repair_timer_;
     asio::signal_set signals_;
+    asio::signal_set child_signals_;
     std::vector<lan_io> io_per_lan_;
     std::vector<bool> present_;  ///< the LAN's interface exists (by name)
     std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
     std::unique_ptr<asio::local::stream_protocol::acceptor> acceptor_;
     std::vector<std::shared_ptr<asio::local::stream_protocol::socket>> subscribers_;
     std::string control_path_;
+    std::map<pid_t, std::unique_ptr<running_hook>> hooks_;
     duration repair_interval_ = ms(1000);
     timestamp scheduled_for_{0};  ///< what the timer is armed for
     bool stopping_ = false;
@@ -675,7 +868,7 @@ int fatal(const std::string& what) {
 
 }  // namespace
 
-int run_daemon(const options& opts) {
+int run_daemon(const options& opts, std::vector<std::string> args) {
     std::string error;
     auto links = platform::make_link_source(error);
     if (!links) return fatal("cannot read interfaces: " + error);
@@ -725,8 +918,8 @@ int run_daemon(const options& opts) {
     cfg.port = opts.port;
     cfg.forget_after = std::max<duration>(ms(60'000), opts.interval * opts.fail_after * 10);
 
-    daemon d(opts, std::move(ifs), std::move(lans), std::move(links), std::move(monitor), std::move(table),
-             std::move(cfg));
+    daemon d(opts, std::move(args), std::move(ifs), std::move(lans), std::move(links), std::move(monitor),
+             std::move(table), std::move(cfg));
     if (!d.open_control(error)) return fatal(error);
     if (!d.open_sockets(error)) return fatal(error);
     for (const auto& name : loosened)

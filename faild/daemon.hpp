@@ -9,10 +9,14 @@
 
 #include "faild/options.hpp"
 
+#include <string>
+#include <vector>
+
 namespace faild {
 
 /// Runs faild until SIGTERM/SIGINT; returns the process exit status.
-/// Logging must be initialised; privileges already checked.
-int run_daemon(const options& opts);
+/// Logging must be initialised; privileges already checked. `args` is the
+/// command line, read again with the configuration files on SIGHUP.
+int run_daemon(const options& opts, std::vector<std::string> args);
 
 }  // namespace faild

@@ -9,6 +9,8 @@
 #include "platform/platform.hpp"
 
 #include <iostream>
+#include <string>
+#include <vector>
 
 int main(int argc, char** argv) {
     auto parsed = faild::parse_options(argc, argv);
@@ -36,7 +38,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     try {
-        return faild::run_daemon(opts);
+        return faild::run_daemon(opts, std::vector<std::string>(argv, argv + argc));
     } catch (const std::exception& e) {  // before the loop runs: nothing installed yet
         std::cerr << "faild: fatal: " << e.what() << "\n";
         return 1;
