@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# Link awareness, far-end carrier cut (IPv4 lab of two hosts, both faild
+# -r -t 0.1 -f 3 -s 3):
+#
+#   1. h2's LAN A switch port goes down (lab_fault h2 a carrier): h2 sees
+#      carrier loss, h1 sees only silence. h2 logs link_down and path_down
+#      reason=carrier for h1 on eth0 and tells h1 (notice_sent via=eth1);
+#      h1 logs notice_received, confirms with its own probe, and logs
+#      path_down reason=peer-notice with FEWER than f=3 missed rounds: it
+#      did not wait for its own misses (that is the evidence the notice
+#      worked; no timing is asserted). Both hosts have exactly the expected
+#      routes and an echo flow h1 -> 192.0.2.2 gets replies again.
+#   2. the cut-over gap of the echo flow is printed (measured, not asserted:
+#      the benchmark judges performance).
+#   3. restore: link_up on h2, both route sets empty, the flow is back on
+#      LAN A (switch port counters).
+#   4. refutation: a notice must not take down a working path. The lab makes
+#      a one-way fault that gives one: lab_fault h1 a nobcast stops the
+#      switch flooding broadcasts to h1 on LAN A. h2's broadcast INQs never
+#      reach h1, so h2 misses its rounds and declares its path to h1 on eth0
+#      down and sends h1 a notice; but h1's own INQs reach h2 and unicast
+#      works both ways, so h1's confirming probe is answered: h1 logs
+#      notice_refuted, keeps its path up and installs no route.
+#
+# Exit 0 pass, 1 fail (with a dump), 77 where namespaces cannot be made.
+# shellcheck disable=SC2317  # helpers are called through lab_wait
+set -u
+
+SRC=${FAILD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+FAILD=${FAILD_BIN:-$SRC/build/faild}
+UDPECHO=${UDPECHO_BIN:-$SRC/build/udpecho}
+export LAB=fcn$$ LAB_FAMILY=v4 LAB_LANS=2
+# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lab
+source "$SRC/scripts/lab" || exit 1
+
+lab_check
+case $? in 0) ;; 77) exit 77 ;; *) exit 1 ;; esac
+for bin in "$FAILD" "$UDPECHO"; do
+  [[ -x $bin ]] || { echo "FAIL: no executable $bin" >&2; exit 1; }
+done
+
+DIR=$(mktemp -d /tmp/faild-netns-carrier.XXXXXX) || exit 1
+PASSED=0
+T_START=$(_lab_us)
+CPID='' SPID=''
+declare -A DPID
+L1=$DIR/h1.log L2=$DIR/h2.log
+F=3  # -f
+
+cleanup() {
+  trap - EXIT INT TERM
+  lab_down
+  if ((PASSED)); then rm -rf "$DIR"; else echo "logs kept in $DIR" >&2; fi
+}
+trap cleanup EXIT
+trap 'echo "interrupted" >&2; exit 130' INT TERM
+
+step() { printf '[%7.3f] %s\n' "$(awk -v n="$(_lab_us)" -v s="$T_START" 'BEGIN { print (n - s) / 1e6 }')" "$*"; }
+
+fail() {
+  echo "FAIL: $*" >&2
+  {
+    lab_dump
+    local f
+    for f in "$DIR"/*; do
+      [[ -f $f ]] || continue
+      echo "===== $f"
+      tail -n 200 "$f"
+    done
+  } >&2
+  exit 1
+}
+
+# ------------------------------------------------------------ helpers ---
+
+alive() { _lab_alive "$1"; }
+daemons_alive() { alive "${DPID[h1]}" && alive "${DPID[h2]}"; }
+
+start_faild() {  # HOST
+  lab_spawn "$1" "$DIR/$1.out" "$FAILD" -r -t 0.1 -f "$F" -s 3 --node-id "$1" -l "$DIR/$1.log" ||
+    fail "cannot start faild in $1"
+  DPID[$1]=$LAB_PID
+}
+
+paths_up() {  # all four v4 paths up (or a daemon died: checked after)
+  local lan
+  daemons_alive || return 0
+  for lan in eth0 eth1; do
+    lab_log_has "$L1" path_up peer=h2 lan="$lan" family=v4 || return 1
+    lab_log_has "$L2" path_up peer=h1 lan="$lan" family=v4 || return 1
+  done
+}
+
+# log lines after line N of a log (the events of one phase)
+since() { tail -n +"$(($2 + 1))" "$1"; }
+nlines() { wc -l <"$1" 2>/dev/null || echo 0; }
+# has_since LOG N EVENT KEY=ERE...: such an event after line N of LOG
+has_since() {
+  local log=$1 n=$2 tmp rc
+  shift 2
+  tmp=$DIR/.since
+  since "$log" "$n" >"$tmp"
+  lab_log_has "$tmp" "$@"
+  rc=$?
+  rm -f "$tmp"
+  return "$rc"
+}
+lines_since() {
+  local log=$1 n=$2 tmp
+  shift 2
+  tmp=$DIR/.since
+  since "$log" "$n" >"$tmp"
+  lab_log_lines "$tmp" "$@"
+  rm -f "$tmp"
+}
+# line number (in LOG, after line N) of the first EVENT line with KEYs, or ""
+lineno_since() {
+  local log=$1 n=$2 line
+  shift 2
+  line=$(lines_since "$log" "$n" "$@" | head -n1)
+  [[ -n $line ]] || return 1
+  grep -nxF -- "$line" "$log" | head -n1 | cut -d: -f1
+}
+
+H1_ROUTE='^192\.0\.2\.2 via 198\.51\.100\.2 dev eth1( .*)? src 192\.0\.2\.1( |$)'
+H2_ROUTE='^192\.0\.2\.1 via 198\.51\.100\.1 dev eth1( .*)? src 192\.0\.2\.2( |$)'
+routes_are() {  # HOST REGEX: the host's whole faild route set is one route matching REGEX
+  local r
+  r=$(lab_routes "$1") || return 1
+  [[ $(grep -c . <<<"$r") -eq 1 ]] && grep -qE -- "$2" <<<"$r"
+}
+routes_empty() { [[ -z $(lab_routes "$1") ]]; }
+both_failed_over() { routes_are h1 "$H1_ROUTE" && routes_are h2 "$H2_ROUTE"; }
+both_empty() { routes_empty h1 && routes_empty h2; }
+show_routes() {
+  local h
+  for h in h1 h2; do lab_routes "$h" | sed "s/^/        $h: /"; done
+}
+
+received() { sed -n 's/.* received=\([0-9]*\).*/\1/p' "$1" 2>/dev/null; }
+received_at_least() { local r; r=$(received "$1"); [[ -n $r ]] && ((r >= $2)); }
+port_packets() {  # HOST LAN -> rx+tx packets of its switch port
+  local c
+  c=$(lab_counters "$1" "$2") || return 1
+  echo $((${c% *} + ${c#* }))
+}
+
+start_client() {  # NAME: an echo flow h1 -> 192.0.2.2, 1 datagram/ms
+  lab_spawn h1 "$DIR/$1.out" "$UDPECHO" client --to 192.0.2.2 --interval-ms 1 \
+    --duration 240 --stats "$DIR/$1.stats" || fail "udpecho client"
+  CPID=$LAB_PID
+}
+
+# ------------------------------------------------------------- test ---
+
+step "lab $LAB: 2 hosts, IPv4"
+lab_up 2 || fail "lab_up"
+start_faild h1
+start_faild h2
+step "faild started: h1 pid ${DPID[h1]}, h2 pid ${DPID[h2]}"
+lab_wait 30 paths_up || fail "paths did not come up within 30 s"
+daemons_alive || fail "a daemon exited"
+both_empty || fail "faild routes while all paths are up"
+step "all paths up, no faild routes"
+
+lab_spawn h2 "$DIR/server.out" "$UDPECHO" serve || fail "udpecho serve"
+SPID=$LAB_PID
+lab_wait 10 grep -q listening "$DIR/server.out" || fail "udpecho serve did not start"
+start_client cut
+lab_wait 10 received_at_least "$DIR/cut.stats" 200 || fail "the echo flow h1 -> 192.0.2.2 does not run"
+step "echo flow h1 -> 192.0.2.2 running"
+
+# --- 1. far-end carrier cut ------------------------------------------------
+n1=$(nlines "$L1") n2=$(nlines "$L2")
+lab_fault h2 a carrier || fail "lab_fault carrier"
+step "h2's LAN A switch port down (h2 sees carrier loss, h1 only silence)"
+lab_wait 10 both_failed_over || {
+  show_routes
+  fail "expected exactly [h1: 192.0.2.2 via 198.51.100.2 dev eth1 src 192.0.2.1] and [h2: 192.0.2.1 via 198.51.100.1 dev eth1 src 192.0.2.2]"
+}
+step "both hosts failed over:"
+show_routes
+
+# h2: its own carrier
+has_since "$L2" "$n2" link_down lan=eth0 || fail "h2 logged no link_down lan=eth0"
+has_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4 reason=carrier ||
+  fail "h2 logged no path_down peer=h1 lan=eth0 family=v4 reason=carrier"
+has_since "$L2" "$n2" notice_sent peer=h1 lan=eth0 family=v4 via=eth1 ||
+  fail "h2 logged no notice_sent peer=h1 lan=eth0 family=v4 via=eth1"
+step "h2: $(lines_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4 | head -n1 | sed 's/^.*event=/event=/')"
+step "h2: $(lines_since "$L2" "$n2" notice_sent peer=h1 | head -n1 | sed 's/^.*event=/event=/')"
+# h1: silence only, and the notice
+has_since "$L1" "$n1" link_down && fail "h1 logged link_down, but its carrier never changed"
+lab_wait 5 has_since "$L1" "$n1" notice_received peer=h2 lan=eth0 family=v4 ||
+  fail "h1 logged no notice_received peer=h2 lan=eth0 family=v4"
+down=$(lines_since "$L1" "$n1" path_down peer=h2 lan=eth0 family=v4)
+[[ -n $down ]] || fail "h1 logged no path_down for h2 on eth0"
+[[ $(grep -c . <<<"$down") -eq 1 ]] || fail "h1 logged more than one path_down for h2 on eth0: $down"
+step "h1: $(lines_since "$L1" "$n1" notice_received peer=h2 | head -n1 | sed 's/^.*event=/event=/')"
+step "h1: event=${down#*event=}"
+[[ $(lab_kv reason "$down") == peer-notice ]] ||
+  fail "h1's path_down has reason=$(lab_kv reason "$down"), expected peer-notice: $down"
+missed=$(lab_kv missed "$down")
+[[ $missed =~ ^[0-9]+$ ]] || fail "h1's path_down has no missed count: $down"
+((missed < F)) || fail "h1's path_down came after missed=$missed >= f=$F rounds: the notice did not speed it up"
+# order in h1's own log: notice, then the path down, then the route
+ln_notice=$(lineno_since "$L1" "$n1" notice_received peer=h2 lan=eth0 family=v4)
+ln_down=$(lineno_since "$L1" "$n1" path_down peer=h2 lan=eth0 family=v4)
+ln_route=$(lineno_since "$L1" "$n1" route_added dst='192\.0\.2\.2(/32)?')
+[[ -n $ln_notice && -n $ln_down && -n $ln_route ]] || fail "h1's log lacks notice_received / path_down / route_added"
+((ln_notice < ln_down && ln_down < ln_route)) ||
+  fail "h1's log order is not notice_received ($ln_notice) < path_down ($ln_down) < route_added ($ln_route)"
+step "h1 took the path down on h2's notice after $missed missed round(s) (< f=$F), before its own count"
+
+r0=$(received "$DIR/cut.stats")
+lab_wait 10 received_at_least "$DIR/cut.stats" $((r0 + 300)) ||
+  fail "no echo replies after the failover routes went in (received stays near $r0)"
+step "echo flow gets replies again through LAN B (received $r0 -> $(received "$DIR/cut.stats"))"
+both_failed_over || { show_routes; fail "route set changed while LAN A stayed cut"; }
+
+# --- 2. the gap, measured ---------------------------------------------------
+lab_stop "$CPID" INT 10
+report=$(grep -m1 '^sent=' "$DIR/cut.out") || fail "no report from the udpecho client"
+step "echo report: $report"
+step "CARRIER-CUT GAP (measured, not asserted): $(lab_kv max_gap_ms "$report") ms"
+start_client back
+lab_wait 10 received_at_least "$DIR/back.stats" 200 || fail "the second echo flow does not run"
+step "second echo flow running (through LAN B)"
+
+# --- 3. restore ---------------------------------------------------------------
+n1=$(nlines "$L1") n2=$(nlines "$L2")
+kill -USR1 "$CPID"  # mark: loss after here is switchback loss
+lab_restore h2 a || fail "lab_restore"
+step "h2's LAN A port back up"
+lab_wait 20 both_empty || { show_routes; fail "faild routes not removed within 20 s of the restore"; }
+step "both route sets empty"
+has_since "$L2" "$n2" link_up lan=eth0 || fail "h2 logged no link_up lan=eth0"
+has_since "$L1" "$n1" path_up peer=h2 lan=eth0 family=v4 || fail "h1 logged no path_up for h2 on eth0"
+has_since "$L2" "$n2" path_up peer=h1 lan=eth0 family=v4 || fail "h2 logged no path_up for h1 on eth0"
+lab_log_has "$L1" route_removed reason=switchback || fail "h1's log has no route_removed ... reason=switchback"
+
+a0=$(port_packets h2 a) b0=$(port_packets h2 b)
+sleep 1  # a measurement window, not a wait for a condition
+a1=$(port_packets h2 a) b1=$(port_packets h2 b)
+da=$((a1 - a0)) db=$((b1 - b0))
+step "switch port counters over 1 s: h2a +$da packets, h2b +$db packets"
+((da >= 500)) || fail "the flow is not back on LAN A (h2a grew by $da < 500 packets in 1 s)"
+((db < 200)) || fail "the flow still uses LAN B (h2b grew by $db >= 200 packets in 1 s)"
+lab_stop "$CPID" INT 10
+CPID=''
+report=$(grep -m1 '^sent=' "$DIR/back.out") || fail "no report from the second udpecho client"
+mark=$(grep -m1 '^mark=1 ' "$DIR/back.out") || fail "the second udpecho client recorded no mark"
+step "echo report across the restore: $report"
+step "switchback loss (measured, not asserted): $(lab_kv lost_after "$mark") datagrams"
+lab_stop "$SPID" TERM 5
+
+# --- 4. refutation: a notice must not take down a working path ---------------
+n1=$(nlines "$L1") n2=$(nlines "$L2")
+lab_fault h1 a nobcast || fail "lab_fault nobcast"
+step "one-way fault: the switch no longer floods broadcasts to h1 on LAN A"
+lab_wait 10 has_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4 ||
+  fail "h2 did not take its path to h1 on eth0 down (its INQs no longer reach h1)"
+step "h2: $(lines_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4 | head -n1 | sed 's/^.*event=/event=/')"
+lab_wait 5 has_since "$L2" "$n2" notice_sent peer=h1 lan=eth0 family=v4 ||
+  fail "h2 sent no notice to h1 about eth0"
+lab_wait 5 has_since "$L1" "$n1" notice_received peer=h2 lan=eth0 family=v4 ||
+  fail "h1 logged no notice_received peer=h2 lan=eth0 family=v4"
+lab_wait 5 has_since "$L1" "$n1" notice_refuted peer=h2 lan=eth0 family=v4 ||
+  fail "h1 did not refute the notice (no notice_refuted peer=h2 lan=eth0 family=v4): its probe on eth0 works"
+step "h1: $(lines_since "$L1" "$n1" notice_refuted peer=h2 | head -n1 | sed 's/^.*event=/event=/')"
+sleep 2  # an observation window: nothing may change on h1
+has_since "$L1" "$n1" path_down peer=h2 lan=eth0 &&
+  fail "h1 took its working path to h2 on eth0 down: $(lines_since "$L1" "$n1" path_down peer=h2 lan=eth0)"
+routes_empty h1 || { show_routes; fail "h1 installed routes although its path on eth0 works"; }
+step "h1 kept its path to h2 on eth0 up and installed no route"
+lab_restore h1 a || fail "lab_restore"
+lab_wait 20 both_empty || { show_routes; fail "faild routes left 20 s after the one-way fault was repaired"; }
+daemons_alive || fail "a daemon exited"
+step "repaired: no faild routes"
+
+for h in h1 h2; do
+  lab_stop "${DPID[$h]}" TERM 15
+  rc=$?
+  ((rc == 0)) || fail "$h's faild exited with status $rc on SIGTERM"
+done
+both_empty || { show_routes; fail "faild routes left at the end"; }
+PASSED=1
+step "PASS"
+exit 0
