@@ -697,10 +697,12 @@ private:
         if (!stopping_ && engine_.next_wakeup() < scheduled_for_) schedule();
         emit(out.events);
         if (out.paths_changed) {
-            bool peer_gone = std::any_of(out.events.begin(), out.events.end(), [](const event& e) {
-                return e.text.rfind("event=bye", 0) == 0 || e.text.rfind("event=peer_lost", 0) == 0;
-            });
-            reconcile(peer_gone ? "peer_gone" : "switchback");
+            // Why routes may go: the peer left, a path came back, or the
+            // plan changed otherwise (no live path left, addresses moved).
+            auto any = [&](const char* name) {
+                return std::any_of(out.events.begin(), out.events.end(), [&](const event& e) { return e.name == name; });
+            };
+            reconcile(any("bye") || any("peer_lost") ? "peer_gone" : any("path_up") ? "switchback" : "replanned");
         }
     }
 

@@ -37,6 +37,9 @@ bool reconciler::apply(const route_set& desired, const char* why, bool repairing
         events.emplace_back("route", severity::error, "route_table_unreadable").kv("error", error);
         return false;
     }
+    // What we believed installed: a desired route that was there and is
+    // now missing was removed by someone else, whoever notices it.
+    const route_set believed = std::move(installed_);
     installed_ = std::move(*listed);
     bool all_ok = true;
     for (const auto& change : diff_routes(desired, installed_)) {
@@ -57,7 +60,7 @@ bool reconciler::apply(const route_set& desired, const char* why, bool repairing
         switch (change.op) {
         case route_change::kind::add:
             installed_[change.r.dst] = change.r;
-            if (repairing)
+            if (auto was = believed.find(change.r.dst); repairing || (was != believed.end() && was->second == change.r))
                 events.emplace_back("route", severity::warning, "route_restored")
                     .raw(change.r.to_kv())
                     .kv("note", "a faild route was removed by something else; put back");
