@@ -135,15 +135,18 @@ wire::message engine::make(wire::type kind, std::uint32_t seq) const {
     return m;
 }
 
-path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out) {
+path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out, bool heard_here) {
     auto it = p.paths.find(k);
     if (it != p.paths.end()) return it->second;
     auto& pa = p.paths.emplace(k, path(path_tracker(cfg_.fail_after, cfg_.up_after, now))).first->second;
     // A responder expects the requestor's next INQ within 1.5 intervals.
     pa.inq_deadline = now + peer_interval(p) * 3 / 2;
     // A requestor counts the round in progress: the peer may be answering
-    // the INQ we just sent (that answer is how we usually meet it).
+    // the INQ we just sent (that answer is how we usually meet it). A path
+    // learnt from an address list is not blamed if that first round goes
+    // unanswered: its answer may have come before the path existed.
     pa.awaiting = state_of(k).seq > 0;
+    pa.grace = !heard_here;
     pa.awaited_seq = state_of(k).seq;
     out.events.emplace_back("path", severity::debug, "path_new")
         .kv("peer", p.node_id)
@@ -194,7 +197,7 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
     // (it goes from init to down after f misses).
     for (std::size_t li = 0; li < lans_.size(); ++li)
         for (const auto& a : p.addresses)
-            if (a.is_routable_unicast() && lans_[li].in_prefixes(a)) ensure_path(p, {li, a.fam()}, now, out);
+            if (a.is_routable_unicast() && lans_[li].in_prefixes(a)) ensure_path(p, {li, a.fam()}, now, out, false);
 }
 
 void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out) {
@@ -216,7 +219,9 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
         auto it = p.paths.find(k);
         if (it == p.paths.end()) continue;
         path& pa = it->second;
-        if (pa.awaiting) {
+        if (pa.awaiting && pa.grace) {
+            pa.awaiting = pa.grace = false;
+        } else if (pa.awaiting) {
             pa.awaiting = false;
             pa.last_round_good = false;
             pa.rounds.record(now, false);
@@ -329,9 +334,11 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             .kv("addr", from.to_string());
         out.paths_changed = true;
     }
-    learn(p, m, now, out);
+    // The path we heard on first (it counts the round in progress), then the
+    // ones the address list implies.
     const path_key k{li, from.fam()};
-    path& pa = ensure_path(p, k, now, out);
+    path& pa = ensure_path(p, k, now, out, true);
+    learn(p, m, now, out);
     // IPv6 next hops are link-local: a probe answered from a global address
     // (the warm-up probes) does not change it.
     if (pa.hop != from && (from.is_v4() || from.is_link_local() || !pa.hop)) {
@@ -362,7 +369,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         }
     } else if (m.kind == wire::type::ack) {
         if (cfg_.requestor && pa.awaiting && m.seq == pa.awaited_seq) {
-            pa.awaiting = false;
+            pa.awaiting = pa.grace = false;
             pa.last_round_good = true;
             pa.rounds.record(now, true);
             // RTT samples only from paths already up: the first answers

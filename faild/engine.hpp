@@ -113,7 +113,7 @@ private:
 
     wire::message make(wire::type kind, std::uint32_t seq) const;
     void send_inq(path_key k, timestamp now, engine_output& out);
-    path& ensure_path(peer& p, path_key k, timestamp now, engine_output& out);
+    path& ensure_path(peer& p, path_key k, timestamp now, engine_output& out, bool heard_here);
     void learn(peer& p, const wire::message& m, timestamp now, engine_output& out);
     void apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out);
     void collect_own_addresses();

@@ -149,7 +149,8 @@ std::string check_settings(const raw_settings& s, options& o) {
     }
     if (const raw* r = get("log")) {
         if (r->value.empty()) return where(*r) + "empty log file name " + name("log", *r) + " ''";
-        o.log_file = r->value;
+        // "stderr" (or "-") undoes a log file set by an earlier file.
+        o.log_file = r->value == "stderr" || r->value == "-" ? "" : r->value;
     }
     if (const raw* r = get("interfaces")) {
         std::set<std::string> seen;

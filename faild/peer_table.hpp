@@ -68,6 +68,7 @@ struct path {
     std::uint32_t awaited_seq = 0;
     timestamp inq_sent{0};         ///< when that INQ left
     bool last_round_good = false;  ///< the ACK for our last INQ came back
+    bool grace = false;            ///< learnt mid-round: the first round is not held against it
     duration srtt{0};              ///< smoothed round-trip time, 0 until measured
     loss_window rounds;            ///< good/missed rounds over the last minute
 

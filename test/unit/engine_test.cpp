@@ -580,3 +580,18 @@ TEST_CASE("engine: RTT is measured on paths that are up, not on the first answer
     round(e, ms(t), {0, 1});  // answered after 1 ms
     CHECK(e.peers().at("h2").paths.at({0, family::v4}).srtt == ms(1));
 }
+
+TEST_CASE("engine: a path learnt from an address list mid-round is not blamed for that round") {
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    round(e, ms(0), {0});  // h2 answers on LAN A; its LAN B answer "came before" the path existed
+    long long t = 100;
+    for (; t < 500; t += 100) round(e, ms(t), {0, 1});
+    const auto& b = e.peers().at("h2").paths.at({1, family::v4});
+    CHECK(b.tracker.state() == path_state::up);
+    CHECK(*b.rounds.loss_percent(ms(t)) == doctest::Approx(0.0));
+    // But a LAN that stays silent still goes down (one round later).
+    engine d(cfg("h1", true), two_lans(1), ms(0));
+    std::string downs;
+    for (long long u = 0; u < 600; u += 100) downs += events_named(round(d, ms(u), {0}), "path_down");
+    CHECK(downs == "event=path_down peer=h2 lan=eth1 family=v4 from=init missed=3 good=0 reason=missed\n");
+}

@@ -236,3 +236,11 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
     auto again = parse_with(back, {"--check-config"});
     CHECK(again.out.substr(again.out.find('\n')) == r.out.substr(r.out.find('\n')));
 }
+
+TEST_CASE("options: log = stderr undoes a log file from an earlier file") {
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] = "log = /var/log/faild.log\n";
+    f.files["/etc/faild/conf.d/90-journal.conf"] = "log = stderr\n";
+    CHECK(parse_with(f, {}).opts->log_file.empty());
+    CHECK(parse_with(fake_fs{}, {"-l", "-"}).opts->log_file.empty());
+}
