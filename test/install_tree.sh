@@ -30,6 +30,7 @@ check_prefix() {  # PREFIX ETC
 644 $PREFIX/share/man/man8/faildctl.8
 644 $PREFIX/share/man/man5/faild.conf.5
 644 $PREFIX/share/doc/faild/examples/conf.d/10-example.conf.sample
+755 $PREFIX/share/doc/faild/examples/faild-notify.example
 644 $PREFIX/lib/systemd/system/faild.service
 644 $etc/faild/faild.conf
 755 $etc/init.d/faild

@@ -31,6 +31,15 @@ $out"
 else
   echo "note: no groff"
 fi
+# The notify hook example: what it says for a failover (no logger on the
+# PATH: it prints, and faild would log that).
+ran=$((ran + 1))
+out=$(env -i PATH=/nonexistent FAILD_ROUTE="192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1" \
+  /bin/sh "$SRC/scripts/faild-notify.example" failover h2 eth0 v4 2>&1)
+[[ $out == "faild: h2 unreachable on eth0 (v4); traffic now goes 192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1" ]] ||
+  bad "faild-notify.example on failover said: $out"
+out=$(env -i PATH=/nonexistent /bin/sh "$SRC/scripts/faild-notify.example" notice_sent h2 eth0 v4 2>&1)
+[[ -z $out ]] || bad "faild-notify.example spoke on an event it does not know: $out"
 ((ran)) || { echo "SKIP: none of shellcheck, busybox, groff is installed"; exit 77; }
 echo "lint: $ran tools, $fails failed"
 ((fails == 0))
