@@ -32,6 +32,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <thread>
 #include <cstring>
 #include <sstream>
 #include <map>
@@ -246,6 +247,7 @@ private:
         for (const auto& f : opts_.config_files_read) files += (files.empty() ? "" : ",") + f;
         e.kv("config", files.empty() ? "none" : files);
         if (opts_.dry_run) e.kv("dry_run", "yes");
+        e.kv("auth", c.keys.empty() ? "none" : "hmac-sha256 keys=" + std::to_string(c.keys.size()));
         e.kv("control", acceptor_ ? control_path_ : "none");
         emit(e);
         for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
@@ -911,8 +913,20 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
 
     engine_config cfg;
     cfg.node_id = opts.node_id.empty() ? default_node_id(ifs) : opts.node_id;
-    std::random_device entropy;
-    cfg.incarnation = std::uniform_int_distribution<std::uint32_t>(1, UINT32_MAX)(entropy);
+    cfg.keys = opts.keys;
+    if (cfg.keys.empty()) {
+        std::random_device entropy;
+        cfg.incarnation = std::uniform_int_distribution<std::uint32_t>(1, UINT32_MAX)(entropy);
+    } else {
+        // With keys, incarnations must grow so an old one's datagrams can be
+        // told from the current one's (replays): the wall-clock second, after
+        // waiting for the next one to begin, so two starts never share one.
+        auto secs = [] { return std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count(); };
+        auto start = secs();
+        while (secs() == start) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        cfg.incarnation = std::uint32_t(secs());
+    }
     cfg.requestor = opts.requestor;
     cfg.interval = opts.interval;
     cfg.fail_after = opts.fail_after;

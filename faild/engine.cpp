@@ -74,7 +74,7 @@ void engine::notify(peer& p, path_key dead, engine_output& out) {
     for (const auto& [k, pa] : p.paths) {
         if (k.lan == dead.lan || pa.tracker.state() != path_state::up || !pa.hop) continue;
         if (!lans_[k.lan].probe_destination(k.fam)) continue;
-        out.sends.push_back({k.lan, *pa.hop, cfg_.port, wire::encode(m)});
+        out.sends.push_back({k.lan, *pa.hop, cfg_.port, wire::encode(m, cfg_.keys)});
         out.events.emplace_back("path", severity::info, "notice_sent")
             .kv("peer", p.node_id)
             .kv("lan", lans_[dead.lan].name)
@@ -106,7 +106,7 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             pa.confirm_deadline = now + confirm_timeout(pa);
             auto probe = make(wire::type::inq, pa.confirm_seq);
             probe.flags |= wire::flag_probe_only;
-            out.sends.push_back({li, *pa.hop, cfg_.port, wire::encode(probe)});
+            out.sends.push_back({li, *pa.hop, cfg_.port, wire::encode(probe, cfg_.keys)});
         }
     }
 }
@@ -247,7 +247,7 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
         pa.inq_sent = now;
     }
     if (!dst) return;
-    out.sends.push_back({k.lan, *dst, cfg_.port, wire::encode(m)});
+    out.sends.push_back({k.lan, *dst, cfg_.port, wire::encode(m, cfg_.keys)});
 
     // Down paths: the same INQ by unicast to the peer's own addresses there
     // (probe-only: no round for a responder; its ACK counts for ours).
@@ -261,7 +261,7 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
         int sent = 0;
         for (const auto& a : p.addresses) {
             if (a.fam() != k.fam || !a.is_routable_unicast() || !lans_[k.lan].in_prefixes(a) || sent == 4) continue;
-            if (warm_bytes.empty()) warm_bytes = wire::encode(warm);
+            if (warm_bytes.empty()) warm_bytes = wire::encode(warm, cfg_.keys);
             out.sends.push_back({k.lan, a, cfg_.port, warm_bytes});
             ++sent;
         }
@@ -282,7 +282,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
                      std::size_t size, timestamp now, engine_output& out, int ttl) {
     if (li >= lans_.size()) return;
     if (ttl >= 0 && ttl < 255) return note_drop(drops_.low_ttl, "low_ttl", li, from, out);
-    auto decoded = wire::decode(data, size);
+    auto decoded = wire::decode(data, size, cfg_.keys);
     if (auto* err = std::get_if<wire::error>(&decoded))
         return note_drop(drops_.wire[std::size_t(*err)], wire::to_string(*err), li, from, out);
     const auto& m = std::get<wire::message>(decoded);
@@ -324,6 +324,17 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         return;
     }
 
+    auto known = peers_.find(m.node_id);
+    if (known == peers_.end() && peers_.size() >= cfg_.max_peers && !make_room(now, out)) {
+        ++drops_.peer_limit;
+        return;
+    }
+    // Replays: with keys, a datagram of an older incarnation is a replay
+    // (incarnations then grow with time; see PROTOCOL.md).
+    if (known != peers_.end() && !cfg_.keys.empty() && m.incarnation < known->second.incarnation) {
+        ++drops_.replay;
+        return;
+    }
     auto [it, fresh] = peers_.try_emplace(m.node_id);
     peer& p = it->second;
     if (fresh) {
@@ -338,6 +349,17 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     // ones the address list implies.
     const path_key k{li, from.fam()};
     path& pa = ensure_path(p, k, now, out, true);
+    // A round's INQ (not a probe-only one) whose sequence number we saw
+    // before, from this incarnation, is a replay: it must not count.
+    const bool round_inq = m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only);
+    if (round_inq && !fresh && m.incarnation == p.incarnation && pa.inq_seen && m.seq <= pa.last_inq_seq) {
+        ++drops_.replay;
+        return;
+    }
+    if (round_inq) {
+        pa.inq_seen = true;
+        pa.last_inq_seq = m.seq;
+    }
     learn(p, m, now, out);
     // IPv6 next hops are link-local: a probe answered from a global address
     // (the warm-up probes) does not change it.
@@ -357,7 +379,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     if (m.kind == wire::type::inq) {
         // Answer only from a usable source: never from a tentative address.
         if (lans_[li].probe_destination(k.fam))
-            out.sends.push_back({li, from, from_port, wire::encode(make(wire::type::ack, m.seq))});
+            out.sends.push_back({li, from, from_port, wire::encode(make(wire::type::ack, m.seq), cfg_.keys)});
         if (!cfg_.requestor && !(m.flags & wire::flag_probe_only)) {
             // Not listed in a list cut short proves nothing: the INQ itself
             // arrived, so the round counts as good.
@@ -382,6 +404,32 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             apply(p, k, pa.tracker.good(now), out);
         }
     }
+}
+
+bool engine::make_room(timestamp /*now*/, engine_output& out) {
+    // The least recently heard peer without a path up goes; peers we route
+    // through are never pushed out by newcomers.
+    auto victim = peers_.end();
+    for (auto it = peers_.begin(); it != peers_.end(); ++it) {
+        bool up = std::any_of(it->second.paths.begin(), it->second.paths.end(),
+                              [](const auto& kp) { return kp.second.tracker.state() == path_state::up; });
+        if (!up && (victim == peers_.end() || it->second.last_seen < victim->second.last_seen)) victim = it;
+    }
+    if (victim == peers_.end()) {
+        if (!peer_limit_logged_) {
+            peer_limit_logged_ = true;
+            out.events.emplace_back("peer", severity::warning, "peer_limit")
+                .kv("max_peers", static_cast<long long>(cfg_.max_peers))
+                .kv("note", "new node ids are refused while every known peer has a path up");
+        }
+        return false;
+    }
+    out.events.emplace_back("peer", severity::warning, "peer_evicted")
+        .kv("peer", victim->first)
+        .kv("reason", "peer table full");
+    peers_.erase(victim);
+    out.paths_changed = true;
+    return true;
 }
 
 void engine::expire_peers(timestamp now, engine_output& out) {
@@ -448,7 +496,7 @@ timestamp engine::next_wakeup() const {
 }
 
 void engine::shutdown(engine_output& out) {
-    auto bye = wire::encode(make(wire::type::bye, 0));
+    auto bye = wire::encode(make(wire::type::bye, 0), cfg_.keys);
     for (std::size_t li = 0; li < lans_.size(); ++li)
         for (family fam : families)
             if (auto dst = lans_[li].probe_destination(fam)) out.sends.push_back({li, *dst, cfg_.port, bye});

@@ -50,6 +50,10 @@ struct engine_config {
     std::uint16_t port = 7793;     ///< where INQs are sent
     /// A peer whose paths are all down this long (or silent) is forgotten.
     duration forget_after = ms(60'000);
+    /// Shared keys: with any, every datagram is signed and must verify.
+    keyring keys;
+    /// Most peers kept (memory stays bounded under a flood of node ids).
+    std::size_t max_peers = 256;
 };
 
 /// One datagram to send out of LAN `lan` (the socket of dst's family).
@@ -68,7 +72,9 @@ struct engine_output {
 
 /// Datagrams dropped, by reason (wire errors plus the engine's own checks).
 struct drop_counters {
-    std::array<std::uint64_t, 12> wire{};  ///< indexed by wire::error
+    std::array<std::uint64_t, 15> wire{};  ///< indexed by wire::error
+    std::uint64_t replay = 0;              ///< older incarnation, or an INQ sequence seen before
+    std::uint64_t peer_limit = 0;          ///< a new node id while the peer table was full
     std::uint64_t off_link = 0;            ///< source not inside the LAN's prefixes
     std::uint64_t low_ttl = 0;             ///< arrived with TTL below 255: not on-link
     std::uint64_t own = 0;                 ///< our own broadcast looped back
@@ -123,6 +129,8 @@ private:
     duration confirm_timeout(const path& pa) const;
     lan_state& state_of(path_key k) { return lan_states_[k.lan * 2 + (k.fam == family::v6)]; }
     void expire_peers(timestamp now, engine_output& out);
+    /// Frees a place in a full peer table; false when every peer has a path up.
+    bool make_room(timestamp now, engine_output& out);
     /// Counts a dropped datagram; logs the first of each reason.
     void note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from,
                    engine_output& out);
@@ -136,6 +144,7 @@ private:
     drop_counters drops_;
     timestamp next_expiry_check_{0};
     bool collision_logged_ = false;
+    bool peer_limit_logged_ = false;
     std::uint32_t confirm_counter_ = 0;
 };
 

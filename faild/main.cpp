@@ -27,6 +27,13 @@ int main(int argc, char** argv) {
         return 2;
     }
 
+    // Keys are part of the configuration: a bad key file is exit 2 too.
+    faild::options run_opts = opts;
+    if (!opts.key_file.empty() && !run_opts.keys.load(opts.key_file, error)) {
+        std::cerr << "faild: " << error << "\n";
+        return 2;
+    }
+
     auto priv = faild::platform::current_privileges();
     if (!priv.net_admin || !priv.net_raw) {
         std::string missing = !priv.net_admin && !priv.net_raw ? "CAP_NET_ADMIN and CAP_NET_RAW"
@@ -38,7 +45,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     try {
-        return faild::run_daemon(opts, std::vector<std::string>(argv, argv + argc));
+        return faild::run_daemon(run_opts, std::vector<std::string>(argv, argv + argc));
     } catch (const std::exception& e) {  // before the loop runs: nothing installed yet
         std::cerr << "faild: fatal: " << e.what() << "\n";
         return 1;

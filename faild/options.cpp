@@ -32,11 +32,11 @@ const std::set<std::string> switches = {"requestor", "loose-rp-filter", "dry-run
 const std::set<std::string> file_keys = {"requestor", "interval",      "fail",           "succeed",
                                          "port",      "log",           "interfaces",     "node-id",
                                          "loose-rp-filter", "notify",  "notify-timeout", "control-socket",
-                                         "dry-run"};
+                                         "dry-run",   "key-file"};
 /// How each key is written on the command line, for messages.
 const std::map<std::string, std::string> flag_of = {
     {"requestor", "-r"}, {"interval", "-t"}, {"fail", "-f"}, {"succeed", "-s"}, {"port", "-p"},
-    {"log", "-l"},       {"interfaces", "-i"}, {"notify", "-x"}, {"config", "-c"}};
+    {"log", "-l"},       {"interfaces", "-i"}, {"notify", "-x"}, {"config", "-c"}, {"key-file", "-k"}};
 
 std::optional<unsigned long> parse_uint(const std::string& s, unsigned long max) {
     if (s.empty() || s.size() > 10) return std::nullopt;
@@ -103,7 +103,7 @@ std::string read_file(const std::string& path, const std::string& text, raw_sett
 const char* usage_text =
     "Usage: faild [-r] [-t SECONDS] [-f N] [-s N] [-p PORT] [-l LOGFILE] [-i IF[,IF...]] [--node-id ID]\n"
     "             [--loose-rp-filter] [-c FILE] [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]\n"
-    "             [--control-socket PATH] [--dry-run]\n"
+    "             [--control-socket PATH] [--dry-run] [-k KEYFILE]\n"
     "Keeps multi-homed hosts talking when one of their LANs fails: probes every\n"
     "LAN, and routes a peer's addresses on a dead LAN via a live one.\n";
 
@@ -182,6 +182,11 @@ std::string check_settings(const raw_settings& s, options& o) {
         if (!d || *d < ms(10) || *d > ms(3'600'000))
             return where(*r) + "invalid notify-timeout '" + r->value + "': expected 0.01 to 3600 seconds";
         o.notify_timeout = *d;
+    }
+    if (const raw* r = get("key-file")) {
+        if (r->value.empty() || r->value[0] != '/')
+            return where(*r) + "key file '" + r->value + "' must be an absolute path";
+        o.key_file = r->value;
     }
     if (const raw* r = get("control-socket")) {
         if (r->value.empty() || r->value[0] != '/' || r->value.size() > 100)
@@ -269,6 +274,8 @@ std::string describe(const options& o) {
                                     : "control-socket = " + o.control_socket)
        << "\n";
     os << "dry-run = " << (o.dry_run ? "yes" : "no") << "\n";
+    os << (o.key_file.empty() ? "# key-file = (none: probes are not authenticated)" : "key-file = " + o.key_file)
+       << "\n";
     return os.str();
 }
 
@@ -305,7 +312,9 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
          "kill the notify program after this long (default 10)")
         ("control-socket", po::value<std::string>()->value_name("PATH"),
          "Unix socket for faildctl (default /run/faild/control)")
-        ("dry-run", "probe and decide as usual, but log route changes instead of making them");
+        ("dry-run", "probe and decide as usual, but log route changes instead of making them")
+        ("key-file,k", po::value<std::string>()->value_name("KEYFILE"),
+         "authenticate every probe with HMAC-SHA256 under the key(s) in KEYFILE (hex, mode 0600)");
     po::options_description hidden;
     hidden.add_options()("stray", po::value<std::vector<std::string>>());
     po::options_description all;

@@ -69,6 +69,8 @@ struct path {
     timestamp inq_sent{0};         ///< when that INQ left
     bool last_round_good = false;  ///< the ACK for our last INQ came back
     bool grace = false;            ///< learnt mid-round: the first round is not held against it
+    bool inq_seen = false;         ///< a round INQ arrived on this path (replay check)
+    std::uint32_t last_inq_seq = 0;
     duration srtt{0};              ///< smoothed round-trip time, 0 until measured
     loss_window rounds;            ///< good/missed rounds over the last minute
 

@@ -36,6 +36,9 @@ const char* to_string(error e) {
     case error::bad_heard: return "bad_heard";
     case error::truncated: return "truncated";
     case error::trailing_bytes: return "trailing_bytes";
+    case error::unauthenticated: return "unauthenticated";
+    case error::bad_mac: return "bad_mac";
+    case error::unverifiable: return "unverifiable";
     }
     return "unknown";
 }
@@ -76,6 +79,27 @@ std::vector<std::uint8_t> encode(const message& m) {
         out.insert(out.end(), h.begin(), h.end());
     }
     return out;
+}
+
+std::vector<std::uint8_t> encode(const message& m, const keyring& keys) {
+    if (keys.empty()) return encode(m);
+    message signed_m = m;
+    signed_m.flags |= flag_authenticated;
+    auto out = encode(signed_m);
+    auto mac = keys.sign(out.data(), out.size());
+    out.insert(out.end(), mac.begin(), mac.end());
+    return out;
+}
+
+std::variant<message, error> decode(const std::uint8_t* data, std::size_t size, const keyring& keys) {
+    if (size < header_size) return error::too_short;
+    bool authenticated = data[4] & flag_authenticated;
+    if (keys.empty()) return authenticated ? std::variant<message, error>(error::unverifiable) : decode(data, size);
+    if (!authenticated) return error::unauthenticated;
+    if (size < header_size + mac_size) return error::truncated;
+    // The MAC is checked before any field is read.
+    if (!keys.verify(data, size - mac_size, data + size - mac_size)) return error::bad_mac;
+    return decode(data, size - mac_size);
 }
 
 std::variant<message, error> decode(const std::uint8_t* data, std::size_t size) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "faild/ip_address.hpp"
+#include "faild/keyring.hpp"
 
 #include <cstdint>
 #include <string>
@@ -24,7 +25,7 @@ inline constexpr std::uint32_t min_interval_us = 1'000;           // 1 ms
 inline constexpr std::uint32_t max_interval_us = 3'600'000'000u;  // 1 h
 /// Largest datagram a valid message can produce.
 inline constexpr std::size_t max_size =
-    header_size + max_node_id + max_addresses * 17 + max_heard * (1 + max_node_id);
+    header_size + max_node_id + max_addresses * 17 + max_heard * (1 + max_node_id) + mac_size;
 
 /// faild's link-local multicast group: IPv6 INQs and BYEs go there.
 ip_address v6_group();
@@ -36,6 +37,7 @@ enum class type : std::uint8_t { inq = 1, ack = 2, bye = 3, notice = 4 };
 /// Flag bits.
 inline constexpr std::uint8_t flag_heard_truncated = 0x01;  ///< INQ: more peers heard than listed
 inline constexpr std::uint8_t flag_probe_only = 0x02;       ///< INQ: answer it, but it is no round
+inline constexpr std::uint8_t flag_authenticated = 0x04;    ///< an HMAC-SHA256 trailer follows
 
 struct message {
     type kind = type::inq;
@@ -61,6 +63,9 @@ enum class error {
     bad_heard,
     truncated,
     trailing_bytes,
+    unauthenticated,  ///< we have keys; the datagram carries no MAC
+    bad_mac,          ///< the MAC matches none of our keys
+    unverifiable,     ///< it carries a MAC and we have no key
 };
 const char* to_string(error e);
 
@@ -70,7 +75,13 @@ bool valid_node_id(const std::string& id);
 /// Encodes a message whose fields are valid (checked by the caller: node id
 /// valid, lists within their limits, interval within bounds).
 std::vector<std::uint8_t> encode(const message& m);
+/// The same, authenticated: flag set and HMAC-SHA256 (first key) appended
+/// over everything before it. An empty keyring encodes plainly.
+std::vector<std::uint8_t> encode(const message& m, const keyring& keys);
 
 std::variant<message, error> decode(const std::uint8_t* data, std::size_t size);
+/// With keys, only datagrams whose MAC verifies under one of them decode;
+/// without, only unauthenticated ones.
+std::variant<message, error> decode(const std::uint8_t* data, std::size_t size, const keyring& keys);
 
 }  // namespace faild::wire

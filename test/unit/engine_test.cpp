@@ -316,7 +316,8 @@ TEST_CASE("engine: an IPv6 INQ is answered from the link-local address, not whil
     e.receive(1, ip("fe80::b:1"), 7793, inq.data(), inq.size(), ms(1), out);
     CHECK(out.sends.empty());  // our link-local on eth1 is tentative: say nothing
     e.update_lans(dual_lans(2, true), ms(2), out);
-    e.receive(1, ip("fe80::b:1"), 7793, inq.data(), inq.size(), ms(2), out);
+    auto next = msg(wire::type::inq, "h1", 4);  // the next round (the same one again would be a replay)
+    e.receive(1, ip("fe80::b:1"), 7793, next.data(), next.size(), ms(2), out);
     REQUIRE(out.sends.size() == 1);
     CHECK(out.sends[0].dst == ip("fe80::b:1"));
     CHECK(out.sends[0].lan == 1);
@@ -594,4 +595,48 @@ TEST_CASE("engine: a path learnt from an address list mid-round is not blamed fo
     std::string downs;
     for (long long u = 0; u < 600; u += 100) downs += events_named(round(d, ms(u), {0}), "path_down");
     CHECK(downs == "event=path_down peer=h2 lan=eth1 family=v4 from=init missed=3 good=0 reason=missed\n");
+}
+
+TEST_CASE("engine: replays are dropped: a round INQ seen before, and (with keys) an older incarnation") {
+    engine r(cfg("h2", false), two_lans(2), ms(0));
+    auto inq5 = msg(wire::type::inq, "h1", 5, {"h2"});
+    engine_output out;
+    r.receive(0, ip("192.0.2.1"), 7793, inq5.data(), inq5.size(), ms(1), out);
+    r.receive(0, ip("192.0.2.1"), 7793, inq5.data(), inq5.size(), ms(2), out);  // the same again
+    CHECK(r.drops().replay == 1);
+    CHECK(r.peers().at("h1").paths.at({0, family::v4}).tracker.good_rounds() == 1);
+
+    std::string err;
+    auto c = cfg("h2", false);
+    REQUIRE(c.keys.parse(std::string(64, '7'), "k", err));
+    engine keyed(c, two_lans(2), ms(0));
+    auto signed_inq = [&](std::uint32_t inc, std::uint32_t seq) {
+        wire::message m = std::get<wire::message>(wire::decode(inq5.data(), inq5.size()));
+        m.incarnation = inc;
+        m.seq = seq;
+        return wire::encode(m, c.keys);
+    };
+    auto now_inc = signed_inq(2000, 1), old_inc = signed_inq(1999, 77);
+    keyed.receive(0, ip("192.0.2.1"), 7793, now_inc.data(), now_inc.size(), ms(1), out);
+    keyed.receive(0, ip("192.0.2.1"), 7793, old_inc.data(), old_inc.size(), ms(2), out);
+    CHECK(keyed.drops().replay == 1);
+    CHECK(keyed.peers().at("h1").incarnation == 2000);
+    auto unsigned_inq = msg(wire::type::inq, "h9", 1);
+    keyed.receive(0, ip("192.0.2.9"), 7793, unsigned_inq.data(), unsigned_inq.size(), ms(3), out);
+    CHECK(keyed.drops().wire[std::size_t(wire::error::unauthenticated)] == 1);
+    CHECK(keyed.peers().count("h9") == 0);
+}
+
+TEST_CASE("engine: the peer table is bounded; peers without a live path make room, the others never") {
+    auto c = cfg("h1", false);
+    c.max_peers = 3;
+    engine e(c, two_lans(1), ms(0));
+    engine_output out;
+    for (int i = 2; i <= 9; ++i) {  // a flood of node ids
+        auto b = msg(wire::type::inq, ("n" + std::to_string(i)).c_str(), 1);
+        e.receive(0, ip("192.0.2.77"), 7793, b.data(), b.size(), ms(i), out);
+    }
+    CHECK(e.peers().size() == 3);
+    CHECK(events_named(out, "peer_evicted").size() > 0);
+    CHECK(e.peers().count("n9") == 1);  // the newest are kept, the oldest silent ones went
 }

@@ -229,7 +229,8 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
           "# notify = (none)\n"
           "notify-timeout = 10\n"
           "# control-socket = (/run/faild/control, per network namespace)\n"
-          "dry-run = no\n");
+          "dry-run = no\n"
+          "# key-file = (none: probes are not authenticated)\n");
     // What it prints reads back to the same settings.
     fake_fs back;
     back.files["/etc/faild/faild.conf"] = r.out;

@@ -55,8 +55,14 @@ TEST_CASE("wire: the largest valid message round-trips and fits max_size") {
     m.addresses.assign(wire::max_addresses, *ip_address::parse("2001:db8::7"));
     m.heard.assign(wire::max_heard, std::string(wire::max_node_id, 'h'));
     auto b = wire::encode(m);
-    CHECK(b.size() == wire::max_size);
+    CHECK(b.size() == wire::max_size - mac_size);
     CHECK(std::holds_alternative<wire::message>(dec(b)));
+    keyring keys;
+    std::string err;
+    REQUIRE(keys.parse(std::string(64, 'a'), "test", err));
+    auto signed_b = wire::encode(m, keys);
+    CHECK(signed_b.size() == wire::max_size);
+    CHECK(std::holds_alternative<wire::message>(wire::decode(signed_b.data(), signed_b.size(), keys)));
 }
 
 TEST_CASE("wire: every truncation is rejected") {
@@ -109,4 +115,77 @@ TEST_CASE("wire: node ids") {
     CHECK_FALSE(wire::valid_node_id(std::string(33, 'a')));
     CHECK_FALSE(wire::valid_node_id("a b"));
     CHECK_FALSE(wire::valid_node_id("a\n"));
+}
+
+namespace {
+
+keyring key_of(const std::string& hex_lines) {
+    keyring k;
+    std::string err;
+    REQUIRE_MESSAGE(k.parse(hex_lines, "test", err), err);
+    return k;
+}
+
+const std::string key_a = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+const std::string key_b = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
+
+wire::error derr(const std::vector<std::uint8_t>& b, const keyring& k) {
+    auto r = wire::decode(b.data(), b.size(), k);
+    REQUIRE(std::holds_alternative<wire::error>(r));
+    return std::get<wire::error>(r);
+}
+
+}  // namespace
+
+TEST_CASE("wire: authenticated datagrams: round trip, tampering, wrong key, missing MAC") {
+    auto a = key_of(key_a);
+    auto b = key_of(key_b);
+    auto signed_a = wire::encode(sample(), a);
+    CHECK((signed_a[4] & wire::flag_authenticated));
+    CHECK(signed_a.size() == wire::encode(sample()).size() + mac_size);
+    auto ok = wire::decode(signed_a.data(), signed_a.size(), a);
+    REQUIRE(std::holds_alternative<wire::message>(ok));
+    CHECK(std::get<wire::message>(ok).node_id == "host-1.example");
+
+    CHECK(derr(signed_a, b) == wire::error::bad_mac);              // another key
+    for (std::size_t i = 0; i < signed_a.size(); ++i) {             // any bit flipped anywhere
+        auto t = signed_a;
+        t[i] ^= 0x01;
+        CAPTURE(i);
+        auto e = derr(t, a);
+        CHECK((e == wire::error::bad_mac || e == wire::error::unauthenticated));
+    }
+    auto plain = wire::encode(sample());
+    CHECK(derr(plain, a) == wire::error::unauthenticated);          // no MAC while we have keys
+    CHECK(derr(signed_a, keyring{}) == wire::error::unverifiable);  // a MAC and no key
+    std::vector<std::uint8_t> cut(signed_a.begin(), signed_a.begin() + wire::header_size + 5);
+    CHECK(derr(cut, a) == wire::error::truncated);  // shorter than a MAC
+}
+
+TEST_CASE("wire: key rollover: two keys accepted, the first one signs") {
+    auto both = key_of(key_b + "\n" + key_a + "\n");
+    auto old_only = key_of(key_a);
+    auto new_only = key_of(key_b);
+    auto from_old = wire::encode(sample(), old_only);
+    CHECK(std::holds_alternative<wire::message>(wire::decode(from_old.data(), from_old.size(), both)));
+    auto from_both = wire::encode(sample(), both);  // signed with key_b
+    CHECK(std::holds_alternative<wire::message>(wire::decode(from_both.data(), from_both.size(), new_only)));
+    CHECK(derr(from_both, old_only) == wire::error::bad_mac);
+}
+
+TEST_CASE("keyring: file format and refusals") {
+    keyring k;
+    std::string err;
+    CHECK(k.parse("# comment\n" + key_a + "  # the sending key\n\n", "f", err));
+    CHECK(k.size() == 1);
+    CHECK_FALSE(k.parse("00112233", "f", err));
+    CHECK(err == "f:1: key too short (4 bytes; at least 16, e.g. `openssl rand -hex 32`)");
+    CHECK_FALSE(k.parse(key_a + "\nzz" + key_a.substr(2), "f", err));
+    CHECK(err == "f:2: a key is hex digits only");
+    CHECK_FALSE(k.parse(key_a + "\n" + key_b + "\n" + key_a, "f", err));
+    CHECK(err.find("f:3: at most two keys") == 0);
+    CHECK_FALSE(k.parse("# nothing\n", "f", err));
+    CHECK(err == "f: no key in the file");
+    CHECK_FALSE(k.parse(key_a + "0", "f", err));
+    CHECK(err == "f:1: a key is an even number of hex digits");
 }
