@@ -8,26 +8,14 @@
 #   3. no error noise on the way (nothing at level=error).
 # Exit 0 pass, 1 fail, 77 when namespaces cannot be made.
 set -u
-SRC=${FAILD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-FAILD=${FAILD_BIN:-$SRC/build/faild}
 export LAB=fadr$$ LAB_FAMILY=v6
-# shellcheck source=scripts/lab
-source "$SRC/scripts/lab" || exit 1
-lab_check
-case $? in 0) ;; 77) exit 77 ;; *) exit 1 ;; esac
-
-DIR=$(mktemp -d /tmp/faild-addr-runtime.XXXXXX) || exit 1
-PASSED=0
-cleanup() { lab_down; if ((PASSED)); then rm -rf "$DIR"; else echo "logs kept in $DIR" >&2; fi; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; { lab_dump; for f in "$DIR"/*.log; do echo "== $f"; cat "$f"; done; } >&2; exit 1; }
-step() { echo "-- $*"; }
+# shellcheck source-path=SCRIPTDIR source=lib/common.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash" || exit 1
+netns_begin addr-runtime "$FAILD"
 
 lab_up 2 || fail "lab_up"
-L1=$DIR/h1.log L2=$DIR/h2.log
-for h in h1 h2; do
-  lab_spawn "$h" "$DIR/$h.out" "$FAILD" -r -t 0.1 -f 3 -s 3 --node-id "$h" -l "$DIR/$h.log" || fail "start $h"
-done
+start_faild h1
+start_faild h2
 up_on() { lab_log_has "$1" path_up peer="$2" lan="$3" family=v6; }
 lab_wait 30 up_on "$L1" h2 eth0 || fail "h1's path to h2 on eth0 not up"
 lab_wait 30 up_on "$L1" h2 eth1 || fail "h1's path to h2 on eth1 not up"
@@ -50,7 +38,7 @@ lab_wait 15 has_global || fail "faild did not pick up the address after DAD"
 step "address back in use after DAD"
 back_up() { [[ $(lab_log_lines "$L1" path_up peer=h2 lan=eth0 family=v6 | wc -l) -ge 2 ]]; }
 lab_wait 15 back_up || fail "h1's path to h2 on eth0 did not come back up"
-lab_wait 15 eval '[[ -z $(lab_routes h1) && -z $(lab_routes h2) ]]' || fail "routes left after recovery"
+lab_wait 15 both_empty || fail "routes left after recovery"
 step "paths up again, no faild routes"
 
 # The re-added address is the src of a failover route.

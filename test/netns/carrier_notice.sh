@@ -26,93 +26,14 @@
 # shellcheck disable=SC2317  # helpers are called through lab_wait
 set -u
 
-SRC=${FAILD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-FAILD=${FAILD_BIN:-$SRC/build/faild}
-UDPECHO=${UDPECHO_BIN:-$SRC/build/udpecho}
 export LAB=fcn$$ LAB_FAMILY=v4 LAB_LANS=2
-# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lab
-source "$SRC/scripts/lab" || exit 1
-
-lab_check
-case $? in 0) ;; 77) exit 77 ;; *) exit 1 ;; esac
-for bin in "$FAILD" "$UDPECHO"; do
-  [[ -x $bin ]] || { echo "FAIL: no executable $bin" >&2; exit 1; }
-done
-
-DIR=$(mktemp -d /tmp/faild-netns-carrier.XXXXXX) || exit 1
-PASSED=0
-T_START=$(_lab_us)
-CPID='' SPID=''
-declare -A DPID
-L1=$DIR/h1.log L2=$DIR/h2.log
+# shellcheck source-path=SCRIPTDIR source=lib/common.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash" || exit 1
+netns_begin netns-carrier "$FAILD" "$UDPECHO"
 F=3  # -f
-
-cleanup() {
-  trap - EXIT INT TERM
-  lab_down
-  if ((PASSED)); then rm -rf "$DIR"; else echo "logs kept in $DIR" >&2; fi
-}
-trap cleanup EXIT
-trap 'echo "interrupted" >&2; exit 130' INT TERM
-
-step() { printf '[%7.3f] %s\n' "$(awk -v n="$(_lab_us)" -v s="$T_START" 'BEGIN { print (n - s) / 1e6 }')" "$*"; }
-
-fail() {
-  echo "FAIL: $*" >&2
-  {
-    lab_dump
-    local f
-    for f in "$DIR"/*; do
-      [[ -f $f ]] || continue
-      echo "===== $f"
-      tail -n 200 "$f"
-    done
-  } >&2
-  exit 1
-}
 
 # ------------------------------------------------------------ helpers ---
 
-alive() { _lab_alive "$1"; }
-daemons_alive() { alive "${DPID[h1]}" && alive "${DPID[h2]}"; }
-
-start_faild() {  # HOST
-  lab_spawn "$1" "$DIR/$1.out" "$FAILD" -r -t 0.1 -f "$F" -s 3 --node-id "$1" -l "$DIR/$1.log" ||
-    fail "cannot start faild in $1"
-  DPID[$1]=$LAB_PID
-}
-
-paths_up() {  # all four v4 paths up (or a daemon died: checked after)
-  local lan
-  daemons_alive || return 0
-  for lan in eth0 eth1; do
-    lab_log_has "$L1" path_up peer=h2 lan="$lan" family=v4 || return 1
-    lab_log_has "$L2" path_up peer=h1 lan="$lan" family=v4 || return 1
-  done
-}
-
-# log lines after line N of a log (the events of one phase)
-since() { tail -n +"$(($2 + 1))" "$1"; }
-nlines() { wc -l <"$1" 2>/dev/null || echo 0; }
-# has_since LOG N EVENT KEY=ERE...: such an event after line N of LOG
-has_since() {
-  local log=$1 n=$2 tmp rc
-  shift 2
-  tmp=$DIR/.since
-  since "$log" "$n" >"$tmp"
-  lab_log_has "$tmp" "$@"
-  rc=$?
-  rm -f "$tmp"
-  return "$rc"
-}
-lines_since() {
-  local log=$1 n=$2 tmp
-  shift 2
-  tmp=$DIR/.since
-  since "$log" "$n" >"$tmp"
-  lab_log_lines "$tmp" "$@"
-  rm -f "$tmp"
-}
 # line number (in LOG, after line N) of the first EVENT line with KEYs, or ""
 lineno_since() {
   local log=$1 n=$2 line
@@ -122,35 +43,6 @@ lineno_since() {
   grep -nxF -- "$line" "$log" | head -n1 | cut -d: -f1
 }
 
-H1_ROUTE='^192\.0\.2\.2 via 198\.51\.100\.2 dev eth1( .*)? src 192\.0\.2\.1( |$)'
-H2_ROUTE='^192\.0\.2\.1 via 198\.51\.100\.1 dev eth1( .*)? src 192\.0\.2\.2( |$)'
-routes_are() {  # HOST REGEX: the host's whole faild route set is one route matching REGEX
-  local r
-  r=$(lab_routes "$1") || return 1
-  [[ $(grep -c . <<<"$r") -eq 1 ]] && grep -qE -- "$2" <<<"$r"
-}
-routes_empty() { [[ -z $(lab_routes "$1") ]]; }
-both_failed_over() { routes_are h1 "$H1_ROUTE" && routes_are h2 "$H2_ROUTE"; }
-both_empty() { routes_empty h1 && routes_empty h2; }
-show_routes() {
-  local h
-  for h in h1 h2; do lab_routes "$h" | sed "s/^/        $h: /"; done
-}
-
-received() { sed -n 's/.* received=\([0-9]*\).*/\1/p' "$1" 2>/dev/null; }
-received_at_least() { local r; r=$(received "$1"); [[ -n $r ]] && ((r >= $2)); }
-port_packets() {  # HOST LAN -> rx+tx packets of its switch port
-  local c
-  c=$(lab_counters "$1" "$2") || return 1
-  echo $((${c% *} + ${c#* }))
-}
-
-start_client() {  # NAME: an echo flow h1 -> 192.0.2.2, 1 datagram/ms
-  lab_spawn h1 "$DIR/$1.out" "$UDPECHO" client --to 192.0.2.2 --interval-ms 1 \
-    --duration 240 --stats "$DIR/$1.stats" || fail "udpecho client"
-  CPID=$LAB_PID
-}
-
 # ------------------------------------------------------------- test ---
 
 step "lab $LAB: 2 hosts, IPv4"
@@ -158,15 +50,12 @@ lab_up 2 || fail "lab_up"
 start_faild h1
 start_faild h2
 step "faild started: h1 pid ${DPID[h1]}, h2 pid ${DPID[h2]}"
-lab_wait 30 paths_up || fail "paths did not come up within 30 s"
-daemons_alive || fail "a daemon exited"
+wait_paths_up
 both_empty || fail "faild routes while all paths are up"
 step "all paths up, no faild routes"
 
-lab_spawn h2 "$DIR/server.out" "$UDPECHO" serve || fail "udpecho serve"
-SPID=$LAB_PID
-lab_wait 10 grep -q listening "$DIR/server.out" || fail "udpecho serve did not start"
-start_client cut
+start_server
+start_client cut 192.0.2.2
 lab_wait 10 received_at_least "$DIR/cut.stats" 200 || fail "the echo flow h1 -> 192.0.2.2 does not run"
 step "echo flow h1 -> 192.0.2.2 running"
 
@@ -187,8 +76,8 @@ has_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4 reason=carrier ||
   fail "h2 logged no path_down peer=h1 lan=eth0 family=v4 reason=carrier"
 has_since "$L2" "$n2" notice_sent peer=h1 lan=eth0 family=v4 via=eth1 ||
   fail "h2 logged no notice_sent peer=h1 lan=eth0 family=v4 via=eth1"
-step "h2: $(lines_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4 | head -n1 | sed 's/^.*event=/event=/')"
-step "h2: $(lines_since "$L2" "$n2" notice_sent peer=h1 | head -n1 | sed 's/^.*event=/event=/')"
+step "h2: $(first_event_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4)"
+step "h2: $(first_event_since "$L2" "$n2" notice_sent peer=h1)"
 # h1: silence only, and the notice
 has_since "$L1" "$n1" link_down && fail "h1 logged link_down, but its carrier never changed"
 lab_wait 5 has_since "$L1" "$n1" notice_received peer=h2 lan=eth0 family=v4 ||
@@ -196,7 +85,7 @@ lab_wait 5 has_since "$L1" "$n1" notice_received peer=h2 lan=eth0 family=v4 ||
 down=$(lines_since "$L1" "$n1" path_down peer=h2 lan=eth0 family=v4)
 [[ -n $down ]] || fail "h1 logged no path_down for h2 on eth0"
 [[ $(grep -c . <<<"$down") -eq 1 ]] || fail "h1 logged more than one path_down for h2 on eth0: $down"
-step "h1: $(lines_since "$L1" "$n1" notice_received peer=h2 | head -n1 | sed 's/^.*event=/event=/')"
+step "h1: $(first_event_since "$L1" "$n1" notice_received peer=h2)"
 step "h1: event=${down#*event=}"
 [[ $(lab_kv reason "$down") == peer-notice ]] ||
   fail "h1's path_down has reason=$(lab_kv reason "$down"), expected peer-notice: $down"
@@ -223,7 +112,7 @@ lab_stop "$CPID" INT 10
 report=$(grep -m1 '^sent=' "$DIR/cut.out") || fail "no report from the udpecho client"
 step "echo report: $report"
 step "CARRIER-CUT GAP (measured, not asserted): $(lab_kv max_gap_ms "$report") ms"
-start_client back
+start_client back 192.0.2.2
 lab_wait 10 received_at_least "$DIR/back.stats" 200 || fail "the second echo flow does not run"
 step "second echo flow running (through LAN B)"
 
@@ -239,13 +128,7 @@ has_since "$L1" "$n1" path_up peer=h2 lan=eth0 family=v4 || fail "h1 logged no p
 has_since "$L2" "$n2" path_up peer=h1 lan=eth0 family=v4 || fail "h2 logged no path_up for h1 on eth0"
 lab_log_has "$L1" route_removed reason=switchback || fail "h1's log has no route_removed ... reason=switchback"
 
-a0=$(port_packets h2 a) b0=$(port_packets h2 b)
-sleep 1  # a measurement window, not a wait for a condition
-a1=$(port_packets h2 a) b1=$(port_packets h2 b)
-da=$((a1 - a0)) db=$((b1 - b0))
-step "switch port counters over 1 s: h2a +$da packets, h2b +$db packets"
-((da >= 500)) || fail "the flow is not back on LAN A (h2a grew by $da < 500 packets in 1 s)"
-((db < 200)) || fail "the flow still uses LAN B (h2b grew by $db >= 200 packets in 1 s)"
+check_back_on_lan_a 1
 lab_stop "$CPID" INT 10
 CPID=''
 report=$(grep -m1 '^sent=' "$DIR/back.out") || fail "no report from the second udpecho client"
@@ -260,14 +143,14 @@ lab_fault h1 a nobcast || fail "lab_fault nobcast"
 step "one-way fault: the switch no longer floods broadcasts to h1 on LAN A"
 lab_wait 10 has_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4 ||
   fail "h2 did not take its path to h1 on eth0 down (its INQs no longer reach h1)"
-step "h2: $(lines_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4 | head -n1 | sed 's/^.*event=/event=/')"
+step "h2: $(first_event_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4)"
 lab_wait 5 has_since "$L2" "$n2" notice_sent peer=h1 lan=eth0 family=v4 ||
   fail "h2 sent no notice to h1 about eth0"
 lab_wait 5 has_since "$L1" "$n1" notice_received peer=h2 lan=eth0 family=v4 ||
   fail "h1 logged no notice_received peer=h2 lan=eth0 family=v4"
 lab_wait 5 has_since "$L1" "$n1" notice_refuted peer=h2 lan=eth0 family=v4 ||
   fail "h1 did not refute the notice (no notice_refuted peer=h2 lan=eth0 family=v4): its probe on eth0 works"
-step "h1: $(lines_since "$L1" "$n1" notice_refuted peer=h2 | head -n1 | sed 's/^.*event=/event=/')"
+step "h1: $(first_event_since "$L1" "$n1" notice_refuted peer=h2)"
 sleep 2  # an observation window: nothing may change on h1
 has_since "$L1" "$n1" path_down peer=h2 lan=eth0 &&
   fail "h1 took its working path to h2 on eth0 down: $(lines_since "$L1" "$n1" path_down peer=h2 lan=eth0)"
@@ -278,11 +161,7 @@ lab_wait 20 both_empty || { show_routes; fail "faild routes left 20 s after the 
 daemons_alive || fail "a daemon exited"
 step "repaired: no faild routes"
 
-for h in h1 h2; do
-  lab_stop "${DPID[$h]}" TERM 15
-  rc=$?
-  ((rc == 0)) || fail "$h's faild exited with status $rc on SIGTERM"
-done
+stop_daemons
 both_empty || { show_routes; fail "faild routes left at the end"; }
 PASSED=1
 step "PASS"

@@ -23,55 +23,11 @@
 # shellcheck disable=SC2317  # helpers are called through lab_wait
 set -u
 
-SRC=${FAILD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-FAILD=${FAILD_BIN:-$SRC/build/faild}
 export LAB=dadt$$ LAB_FAMILY=dual
 unset LAB_V6
-# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lab
-source "$SRC/scripts/lab" || exit 1
-
-lab_check
-case $? in 0) ;; 77) exit 77 ;; *) exit 1 ;; esac
-[[ -x $FAILD ]] || { echo "FAIL: no executable $FAILD" >&2; exit 1; }
-
-DIR=$(mktemp -d /tmp/faild-netns-dad.XXXXXX) || exit 1
-PASSED=0
-T_START=$(_lab_us)
-declare -A DPID
-
-cleanup() {
-  trap - EXIT INT TERM
-  lab_down
-  if ((PASSED)); then rm -rf "$DIR"; else echo "logs kept in $DIR" >&2; fi
-}
-trap cleanup EXIT
-trap 'echo "interrupted" >&2; exit 130' INT TERM
-
-step() { printf '[%7.3f] %s\n' "$(awk -v n="$(_lab_us)" -v s="$T_START" 'BEGIN { print (n - s) / 1e6 }')" "$*"; }
-
-fail() {
-  echo "FAIL: $*" >&2
-  {
-    lab_dump
-    local f
-    for f in "$DIR"/*; do
-      [[ -f $f ]] || continue
-      echo "===== $f"
-      tail -n 200 "$f"
-    done
-  } >&2
-  exit 1
-}
-
-start_faild() {  # HOST
-  lab_spawn "$1" "$DIR/$1.out" "$FAILD" -r -t 0.1 -f 3 -s 3 --node-id "$1" -l "$DIR/$1.log" ||
-    fail "cannot start faild in $1"
-  DPID[$1]=$LAB_PID
-}
-alive() { _lab_alive "$1"; }
-both_alive() { alive "${DPID[h1]}" && alive "${DPID[h2]}"; }
-no_routes() { [[ -z $(lab_routes h1) && -z $(lab_routes h2) ]]; }
-show_routes() { local h; for h in h1 h2; do lab_routes "$h" | sed "s/^/        $h: /"; done; }
+# shellcheck source-path=SCRIPTDIR source=lib/common.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash" || exit 1
+netns_begin netns-dad "$FAILD"
 
 DUP=2001:db8:a::1      # h1's LAN-A address, owned first by h3
 DUP2=2001:db8:b::3     # h3's LAN-B address, added to h1 while faild runs
@@ -85,7 +41,7 @@ state_is() { [[ $(lab_addr_flags "$1" "$2") == "$3" ]]; }
 # probes on it is the daemon's business.
 paths_up_except_a6() {
   local fam
-  both_alive || return 0
+  daemons_alive || return 0
   for fam in v4 v6; do
     lab_log_has "$DIR/h1.log" path_up peer=h2 lan=eth1 "family=$fam" || return 1
     lab_log_has "$DIR/h2.log" path_up peer=h1 lan=eth1 "family=$fam" || return 1
@@ -117,13 +73,13 @@ lab_wait 15 lab_log_has "$DIR/h1.log" address_dadfailed ||
   fail "h1's log has no event=address_dadfailed 15 s after start"
 lab_wait 30 paths_up_except_a6 ||
   fail "the paths on LAN B (v4 and v6) and IPv4 on LAN A did not come up within 30 s"
-both_alive || fail "a daemon exited"
+daemons_alive || fail "a daemon exited"
 step "h1 logged the duplicate; paths on LAN B (v4, v6) and IPv4 on LAN A are up"
 # A bounded wait on purpose: it measures that no more lines come (a
 # repeated report would come within a few probe rounds, or at the next
 # address dump).
 sleep 3
-both_alive || fail "a daemon exited within 3 s after the paths came up"
+daemons_alive || fail "a daemon exited within 3 s after the paths came up"
 n=$(dad_count h1)
 ((n == 1)) || fail "h1 logged event=address_dadfailed $n times, expected exactly once"
 (($(dad_count h1 level=error lan=eth0 "addr=$DUP") == 1)) ||
@@ -163,7 +119,7 @@ for h in h1 h2; do
 done
 step "h2 routes only h1's IPv4 LAN-A address; nothing to or from $DUP"
 lab_restore h1 a || fail "lab_restore"
-lab_wait 20 no_routes ||
+lab_wait 20 both_empty ||
   { show_routes; fail "faild routes not removed within 20 s of the repair"; }
 step "h1's LAN A restored; the routes are gone"
 
@@ -177,23 +133,18 @@ lab_wait 15 lab_log_has "$DIR/h1.log" address_dadfailed lan=eth1 "addr=$DUP2" ||
   fail "h1's log has no address_dadfailed lan=eth1 addr=$DUP2 15 s after its DAD failed"
 # Bounded on purpose again: measuring that no repeat comes.
 sleep 3
-both_alive || fail "a daemon exited after the second duplicate"
+daemons_alive || fail "a daemon exited after the second duplicate"
 n=$(dad_count h1 lan=eth1 "addr=$DUP2")
 ((n == 1)) || fail "h1 logged the dadfailed $DUP2 $n times, expected once"
 n=$(dad_count h1 "addr=$DUP")
 ((n == 1)) || fail "h1 logged the dadfailed $DUP $n times by now (an address change must not re-report it)"
 (($(lab_log_count "$DIR/h1.log" path_down lan=eth1) == e0 && $(lab_log_count "$DIR/h2.log" path_down lan=eth1) == e2)) ||
   fail "a path on LAN B went down after the second duplicate"
-no_routes || { show_routes; fail "faild routes with all paths up"; }
+both_empty || { show_routes; fail "faild routes with all paths up"; }
 step "logged once; the LAN B paths stayed up"
 
-for h in h1 h2; do
-  lab_stop "${DPID[$h]}" TERM 15
-  rc=$?
-  ((rc == 124)) && fail "$h's faild did not exit within 15 s of SIGTERM"
-  ((rc == 0)) || fail "$h's faild exited with status $rc on SIGTERM"
-done
-no_routes || { show_routes; fail "faild routes left at the end"; }
+stop_daemons
+both_empty || { show_routes; fail "faild routes left at the end"; }
 
 PASSED=1
 step "PASS"

@@ -9,21 +9,11 @@
 #   - the hook gets its arguments and FAILD_* environment.
 # Exit 0 pass, 1 fail, 77 when namespaces cannot be made.
 set -u
-SRC=${FAILD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-FAILD=${FAILD_BIN:-$SRC/build/faild}
-CTL=${FAILDCTL_BIN:-$SRC/build/faildctl}
 export LAB=fctl$$
-# shellcheck source=scripts/lab
-source "$SRC/scripts/lab" || exit 1
-lab_check
-case $? in 0) ;; 77) exit 77 ;; *) exit 1 ;; esac
-
-DIR=$(mktemp -d /tmp/faild-ctl.XXXXXX) || exit 1
-PASSED=0
-cleanup() { lab_down; if ((PASSED)); then rm -rf "$DIR"; else echo "logs kept in $DIR" >&2; fi; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; { lab_dump; for f in "$DIR"/*; do echo "== $f"; cat "$f"; done; } >&2; exit 1; }
-step() { echo "-- $*"; }
+# shellcheck source-path=SCRIPTDIR source=lib/common.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash" || exit 1
+netns_begin ctl "$FAILD" "$FAILDCTL"
+CTL=$FAILDCTL
 
 cat >"$DIR/hook" <<HOOK
 #!/bin/sh
@@ -35,9 +25,8 @@ chmod +x "$DIR/hook"
 
 lab_up 2 || fail "lab_up"
 S1=$DIR/h1.sock
-lab_spawn h1 "$DIR/h1.out" "$FAILD" -r -t 0.1 -f 3 -s 3 --node-id h1 -l "$DIR/h1.log" \
-  --control-socket "$S1" -x "$DIR/hook" --notify-timeout 0.3 || fail "start h1"
-lab_spawn h2 "$DIR/h2.out" "$FAILD" -r -t 0.1 -f 3 -s 3 --node-id h2 -l "$DIR/h2.log" || fail "start h2"
+start_faild h1 --control-socket "$S1" -x "$DIR/hook" --notify-timeout 0.3
+start_faild h2
 ctl() { lab_exec h1 "$CTL" -s "$S1" "$@"; }
 
 status_has() { ctl status -X 2>/dev/null | grep -qE "$1"; }
@@ -51,6 +40,7 @@ step "status before the cut:"; ctl status | sed 's/^/     /'
 
 lab_exec h1 "$CTL" -s "$S1" events >"$DIR/events" 2>&1 &
 EPID=$!
+# shellcheck disable=SC2016  # expanded by eval
 lab_wait 5 eval '[[ -n $(ls /proc/$EPID 2>/dev/null) ]]' || true
 
 lab_fault h2 a silent || fail "fault"
@@ -77,12 +67,14 @@ grep -q "^failover h2 eth0 v4 env=failover,h2,eth0,v4,h1,192.0.2.2/32 via 198.51
 pgrep -f "sleep 60" >/dev/null && fail "the hook's sleep outlived its timeout"
 
 lab_restore h2 a || fail "restore"
+# shellcheck disable=SC2016  # expanded by eval
 lab_wait 15 eval '[[ $(ctl routes) == "no faild routes" ]]' || fail "routes after restore: $(ctl routes)"
 lab_wait 5 grep -q "^switchback h2 eth0 v4 " "$DIR/calls" || fail "no switchback hook"
 
-lab_stop "$(sed -n 1p "$(_lab_state)/pids")" TERM 10 || fail "h1 did not exit 0"
+lab_stop "${DPID[h1]}" TERM 10 || fail "h1 did not exit 0"
 [[ -e $S1 ]] && fail "control socket left behind after a clean exit"
 out=$(lab_exec h1 "$CTL" -s "$S1" status 2>&1); rc=$?
+# shellcheck disable=SC2015  # (A && B) || fail
 ((rc == 1)) && [[ $out == *"no faild answers on $S1"* ]] || fail "faildctl without a daemon: rc=$rc: $out"
 PASSED=1
 echo PASS

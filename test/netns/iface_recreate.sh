@@ -24,71 +24,16 @@
 # shellcheck disable=SC2317  # helpers are called through lab_wait
 set -u
 
-SRC=${FAILD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-FAILD=${FAILD_BIN:-$SRC/build/faild}
 export LAB=fir$$ LAB_FAMILY=v4 LAB_LANS=2
-# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lab
-source "$SRC/scripts/lab" || exit 1
+# shellcheck source-path=SCRIPTDIR source=lib/common.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash" || exit 1
+netns_begin netns-ifre "$FAILD"
 
-lab_check
-case $? in 0) ;; 77) exit 77 ;; *) exit 1 ;; esac
-[[ -x $FAILD ]] || { echo "FAIL: no executable $FAILD" >&2; exit 1; }
-
-DIR=$(mktemp -d /tmp/faild-netns-ifre.XXXXXX) || exit 1
-PASSED=0
-T_START=$(_lab_us)
-declare -A DPID
-L1=$DIR/h1.log L2=$DIR/h2.log
-
-cleanup() {
-  trap - EXIT INT TERM
-  lab_down
-  if ((PASSED)); then rm -rf "$DIR"; else echo "logs kept in $DIR" >&2; fi
-}
-trap cleanup EXIT
-trap 'echo "interrupted" >&2; exit 130' INT TERM
-
-step() { printf '[%7.3f] %s\n' "$(awk -v n="$(_lab_us)" -v s="$T_START" 'BEGIN { print (n - s) / 1e6 }')" "$*"; }
-
-fail() {
-  echo "FAIL: $*" >&2
-  {
-    lab_dump
-    local f
-    for f in "$DIR"/*; do
-      [[ -f $f ]] || continue
-      echo "===== $f"
-      tail -n 200 "$f"
-    done
-  } >&2
-  exit 1
-}
-
-alive() { _lab_alive "$1"; }
-daemons_alive() { alive "${DPID[h1]}" && alive "${DPID[h2]}"; }
 check_alive() {  # WHAT
   local h
   for h in h1 h2; do
     alive "${DPID[$h]}" || fail "$h's faild exited $1 (output: $(tail -n 5 "$DIR/$h.out" 2>/dev/null))"
   done
-}
-
-nlines() { wc -l <"$1" 2>/dev/null || echo 0; }
-has_since() {  # LOG N EVENT KEY=ERE...: such an event after line N of LOG
-  local log=$1 n=$2 tmp=$DIR/.since rc
-  shift 2
-  tail -n +"$((n + 1))" "$log" >"$tmp"
-  lab_log_has "$tmp" "$@"
-  rc=$?
-  rm -f "$tmp"
-  return "$rc"
-}
-line_since() {  # LOG N EVENT KEY=ERE...: the first such line
-  local log=$1 n=$2 tmp=$DIR/.since
-  shift 2
-  tail -n +"$((n + 1))" "$log" >"$tmp"
-  lab_log_lines "$tmp" "$@" | head -n1 | sed 's/^.*event=/event=/'
-  rm -f "$tmp"
 }
 
 # path_is_up LOG PEER LAN: the last event of PEER's v4 path on LAN in LOG
@@ -110,31 +55,12 @@ all_up() {  # every v4 path up on both hosts, by their logs
   done
 }
 
-H1_ROUTE='^192\.0\.2\.2 via 198\.51\.100\.2 dev eth1( .*)? src 192\.0\.2\.1( |$)'
-H2_ROUTE='^192\.0\.2\.1 via 198\.51\.100\.1 dev eth1( .*)? src 192\.0\.2\.2( |$)'
-routes_are() {
-  local r
-  r=$(lab_routes "$1") || return 1
-  [[ $(grep -c . <<<"$r") -eq 1 ]] && grep -qE -- "$2" <<<"$r"
-}
-routes_empty() { [[ -z $(lab_routes "$1") ]]; }
-both_failed_over() { routes_are h1 "$H1_ROUTE" && routes_are h2 "$H2_ROUTE"; }
-both_empty() { routes_empty h1 && routes_empty h2; }
-show_routes() {
-  local h
-  for h in h1 h2; do lab_routes "$h" | sed "s/^/        $h: /"; done
-}
-
 # ------------------------------------------------------------- test ---
 
 step "lab $LAB: 2 hosts, IPv4"
 lab_up 2 || fail "lab_up"
-lab_spawn h1 "$DIR/h1.out" "$FAILD" -r -t 0.1 -f 3 -s 3 -i eth0,eth1 --node-id h1 -l "$L1" ||
-  fail "cannot start faild in h1"
-DPID[h1]=$LAB_PID
-lab_spawn h2 "$DIR/h2.out" "$FAILD" -r -t 0.1 -f 3 -s 3 --node-id h2 -l "$L2" ||
-  fail "cannot start faild in h2"
-DPID[h2]=$LAB_PID
+start_faild h1 -i eth0,eth1
+start_faild h2
 step "faild started: h1 (-i eth0,eth1) pid ${DPID[h1]}, h2 (default interfaces) pid ${DPID[h2]}"
 lab_wait 30 all_up || fail "paths did not come up within 30 s"
 check_alive "at start"
@@ -149,11 +75,11 @@ step "h2's eth0 (ifindex $old) deleted"
 lab_wait 5 has_since "$L2" "$n2" link_gone lan=eth0 || fail "h2 logged no link_gone lan=eth0"
 lab_wait 5 has_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4 reason='carrier|link-gone' ||
   fail "h2 logged no path_down peer=h1 lan=eth0 family=v4 reason=carrier|link-gone"
-step "h2: $(line_since "$L2" "$n2" link_gone)"
-step "h2: $(line_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4)"
+step "h2: $(first_event_since "$L2" "$n2" link_gone)"
+step "h2: $(first_event_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4)"
 lab_wait 10 has_since "$L1" "$n1" path_down peer=h2 lan=eth0 family=v4 ||
   fail "h1 did not take its path to h2 on eth0 down"
-step "h1: $(line_since "$L1" "$n1" path_down peer=h2 lan=eth0 family=v4)"
+step "h1: $(first_event_since "$L1" "$n1" path_down peer=h2 lan=eth0 family=v4)"
 sleep 1  # an observation window: the route sets must stay empty, the daemons up
 check_alive "after h2's eth0 was deleted"
 both_empty || { show_routes; fail "faild routes after h2's eth0 (and with it 192.0.2.2) went away; expected none"; }
@@ -167,7 +93,7 @@ new=$(lab_ifindex h2 a) || fail "h2 has no eth0 after lab_iface_add"
 step "h2's eth0 re-created with ifindex $new (was $old), 192.0.2.2/24"
 lab_wait 5 has_since "$L2" "$n2" link_back lan=eth0 ifindex="$new" ||
   fail "h2 logged no link_back lan=eth0 ifindex=$new"
-step "h2: $(line_since "$L2" "$n2" link_back lan=eth0)"
+step "h2: $(first_event_since "$L2" "$n2" link_back lan=eth0)"
 lab_wait 20 all_up || fail "the paths on eth0 did not come back up within 20 s"
 check_alive "after eth0 came back"
 both_empty || { show_routes; fail "faild routes with every path up"; }
@@ -185,7 +111,7 @@ step "h1's eth1 (ifindex $old) deleted, under its route"
 lab_wait 5 has_since "$L1" "$n1" link_gone lan=eth1 || fail "h1 logged no link_gone lan=eth1"
 lab_wait 5 has_since "$L1" "$n1" path_down peer=h2 lan=eth1 family=v4 reason='carrier|link-gone' ||
   fail "h1 logged no path_down peer=h2 lan=eth1 family=v4 reason=carrier|link-gone"
-step "h1: $(line_since "$L1" "$n1" link_gone)"
+step "h1: $(first_event_since "$L1" "$n1" link_gone)"
 # No live path between them now: no route anywhere (h1's went with eth1;
 # h2 must remove its own once its path on LAN B is down).
 lab_wait 10 both_empty || { show_routes; fail "faild routes left with no live path between h1 and h2"; }
@@ -217,11 +143,7 @@ step "repaired: every path up, no faild route"
 n=$(grep -c 'level=error' "$L1" "$L2" | awk -F: '{ s += $2 } END { print s }')
 step "level=error lines in the logs: $n"
 
-for h in h1 h2; do
-  lab_stop "${DPID[$h]}" TERM 15
-  rc=$?
-  ((rc == 0)) || fail "$h's faild exited with status $rc on SIGTERM"
-done
+stop_daemons
 both_empty || { show_routes; fail "faild routes left at the end"; }
 PASSED=1
 step "PASS"

@@ -10,26 +10,14 @@
 # configuration error stops start (exit 6) with faild's message.
 # Exit 0 pass, 1 fail, 77 when busybox or namespaces are unavailable.
 set -u
-SRC=${FAILD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-FAILD=${FAILD_BIN:-$SRC/build/faild}
-INIT=$SRC/scripts/faild.init
 BUSYBOX=$(command -v busybox) || { echo "SKIP: busybox is not installed (scripts/setup installs it)"; exit 77; }
 export LAB=finit$$
-# shellcheck source=scripts/lab
-source "$SRC/scripts/lab" || exit 1
-lab_check
-case $? in 0) ;; 77) exit 77 ;; *) exit 1 ;; esac
-
-DIR=$(mktemp -d /tmp/faild-init.XXXXXX) || exit 1
-cleanup() { lab_down; rm -rf "$DIR"; }
-trap cleanup EXIT
-fail() {
-  echo "FAIL [$ROUND]: $*" >&2
-  for f in "$DIR"/*.log "$DIR"/*.out "$DIR"/defaults; do [[ -f $f ]] && { echo "== $f"; cat "$f"; }; done >&2
-  lab_dump h1 >&2 2>/dev/null
-  exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=lib/common.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash" || exit 1
+netns_begin init "$FAILD"
+INIT=$SRC/scripts/faild.init
 ROUND=setup
+fail() { netns_fail "[$ROUND] $*"; }  # which round failed
 
 lab_up 2 || fail "lab_up"
 H1NS=$(stat -L -c %i "/run/netns/$LAB-h1") || fail "no h1 namespace"
@@ -70,7 +58,6 @@ faild_in_h1() {  # faild processes (alive, not zombies) in h1's namespace
 }
 newlog() { tail -n +"$((MARK + 1))" "$LOG" 2>/dev/null; }
 newlog_has() { newlog | grep -qE "$1"; }
-no_routes() { [[ -z $(lab_routes h1) ]]; }
 has_routes() { [[ -n $(lab_routes h1) ]]; }
 
 round() {  # round LABEL: SH and SSDPATH set
@@ -100,7 +87,7 @@ round() {  # round LABEL: SH and SSDPATH set
 
   expect 0 stop
   # No waiting here: stop returns after faild has exited, routes removed.
-  no_routes || fail "stop returned with faild routes left: $(lab_routes h1)"
+  routes_empty h1 || fail "stop returned with faild routes left: $(lab_routes h1)"
   _lab_alive "$pid" && fail "pid $pid still runs after stop"
   [[ -e $DIR/faild.pid ]] && fail "the pid file is left after stop"
   [[ -z $(faild_in_h1) ]] || fail "faild still runs in h1: $(faild_in_h1)"
@@ -151,4 +138,5 @@ if PATH=$SYSPATH start-stop-daemon --version 2>/dev/null | grep -q Debian; then
 else
   echo "note: no Debian start-stop-daemon; BusyBox's only"
 fi
+PASSED=1
 echo "PASS ($ran rounds)"

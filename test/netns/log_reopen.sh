@@ -5,18 +5,10 @@
 # keeps the old lines) and the start line carries the effective settings.
 # Exit 0 pass, 1 fail, 77 when namespaces cannot be made.
 set -u
-SRC=${FAILD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-FAILD=${FAILD_BIN:-$SRC/build/faild}
 export LAB=flog$$
-# shellcheck source=scripts/lab
-source "$SRC/scripts/lab" || exit 1
-lab_check
-case $? in 0) ;; 77) exit 77 ;; *) exit 1 ;; esac
-
-DIR=$(mktemp -d /tmp/faild-log-reopen.XXXXXX) || exit 1
-cleanup() { lab_down; rm -rf "$DIR"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; for f in "$DIR"/*; do echo "== $f"; cat "$f"; done >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib/common.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash" || exit 1
+netns_begin log-reopen "$FAILD"
 
 lab_up 2 || fail "lab_up"
 LOG=$DIR/faild.log
@@ -24,6 +16,7 @@ echo "time=earlier line from a previous run" >"$LOG"
 lab_spawn h1 "$DIR/h1.out" "$FAILD" -r -t 0.05 -f 3 -s 3 --node-id h1 -l "$LOG" || fail "start h1"
 PID=$LAB_PID
 lab_spawn h2 "$DIR/h2.out" "$FAILD" -r -t 0.05 --node-id h2 || fail "start h2"
+P2=$LAB_PID
 
 lab_wait 10 grep -q 'event=start ' "$LOG" || fail "no start line"
 grep -q '^time=earlier line' "$LOG" || fail "the log was truncated at start (must append)"
@@ -36,7 +29,7 @@ kill -HUP "$PID"
 lab_wait 10 grep -q 'event=log_reopened' "$LOG" || fail "no new log file after SIGHUP"
 lines=$(wc -l <"$LOG.1")
 # Make faild log something more: h2 leaves (BYE), so h1 logs it.
-lab_stop "$(sed -n 2p "$(_lab_state)/pids")" TERM 10
+lab_stop "$P2" TERM 10
 lab_wait 10 grep -q 'event=bye peer=h2' "$LOG" || fail "no bye line in the new file"
 [[ $(wc -l <"$LOG.1") == "$lines" ]] || fail "the moved file still grows after SIGHUP"
 grep -q 'event=bye' "$LOG.1" && fail "the bye line went to the moved file"
@@ -54,4 +47,5 @@ lab_wait 10 grep -q 'event=log_reopened' "$LOG" || fail "no log after the path b
 
 lab_stop "$PID" TERM 10 || fail "faild did not exit 0 on SIGTERM"
 grep -q 'event=stop signal=SIGTERM' "$LOG" || fail "no stop line"
+PASSED=1
 echo "PASS"

@@ -5,20 +5,13 @@
 # its file:line while faild runs on with what it had.
 # Exit 0 pass, 1 fail, 77 when namespaces cannot be made.
 set -u
-SRC=${FAILD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-FAILD=${FAILD_BIN:-$SRC/build/faild}
 export LAB=frld$$
-# shellcheck source=scripts/lab
-source "$SRC/scripts/lab" || exit 1
-lab_check
-case $? in 0) ;; 77) exit 77 ;; *) exit 1 ;; esac
-DIR=$(mktemp -d /tmp/faild-reload.XXXXXX) || exit 1
-PASSED=0
-cleanup() { lab_down; if ((PASSED)); then rm -rf "$DIR"; else echo "logs kept in $DIR" >&2; fi; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; { lab_dump; cat "$DIR"/*.log "$DIR"/calls-* 2>/dev/null; } >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib/common.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash" || exit 1
+netns_begin reload "$FAILD"
 
 for h in a b; do
+  # shellcheck disable=SC2016  # $1 is the hook's
   printf '#!/bin/sh\necho "$1" >>"%s/calls-%s"\n' "$DIR" "$h" >"$DIR/hook-$h"
   chmod +x "$DIR/hook-$h"
 done
@@ -28,7 +21,7 @@ printf 'requestor = yes\ninterval = 0.1\nfail = 3\nsucceed = 3\nnotify = %s/hook
 lab_up 2 || fail "lab_up"
 lab_spawn h1 "$DIR/h1.out" "$FAILD" -c "$DIR/etc/faild.conf" --node-id h1 -l "$DIR/h1.log" || fail "start h1"
 P1=$LAB_PID
-lab_spawn h2 "$DIR/h2.out" "$FAILD" -r -t 0.1 -f 3 -s 3 --node-id h2 -l "$DIR/h2.log" || fail "start h2"
+start_faild h2
 lab_wait 20 lab_log_has "$DIR/h1.log" path_up peer=h2 lan=eth0 family=v4 || fail "paths not up"
 grep -q "event=start .*config=$DIR/etc/faild.conf" "$DIR/h1.log" || fail "the start line does not name the config file"
 

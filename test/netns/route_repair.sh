@@ -14,72 +14,10 @@
 # shellcheck disable=SC2317  # helpers are called through lab_wait
 set -u
 
-SRC=${FAILD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-FAILD=${FAILD_BIN:-$SRC/build/faild}
 export LAB=frr$$ LAB_FAMILY=v4 LAB_LANS=2
-# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lab
-source "$SRC/scripts/lab" || exit 1
-
-lab_check
-case $? in 0) ;; 77) exit 77 ;; *) exit 1 ;; esac
-[[ -x $FAILD ]] || { echo "FAIL: no executable $FAILD" >&2; exit 1; }
-
-DIR=$(mktemp -d /tmp/faild-netns-repair.XXXXXX) || exit 1
-PASSED=0
-T_START=$(_lab_us)
-declare -A DPID
-L1=$DIR/h1.log L2=$DIR/h2.log
-
-cleanup() {
-  trap - EXIT INT TERM
-  lab_down
-  if ((PASSED)); then rm -rf "$DIR"; else echo "logs kept in $DIR" >&2; fi
-}
-trap cleanup EXIT
-trap 'echo "interrupted" >&2; exit 130' INT TERM
-
-step() { printf '[%7.3f] %s\n' "$(awk -v n="$(_lab_us)" -v s="$T_START" 'BEGIN { print (n - s) / 1e6 }')" "$*"; }
-
-fail() {
-  echo "FAIL: $*" >&2
-  {
-    lab_dump
-    local f
-    for f in "$DIR"/*; do
-      [[ -f $f ]] || continue
-      echo "===== $f"
-      tail -n 200 "$f"
-    done
-  } >&2
-  exit 1
-}
-
-alive() { _lab_alive "$1"; }
-daemons_alive() { alive "${DPID[h1]}" && alive "${DPID[h2]}"; }
-
-paths_up() {
-  local lan
-  daemons_alive || return 0
-  for lan in eth0 eth1; do
-    lab_log_has "$L1" path_up peer=h2 lan="$lan" family=v4 || return 1
-    lab_log_has "$L2" path_up peer=h1 lan="$lan" family=v4 || return 1
-  done
-}
-
-H1_ROUTE='^192\.0\.2\.2 via 198\.51\.100\.2 dev eth1( .*)? src 192\.0\.2\.1( |$)'
-H2_ROUTE='^192\.0\.2\.1 via 198\.51\.100\.1 dev eth1( .*)? src 192\.0\.2\.2( |$)'
-routes_are() {
-  local r
-  r=$(lab_routes "$1") || return 1
-  [[ $(grep -c . <<<"$r") -eq 1 ]] && grep -qE -- "$2" <<<"$r"
-}
-routes_empty() { [[ -z $(lab_routes "$1") ]]; }
-both_failed_over() { routes_are h1 "$H1_ROUTE" && routes_are h2 "$H2_ROUTE"; }
-both_empty() { routes_empty h1 && routes_empty h2; }
-show_routes() {
-  local h
-  for h in h1 h2; do lab_routes "$h" | sed "s/^/        $h: /"; done
-}
+# shellcheck source-path=SCRIPTDIR source=lib/common.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash" || exit 1
+netns_begin netns-repair "$FAILD"
 
 # settle: wait (at most ~10 s) until neither log has grown for a whole
 # second. The repair is asserted on a quiet daemon: any path change makes
@@ -101,13 +39,9 @@ settle() {
 
 step "lab $LAB: 2 hosts, IPv4"
 lab_up 2 || fail "lab_up"
-for h in h1 h2; do
-  lab_spawn "$h" "$DIR/$h.out" "$FAILD" -r -t 0.1 -f 3 -s 3 --node-id "$h" -l "$DIR/$h.log" ||
-    fail "cannot start faild in $h"
-  DPID[$h]=$LAB_PID
-done
-lab_wait 30 paths_up || fail "paths did not come up within 30 s"
-daemons_alive || fail "a daemon exited"
+start_faild h1
+start_faild h2
+wait_paths_up
 step "all paths up"
 
 lab_fault h2 a silent || fail "lab_fault"
@@ -126,7 +60,7 @@ lab_wait 15 routes_are h1 "$H1_ROUTE" || { show_routes; fail "h1's route was not
 step "h1's route is back: $(lab_routes h1)"
 lab_wait 5 lab_log_has "$L1" route_restored dst='192\.0\.2\.2(/32)?' via=198.51.100.2 dev=eth1 src=192.0.2.1 ||
   fail "h1 logged no route_restored dst=192.0.2.2 via=198.51.100.2 dev=eth1 src=192.0.2.1"
-step "h1: $(lab_log_lines "$L1" route_restored | head -n1 | sed 's/^.*event=/event=/')"
+step "h1: $(first_event "$L1" route_restored)"
 
 # --- one route deleted by hand in h2 ----------------------------------------
 settle || step "(the logs kept growing for 10 s; going on)"
@@ -153,11 +87,7 @@ step "switched back; the static route is still there"
 n=$(grep -c 'event=route_restored' "$L1" "$L2" | awk -F: '{ s += $2 } END { print s }')
 step "route_restored lines in both logs: $n"
 
-for h in h1 h2; do
-  lab_stop "${DPID[$h]}" TERM 15
-  rc=$?
-  ((rc == 0)) || fail "$h's faild exited with status $rc on SIGTERM"
-done
+stop_daemons
 both_empty || { show_routes; fail "faild routes left at the end"; }
 PASSED=1
 step "PASS"

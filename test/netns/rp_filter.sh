@@ -20,55 +20,15 @@
 # shellcheck disable=SC2317  # helpers are called through lab_wait
 set -u
 
-SRC=${FAILD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-FAILD=${FAILD_BIN:-$SRC/build/faild}
 export LAB=frp$$ LAB_FAMILY=v4 LAB_LANS=2
-# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lab
-source "$SRC/scripts/lab" || exit 1
-
-lab_check
-case $? in 0) ;; 77) exit 77 ;; *) exit 1 ;; esac
-[[ -x $FAILD ]] || { echo "FAIL: no executable $FAILD" >&2; exit 1; }
-
-DIR=$(mktemp -d /tmp/faild-netns-rpf.XXXXXX) || exit 1
-PASSED=0
-T_START=$(_lab_us)
-declare -A DPID
-L1=$DIR/h1.log L2=$DIR/h2.log
+# shellcheck source-path=SCRIPTDIR source=lib/common.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash" || exit 1
+netns_begin netns-rpf "$FAILD"
 host_rpf() { cat /proc/sys/net/ipv4/conf/all/rp_filter /proc/sys/net/ipv4/conf/default/rp_filter 2>/dev/null | paste -sd' '; }
 HOST_RPF=$(host_rpf)
 
-cleanup() {
-  trap - EXIT INT TERM
-  lab_down
-  if ((PASSED)); then rm -rf "$DIR"; else echo "logs kept in $DIR" >&2; fi
-}
-trap cleanup EXIT
-trap 'echo "interrupted" >&2; exit 130' INT TERM
-
-step() { printf '[%7.3f] %s\n' "$(awk -v n="$(_lab_us)" -v s="$T_START" 'BEGIN { print (n - s) / 1e6 }')" "$*"; }
-
-fail() {
-  echo "FAIL: $*" >&2
-  {
-    lab_dump
-    local f
-    for f in "$DIR"/*; do
-      [[ -f $f ]] || continue
-      echo "===== $f"
-      tail -n 200 "$f"
-    done
-  } >&2
-  exit 1
-}
-
-alive() { _lab_alive "$1"; }
 rpf() { lab_exec "$1" cat "/proc/sys/net/ipv4/conf/$2/rp_filter"; }  # HOST IF|all
 set_rpf() { _lab_sysctls "$(_lab_ns "$1")" "net.ipv4.conf.$2.rp_filter=$3" || fail "setting $2 rp_filter=$3 in $1"; }
-show_routes() {
-  local h
-  for h in h1 h2; do lab_routes "$h" | sed "s/^/        $h: /"; done
-}
 
 # refused NAME IFACE: run faild in h1 in the foreground (bounded), expect the
 # refusal naming IFACE.
@@ -93,8 +53,7 @@ refused() {
 
 step "lab $LAB: 2 hosts, IPv4"
 lab_up 2 || fail "lab_up"
-lab_spawn h2 "$DIR/h2.out" "$FAILD" -r -t 0.1 -f 3 -s 3 --node-id h2 -l "$L2" || fail "cannot start faild in h2"
-DPID[h2]=$LAB_PID
+start_faild h2
 lab_wait 10 lab_log_has "$L2" start || fail "h2's faild did not start"
 alive "${DPID[h2]}" || fail "h2's faild exited"
 step "h2's faild runs (the witness: it would log any probe from h1)"
@@ -117,9 +76,7 @@ set_rpf h1 eth1 0
 
 # --- 3. --loose-rp-filter ---------------------------------------------------
 set_rpf h1 all 1
-lab_spawn h1 "$DIR/h1.out" "$FAILD" -r -t 0.1 -f 3 -s 3 --node-id h1 -l "$L1" --loose-rp-filter ||
-  fail "cannot start faild in h1"
-DPID[h1]=$LAB_PID
+start_faild h1 --loose-rp-filter
 lab_wait 10 lab_log_has "$L1" rp_filter_set lan=eth0 value=2 ||
   fail "h1 logged no rp_filter_set lan=eth0 value=2 (status: $(alive "${DPID[h1]}" && echo running || echo exited))"
 alive "${DPID[h1]}" || fail "h1's faild exited with --loose-rp-filter"
@@ -129,25 +86,9 @@ lab_log_has "$L1" rp_filter_set lan=eth1 value=2 || fail "h1 logged no rp_filter
 step "running with --loose-rp-filter: $(lab_log_lines "$L1" rp_filter_set | sed 's/^.*event=/event=/' | paste -sd';')"
 step "h1: all=$(rpf h1 all), eth0=$(rpf h1 eth0), eth1=$(rpf h1 eth1)"
 
-paths_up() {
-  local lan
-  { alive "${DPID[h1]}" && alive "${DPID[h2]}"; } || return 0
-  for lan in eth0 eth1; do
-    lab_log_has "$L1" path_up peer=h2 lan="$lan" family=v4 || return 1
-    lab_log_has "$L2" path_up peer=h1 lan="$lan" family=v4 || return 1
-  done
-}
-lab_wait 30 paths_up || fail "paths did not come up within 30 s"
-{ alive "${DPID[h1]}" && alive "${DPID[h2]}"; } || fail "a daemon exited"
+wait_paths_up
 step "all paths up"
 
-H1_ROUTE='^192\.0\.2\.2 via 198\.51\.100\.2 dev eth1( .*)? src 192\.0\.2\.1( |$)'
-routes_are() {
-  local r
-  r=$(lab_routes "$1") || return 1
-  [[ $(grep -c . <<<"$r") -eq 1 ]] && grep -qE -- "$2" <<<"$r"
-}
-both_empty() { [[ -z $(lab_routes h1) && -z $(lab_routes h2) ]]; }
 lab_fault h2 a silent || fail "lab_fault"
 lab_wait 10 routes_are h1 "$H1_ROUTE" || { show_routes; fail "h1 did not fail over"; }
 step "silent cut of h2's LAN A: h1 failed over: $(lab_routes h1)"
@@ -156,11 +97,7 @@ lab_restore h2 a || fail "lab_restore"
 lab_wait 20 both_empty || { show_routes; fail "no switchback within 20 s: h1 does not see LAN A recover"; }
 step "restored: both switched back (h1 saw the recovery through loose rp_filter)"
 
-for h in h1 h2; do
-  lab_stop "${DPID[$h]}" TERM 15
-  rc=$?
-  ((rc == 0)) || fail "$h's faild exited with status $rc on SIGTERM"
-done
+stop_daemons
 [[ $(host_rpf) == "$HOST_RPF" ]] || fail "the machine's own rp_filter changed: '$HOST_RPF' -> '$(host_rpf)'"
 PASSED=1
 step "PASS"
