@@ -914,6 +914,7 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
     engine_config cfg;
     cfg.node_id = opts.node_id.empty() ? default_node_id(ifs) : opts.node_id;
     cfg.keys = opts.keys;
+    cfg.damping = opts.damping;
     if (cfg.keys.empty()) {
         std::random_device entropy;
         cfg.incarnation = std::uniform_int_distribution<std::uint32_t>(1, UINT32_MAX)(entropy);

@@ -210,6 +210,31 @@ void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engi
     if (down) e.kv("reason", to_string(t->reason));
     out.paths_changed = true;
     if (down && t->reason != down_reason::peer_notice) notify(p, k, out);
+    if (down && cfg_.damping.enabled) {
+        path& pa = p.paths.at(k);
+        if (pa.damping.flap(cfg_.damping, pa.tracker.since()))
+            out.events.emplace_back("path", severity::warning, "path_suppressed")
+                .kv("peer", p.node_id)
+                .kv("lan", lans_[k.lan].name)
+                .kv("family", to_string(k.fam))
+                .kv("penalty", static_cast<long long>(pa.damping.penalty()))
+                .kv("note", "flapping: routed around until the penalty decays");
+    }
+}
+
+void engine::check_damping(timestamp now, engine_output& out) {
+    if (!cfg_.damping.enabled) return;
+    for (auto& [id, p] : peers_)
+        for (auto& [k, pa] : p.paths)
+            if (pa.damping.suppressed() && now >= pa.damping.reuse_at(cfg_.damping) &&
+                pa.damping.decay(cfg_.damping, now)) {
+                out.events.emplace_back("path", severity::info, "path_reused")
+                    .kv("peer", p.node_id)
+                    .kv("lan", lans_[k.lan].name)
+                    .kv("family", to_string(k.fam))
+                    .kv("state", to_string(pa.tracker.state()));
+                out.paths_changed = true;
+            }
 }
 
 void engine::send_inq(path_key k, timestamp now, engine_output& out) {
@@ -475,6 +500,7 @@ void engine::tick(timestamp now, engine_output& out) {
                 }
     }
     check_confirmations(now, out);
+    check_damping(now, out);
     if (now >= next_expiry_check_) {
         expire_peers(now, out);
         next_expiry_check_ = now + min_duration(ms(1000), cfg_.interval);
@@ -490,8 +516,10 @@ timestamp engine::next_wakeup() const {
             for (const auto& [k, pa] : p.paths) next = std::min(next, pa.inq_deadline);
     }
     for (const auto& [id, p] : peers_)
-        for (const auto& [k, pa] : p.paths)
+        for (const auto& [k, pa] : p.paths) {
             if (pa.confirm_pending) next = std::min(next, pa.confirm_deadline);
+            if (pa.damping.suppressed()) next = std::min(next, pa.damping.reuse_at(cfg_.damping));
+        }
     return next;
 }
 

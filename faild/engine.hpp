@@ -29,6 +29,7 @@
 
 #include "faild/clock.hpp"
 #include "faild/event.hpp"
+#include "faild/flap_damping.hpp"
 #include "faild/peer_table.hpp"
 #include "faild/route.hpp"
 #include "faild/wire.hpp"
@@ -54,6 +55,8 @@ struct engine_config {
     keyring keys;
     /// Most peers kept (memory stays bounded under a flood of node ids).
     std::size_t max_peers = 256;
+    /// Flap damping (off by default).
+    damping_config damping;
 };
 
 /// One datagram to send out of LAN `lan` (the socket of dst's family).
@@ -126,6 +129,7 @@ private:
     void notify(peer& p, path_key dead, engine_output& out);
     void on_notice(peer& p, std::size_t arrived_on, const wire::message& m, timestamp now, engine_output& out);
     void check_confirmations(timestamp now, engine_output& out);
+    void check_damping(timestamp now, engine_output& out);
     duration confirm_timeout(const path& pa) const;
     lan_state& state_of(path_key k) { return lan_states_[k.lan * 2 + (k.fam == family::v6)]; }
     void expire_peers(timestamp now, engine_output& out);

@@ -27,12 +27,13 @@ struct raw {
 using raw_settings = std::map<std::string, raw>;
 
 /// Keys that take no value on the command line; in files: yes/no.
-const std::set<std::string> switches = {"requestor", "loose-rp-filter", "dry-run"};
+const std::set<std::string> switches = {"requestor", "loose-rp-filter", "dry-run", "damping"};
 /// Keys valid in files (every long option that is a setting).
 const std::set<std::string> file_keys = {"requestor", "interval",      "fail",           "succeed",
                                          "port",      "log",           "interfaces",     "node-id",
                                          "loose-rp-filter", "notify",  "notify-timeout", "control-socket",
-                                         "dry-run",   "key-file"};
+                                         "dry-run",   "key-file",      "damping",        "damping-penalty",
+                                         "damping-half-life", "damping-suppress", "damping-reuse"};
 /// How each key is written on the command line, for messages.
 const std::map<std::string, std::string> flag_of = {
     {"requestor", "-r"}, {"interval", "-t"}, {"fail", "-f"}, {"succeed", "-s"}, {"port", "-p"},
@@ -103,7 +104,7 @@ std::string read_file(const std::string& path, const std::string& text, raw_sett
 const char* usage_text =
     "Usage: faild [-r] [-t SECONDS] [-f N] [-s N] [-p PORT] [-l LOGFILE] [-i IF[,IF...]] [--node-id ID]\n"
     "             [--loose-rp-filter] [-c FILE] [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]\n"
-    "             [--control-socket PATH] [--dry-run] [-k KEYFILE]\n"
+    "             [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]\n"
     "Keeps multi-homed hosts talking when one of their LANs fails: probes every\n"
     "LAN, and routes a peer's addresses on a dead LAN via a live one.\n";
 
@@ -119,14 +120,35 @@ std::string check_settings(const raw_settings& s, options& o) {
         auto f = flag_of.find(key);
         return std::string(f != flag_of.end() && r.origin.find(':') == std::string::npos ? f->second : key);
     };
-    for (const char* key : {"requestor", "loose-rp-filter", "dry-run"}) {
+    for (auto [key, into] : {std::pair<const char*, bool*>{"requestor", &o.requestor},
+                             {"loose-rp-filter", &o.loose_rp_filter},
+                             {"dry-run", &o.dry_run},
+                             {"damping", &o.damping.enabled}}) {
         const raw* r = get(key);
         if (!r) continue;
         auto b = parse_bool(r->value);
         if (!b) return where(*r) + "invalid value for " + key + " '" + r->value + "': expected yes or no";
-        (std::string(key) == "requestor" ? o.requestor : std::string(key) == "dry-run" ? o.dry_run : o.loose_rp_filter) =
-            *b;
+        *into = *b;
     }
+    for (auto [key, into] : {std::pair<const char*, double*>{"damping-penalty", &o.damping.penalty},
+                             {"damping-suppress", &o.damping.suppress},
+                             {"damping-reuse", &o.damping.reuse}}) {
+        const raw* r = get(key);
+        if (!r) continue;
+        auto n = parse_uint(r->value, 1'000'000);
+        if (!n || *n == 0) return where(*r) + "invalid " + key + " '" + r->value + "': expected a whole number 1 to 1000000";
+        *into = double(*n);
+    }
+    if (const raw* r = get("damping-half-life")) {
+        auto d = parse_seconds(r->value);
+        if (!d || *d < ms(1000) || *d > ms(3'600'000))
+            return where(*r) + "invalid damping-half-life '" + r->value + "': expected 1 to 3600 seconds";
+        o.damping.half_life = *d;
+    }
+    if (o.damping.reuse >= o.damping.suppress)
+        return "damping-reuse (" + std::to_string(long(o.damping.reuse)) + ") must be below damping-suppress (" +
+               std::to_string(long(o.damping.suppress)) + ")";
+    o.damping.ceiling = std::max(o.damping.ceiling, o.damping.suppress * 2);
     if (const raw* r = get("interval")) {
         auto d = parse_seconds(r->value);
         if (!d) return where(*r) + "invalid interval " + name("interval", *r) + " '" + r->value + "': expected seconds such as 1 or 0.05";
@@ -276,6 +298,11 @@ std::string describe(const options& o) {
     os << "dry-run = " << (o.dry_run ? "yes" : "no") << "\n";
     os << (o.key_file.empty() ? "# key-file = (none: probes are not authenticated)" : "key-file = " + o.key_file)
        << "\n";
+    os << "damping = " << (o.damping.enabled ? "yes" : "no") << "\n";
+    os << "damping-penalty = " << long(o.damping.penalty) << "\n";
+    os << "damping-half-life = " << format_seconds(o.damping.half_life) << "\n";
+    os << "damping-suppress = " << long(o.damping.suppress) << "\n";
+    os << "damping-reuse = " << long(o.damping.reuse) << "\n";
     return os.str();
 }
 
@@ -313,6 +340,8 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         ("control-socket", po::value<std::string>()->value_name("PATH"),
          "Unix socket for faildctl (default /run/faild/control)")
         ("dry-run", "probe and decide as usual, but log route changes instead of making them")
+        ("damping", "damp flapping paths: a path that goes down too often is routed around until it\n"
+                    "calms down (penalty, half-life, suppress and reuse: see faild.conf(5))")
         ("key-file,k", po::value<std::string>()->value_name("KEYFILE"),
          "authenticate every probe with HMAC-SHA256 under the key(s) in KEYFILE (hex, mode 0600)");
     po::options_description hidden;

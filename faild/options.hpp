@@ -4,7 +4,7 @@
 //   faild [-r] [-t SECONDS] [-f N] [-s N] [-p PORT] [-l LOGFILE]
 //         [-i IF[,IF...]] [--node-id ID] [--loose-rp-filter] [-c FILE]
 //         [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]
-//         [--control-socket PATH] [--dry-run] [-k KEYFILE]
+//         [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]
 //
 // Files: -c FILE (default /etc/faild/faild.conf, which may be missing), then
 // every *.conf in the conf.d/ directory beside it, in lexical order; lines
@@ -17,6 +17,7 @@
 #pragma once
 
 #include "faild/clock.hpp"
+#include "faild/flap_damping.hpp"
 #include "faild/keyring.hpp"
 
 #include <cstdint>
@@ -46,6 +47,7 @@ struct options {
     bool dry_run = false;                 ///< log route changes instead of making them
     std::string key_file;                 ///< shared keys for authenticated probes, empty: none
     keyring keys;                         ///< loaded from key_file by main() (not by parse_options)
+    damping_config damping;               ///< flap damping, off by default
     bool check_config = false;            ///< print the effective settings and exit
     std::string config_file = default_config;
     std::vector<std::string> config_files_read;  ///< for the log and --check-config

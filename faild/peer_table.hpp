@@ -12,6 +12,7 @@
 #pragma once
 
 #include "faild/clock.hpp"
+#include "faild/flap_damping.hpp"
 #include "faild/ip_address.hpp"
 #include "faild/loss_window.hpp"
 #include "faild/path_tracker.hpp"
@@ -73,6 +74,7 @@ struct path {
     std::uint32_t last_inq_seq = 0;
     duration srtt{0};              ///< smoothed round-trip time, 0 until measured
     loss_window rounds;            ///< good/missed rounds over the last minute
+    flap_damping damping;          ///< flap penalty (only when damping is on)
 
     // A peer's notice being checked: our own probe must go unanswered.
     bool confirm_pending = false;
@@ -83,6 +85,8 @@ struct path {
     timestamp inq_deadline{0};
 
     explicit path(path_tracker t) : tracker(t) {}
+    /// The state routes follow: a suppressed (flapping) path counts as down.
+    path_state routing_state() const { return damping.suppressed() ? path_state::down : tracker.state(); }
 };
 
 struct peer {

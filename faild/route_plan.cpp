@@ -22,7 +22,7 @@ const std::pair<const path_key, path>* live_path(const std::vector<lan>& lans, c
     for (const auto& entry : p.paths) {  // ordered by LAN index = preference
         const auto& [key, pa] = entry;
         if (key.fam != fam || key.lan == dead || key.lan >= lans.size()) continue;
-        if (pa.tracker.state() != path_state::up || !pa.hop) continue;
+        if (pa.routing_state() != path_state::up || !pa.hop) continue;
         if (lans[key.lan].on_link(*pa.hop) && !ours(lans, *pa.hop)) return &entry;
     }
     return nullptr;
@@ -34,7 +34,7 @@ route_set plan_routes(const std::vector<lan>& lans, const peer_map& peers) {
     route_set out;
     for (const auto& [id, p] : peers) {
         for (const auto& [key, dead_path] : p.paths) {
-            if (dead_path.tracker.state() != path_state::down || key.lan >= lans.size()) continue;
+            if (dead_path.routing_state() != path_state::down || key.lan >= lans.size()) continue;
             const lan& dead = lans[key.lan];
             auto src = dead.own_address(key.fam);
             const auto* live = live_path(lans, p, key.lan, key.fam);

@@ -54,6 +54,7 @@ std::vector<status_row> build_status(const std::vector<lan>& lans, const peer_ma
             r.lan = lans[k.lan].name;
             r.family = to_string(k.fam);
             r.state = to_string(pa.tracker.state());
+            if (pa.damping.suppressed()) r.state += "/suppressed";
             r.missed = pa.tracker.missed();
             r.good = pa.tracker.good_rounds();
             r.rtt_ms = pa.srtt.count() > 0 ? fixed(double(pa.srtt.count()) / 1000.0, 3) : "-";

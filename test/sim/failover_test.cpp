@@ -132,3 +132,70 @@ TEST_CASE("sim: carrier loss: the node fails over at once and its notice brings 
     s.w.set_carrier(s.h2, 0, true);
     REQUIRE(s.w.run_until(s.w.now() + ms(5000), [&] { return s.no_routes(); }));
 }
+
+namespace {
+
+/// h2's LAN A flaps (1 s cut, 1 s restored) for 30 s; counts h1's route
+/// changes, and returns h1's routes at the end of the flapping.
+std::pair<int, std::string> flap_for_30s(bool damping) {
+    sim::world w;
+    auto c1 = config("h1", true), c2 = config("h2", true);
+    c1.damping.enabled = c2.damping.enabled = damping;
+    auto& h1 = w.add_host(1, c1);
+    auto& h2 = w.add_host(2, c2);
+    (void)w.run_until(ms(5000), [&] { return !h1.eng->peers().empty() && sim::world::routes(h1).empty() &&
+                                            h1.eng->peers().at("h2").paths.size() == 2; });
+    w.run_until(w.now() + ms(2000));
+    std::size_t before = h1.log.size();
+    for (int i = 0; i < 15; ++i) {
+        w.net().set_cut(h2.ports[0], true);
+        w.run_until(w.now() + ms(1000));
+        w.net().set_cut(h2.ports[0], false);
+        w.run_until(w.now() + ms(1000));
+    }
+    int changes = 0;
+    for (std::size_t i = before; i < h1.log.size(); ++i)
+        if (h1.log[i].name == "route_added" || h1.log[i].name == "route_removed") ++changes;
+    return {changes, sim::world::routes(h1)};
+}
+
+}  // namespace
+
+TEST_CASE("sim: a LAN flapping every second for 30 s: f/s rules exactly without damping, few changes with it") {
+    // Without damping: each 1 s cut is seen after f = 3 rounds and each 1 s
+    // repair after s = 3: one route in and one out per flap, 15 flaps.
+    auto [plain, plain_end] = flap_for_30s(false);
+    CHECK(plain == 30);
+    CHECK(plain_end.empty());
+    // With damping (penalty 1000, suppress 2000, half-life 15 s): the third
+    // flap suppresses the path; the route stays in for the rest.
+    auto [damped, damped_end] = flap_for_30s(true);
+    MESSAGE("route changes in 30 s of flapping: " << plain << " without damping, " << damped << " with it");
+    CHECK(damped <= 6);
+    CHECK(damped_end == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+}
+
+TEST_CASE("sim: a suppressed path is reused once the flapping stops and the penalty decays") {
+    sim::world w;
+    auto c1 = config("h1", true), c2 = config("h2", true);
+    c1.damping.enabled = c2.damping.enabled = true;
+    c1.damping.half_life = c2.damping.half_life = ms(5000);  // short, so reuse comes within the test
+    auto& h1 = w.add_host(1, c1);
+    auto& h2 = w.add_host(2, c2);
+    w.run_until(ms(3000));
+    for (int i = 0; i < 4; ++i) {
+        w.net().set_cut(h2.ports[0], true);
+        w.run_until(w.now() + ms(1000));
+        w.net().set_cut(h2.ports[0], false);
+        w.run_until(w.now() + ms(1000));
+    }
+    CHECK(sim::world::routes(h1) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");  // suppressed
+    bool suppressed_logged = false;
+    for (const auto& e : h1.log) suppressed_logged |= e.name == "path_suppressed";
+    CHECK(suppressed_logged);
+    auto back = w.run_until(w.now() + ms(60'000), [&] { return sim::world::routes(h1).empty(); });
+    REQUIRE(back);
+    bool reused_logged = false;
+    for (const auto& e : h1.log) reused_logged |= e.name == "path_reused";
+    CHECK(reused_logged);
+}

@@ -230,7 +230,12 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
           "notify-timeout = 10\n"
           "# control-socket = (/run/faild/control, per network namespace)\n"
           "dry-run = no\n"
-          "# key-file = (none: probes are not authenticated)\n");
+          "# key-file = (none: probes are not authenticated)\n"
+          "damping = no\n"
+          "damping-penalty = 1000\n"
+          "damping-half-life = 15\n"
+          "damping-suppress = 2000\n"
+          "damping-reuse = 750\n");
     // What it prints reads back to the same settings.
     fake_fs back;
     back.files["/etc/faild/faild.conf"] = r.out;
@@ -244,4 +249,18 @@ TEST_CASE("options: log = stderr undoes a log file from an earlier file") {
     f.files["/etc/faild/conf.d/90-journal.conf"] = "log = stderr\n";
     CHECK(parse_with(f, {}).opts->log_file.empty());
     CHECK(parse_with(fake_fs{}, {"-l", "-"}).opts->log_file.empty());
+}
+
+TEST_CASE("options: flap damping settings") {
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] = "damping = yes\ndamping-half-life = 5\ndamping-suppress = 3000\n";
+    auto r = parse_with(f, {});
+    REQUIRE(r.opts);
+    CHECK(r.opts->damping.enabled);
+    CHECK(r.opts->damping.half_life == ms(5000));
+    CHECK(r.opts->damping.suppress == 3000);
+    CHECK(parse({"--damping"}).opts->damping.enabled);
+    fake_fs bad;
+    bad.files["/etc/faild/faild.conf"] = "damping-reuse = 5000\n";
+    CHECK(parse_with(bad, {}).err.find("damping-reuse (5000) must be below damping-suppress (2000)") != std::string::npos);
 }
