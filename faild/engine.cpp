@@ -203,6 +203,7 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
 void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out) {
     if (!t) return;
     const bool down = t->to == path_state::down;
+    if (!down) p.paths.at(k).was_up = true;
     auto& e = out.events.emplace_back("path", down ? severity::warning : severity::info,
                                       down ? "path_down" : "path_up");
     e.kv("peer", p.node_id).kv("lan", lans_[k.lan].name).kv("family", to_string(k.fam)).kv("from", to_string(t->from));
@@ -279,13 +280,19 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     wire::message warm = m;
     warm.flags |= wire::flag_probe_only;
     warm.heard.clear();
+    // Only for paths that have been up (a peer that never was, say one of a
+    // flood of forged node ids, gets none: its addresses may not exist, and
+    // probes to them would wait for ARP and fill the socket's buffer), and at
+    // most 16 a round.
     std::vector<std::uint8_t> warm_bytes;
+    int budget = 16;
     for (auto& [id, p] : peers_) {
         auto it = p.paths.find(k);
-        if (it == p.paths.end() || it->second.tracker.state() != path_state::down) continue;
+        if (it == p.paths.end() || it->second.tracker.state() != path_state::down || !it->second.was_up) continue;
         int sent = 0;
         for (const auto& a : p.addresses) {
             if (a.fam() != k.fam || !a.is_routable_unicast() || !lans_[k.lan].in_prefixes(a) || sent == 4) continue;
+            if (budget-- <= 0) break;
             if (warm_bytes.empty()) warm_bytes = wire::encode(warm, cfg_.keys);
             out.sends.push_back({k.lan, a, cfg_.port, warm_bytes});
             ++sent;
@@ -364,10 +371,11 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     peer& p = it->second;
     if (fresh) {
         p.node_id = m.node_id;
-        out.events.emplace_back("peer", severity::info, "peer_seen")
-            .kv("peer", m.node_id)
-            .kv("lan", lans_[li].name)
-            .kv("addr", from.to_string());
+        if (may_log(now, out))
+            out.events.emplace_back("peer", severity::info, "peer_seen")
+                .kv("peer", m.node_id)
+                .kv("lan", lans_[li].name)
+                .kv("addr", from.to_string());
         out.paths_changed = true;
     }
     // The path we heard on first (it counts the round in progress), then the
@@ -384,6 +392,18 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     if (round_inq) {
         pa.inq_seen = true;
         pa.last_inq_seq = m.seq;
+    }
+    // Only datagrams a replay cannot produce speak for the path: a round's
+    // INQ with a new sequence number, or the ACK to the probe we have in
+    // flight. A replayed ACK or probe-only INQ (valid MAC and all, sent from
+    // anywhere on the LAN) gets its answer but moves nothing.
+    const bool fresh_evidence =
+        round_inq || (m.kind == wire::type::ack &&
+                      ((pa.awaiting && m.seq == pa.awaited_seq) || (pa.confirm_pending && m.seq == pa.confirm_seq)));
+    if (!fresh_evidence) {
+        if (m.kind == wire::type::inq && lans_[li].probe_destination(k.fam))  // probe-only: answer it
+            out.sends.push_back({li, from, from_port, wire::encode(make(wire::type::ack, m.seq), cfg_.keys)});
+        return;
     }
     learn(p, m, now, out);
     // IPv6 next hops are link-local: a probe answered from a global address
@@ -431,7 +451,27 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     }
 }
 
-bool engine::make_room(timestamp /*now*/, engine_output& out) {
+bool engine::may_log(timestamp now, engine_output& out) {
+    // At most 20 peer lines a second: a flood of node ids must not flood
+    // the log. What was held back is counted in one line.
+    if (now - log_window_start_ >= ms(1000)) {
+        if (logs_held_back_)
+            out.events.emplace_back("peer", severity::warning, "log_suppressed")
+                .kv("lines", static_cast<long long>(logs_held_back_))
+                .kv("what", "peer_seen/peer_evicted")
+                .kv("note", "more new node ids than 20 a second: a flood?");
+        log_window_start_ = now;
+        logs_in_window_ = logs_held_back_ = 0;
+    }
+    if (logs_in_window_ < 20) {
+        ++logs_in_window_;
+        return true;
+    }
+    ++logs_held_back_;
+    return false;
+}
+
+bool engine::make_room(timestamp now, engine_output& out) {
     // The least recently heard peer without a path up goes; peers we route
     // through are never pushed out by newcomers.
     auto victim = peers_.end();
@@ -449,9 +489,10 @@ bool engine::make_room(timestamp /*now*/, engine_output& out) {
         }
         return false;
     }
-    out.events.emplace_back("peer", severity::warning, "peer_evicted")
-        .kv("peer", victim->first)
-        .kv("reason", "peer table full");
+    if (may_log(now, out))
+        out.events.emplace_back("peer", severity::warning, "peer_evicted")
+            .kv("peer", victim->first)
+            .kv("reason", "peer table full");
     peers_.erase(victim);
     out.paths_changed = true;
     return true;

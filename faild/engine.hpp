@@ -135,6 +135,8 @@ private:
     void expire_peers(timestamp now, engine_output& out);
     /// Frees a place in a full peer table; false when every peer has a path up.
     bool make_room(timestamp now, engine_output& out);
+    /// Rate limit for per-peer log lines; false when this one is held back.
+    bool may_log(timestamp now, engine_output& out);
     /// Counts a dropped datagram; logs the first of each reason.
     void note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from,
                    engine_output& out);
@@ -149,6 +151,8 @@ private:
     timestamp next_expiry_check_{0};
     bool collision_logged_ = false;
     bool peer_limit_logged_ = false;
+    timestamp log_window_start_{0};
+    unsigned logs_in_window_ = 0, logs_held_back_ = 0;
     std::uint32_t confirm_counter_ = 0;
 };
 

@@ -71,6 +71,7 @@ struct path {
     bool last_round_good = false;  ///< the ACK for our last INQ came back
     bool grace = false;            ///< learnt mid-round: the first round is not held against it
     bool inq_seen = false;         ///< a round INQ arrived on this path (replay check)
+    bool was_up = false;           ///< has been up at least once (warm-up probes only then)
     std::uint32_t last_inq_seq = 0;
     duration srtt{0};              ///< smoothed round-trip time, 0 until measured
     loss_window rounds;            ///< good/missed rounds over the last minute

@@ -640,3 +640,44 @@ TEST_CASE("engine: the peer table is bounded; peers without a live path make roo
     CHECK(events_named(out, "peer_evicted").size() > 0);
     CHECK(e.peers().count("n9") == 1);  // the newest are kept, the oldest silent ones went
 }
+
+TEST_CASE("engine: a replayed ACK from elsewhere on the LAN moves nothing (next hop, notices)") {
+    two_up s;
+    auto old_ack = msg(wire::type::ack, "h2", 1);  // an ACK of an earlier round, replayed from 198.51.100.66
+    engine_output out;
+    s.e.receive(1, ip("198.51.100.66"), 7793, old_ack.data(), old_ack.size(), ms(s.t + 1), out);
+    CHECK(s.e.peers().at("h2").paths.at({1, family::v4}).hop == ip("198.51.100.2"));
+    CHECK_FALSE(out.paths_changed);
+}
+
+TEST_CASE("engine: no warm-up probes for peers that were never up (a flood of forged ids)") {
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    engine_output out;
+    auto forged = msg(wire::type::inq, "n7", 1);  // advertises .7 addresses that may not exist
+    e.receive(1, ip("198.51.100.7"), 7793, forged.data(), forged.size(), ms(1), out);
+    for (long long t = 0; t < 1000; t += 100) {
+        engine_output o;
+        e.tick(ms(t), o);
+        for (const auto& snd : o.sends) CHECK(snd.dst.to_string() != "192.0.2.7");  // only broadcasts
+    }
+    CHECK(e.peers().at("n7").paths.at({0, family::v4}).tracker.state() == path_state::down);
+}
+
+TEST_CASE("engine: at most 20 peer lines a second; the rest is counted in one line") {
+    auto c = cfg("h1", false);
+    engine e(c, two_lans(1), ms(0));
+    engine_output out;
+    for (int i = 0; i < 100; ++i) {
+        auto b = msg(wire::type::inq, ("f" + std::to_string(i) + "_9").c_str(), 1);
+        e.receive(0, ip("192.0.2.200"), 7793, b.data(), b.size(), ms(100 + i), out);
+    }
+    auto count = [&](const char* name) {
+        return std::count_if(out.events.begin(), out.events.end(), [&](const event& ev) { return ev.name == name; });
+    };
+    CHECK(count("peer_seen") == 20);
+    auto later = msg(wire::type::inq, "g1", 1);
+    e.receive(0, ip("192.0.2.201"), 7793, later.data(), later.size(), ms(1200), out);
+    REQUIRE(count("log_suppressed") == 1);
+    auto it = std::find_if(out.events.begin(), out.events.end(), [](const event& ev) { return ev.name == "log_suppressed"; });
+    CHECK(it->get("lines") == "80");
+}
