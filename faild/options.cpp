@@ -74,7 +74,12 @@ std::string trim(const std::string& s) {
 parse_result fail(const std::string& what) {
     parse_result r;
     r.exit_code = 2;
-    r.err = "faild: " + what + " (see faild --help)";
+    // One line, whatever the operator (or a fuzzer) typed: control
+    // characters in a quoted value become '?'.
+    std::string clean = what;
+    for (char& c : clean)
+        if ((unsigned char)c < 0x20 || c == 0x7f) c = '?';
+    r.err = "faild: " + clean + " (see faild --help)";
     return r;
 }
 
@@ -351,6 +356,14 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
     po::positional_options_description positional;
     positional.add("stray", -1);
 
+    // Boost.Program_options fills '%name%' placeholders into its own error
+    // messages and loops for ever when an option's name contains one: no
+    // option we know has a '%', so such an argument is refused first.
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a.size() > 1 && a[0] == '-' && a.substr(0, a.find('=')).find('%') != std::string::npos)
+            return fail("unrecognised option '" + a.substr(0, 64) + "'");
+    }
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, const_cast<char**>(argv))

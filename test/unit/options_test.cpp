@@ -264,3 +264,14 @@ TEST_CASE("options: flap damping settings") {
     bad.files["/etc/faild/faild.conf"] = "damping-reuse = 5000\n";
     CHECK(parse_with(bad, {}).err.find("damping-reuse (5000) must be below damping-suppress (2000)") != std::string::npos);
 }
+
+TEST_CASE("options: found by fuzzing: errors stay on one line, '%' in an option name does not hang") {
+    auto nl = parse({"--bogus\nsecond-line"});
+    CHECK(nl.exit_code == 2);
+    CHECK(nl.err.find('\n') == std::string::npos);
+    auto val = parse({"-t", "1\n2"});
+    CHECK(val.err == "faild: invalid interval -t '1?2': expected seconds such as 1 or 0.05 (see faild --help)");
+    auto pct = parse({"--%canonical_option%"});
+    CHECK(pct.exit_code == 2);
+    CHECK(pct.err == "faild: unrecognised option '--%canonical_option%' (see faild --help)");
+}
