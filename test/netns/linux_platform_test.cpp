@@ -467,7 +467,8 @@ TEST_CASE("linux link_source: carrier loss at the far end clears running, not up
     INFO(net.snapshot());
     net.peer("link set a1 down\n");
     CHECK(eventually([] {
-        const interface_info* a0 = find(links_now(), "a0");
+        const std::vector<interface_info> all = links_now();  // outlives the pointer into it
+        const interface_info* a0 = find(all, "a0");
         return a0 && !a0->running;
     }));
     auto all = links_now();
@@ -478,7 +479,8 @@ TEST_CASE("linux link_source: carrier loss at the far end clears running, not up
     CHECK(find(*a0, "2001:db8:a::1/64"));  // carrier loss keeps static IPv6 addresses
     net.peer("link set a1 up\n");
     CHECK(eventually([] {
-        const interface_info* a = find(links_now(), "a0");
+        const std::vector<interface_info> all = links_now();  // outlives the pointer into it
+        const interface_info* a = find(all, "a0");
         return a && a->running;
     }));
 }
@@ -785,7 +787,8 @@ TEST_CASE("linux link_monitor: quiet when idle, reports addresses, DAD, carrier 
     net.peer("link set a1 up\n");
     CHECK(change_within(*mon, 1000));
     CHECK(eventually([] {
-        const interface_info* a0 = find(links_now(), "a0");
+        const std::vector<interface_info> all = links_now();  // outlives the pointer into it
+        const interface_info* a0 = find(all, "a0");
         return a0 && a0->running;
     }));
 
