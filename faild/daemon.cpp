@@ -197,9 +197,18 @@ public:
 
     int run() {
         log_start();
-        event_list events;
-        reconciler_.reconcile({}, "stale", events);  // leftovers of an earlier run
-        emit(events);
+        // Leftovers of an earlier run (crash, SIGKILL): adopted while the
+        // paths are learnt again, so an outage that outlived the restart
+        // keeps its routes without a gap; whatever is still not wanted
+        // after (f + 2) intervals goes, as stale.
+        std::string error;
+        if (auto found = table_->list(error); found && !found->empty()) {
+            adopted_ = std::move(*found);
+            adopt_until_ = now() + engine_.config().interval * (engine_.config().fail_after + 2);
+            emit(event("route", severity::info, "routes_adopted")
+                     .kv("count", static_cast<long long>(adopted_.size()))
+                     .kv("for", format_seconds(adopt_until_ - now())));
+        }
         for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
             for (family f : {family::v4, family::v6})
                 if (io_per_lan_[li].descriptors[slot(f)]) wait_readable(li, f);
@@ -208,6 +217,7 @@ public:
         wait_children();
         wait_signal();
         schedule();
+        note_reconcile(true);  // the repair period: one interval (at least 50 ms)
         schedule_repair();
         try {
             io_.run();
@@ -655,17 +665,34 @@ private:
         repair_timer_.expires_after(repair_interval_);
         repair_timer_.async_wait([this](boost::system::error_code ec) {
             if (ec || stopping_) return;
-            event_list events;
-            bool ok = reconciler_.repair(engine_.desired_routes(), events);
-            emit(events);
-            note_reconcile(ok);
+            if (!adopted_.empty() && now() >= adopt_until_) {
+                reconcile("stale");
+            } else {
+                event_list events;
+                bool ok = reconciler_.repair(desired(), events);
+                emit(events);
+                note_reconcile(ok);
+            }
             schedule_repair();
         });
     }
 
+    /// What the routes should be: the plan, plus (while adopting) the
+    /// routes an earlier run left that the plan does not replace.
+    route_set desired() const {
+        route_set want = engine_.desired_routes();
+        if (!adopted_.empty() && now() < adopt_until_)
+            for (const auto& [dst, r] : adopted_) want.emplace(dst, r);
+        return want;
+    }
+
     void reconcile(const char* why) {
+        if (!adopted_.empty() && now() >= adopt_until_) {  // adoption over: what it kept goes as stale
+            adopted_.clear();
+            why = "stale";
+        }
         event_list events;
-        bool ok = reconciler_.reconcile(engine_.desired_routes(), why, events);
+        bool ok = reconciler_.reconcile(desired(), why, events);
         emit(events);
         note_reconcile(ok);
     }
@@ -859,6 +886,8 @@ private:
     std::string control_path_;
     std::map<pid_t, std::unique_ptr<running_hook>> hooks_;
     duration repair_interval_ = ms(1000);
+    route_set adopted_;          ///< an earlier run's routes, kept while paths are learnt again
+    timestamp adopt_until_{0};
     timestamp scheduled_for_{0};  ///< what the timer is armed for
     bool stopping_ = false;
     int exit_code_ = 0;

@@ -8,7 +8,8 @@
 #   3. after the repair both route sets empty, the flow is back on LAN A
 #      (switch port counters) and no datagram was lost after the repair
 #   4. crash safety: SIGTERM removes the routes (and the peer's, by BYE);
-#      a SIGKILLed daemon's routes are removed as stale at its next start
+#      a SIGKILLed daemon's routes are adopted when it restarts during the
+#      outage (never missing), and removed as stale when nothing needs them
 #
 # ctest sets FAILD_BIN, UDPECHO_BIN, FAILD_SOURCE_DIR. Exit 0 pass, 1 fail
 # (with a dump of every host), 77 where namespaces cannot be made (skip).
@@ -97,6 +98,20 @@ lab_stop "${DPID[h2]}" KILL 10
 routes_are h2 "$H2_ROUTE" || { show_routes; fail "h2's route vanished with SIGKILL (the stale check below would prove nothing)"; }
 step "h2's faild SIGKILLed; its route stays behind:"
 lab_routes h2 | sed 's/^/        h2: /'
+
+# Restarted while the outage lasts (h1 still running, LAN A still cut): the
+# new faild adopts the route while it learns its paths again, so it is never
+# missing, not even for a moment (sampled every 10 ms for 2 s).
+FAILD_LOG=$DIR/h2-adopt.log start_faild h2
+lab_wait 10 lab_log_has "$DIR/h2-adopt.log" routes_adopted count=1 || fail "h2 did not adopt its earlier route"
+for _ in $(seq 200); do
+  routes_are h2 "$H2_ROUTE" || { show_routes; fail "h2's route went missing across the restart"; }
+  sleep 0.01  # sampling period of a continuous check, not a wait for a condition
+done
+lab_log_has "$DIR/h2-adopt.log" route_removed && fail "h2 removed a route it should have kept"
+step "h2 restarted during the outage: route adopted, never missing"
+lab_stop "${DPID[h2]}" KILL 10
+routes_are h2 "$H2_ROUTE" || { show_routes; fail "h2's route vanished with the second SIGKILL"; }
 
 stop_faild h1 any
 routes_empty h1 || { show_routes; fail "h1 kept faild routes after a clean exit"; }
