@@ -176,7 +176,8 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
     // (it left that LAN, or was reconfigured) is forgotten with its next hop,
     // so nothing is routed on the strength of old claims.
     for (auto it = p.paths.begin(); it != p.paths.end();) {
-        const auto& [k, pa] = *it;
+        const path_key k = it->first;  // not a structured binding: lambdas capture it (clang < 16)
+        const path& pa = it->second;
         bool claimed = std::any_of(p.addresses.begin(), p.addresses.end(), [&](const ip_address& a) {
             return a.fam() == k.fam && a.is_routable_unicast() && k.lan < lans_.size() && lans_[k.lan].in_prefixes(a);
         });
