@@ -782,7 +782,7 @@ private:
         std::time_t secs = std::time_t(us / 1'000'000);
         std::tm tm{};
         gmtime_r(&secs, &tm);
-        char buf[40];
+        char buf[64];  // room for any year the compiler can imagine
         std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1'000'000));
         return buf;

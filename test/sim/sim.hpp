@@ -42,7 +42,7 @@ public:
         const char* names[] = {"A", "B"};
         for (int i = 0; i < 2; ++i) {
             auto p = *prefix::parse(std::string(nets[i]) + std::to_string(n) + "/24");
-            lans.push_back({"eth" + std::to_string(i), 10 + i, {p}});
+            lans.push_back({"eth" + std::to_string(i), 10 + i, {p}, {}});
             nd->ports.push_back(net_.attach(names[i], p));
         }
         nd->eng = std::make_unique<engine>(std::move(cfg), std::move(lans), now_);

@@ -13,7 +13,7 @@ ip_address ip(const char* s) { return *ip_address::parse(s); }
 
 std::vector<lan> two_lans(int host) {
     std::string a = "192.0.2." + std::to_string(host) + "/24", b = "198.51.100." + std::to_string(host) + "/24";
-    return {{"eth0", 10, {*prefix::parse(a)}}, {"eth1", 11, {*prefix::parse(b)}}};
+    return {{"eth0", 10, {*prefix::parse(a)}, {}}, {"eth1", 11, {*prefix::parse(b)}, {}}};
 }
 
 engine_config cfg(const char* id, bool requestor) {

@@ -10,9 +10,9 @@ ip_address ip(const char* s) { return *ip_address::parse(s); }
 
 std::vector<lan> three_lans() {
     return {
-        {"eth0", 10, {*prefix::parse("192.0.2.1/24")}},
-        {"eth1", 11, {*prefix::parse("198.51.100.1/24")}},
-        {"eth2", 12, {*prefix::parse("203.0.113.1/24")}},
+        {"eth0", 10, {*prefix::parse("192.0.2.1/24")}, {}},
+        {"eth1", 11, {*prefix::parse("198.51.100.1/24")}, {}},
+        {"eth2", 12, {*prefix::parse("203.0.113.1/24")}, {}},
     };
 }
 
