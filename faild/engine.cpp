@@ -155,7 +155,7 @@ path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out
     return pa;
 }
 
-void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output& out) {
+void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output& out, path_key heard) {
     if (p.incarnation != m.incarnation) {
         if (p.incarnation != 0)
             out.events.emplace_back("peer", severity::info, "peer_restarted")
@@ -181,7 +181,9 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
         bool claimed = std::any_of(p.addresses.begin(), p.addresses.end(), [&](const ip_address& a) {
             return a.fam() == k.fam && a.is_routable_unicast() && k.lan < lans_.size() && lans_[k.lan].in_prefixes(a);
         });
-        if (pa.tracker.state() == path_state::down && !claimed) {
+        // Never the path this datagram came in on: the peer speaks on it now
+        // (and the caller holds it).
+        if (pa.tracker.state() == path_state::down && !claimed && !(k == heard)) {
             out.events.emplace_back("path", severity::info, "path_forgotten")
                 .kv("peer", p.node_id)
                 .kv("lan", lans_[k.lan].name)
@@ -406,7 +408,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             out.sends.push_back({li, from, from_port, wire::encode(make(wire::type::ack, m.seq), cfg_.keys)});
         return;
     }
-    learn(p, m, now, out);
+    learn(p, m, now, out, k);
     // IPv6 next hops are link-local: a probe answered from a global address
     // (the warm-up probes) does not change it.
     if (pa.hop != from && (from.is_v4() || from.is_link_local() || !pa.hop)) {

@@ -123,7 +123,9 @@ private:
     wire::message make(wire::type kind, std::uint32_t seq) const;
     void send_inq(path_key k, timestamp now, engine_output& out);
     path& ensure_path(peer& p, path_key k, timestamp now, engine_output& out, bool heard_here);
-    void learn(peer& p, const wire::message& m, timestamp now, engine_output& out);
+    /// Takes in what the datagram says of its sender; `heard` is the path it
+    /// came in on (kept, whatever the address list says).
+    void learn(peer& p, const wire::message& m, timestamp now, engine_output& out, path_key heard);
     void apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out);
     void collect_own_addresses();
     void notify(peer& p, path_key dead, engine_output& out);

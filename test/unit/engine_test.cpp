@@ -681,3 +681,25 @@ TEST_CASE("engine: at most 20 peer lines a second; the rest is counted in one li
     auto it = std::find_if(out.events.begin(), out.events.end(), [](const event& ev) { return ev.name == "log_suppressed"; });
     CHECK(it->get("lines") == "80");
 }
+
+TEST_CASE("engine: a down path the peer speaks on is kept even when its address list no longer covers it") {
+    // Found by ASan: learn() forgot the path the datagram arrived on while
+    // receive() still held it. The path is kept; the others follow the rule.
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    long long t = 0;
+    for (; t < 400; t += 100) round(e, ms(t), {0, 1});
+    for (; t < 900; t += 100) round(e, ms(t), {1});
+    REQUIRE(e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::down);
+    wire::message m;
+    m.kind = wire::type::inq;
+    m.node_id = "h2";
+    m.incarnation = 9;
+    m.seq = 1000;
+    m.interval_us = 100'000;
+    m.addresses = {ip("198.51.100.2")};  // says nothing of LAN A, yet arrives on LAN A
+    auto b = wire::encode(m);
+    engine_output out;
+    e.receive(0, ip("192.0.2.2"), 7793, b.data(), b.size(), ms(t), out);
+    CHECK(e.peers().at("h2").paths.count({0, family::v4}) == 1);
+    CHECK(events_named(out, "path_forgotten").empty());
+}
