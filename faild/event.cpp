@@ -15,9 +15,7 @@ std::string event::get(std::string_view key) const {
     return "";
 }
 
-namespace {
-
-void json_string(std::string& out, std::string_view s) {
+void append_json_string(std::string& out, std::string_view s) {
     out += '"';
     for (unsigned char c : s) {
         if (c == '"' || c == '\\') {
@@ -34,22 +32,20 @@ void json_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
-}  // namespace
-
 std::string event::to_json(const std::string& time) const {
     std::string out = "{\"time\":";
-    json_string(out, time);
+    append_json_string(out, time);
     out += ",\"module\":";
-    json_string(out, module);
+    append_json_string(out, module);
     out += ",\"level\":";
-    json_string(out, to_string(level));
+    append_json_string(out, to_string(level));
     out += ",\"event\":";
-    json_string(out, name);
+    append_json_string(out, name);
     for (const auto& [k, v] : fields) {
         out += ',';
-        json_string(out, k);
+        append_json_string(out, k);
         out += ':';
-        json_string(out, v);
+        append_json_string(out, v);
     }
     out += '}';
     return out;

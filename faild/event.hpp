@@ -37,4 +37,7 @@ using event_list = std::vector<event>;
 
 const char* to_string(severity s);
 
+/// Appends `s` as a JSON string literal (quoted, escaped).
+void append_json_string(std::string& out, std::string_view s);
+
 }  // namespace faild

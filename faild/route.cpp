@@ -12,4 +12,14 @@ std::string route::to_kv() const {
            " dev=" + dev + " src=" + src.to_string();
 }
 
+std::string route::problem() const {
+    if (dst.is_unspecified()) return "no destination";
+    if (!via.is_unspecified() && via.fam() != dst.fam())
+        return "address families differ (dst " + dst.to_string() + ", via " + via.to_string() + ")";
+    if (!src.is_unspecified() && src.fam() != dst.fam())
+        return "address families differ (dst " + dst.to_string() + ", src " + src.to_string() + ")";
+    if (ifindex <= 0 && dev.empty()) return "no outgoing interface";
+    return {};
+}
+
 }  // namespace faild

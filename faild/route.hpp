@@ -27,6 +27,9 @@ struct route {
     std::string to_string() const;
     /// key=value fields for log lines: "dst=... via=... dev=... src=..."
     std::string to_kv() const;
+    /// What makes it unusable, in words a backend can return as its error
+    /// (no destination, families mixed, no interface); "" when it is fine.
+    std::string problem() const;
 
     friend bool operator==(const route& a, const route& b) {
         return a.dst == b.dst && a.via == b.via && a.ifindex == b.ifindex && a.src == b.src;

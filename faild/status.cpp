@@ -1,5 +1,7 @@
 #include "faild/status.hpp"
 
+#include "faild/event.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -20,20 +22,6 @@ std::string fixed(double v, int decimals) {
     return buf;
 }
 
-void json_string(std::string& out, const std::string& s) {
-    out += '"';
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-            continue;
-        }
-        out += char(c);
-    }
-    out += '"';
-}
 
 }  // namespace
 
@@ -154,13 +142,13 @@ std::string format_json(const std::vector<std::string>& header, const std::vecto
         out += r ? ",\n {" : "\n {";
         for (std::size_t i = 0; i < header.size(); ++i) {
             if (i) out += ", ";
-            json_string(out, header[i]);
+            append_json_string(out, header[i]);
             out += ": ";
             const std::string& v = rows[r][i];
             bool num = std::find(numeric.begin(), numeric.end(), header[i]) != numeric.end();
             if (num && v == "-") out += "null";
             else if (num) out += v;
-            else json_string(out, v);
+            else append_json_string(out, v);
         }
         out += "}";
     }

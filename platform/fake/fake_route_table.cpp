@@ -5,16 +5,6 @@ namespace faild::platform {
 
 namespace {
 
-/// The same checks the Linux backend makes before asking the kernel.
-std::string check(const route& r) {
-    if (r.dst.is_unspecified()) return "no destination";
-    if (!r.via.is_unspecified() && r.via.fam() != r.dst.fam())
-        return "address families differ (dst " + r.dst.to_string() + ", via " + r.via.to_string() + ")";
-    if (!r.src.is_unspecified() && r.src.fam() != r.dst.fam())
-        return "address families differ (dst " + r.dst.to_string() + ", src " + r.src.to_string() + ")";
-    if (r.ifindex <= 0 && r.dev.empty()) return "no outgoing interface";
-    return {};
-}
 
 /// What the kernel would report back: absent next hop and source read as
 /// the default (unspecified) address.
@@ -45,7 +35,7 @@ op_result fake_route_table::begin_write() {
 
 op_result fake_route_table::add(const route& r) {
     if (auto injected = begin_write(); !injected.ok()) return injected;
-    if (auto bad = check(r); !bad.empty()) return {bad};
+    if (auto bad = r.problem(); !bad.empty()) return {bad};
     if (foreign_.count(r.dst)) return {"route exists (not faild's)"};
     if (routes_.count(r.dst)) return {"route exists"};
     routes_[r.dst] = normalized(r);
@@ -55,7 +45,7 @@ op_result fake_route_table::add(const route& r) {
 
 op_result fake_route_table::replace(const route& r) {
     if (auto injected = begin_write(); !injected.ok()) return injected;
-    if (auto bad = check(r); !bad.empty()) return {bad};
+    if (auto bad = r.problem(); !bad.empty()) return {bad};
     if (foreign_.count(r.dst)) return {"route exists (not faild's)"};
     routes_[r.dst] = normalized(r);
     report("replace", r);

@@ -38,16 +38,6 @@ struct route_release {
 };
 using route_ptr = std::unique_ptr<rtnl_route, route_release>;
 
-/// The checks the kernel would make anyway, with clearer words; "" if fine.
-std::string check(const route& r) {
-    if (r.dst.is_unspecified()) return "no destination";
-    if (!r.via.is_unspecified() && r.via.fam() != r.dst.fam())
-        return "address families differ (dst " + r.dst.to_string() + ", via " + r.via.to_string() + ")";
-    if (!r.src.is_unspecified() && r.src.fam() != r.dst.fam())
-        return "address families differ (dst " + r.dst.to_string() + ", src " + r.src.to_string() + ")";
-    if (r.ifindex <= 0 && r.dev.empty()) return "no outgoing interface";
-    return {};
-}
 
 /// Calls `fn(route, dst)` for every route of the main table whose
 /// destination is a host route (/32 or /128).
@@ -124,7 +114,7 @@ std::optional<int> netlink_route_table::foreign_holder(const ip_address& dst, st
 }
 
 op_result netlink_route_table::write(const route& r, int flags) {
-    if (auto bad = check(r); !bad.empty()) return {bad};
+    if (auto bad = r.problem(); !bad.empty()) return {bad};
     int ifindex = r.ifindex;
     if (ifindex <= 0) {
         ifindex = int(if_nametoindex(r.dev.c_str()));
@@ -174,7 +164,7 @@ op_result netlink_route_table::write(const route& r, int flags) {
 op_result netlink_route_table::add(const route& r) { return write(r, NLM_F_EXCL); }
 
 op_result netlink_route_table::replace(const route& r) {
-    if (auto bad = check(r); !bad.empty()) return {bad};
+    if (auto bad = r.problem(); !bad.empty()) return {bad};
     if (!ours_.count(r.dst)) {
         std::string error;
         auto holder = foreign_holder(r.dst, error);
