@@ -435,17 +435,23 @@ private:
                 if (stopping_) return;
                 if (ec) return wait_failed(engine_.lans()[li].name.c_str(), ec);
                 engine_output out;
-                std::array<std::uint8_t, 4096> buf;
-                auto& sock = *io_per_lan_[li].sockets[slot(f)];
-                // Drain what is queued, bounded so one busy LAN cannot starve the timer.
-                for (int n = 0; n < 64; ++n) {
-                    auto d = sock.receive(buf.data(), buf.size());
-                    if (!d) break;
-                    engine_.receive(li, d->from, d->from_port, buf.data(), d->size, now(), out, d->ttl);
-                }
+                drain(li, f, out);
                 handle(out);
                 wait_readable(li, f);
             });
+    }
+
+    /// Feeds the engine what is queued on one socket, at most 64 datagrams
+    /// so one busy LAN cannot starve the timer.
+    void drain(std::size_t li, family f, engine_output& out) {
+        auto& sock = io_per_lan_[li].sockets[slot(f)];
+        if (!sock) return;
+        std::array<std::uint8_t, 4096> buf;
+        for (int n = 0; n < 64; ++n) {
+            auto d = sock->receive(buf.data(), buf.size());
+            if (!d) break;
+            engine_.receive(li, d->from, d->from_port, buf.data(), d->size, now(), out, d->ttl);
+        }
     }
 
     void wait_signal() {
@@ -471,6 +477,10 @@ private:
         timer_.async_wait([this](boost::system::error_code ec) {
             if (ec || stopping_) return;
             engine_output out;
+            // An ACK already queued when a deadline passes is an answer in
+            // time: read the sockets before the engine judges the probes.
+            for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
+                for (family f : {family::v4, family::v6}) drain(li, f, out);
             engine_.tick(now(), out);
             handle(out);
             schedule();
@@ -944,6 +954,8 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
     cfg.node_id = opts.node_id.empty() ? default_node_id(ifs) : opts.node_id;
     cfg.keys = opts.keys;
     cfg.damping = opts.damping;
+    cfg.fast_confirm = opts.fast_confirm;
+    cfg.confirm_floor = opts.fast_confirm_floor;
     if (cfg.keys.empty()) {
         std::random_device entropy;
         cfg.incarnation = std::uniform_int_distribution<std::uint32_t>(1, UINT32_MAX)(entropy);

@@ -49,6 +49,7 @@ void engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& ou
             for (auto& [k, pa] : p.paths)
                 if (k.lan == li) {
                     pa.awaiting = false;
+                    pa.ack_deadline = timestamp(-1);
                     pa.confirm_pending = false;
                     apply(p, k, pa.tracker.force_down(now, down_reason::carrier), out);
                 }
@@ -62,6 +63,65 @@ void engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& ou
 duration engine::confirm_timeout(const path& pa) const {
     duration t = pa.srtt.count() > 0 ? pa.srtt * 4 : ms(10);
     return std::clamp<duration>(t, ms(5), std::max<duration>(ms(5), cfg_.interval));
+}
+
+std::optional<duration> engine::retry_timeout(const path& pa) const {
+    // Without an RTT sample there is nothing to derive it from: the round's
+    // end decides, as without fast confirmation.
+    if (!cfg_.fast_confirm || pa.srtt.count() <= 0 || !pa.hop) return std::nullopt;
+    duration floor = cfg_.confirm_floor.count() > 0 ? cfg_.confirm_floor : std::max<duration>(ms(2), cfg_.interval / 10);
+    duration rto = std::max(floor, pa.srtt + pa.rttvar * 4);
+    if (rto >= cfg_.interval) return std::nullopt;
+    return rto;
+}
+
+void engine::check_ack_deadlines(timestamp now, engine_output& out) {
+    auto overdue = [now](const path& pa) {
+        return pa.awaiting && pa.ack_deadline.count() >= 0 && now >= pa.ack_deadline && !pa.miss_counted;
+    };
+    for (auto& [id, p] : peers_)
+        for (auto& [k, pa] : p.paths) {
+            if (!overdue(pa)) continue;
+            pa.ack_deadline = timestamp(-1);
+            pa.late = true;
+            // Only while the peer answers on another path: if it answers on
+            // none (it stalls, or it has no other LAN) there is nothing to
+            // fail over to, and the round's end decides, so a peer that
+            // pauses for a few timeouts keeps its paths.
+            const path_key self = k;  // not a structured binding: the lambda captures it (clang < 16)
+            bool answers_elsewhere = std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
+                const path& o = other.second;
+                return !(other.first == self) && o.tracker.state() == path_state::up && o.tracker.missed() == 0 &&
+                       !o.late && !overdue(o);
+            });
+            if (!answers_elsewhere) continue;
+            pa.miss_counted = true;
+            pa.last_round_good = false;
+            pa.rounds.record(now, false);
+            apply(p, k, pa.tracker.miss(now), out);
+            // Down now (f misses): the rounds and the warm-up probes take over.
+            if (pa.tracker.state() != path_state::up || !lans_[k.lan].probe_destination(k.fam)) continue;
+            auto rto = retry_timeout(pa);
+            if (!rto) continue;
+            // The retry: a probe-only INQ to the peer's address on the path
+            // (answered, never a round for the peer). Its sequence number has
+            // the top bit set, like a notice confirmation's.
+            pa.awaited_seq = 0x80000000u | (++confirm_counter_ & 0x7fffffffu);
+            pa.note_sent(pa.awaited_seq);
+            pa.inq_sent = now;
+            pa.miss_counted = false;
+            pa.retried = pa.retry_in_flight = true;
+            pa.ack_deadline = now + *rto;
+            auto probe = make(wire::type::inq, pa.awaited_seq);
+            probe.flags |= wire::flag_probe_only;
+            out.sends.push_back({k.lan, *pa.hop, cfg_.port, wire::encode(probe, cfg_.keys)});
+            out.events.emplace_back("path", severity::debug, "probe_retry")
+                .kv("peer", p.node_id)
+                .kv("lan", lans_[k.lan].name)
+                .kv("family", to_string(k.fam))
+                .kv("missed", pa.tracker.missed())
+                .kv("timeout_us", static_cast<long long>(rto->count()));
+        }
 }
 
 void engine::notify(peer& p, path_key dead, engine_output& out) {
@@ -148,6 +208,7 @@ path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out
     pa.awaiting = state_of(k).seq > 0;
     pa.grace = !heard_here;
     pa.awaited_seq = state_of(k).seq;
+    if (pa.awaiting) pa.note_sent(pa.awaited_seq);
     out.events.emplace_back("path", severity::debug, "path_new")
         .kv("peer", p.node_id)
         .kv("lan", lans_[k.lan].name)
@@ -253,8 +314,14 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
         } else if (pa.awaiting) {
             pa.awaiting = false;
             pa.last_round_good = false;
-            pa.rounds.record(now, false);
-            apply(p, k, pa.tracker.miss(now), out);
+            // Each probe counts once: not again when fast confirmation
+            // counted it at its deadline, and a retry whose deadline is still
+            // ahead is not blamed yet (its late ACK will still count).
+            const bool retry_not_due = pa.retry_in_flight && now < pa.ack_deadline;
+            if (!pa.miss_counted && !retry_not_due) {
+                pa.rounds.record(now, false);
+                apply(p, k, pa.tracker.miss(now), out);
+            }
         }
     }
     auto dst = lans_[k.lan].probe_destination(k.fam);
@@ -274,6 +341,11 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
         pa.awaiting = dst || pa.tracker.state() == path_state::up;
         pa.awaited_seq = ls.seq;
         pa.inq_sent = now;
+        pa.miss_counted = pa.retry_in_flight = pa.late = false;
+        if (pa.awaiting) pa.note_sent(ls.seq);
+        std::optional<duration> rto;
+        if (dst && pa.tracker.state() == path_state::up) rto = retry_timeout(pa);
+        pa.ack_deadline = rto ? now + *rto : timestamp(-1);
     }
     if (!dst) return;
     out.sends.push_back({k.lan, *dst, cfg_.port, wire::encode(m, cfg_.keys)});
@@ -400,9 +472,9 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     // INQ with a new sequence number, or the ACK to the probe we have in
     // flight. A replayed ACK or probe-only INQ (valid MAC and all, sent from
     // anywhere on the LAN) gets its answer but moves nothing.
+    const bool answers_probe = pa.awaiting && (m.seq == pa.awaited_seq || pa.is_unanswered(m.seq));
     const bool fresh_evidence =
-        round_inq || (m.kind == wire::type::ack &&
-                      ((pa.awaiting && m.seq == pa.awaited_seq) || (pa.confirm_pending && m.seq == pa.confirm_seq)));
+        round_inq || (m.kind == wire::type::ack && (answers_probe || (pa.confirm_pending && m.seq == pa.confirm_seq)));
     if (!fresh_evidence) {
         if (m.kind == wire::type::inq && lans_[li].probe_destination(k.fam))  // probe-only: answer it
             out.sends.push_back({li, from, from_port, wire::encode(make(wire::type::ack, m.seq), cfg_.keys)});
@@ -438,17 +510,29 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             apply(p, k, listed ? pa.tracker.good(now) : pa.tracker.miss(now, down_reason::one_way), out);
         }
     } else if (m.kind == wire::type::ack) {
-        if (cfg_.requestor && pa.awaiting && m.seq == pa.awaited_seq) {
-            pa.awaiting = pa.grace = false;
-            pa.last_round_good = true;
-            pa.rounds.record(now, true);
+        if (cfg_.requestor && answers_probe) {
             // RTT samples only from paths already up: the first answers
             // wait for ARP/ND resolution and would inflate the average for
             // many rounds (and with it the notice confirmation deadline).
-            if (pa.tracker.state() == path_state::up) {
+            // And only from a probe that was not sent again, answered in
+            // its own round (Karn's rule: whose answer is it otherwise?).
+            if (pa.tracker.state() == path_state::up && m.seq == pa.awaited_seq && !pa.retried) {
                 duration rtt = now - pa.inq_sent;
-                pa.srtt = pa.srtt.count() == 0 ? rtt : (pa.srtt * 3 + rtt) / 4;
+                if (pa.srtt.count() == 0) {
+                    pa.srtt = rtt;
+                    pa.rttvar = rtt / 2;
+                } else {
+                    duration dev = pa.srtt > rtt ? pa.srtt - rtt : rtt - pa.srtt;
+                    pa.rttvar = (pa.rttvar * 3 + dev) / 4;
+                    pa.srtt = (pa.srtt * 3 + rtt) / 4;
+                }
             }
+            pa.awaiting = pa.grace = false;
+            pa.miss_counted = pa.retried = pa.retry_in_flight = pa.late = false;
+            pa.ack_deadline = timestamp(-1);
+            pa.unanswered_count = 0;
+            pa.last_round_good = true;
+            pa.rounds.record(now, true);
             apply(p, k, pa.tracker.good(now), out);
         }
     }
@@ -523,6 +607,7 @@ void engine::expire_peers(timestamp now, engine_output& out) {
 
 void engine::tick(timestamp now, engine_output& out) {
     if (cfg_.requestor) {
+        check_ack_deadlines(now, out);  // before a round closes: each probe counts once
         for (std::size_t li = 0; li < lans_.size(); ++li)
             for (family fam : families) {
                 auto& ls = state_of({li, fam});
@@ -562,6 +647,7 @@ timestamp engine::next_wakeup() const {
     for (const auto& [id, p] : peers_)
         for (const auto& [k, pa] : p.paths) {
             if (pa.confirm_pending) next = std::min(next, pa.confirm_deadline);
+            if (pa.awaiting && pa.ack_deadline.count() >= 0) next = std::min(next, pa.ack_deadline);
             if (pa.damping.suppressed()) next = std::min(next, pa.damping.reuse_at(cfg_.damping));
         }
     return next;

@@ -8,7 +8,12 @@
 // Requestor (-r): every interval it closes the last round on each LAN and
 // family (every path still waiting for its ACK counts a miss), then sends a
 // new INQ (IPv4 broadcast, IPv6 multicast) listing the peers it heard in that
-// round. A matching ACK is a good round. A LAN-family without a usable source
+// round. A matching ACK is a good round. Fast confirmation: an up path whose
+// ACK is late by its retry timeout (from the measured RTT, with a floor)
+// counts that miss at once and is probed again by unicast, with the same
+// timeout, until it answers or has missed f in a row: f misses still take
+// a path down, they just come sooner once one is missing. A late ACK to any
+// probe since the last answer still counts as an answer. A LAN-family without a usable source
 // address (IPv6 link-local still tentative, say) sends nothing; its paths
 // that were up keep missing rounds, so they go down rather than lie.
 // While a path is down, each round also sends a probe-only INQ by unicast to
@@ -36,6 +41,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +63,14 @@ struct engine_config {
     std::size_t max_peers = 256;
     /// Flap damping (off by default).
     damping_config damping;
+    /// Fast confirmation: a requestor's probe to an up path that is not
+    /// answered within the path's retry timeout (like TCP's RTO: smoothed
+    /// RTT + 4 x its deviation, at least the floor, at most the interval)
+    /// counts as missed at once and is sent again, so the f misses that take
+    /// a path down come within a few timeouts instead of f intervals.
+    bool fast_confirm = true;
+    /// The retry timeout's floor; zero: max(2 ms, interval / 10).
+    duration confirm_floor{0};
 };
 
 /// One datagram to send out of LAN `lan` (the socket of dst's family).
@@ -133,6 +147,13 @@ private:
     void check_confirmations(timestamp now, engine_output& out);
     void check_damping(timestamp now, engine_output& out);
     duration confirm_timeout(const path& pa) const;
+    /// How long a probe to `pa` may go unanswered before fast confirmation
+    /// counts it missed; nullopt when it does not apply (then the round's
+    /// end decides).
+    std::optional<duration> retry_timeout(const path& pa) const;
+    /// Counts the probes whose retry timeout passed as missed and sends each
+    /// of them again (to a path still up).
+    void check_ack_deadlines(timestamp now, engine_output& out);
     lan_state& state_of(path_key k) { return lan_states_[k.lan * 2 + (k.fam == family::v6)]; }
     void expire_peers(timestamp now, engine_output& out);
     /// Frees a place in a full peer table; false when every peer has a path up.

@@ -33,7 +33,8 @@ const std::set<std::string> file_keys = {"requestor", "interval",      "fail",  
                                          "port",      "log",           "interfaces",     "node-id",
                                          "loose-rp-filter", "notify",  "notify-timeout", "control-socket",
                                          "dry-run",   "key-file",      "damping",        "damping-penalty",
-                                         "damping-half-life", "damping-suppress", "damping-reuse"};
+                                         "damping-half-life", "damping-suppress", "damping-reuse",
+                                         "fast-confirm", "fast-confirm-floor"};
 /// How each key is written on the command line, for messages.
 const std::map<std::string, std::string> flag_of = {
     {"requestor", "-r"}, {"interval", "-t"}, {"fail", "-f"}, {"succeed", "-s"}, {"port", "-p"},
@@ -110,6 +111,7 @@ const char* usage_text =
     "Usage: faild [-r] [-t SECONDS] [-f N] [-s N] [-p PORT] [-l LOGFILE] [-i IF[,IF...]] [--node-id ID]\n"
     "             [--loose-rp-filter] [-c FILE] [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]\n"
     "             [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]\n"
+    "             [--no-fast-confirm] [--fast-confirm-floor SECONDS]\n"
     "Keeps multi-homed hosts talking when one of their LANs fails: probes every\n"
     "LAN, and routes a peer's addresses on a dead LAN via a live one.\n";
 
@@ -128,7 +130,8 @@ std::string check_settings(const raw_settings& s, options& o) {
     for (auto [key, into] : {std::pair<const char*, bool*>{"requestor", &o.requestor},
                              {"loose-rp-filter", &o.loose_rp_filter},
                              {"dry-run", &o.dry_run},
-                             {"damping", &o.damping.enabled}}) {
+                             {"damping", &o.damping.enabled},
+                             {"fast-confirm", &o.fast_confirm}}) {
         const raw* r = get(key);
         if (!r) continue;
         auto b = parse_bool(r->value);
@@ -149,6 +152,12 @@ std::string check_settings(const raw_settings& s, options& o) {
         if (!d || *d < ms(1000) || *d > ms(3'600'000))
             return where(*r) + "invalid damping-half-life '" + r->value + "': expected 1 to 3600 seconds";
         o.damping.half_life = *d;
+    }
+    if (const raw* r = get("fast-confirm-floor")) {
+        auto d = parse_seconds(r->value);
+        if (!d || *d < ms(1) || *d > ms(3'600'000))
+            return where(*r) + "invalid fast-confirm-floor '" + r->value + "': expected 0.001 to 3600 seconds";
+        o.fast_confirm_floor = *d;
     }
     if (o.damping.reuse >= o.damping.suppress)
         return "damping-reuse (" + std::to_string(long(o.damping.reuse)) + ") must be below damping-suppress (" +
@@ -308,6 +317,10 @@ std::string describe(const options& o) {
     os << "damping-half-life = " << format_seconds(o.damping.half_life) << "\n";
     os << "damping-suppress = " << long(o.damping.suppress) << "\n";
     os << "damping-reuse = " << long(o.damping.reuse) << "\n";
+    os << "fast-confirm = " << (o.fast_confirm ? "yes" : "no") << "\n";
+    os << (o.fast_confirm_floor.count() == 0 ? "# fast-confirm-floor = (max(0.002, interval / 10))"
+                                             : "fast-confirm-floor = " + format_seconds(o.fast_confirm_floor))
+       << "\n";
     return os.str();
 }
 
@@ -347,6 +360,10 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         ("dry-run", "probe and decide as usual, but log route changes instead of making them")
         ("damping", "damp flapping paths: a path that goes down too often is routed around until it\n"
                     "calms down (penalty, half-life, suppress and reuse: see faild.conf(5))")
+        ("no-fast-confirm", "after a missed ACK, wait for the next round instead of probing again at once\n"
+                            "(fast confirmation, on by default: see faild(8))")
+        ("fast-confirm-floor", po::value<std::string>()->value_name("SECONDS"),
+         "fast confirmation's shortest retry timeout (default: max(0.002, interval / 10))")
         ("key-file,k", po::value<std::string>()->value_name("KEYFILE"),
          "authenticate every probe with HMAC-SHA256 under the key(s) in KEYFILE (hex, mode 0600)");
     po::options_description hidden;
@@ -410,6 +427,7 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         if (!err.empty()) return fail(err);
         o.config_files_read.push_back(path);
     }
+    if (vm.count("no-fast-confirm")) settings["fast-confirm"] = {"no", "--no-fast-confirm"};
     for (const auto& key : file_keys) {
         if (!vm.count(key)) continue;
         auto f = flag_of.find(key);

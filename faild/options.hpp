@@ -48,6 +48,8 @@ struct options {
     std::string key_file;                 ///< shared keys for authenticated probes, empty: none
     keyring keys;                         ///< loaded from key_file by main() (not by parse_options)
     damping_config damping;               ///< flap damping, off by default
+    bool fast_confirm = true;             ///< re-probe at once after a missed ACK (see engine_config)
+    duration fast_confirm_floor{0};       ///< the retry timeout's floor; zero: max(2 ms, interval / 10)
     bool check_config = false;            ///< print the effective settings and exit
     std::string config_file = default_config;
     std::vector<std::string> config_files_read;  ///< for the log and --check-config

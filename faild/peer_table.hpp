@@ -17,6 +17,8 @@
 #include "faild/loss_window.hpp"
 #include "faild/path_tracker.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -68,12 +70,31 @@ struct path {
     bool awaiting = false;
     std::uint32_t awaited_seq = 0;
     timestamp inq_sent{0};         ///< when that INQ left
+    // Fast confirmation: the probe in flight is judged missed at
+    // ack_deadline (none: -1, at the round's end) and then sent again at
+    // once. `unanswered` holds the sequence numbers of the probes sent since
+    // the last answer (the latest four): a late ACK to any of them still
+    // shows the path works.
+    timestamp ack_deadline{-1};
+    bool miss_counted = false;     ///< the probe in flight was already counted as missed
+    bool retried = false;          ///< a retry went out since the last answer (no RTT sample then)
+    bool retry_in_flight = false;  ///< the probe in flight is a retry (not the round's INQ)
+    bool late = false;             ///< the probe in flight is past its retry timeout
+    std::array<std::uint32_t, 4> unanswered{};
+    std::size_t unanswered_count = 0;
+    void note_sent(std::uint32_t seq) { unanswered[unanswered_count++ % unanswered.size()] = seq; }
+    bool is_unanswered(std::uint32_t seq) const {
+        for (std::size_t i = 0; i < std::min(unanswered_count, unanswered.size()); ++i)
+            if (unanswered[i] == seq) return true;
+        return false;
+    }
     bool last_round_good = false;  ///< the ACK for our last INQ came back
     bool grace = false;            ///< learnt mid-round: the first round is not held against it
     bool inq_seen = false;         ///< a round INQ arrived on this path (replay check)
     bool was_up = false;           ///< has been up at least once (warm-up probes only then)
     std::uint32_t last_inq_seq = 0;
     duration srtt{0};              ///< smoothed round-trip time, 0 until measured
+    duration rttvar{0};            ///< its mean deviation (RFC 6298)
     loss_window rounds;            ///< good/missed rounds over the last minute
     flap_damping damping;          ///< flap penalty (only when damping is on)
 

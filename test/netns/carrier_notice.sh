@@ -14,11 +14,16 @@
 #      the benchmark judges performance).
 #   3. restore: link_up on h2, both route sets empty, the flow is back on
 #      LAN A (switch port counters).
-#   4. refutation: a notice must not take down a working path. The lab makes
-#      a one-way fault that gives one: lab_fault h1 a nobcast stops the
-#      switch flooding broadcasts to h1 on LAN A. h2's broadcast INQs never
-#      reach h1, so h2 misses its rounds and declares its path to h1 on eth0
-#      down and sends h1 a notice; but h1's own INQs reach h2 and unicast
+#   4. a fault only broadcasts see: lab_fault h1 a nobcast stops the switch
+#      flooding broadcasts to h1 on LAN A; unicast works both ways. h2's
+#      broadcast INQs never reach h1, but with fast confirmation (the
+#      default) each missed one is followed by a unicast retry, which h1
+#      answers: h2 keeps its path to h1 on eth0 (no path_down in 2 s) and
+#      neither host installs a route: traffic, all unicast, is fine.
+#   5. refutation: a notice must not take down a working path. Same fault,
+#      h2 restarted with --no-fast-confirm: it misses its rounds, declares
+#      its path to h1 on eth0 down and sends h1 a notice (which also shows
+#      the fault was there in step 4); h1's own INQs reach h2 and unicast
 #      works both ways, so h1's confirming probe is answered: h1 logs
 #      notice_refuted, keeps its path up and installs no route.
 #
@@ -137,10 +142,23 @@ step "echo report across the restore: $report"
 step "switchback loss (measured, not asserted): $(lab_kv lost_after "$mark") datagrams"
 lab_stop "$SPID" TERM 5
 
-# --- 4. refutation: a notice must not take down a working path ---------------
+# --- 4. a broadcast-only fault: fast confirmation's unicast retries answer ---
 n1=$(nlines "$L1") n2=$(nlines "$L2")
 lab_fault h1 a nobcast || fail "lab_fault nobcast"
 step "one-way fault: the switch no longer floods broadcasts to h1 on LAN A"
+sleep 2  # an observation window: nothing may change
+has_since "$L2" "$n2" path_down peer=h1 lan=eth0 &&
+  fail "h2 took its path to h1 on eth0 down although unicast works: $(lines_since "$L2" "$n2" path_down peer=h1)"
+both_empty || { show_routes; fail "routes installed although unicast works both ways on LAN A"; }
+daemons_alive || fail "a daemon exited"
+step "h2 kept its path to h1 on eth0 (its unicast retries are answered); no routes"
+
+# --- 5. refutation: a notice must not take down a working path ---------------
+stop_faild h2
+L2=$DIR/h2-nofast.log
+FAILD_LOG=$L2 start_faild h2 --no-fast-confirm
+n2=0
+step "h2's faild restarted with --no-fast-confirm (pid ${DPID[h2]})"
 lab_wait 10 has_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4 ||
   fail "h2 did not take its path to h1 on eth0 down (its INQs no longer reach h1)"
 step "h2: $(first_event_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4)"

@@ -7,8 +7,9 @@ using namespace faild;
 
 namespace {
 
-engine_config config(const char* id, bool requestor) {
+engine_config config(const char* id, bool requestor, bool fast_confirm = true) {
     engine_config c;
+    c.fast_confirm = fast_confirm;
     c.node_id = id;
     c.incarnation = 1;
     c.requestor = requestor;
@@ -20,9 +21,11 @@ engine_config config(const char* id, bool requestor) {
 
 /// h1 and h2 are requestors (-r), h3 only answers: both roles are exercised.
 struct three_hosts {
+    explicit three_hosts(bool fast_confirm = true) : fast(fast_confirm) {}
+    bool fast;
     sim::world w;
-    sim::node& h1 = w.add_host(1, config("h1", true));
-    sim::node& h2 = w.add_host(2, config("h2", true));
+    sim::node& h1 = w.add_host(1, config("h1", true, fast));
+    sim::node& h2 = w.add_host(2, config("h2", true, fast));
     sim::node& h3 = w.add_host(3, config("h3", false));
 
     bool all_up() {
@@ -74,7 +77,9 @@ TEST_CASE("sim: h2's LAN A goes silent; every host routes around it, then switch
 }
 
 TEST_CASE("sim: a one-way failure is seen at both ends (heard list)") {
-    three_hosts s;
+    // Without fast confirmation, so that h3 learns it from the heard lists
+    // before the requestors' notices could tell it.
+    three_hosts s(false);
     REQUIRE(s.w.run_until(ms(5000), [&] { return s.all_up(); }));
     // h3 still receives on LAN A, but nothing it sends there arrives: its ACKs
     // are lost. The requestors miss them; h3 learns it from their heard lists.
@@ -198,4 +203,47 @@ TEST_CASE("sim: a suppressed path is reused once the flapping stops and the pena
     bool reused_logged = false;
     for (const auto& e : h1.log) reused_logged |= e.name == "path_reused";
     CHECK(reused_logged);
+}
+
+TEST_CASE("sim: fast confirmation: a silent cut is confirmed within a round and f retry timeouts; without it, f rounds") {
+    for (bool fast : {true, false}) {
+        CAPTURE(fast);
+        auto c1 = config("h1", true), c2 = config("h2", true);
+        c1.fast_confirm = c2.fast_confirm = fast;
+        sim::world w;
+        sim::node& h1 = w.add_host(1, c1);
+        sim::node& h2 = w.add_host(2, c2);
+        auto up = [&] {
+            for (auto* n : {&h1, &h2})
+                for (const auto& [id, p] : n->eng->peers())
+                    for (const auto& [k, pa] : p.paths)
+                        if (pa.tracker.state() != path_state::up || pa.srtt.count() == 0) return false;
+            return h1.eng->peers().size() == 1 && h2.eng->peers().size() == 1;
+        };
+        REQUIRE(w.run_until(ms(5000), up));
+        const timestamp cut = w.now() + ms(37);
+        w.run_until(cut);
+        w.net().set_cut(h2.ports[0], true);
+        auto failed_over = w.run_until(cut + ms(5000), [&] {
+            return sim::world::routes(h1) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n" &&
+                   sim::world::routes(h2) == "192.0.2.1/32 via 198.51.100.1 dev eth1 src 192.0.2.2\n";
+        });
+        REQUIRE(failed_over);
+        const duration took = *failed_over - cut;
+        MESSAGE("fast=", fast, ": both hosts routed around the cut after ", took.count(), " us");
+        if (fast) {
+            // The next round's INQ (at most one interval away), then three
+            // timeouts of 10 ms (the floor: the simulated RTT is 0.4 ms).
+            CHECK(took <= ms(100 + 3 * 10 + 2));
+        } else {
+            CHECK(took >= ms(200));
+            CHECK(took <= ms(400));
+        }
+        // Nothing flaps while the cut lasts, and the switchback is clean.
+        w.run_until(w.now() + ms(2000));
+        CHECK(sim::world::routes(h1) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+        w.net().set_cut(h2.ports[0], false);
+        REQUIRE(w.run_until(w.now() + ms(5000),
+                            [&] { return sim::world::routes(h1).empty() && sim::world::routes(h2).empty(); }));
+    }
 }

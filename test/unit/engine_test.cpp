@@ -63,8 +63,8 @@ std::string routes(const engine& e) {
 const char* peer_hops[] = {"192.0.2.2", "198.51.100.2"};
 
 /// One requestor round at `now`: tick (closes the last round, sends INQs),
-/// then the peer h2 answers on the LANs in `answer`.
-engine_output round(engine& e, timestamp now, std::vector<std::size_t> answer) {
+/// then the peer h2 answers on the LANs in `answer`, `rtt` later.
+engine_output round(engine& e, timestamp now, std::vector<std::size_t> answer, duration rtt = ms(1)) {
     engine_output out;
     e.tick(now, out);
     for (const auto& s : out.sends) {
@@ -72,7 +72,7 @@ engine_output round(engine& e, timestamp now, std::vector<std::size_t> answer) {
         REQUIRE(std::holds_alternative<wire::message>(d));
         auto& m = std::get<wire::message>(d);
         if (m.kind == wire::type::inq && std::count(answer.begin(), answer.end(), s.lan))
-            feed(e, s.lan, peer_hops[s.lan], msg(wire::type::ack, "h2", m.seq), now + ms(1), out);
+            feed(e, s.lan, peer_hops[s.lan], msg(wire::type::ack, "h2", m.seq), now + rtt, out);
     }
     return out;
 }
@@ -418,10 +418,10 @@ namespace {
 
 /// h1 (requestor) with h2 up on both LANs after four answered rounds.
 struct two_up {
-    engine e{cfg("h1", true), two_lans(1), ms(0)};
+    engine e;
     long long t = 0;
-    two_up() {
-        for (; t < 400; t += 100) round(e, ms(t), {0, 1});
+    explicit two_up(engine_config c = cfg("h1", true), duration rtt = ms(1)) : e(std::move(c), two_lans(1), ms(0)) {
+        for (; t < 400; t += 100) round(e, ms(t), {0, 1}, rtt);
         REQUIRE(e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
     }
     std::vector<std::uint8_t> notice_from_h2(const char* addr) {
@@ -457,9 +457,8 @@ TEST_CASE("engine: carrier loss takes the LAN's paths down at once and tells the
     CHECK(out.paths_changed);
     CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
 
-    // No carrier: nothing is sent on LAN A.
-    engine_output quiet;
-    s.e.tick(ms(s.t), quiet);
+    // No carrier: nothing is sent on LAN A (h2 answers on LAN B).
+    engine_output quiet = round(s.e, ms(s.t), {0, 1});
     for (const auto& o : quiet.sends) CHECK(o.lan == 1);
 
     // Carrier back: the next INQ on LAN A leaves at once, not a round later.
@@ -702,4 +701,156 @@ TEST_CASE("engine: a down path the peer speaks on is kept even when its address 
     e.receive(0, ip("192.0.2.2"), 7793, b.data(), b.size(), ms(t), out);
     CHECK(e.peers().at("h2").paths.count({0, family::v4}) == 1);
     CHECK(events_named(out, "path_forgotten").empty());
+}
+
+namespace {
+
+/// The sequence number of the round INQ sent on LAN `lan` in `out`.
+std::uint32_t round_seq(const engine_output& out, std::size_t lan) {
+    for (const auto& o : out.sends) {
+        auto m = decoded(o);
+        if (o.lan == lan && m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only)) return m.seq;
+    }
+    FAIL("no round INQ on LAN ", lan);
+    return 0;
+}
+
+const path& lan_a(const engine& e) { return e.peers().at("h2").paths.at({0, family::v4}); }
+
+}  // namespace
+
+TEST_CASE("engine: fast confirmation: a missed ACK is re-probed at once; f misses within a few timeouts") {
+    two_up s;  // RTT 1 ms: the timeout is the floor, interval / 10 = 10 ms
+    round(s.e, ms(400), {1});  // LAN A silent from here
+    CHECK(s.e.next_wakeup() == ms(410));
+
+    for (long long at : {410, 420}) {
+        CAPTURE(at);
+        engine_output o;
+        s.e.tick(ms(at), o);
+        CHECK(lan_a(s.e).tracker.state() == path_state::up);
+        CHECK(lan_a(s.e).tracker.missed() == unsigned((at - 400) / 10));
+        // The retry: one probe-only INQ by unicast to h2 on LAN A, nothing else.
+        REQUIRE(o.sends.size() == 1);
+        CHECK(o.sends[0].lan == 0);
+        CHECK(o.sends[0].dst == ip("192.0.2.2"));
+        auto m = decoded(o.sends[0]);
+        CHECK(m.kind == wire::type::inq);
+        CHECK((m.flags & wire::flag_probe_only));
+        CHECK(s.e.next_wakeup() == ms(at + 10));
+        CHECK(routes(s.e).empty());
+    }
+    engine_output down;
+    s.e.tick(ms(430), down);
+    CHECK(events_named(down, "path_down") ==
+          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=3 good=0 reason=missed\n");
+    CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+    // Down: no more retries; the rounds (and their warm-up probes) take over.
+    CHECK(s.e.next_wakeup() == ms(500));
+
+    // The next round counts no fourth miss for the probes already judged.
+    auto next = round(s.e, ms(500), {1});
+    CHECK(lan_a(s.e).tracker.missed() == 3);
+}
+
+TEST_CASE("engine: fast confirmation: a late ACK to an earlier probe still shows the path works") {
+    two_up s;
+    auto r = round(s.e, ms(400), {1});
+    const std::uint32_t first = round_seq(r, 0);
+    engine_output retry;
+    s.e.tick(ms(410), retry);
+    REQUIRE(retry.sends.size() == 1);
+    CHECK(lan_a(s.e).tracker.missed() == 1);
+
+    // The answer to the round's INQ arrives after the retry left.
+    engine_output late;
+    feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", first), ms(412), late);
+    CHECK(lan_a(s.e).tracker.missed() == 0);
+    CHECK(lan_a(s.e).tracker.state() == path_state::up);
+    CHECK(lan_a(s.e).last_round_good);
+    CHECK(s.e.next_wakeup() == ms(500));  // nothing pending any more
+    // Karn: an answer after a retry is no RTT sample (it would say 12 ms).
+    CHECK(lan_a(s.e).srtt == ms(1));
+    // A second copy of it moves nothing (it is no longer awaited).
+    engine_output again;
+    feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", first), ms(413), again);
+    CHECK(again.events.empty());
+}
+
+TEST_CASE("engine: fast confirmation: an answered retry counts, and is no RTT sample either") {
+    two_up s;
+    round(s.e, ms(400), {1});
+    engine_output retry;
+    s.e.tick(ms(410), retry);
+    REQUIRE(retry.sends.size() == 1);
+    const std::uint32_t seq = decoded(retry.sends[0]).seq;
+    CHECK((seq & 0x80000000u));  // never a round's sequence number
+    // An ACK with another sequence number is no answer.
+    engine_output wrong;
+    feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", seq + 1), ms(411), wrong);
+    CHECK(lan_a(s.e).tracker.missed() == 1);
+    engine_output answered;
+    feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", seq), ms(415), answered);
+    CHECK(lan_a(s.e).tracker.missed() == 0);
+    CHECK(lan_a(s.e).srtt == ms(1));
+    CHECK(s.e.next_wakeup() == ms(500));
+    // The next rounds are ordinary ones again, and measure RTT again.
+    round(s.e, ms(500), {0, 1}, ms(2));
+    CHECK(lan_a(s.e).srtt > ms(1));
+}
+
+TEST_CASE("engine: fast confirmation: the retry timeout follows the measured RTT (srtt + 4 x rttvar)") {
+    two_up s(cfg("h1", true), ms(20));  // one sample at 300: srtt 20 ms, rttvar 10 ms
+    CHECK(lan_a(s.e).srtt == ms(20));
+    CHECK(lan_a(s.e).rttvar == ms(10));
+    round(s.e, ms(400), {1}, ms(20));
+    CHECK(s.e.next_wakeup() == ms(460));
+}
+
+TEST_CASE("engine: fast confirmation off, or a timeout as long as the interval: the rounds decide") {
+    auto off = cfg("h1", true);
+    off.fast_confirm = false;
+    auto long_floor = cfg("h1", true);
+    long_floor.confirm_floor = ms(100);
+    auto short_floor = cfg("h1", true);
+    short_floor.confirm_floor = ms(4);
+    SUBCASE("a configured floor below the default") {
+        two_up s(short_floor);
+        round(s.e, ms(400), {1});
+        CHECK(s.e.next_wakeup() == ms(404));
+    }
+    for (const auto& c : {off, long_floor}) {
+        CAPTURE(c.fast_confirm);
+        two_up s(c);
+        round(s.e, ms(400), {1});
+        CHECK(s.e.next_wakeup() == ms(500));
+        std::string downs;
+        for (long long t = 500; t <= 700; t += 100) {
+            auto o = round(s.e, ms(t), {1});
+            if (t < 700)  // (at 700 the path is down: its warm-up probes are probe-only)
+                for (const auto& snd : o.sends) CHECK(!(decoded(snd).flags & wire::flag_probe_only));
+            downs += events_named(o, "path_down");
+            if (t < 700) CHECK(downs.empty());
+        }
+        CHECK(downs == "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=3 good=0 reason=missed\n");
+    }
+}
+
+TEST_CASE("engine: fast confirmation: a peer that answers on no LAN (a stall) is judged by the rounds") {
+    two_up s;
+    round(s.e, ms(400), {});  // h2 answers nowhere: it pauses, or both LANs died
+    engine_output o;
+    s.e.tick(ms(410), o);
+    CHECK(o.sends.empty());  // no retry
+    CHECK(lan_a(s.e).tracker.missed() == 0);
+    CHECK(s.e.next_wakeup() == ms(500));
+    engine_output closed;
+    s.e.tick(ms(500), closed);
+    CHECK(lan_a(s.e).tracker.missed() == 1);  // the round at 400 was missed, once
+    // h2 is back: it answers the next round, and nothing went down.
+    auto good = round(s.e, ms(600), {0, 1});
+    CHECK(lan_a(s.e).tracker.missed() == 0);
+    CHECK(lan_a(s.e).tracker.state() == path_state::up);
+    CHECK(events_named(closed, "path_down").empty());
+    CHECK(events_named(good, "path_down").empty());
 }

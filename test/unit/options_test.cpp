@@ -99,6 +99,9 @@ TEST_CASE("options: every bad value is one line and exit status 2") {
         {{"stray"}, "unexpected argument 'stray'"},
         {{"-t"}, "interval"},
         {{"-t", "1", "-t", "2"}, "interval"},
+        {{"--fast-confirm-floor", "0"}, "fast-confirm-floor '0'"},
+        {{"--fast-confirm-floor", "0.0005"}, "fast-confirm-floor '0.0005'"},
+        {{"--no-fast-confirm=yes"}, "no-fast-confirm"},
     };
     for (const auto& r : rows) {
         std::vector<const char*> argv{"faild"};
@@ -235,7 +238,9 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
           "damping-penalty = 1000\n"
           "damping-half-life = 15\n"
           "damping-suppress = 2000\n"
-          "damping-reuse = 750\n");
+          "damping-reuse = 750\n"
+          "fast-confirm = yes\n"
+          "# fast-confirm-floor = (max(0.002, interval / 10))\n");
     // What it prints reads back to the same settings.
     fake_fs back;
     back.files["/etc/faild/faild.conf"] = r.out;
@@ -263,6 +268,32 @@ TEST_CASE("options: flap damping settings") {
     fake_fs bad;
     bad.files["/etc/faild/faild.conf"] = "damping-reuse = 5000\n";
     CHECK(parse_with(bad, {}).err.find("damping-reuse (5000) must be below damping-suppress (2000)") != std::string::npos);
+}
+
+TEST_CASE("options: fast confirmation is on by default; --no-fast-confirm or a file turns it off") {
+    auto plain = parse({"-r"});
+    REQUIRE(plain.opts);
+    CHECK(plain.opts->fast_confirm);
+    CHECK(plain.opts->fast_confirm_floor == duration(0));
+    CHECK_FALSE(parse({"--no-fast-confirm"}).opts->fast_confirm);
+    CHECK(parse({"--fast-confirm-floor", "0.005"}).opts->fast_confirm_floor == ms(5));
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] = "fast-confirm = no\nfast-confirm-floor = 0.02\n";
+    auto r = parse_with(f, {});
+    REQUIRE(r.opts);
+    CHECK_FALSE(r.opts->fast_confirm);
+    CHECK(r.opts->fast_confirm_floor == ms(20));
+    fake_fs bad;
+    bad.files["/etc/faild/faild.conf"] = "fast-confirm = maybe\n";
+    CHECK(parse_with(bad, {}).err.find("faild.conf:1: invalid value for fast-confirm 'maybe'") != std::string::npos);
+    // --check-config output reads back to the same settings.
+    auto shown = parse_with(f, {"--check-config"});
+    fake_fs back;
+    back.files["/etc/faild/faild.conf"] = shown.out;
+    auto again = parse_with(back, {});
+    REQUIRE(again.opts);
+    CHECK_FALSE(again.opts->fast_confirm);
+    CHECK(again.opts->fast_confirm_floor == ms(20));
 }
 
 TEST_CASE("options: found by fuzzing: errors stay on one line, '%' in an option name does not hang") {
