@@ -42,13 +42,15 @@ bool reconciler::apply(const route_set& desired, const char* why, bool repairing
     const route_set believed = std::move(installed_);
     installed_ = std::move(*listed);
     bool all_ok = true;
-    for (const auto& change : diff_routes(desired, installed_)) {
-        platform::op_result res;
-        switch (change.op) {
-        case route_change::kind::add: res = table_.add(change.r); break;
-        case route_change::kind::replace: res = table_.replace(change.r); break;
-        case route_change::kind::remove: res = table_.remove(change.r); break;
-        }
+    const auto changes = diff_routes(desired, installed_);
+    if (changes.empty()) return true;
+    // One batch for the whole run: every route an event affects reaches the
+    // kernel together, and each change is still reported on its own.
+    auto results = table_.apply(changes);
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        const auto& change = changes[i];
+        const platform::op_result res =
+            i < results.size() ? std::move(results[i]) : platform::op_result{"no result from the route table"};
         if (!res.ok()) {
             all_ok = false;
             events.emplace_back("route", severity::error, "route_failed")

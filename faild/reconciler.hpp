@@ -3,7 +3,9 @@
 // It reads faild's own routes back from the table (found by their protocol
 // tag), diffs them against the desired set and applies the difference: add
 // what is missing, replace in place what differs (no gap, unlike delete+add),
-// remove what is no longer wanted. Routes without faild's tag are invisible to
+// remove what is no longer wanted. One run is one list() and one batch
+// (route_table::apply): the backend hands every change of the run to the
+// kernel at once, and reports each one's outcome, logged per change. Routes without faild's tag are invisible to
 // it, so it never touches them. Run after every change, at startup (stale
 // routes of an earlier run go) and at exit with an empty desired set.
 // A failed operation is logged and does not stop the others; the next run
@@ -19,11 +21,7 @@
 
 namespace faild {
 
-struct route_change {
-    enum class kind { add, replace, remove } op;
-    route r;
-    bool operator==(const route_change& o) const { return op == o.op && r == o.r; }
-};
+using platform::route_change;
 const char* to_string(route_change::kind k);
 
 /// The changes that turn `installed` into `desired`: removes first, then

@@ -39,6 +39,14 @@ struct op_result {
     bool ok() const { return error.empty(); }
 };
 
+/// One change to the route table, as the reconciler plans it and a batch
+/// (route_table::apply) carries it.
+struct route_change {
+    enum class kind { add, replace, remove } op;
+    route r;
+    bool operator==(const route_change& o) const { return op == o.op && r == o.r; }
+};
+
 /// The kernel routing table, restricted to faild's own routes (those tagged
 /// with faild::route_protocol in the main table). Nothing else is ever read
 /// back or changed through this interface.
@@ -54,7 +62,26 @@ public:
     virtual op_result replace(const route& r) = 0;
     /// Remove an installed faild route (matched by destination and tag).
     virtual op_result remove(const route& r) = 0;
+    /// Apply `changes` in their order, as one batch: each with exactly the
+    /// meaning (and errors) of add/replace/remove above. Returns one result
+    /// per change, at the same index; a failed change does not stop the ones
+    /// after it. This default applies them one at a time; a backend that can
+    /// hand the kernel many at once (linux/) overrides it.
+    virtual std::vector<op_result> apply(const std::vector<route_change>& changes);
 };
+
+inline std::vector<op_result> route_table::apply(const std::vector<route_change>& changes) {
+    std::vector<op_result> out;
+    out.reserve(changes.size());
+    for (const auto& c : changes) {
+        switch (c.op) {
+        case route_change::kind::add: out.push_back(add(c.r)); break;
+        case route_change::kind::replace: out.push_back(replace(c.r)); break;
+        case route_change::kind::remove: out.push_back(remove(c.r)); break;
+        }
+    }
+    return out;
+}
 
 /// Interfaces and their addresses.
 class link_source {

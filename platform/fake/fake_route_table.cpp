@@ -62,6 +62,11 @@ op_result fake_route_table::remove(const route& r) {
     return {};
 }
 
+std::vector<op_result> fake_route_table::apply(const std::vector<route_change>& changes) {
+    ++batches_;
+    return route_table::apply(changes);
+}
+
 void fake_route_table::add_foreign(const route& r, int protocol) {
     foreign_[r.dst] = {normalized(r), protocol};
 }

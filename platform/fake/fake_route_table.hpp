@@ -8,10 +8,12 @@
 // replace creates or changes in place. Routes of other owners can be planted
 // with add_foreign(): like the kernel, the table never lists, removes or
 // replaces them, and add() over them fails.
+// apply() is the interface's default, one change at a time, so a batch
+// behaves (and logs) exactly like the single calls.
 // Test hooks: fail_next*() make the next call fail, operations() counts the
-// writes. With a logger set, every change is also reported as one key=value
-// line — the dry-run backend: state stays consistent for the reconciler, the
-// kernel is never touched.
+// writes, batches() the apply() calls. With a logger set, every change is
+// also reported as one key=value line — the dry-run backend: state stays
+// consistent for the reconciler, the kernel is never touched.
 #pragma once
 
 #include "platform/platform.hpp"
@@ -34,6 +36,9 @@ public:
     op_result add(const route& r) override;
     op_result replace(const route& r) override;
     op_result remove(const route& r) override;
+    /// One change after the other, exactly as add/replace/remove; counted
+    /// by batches().
+    std::vector<op_result> apply(const std::vector<route_change>& changes) override;
 
     // --- test hooks ---
     /// The next add/replace/remove returns `error` and changes nothing.
@@ -42,6 +47,8 @@ public:
     void fail_next_list(std::string error) { fail_list_ = std::move(error); }
     /// Calls of add/replace/remove so far, failed ones included.
     std::size_t operations() const { return operations_; }
+    /// Calls of apply() so far (the changes in them count as operations).
+    std::size_t batches() const { return batches_; }
     /// Calls of list() so far.
     std::size_t lists() const { return lists_; }
     /// Plant a route another program installed (protocol != route_protocol).
@@ -63,6 +70,7 @@ private:
     std::string fail_list_;
     std::size_t operations_ = 0;
     std::size_t lists_ = 0;
+    std::size_t batches_ = 0;
     logger log_;
 };
 

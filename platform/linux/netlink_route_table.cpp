@@ -9,21 +9,44 @@
 //    protocol (ESRCH when nothing matches): a foreign route survives.
 //  - replace (NLM_F_CREATE|NLM_F_REPLACE) swaps whatever route holds the key,
 //    whoever installed it. So replace() looks for a foreign holder first —
-//    a full dump (~0.6 ms with 1,000 routes) — except for destinations our
-//    own route held at the last list(), which is how the reconciler calls
-//    it. (A window remains if, between list() and replace(), somebody
-//    deletes our route and installs theirs.)
+//    a full dump (~0.6 ms with 1,000 routes), one per batch — except for
+//    destinations our own route held at the last list(), which is how the
+//    reconciler calls it. (A window remains if, between list() and the
+//    batch, somebody deletes our route and installs theirs.)
+//
+// Batches. The kernel takes a datagram holding many netlink messages and
+// handles them one after the other inside our sendmsg(), answering each
+// (NLM_F_ACK) whether an earlier one failed or not; so one sendmsg() carries
+// a chunk of requests and its ACKs are all queued when it returns. They are
+// read with recvmmsg() and matched to their requests by sequence number
+// (numbers of our own, apart from libnl's, whose strict in-order check for
+// list() must not see them). What the kernel refused is worded as the
+// one-at-a-time calls always worded it: EEXIST on add becomes "route
+// exists" (with "(not faild's)" after one dump for the whole batch),
+// ESRCH/ENOENT on delete "no such route", anything else the kernel's
+// errno and extended-ack text. A request that is malformed never leaves.
 #include "platform/linux/netlink_route_table.hpp"
 
 #include "platform/linux/netlink_address.hpp"
 
 #include <netlink/cache.h>
 #include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
 #include <netlink/route/nexthop.h>
 #include <netlink/route/route.h>
 
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 
 namespace faild::platform {
 
@@ -58,6 +81,42 @@ int for_each_main_host_route(nl_sock* sock, Fn&& fn) {
     return 0;
 }
 
+/// The route an add or replace of `r` asks the kernel for; nullptr and
+/// `error` when it cannot be built.
+route_ptr build_write(const route& r, std::string& error) {
+    int ifindex = r.ifindex;
+    if (ifindex <= 0) {
+        ifindex = int(if_nametoindex(r.dev.c_str()));
+        if (ifindex == 0) {
+            error = "no such interface " + r.dev;
+            return nullptr;
+        }
+    }
+    route_ptr rt(rtnl_route_alloc());
+    rtnl_nexthop* nh = rtnl_route_nh_alloc();
+    nl_addr_ptr dst = to_nl_addr(r.dst);
+    nl_addr_ptr src = r.src.is_unspecified() ? nullptr : to_nl_addr(r.src);
+    nl_addr_ptr via = r.via.is_unspecified() ? nullptr : to_nl_addr(r.via);
+    if (!rt || !nh || !dst || (!r.src.is_unspecified() && !src) || (!r.via.is_unspecified() && !via)) {
+        if (nh) rtnl_route_nh_free(nh);
+        error = "out of memory";
+        return nullptr;
+    }
+    rtnl_route_set_family(rt.get(), r.dst.is_v4() ? AF_INET : AF_INET6);
+    rtnl_route_set_table(rt.get(), RT_TABLE_MAIN);
+    rtnl_route_set_type(rt.get(), RTN_UNICAST);
+    rtnl_route_set_scope(rt.get(), RT_SCOPE_UNIVERSE);
+    rtnl_route_set_protocol(rt.get(), route_protocol);
+    rtnl_route_set_dst(rt.get(), dst.get());  // takes its own reference
+    if (src) rtnl_route_set_pref_src(rt.get(), src.get());
+    // The ifindex is always set on the next hop: an IPv6 next hop that is
+    // link-local (fe80::/10) means nothing without it (EINVAL otherwise).
+    rtnl_route_nh_set_ifindex(nh, ifindex);
+    if (via) rtnl_route_nh_set_gateway(nh, via.get());
+    rtnl_route_add_nexthop(rt.get(), nh);  // the route owns nh now
+    return rt;
+}
+
 }  // namespace
 
 std::unique_ptr<netlink_route_table> netlink_route_table::open(std::string& error) {
@@ -66,6 +125,17 @@ std::unique_ptr<netlink_route_table> netlink_route_table::open(std::string& erro
         error = t->sock_.error();
         return nullptr;
     }
+    // A batch chunk's ACKs all wait on this socket at once, each one
+    // accounted as a whole socket buffer (hundreds of bytes, not its ~40):
+    // the default ~208 KiB may not hold batch_chunk of them, 4 MiB does
+    // with room to spare. FORCE needs CAP_NET_ADMIN,
+    // which writing routes needs anyway; plain SO_RCVBUF is capped by
+    // net.core.rmem_max. Should both fall short, a lost ACK is reported as
+    // such, and the next reconcile sees what really happened.
+    const int fd = nl_socket_get_fd(t->sock_.get());
+    int bytes = 4 << 20;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
     return t;
 }
 
@@ -101,102 +171,244 @@ std::optional<route_set> netlink_route_table::list(std::string& error) {
     return out;
 }
 
-std::optional<int> netlink_route_table::foreign_holder(const ip_address& dst, std::string& error) {
-    std::optional<int> holder;
+std::map<ip_address, int> netlink_route_table::foreign_holders(std::string& error) {
+    std::map<ip_address, int> holders;
     sock_.clear_kernel_error();
     int err = for_each_main_host_route(sock_.get(), [&](rtnl_route* rt, const ip_address& d) {
-        if (d != dst || rtnl_route_get_protocol(rt) == route_protocol) return;
-        if (rtnl_route_get_tos(rt) != 0 || rtnl_route_get_priority(rt) != default_priority(dst.fam())) return;
-        holder = rtnl_route_get_protocol(rt);
+        if (rtnl_route_get_protocol(rt) == route_protocol) return;
+        if (rtnl_route_get_tos(rt) != 0 || rtnl_route_get_priority(rt) != default_priority(d.fam())) return;
+        holders[d] = rtnl_route_get_protocol(rt);
     });
-    if (err < 0) error = "cannot read the routing table: " + sock_.describe(err);
-    return holder;
+    if (err < 0) {
+        error = "cannot read the routing table: " + sock_.describe(err);
+        holders.clear();
+    }
+    return holders;
 }
 
-op_result netlink_route_table::write(const route& r, int flags) {
-    if (auto bad = r.problem(); !bad.empty()) return {bad};
-    int ifindex = r.ifindex;
-    if (ifindex <= 0) {
-        ifindex = int(if_nametoindex(r.dev.c_str()));
-        if (ifindex == 0) return {"no such interface " + r.dev};
+struct netlink_route_table::pending {
+    std::size_t index = 0;  ///< into the batch's changes
+    std::string request;    ///< the netlink message, header included
+    std::uint32_t seq = 0;
+    bool answered = false;
+    int kernel_errno = 0;  ///< the kernel's answer: 0 done, else its errno
+    std::string text;      ///< its extended-ack text, if any
+    std::string failure;   ///< no answer: why
+};
+
+void netlink_route_table::send_chunk(std::vector<pending>& msgs, std::size_t first, std::size_t last) {
+    std::string wire;
+    std::map<std::uint32_t, pending*> by_seq;
+    for (std::size_t i = first; i < last; ++i) {
+        wire += msgs[i].request;
+        by_seq[msgs[i].seq] = &msgs[i];
+    }
+    auto give_up = [&](const std::string& why) {
+        for (auto& [seq, p] : by_seq)
+            if (!p->answered) p->failure = why;
+    };
+    const int fd = nl_socket_get_fd(sock_.get());
+    // Several nlmsghdrs in one datagram: the kernel handles them in order,
+    // and answers each (NLM_F_ACK) even when an earlier one failed.
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    ssize_t sent;
+    do sent = sendto(fd, wire.data(), wire.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
+    while (sent < 0 && errno == EINTR);
+    if (sent < 0) return give_up(std::string("cannot send to the kernel: ") + std::strerror(errno));
+
+    // The kernel has handled the whole chunk inside our sendmsg(): its ACKs
+    // are queued already. The deadline is only a guard against a kernel
+    // that one day answers later.
+    constexpr unsigned slots = 64;
+    constexpr std::size_t slot_size = 4096;  // an ACK is < 200 bytes; the header alone would do
+    if (!ack_buffer_) ack_buffer_.reset(new char[slots * slot_size]);  // once, not zeroed
+    char* const buf = ack_buffer_.get();
+    iovec iov[slots];
+    mmsghdr mm[slots];
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::size_t waiting = by_seq.size();
+    bool overrun = false;
+    while (waiting > 0) {
+        for (unsigned k = 0; k < slots; ++k) {
+            iov[k] = {buf + k * slot_size, slot_size};
+            mm[k] = {};
+            mm[k].msg_hdr.msg_iov = &iov[k];
+            mm[k].msg_hdr.msg_iovlen = 1;
+        }
+        int n = recvmmsg(fd, mm, slots, MSG_DONTWAIT, nullptr);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == ENOBUFS) {  // ACKs were dropped: the rest will not come
+                overrun = true;
+                continue;
+            }
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                return give_up(std::string("no answer from the kernel: ") + std::strerror(errno));
+            if (overrun) return give_up("no answer from the kernel (receive buffer overrun)");
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return give_up("no answer from the kernel");
+            pollfd p{fd, POLLIN, 0};
+            poll(&p, 1, int(left.count()));
+            continue;
+        }
+        for (int k = 0; k < n; ++k) {
+            const char* data = buf + std::size_t(k) * slot_size;
+            std::size_t len = std::min<std::size_t>(mm[k].msg_len, slot_size);
+            for (auto* h = reinterpret_cast<const nlmsghdr*>(data); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+                if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_len < NLMSG_HDRLEN + sizeof(nlmsgerr)) continue;
+                auto it = by_seq.find(h->nlmsg_seq);
+                if (it == by_seq.end() || it->second->answered) continue;  // not ours: stale
+                nlmsgerr e;
+                std::memcpy(&e, reinterpret_cast<const char*>(h) + NLMSG_HDRLEN, sizeof e);
+                it->second->answered = true;
+                it->second->kernel_errno = -e.error;
+                if (e.error != 0) it->second->text = netlink_socket::ack_text(h);
+                --waiting;
+            }
+        }
+    }
+}
+
+std::vector<op_result> netlink_route_table::apply(const std::vector<route_change>& changes) {
+    std::vector<op_result> out(changes.size());
+    std::vector<pending> msgs;
+    msgs.reserve(changes.size());
+
+    // replace() must not swap a foreign route for ours: one dump answers for
+    // every replace in the batch whose destination was not ours already.
+    // (Checked before the batch, not right before each request: the window
+    // described at the top of the file is as wide as the batch.)
+    std::optional<std::map<ip_address, int>> foreign;
+    std::string foreign_error;
+    for (const auto& c : changes)
+        if (c.op == route_change::kind::replace && !ours_.count(c.r.dst) && c.r.problem().empty()) {
+            foreign = foreign_holders(foreign_error);
+            break;
+        }
+
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        const route& r = changes[i].r;
+        route_ptr rt;
+        nl_msg* msg = nullptr;
+        int err = 0;
+        if (changes[i].op == route_change::kind::remove) {
+            if (r.dst.is_unspecified()) {
+                out[i] = {"no destination"};
+                continue;
+            }
+            rt.reset(rtnl_route_alloc());
+            nl_addr_ptr dst = to_nl_addr(r.dst);
+            if (!rt || !dst) {
+                out[i] = {"out of memory"};
+                continue;
+            }
+            rtnl_route_set_family(rt.get(), r.dst.is_v4() ? AF_INET : AF_INET6);
+            rtnl_route_set_table(rt.get(), RT_TABLE_MAIN);
+            rtnl_route_set_protocol(rt.get(), route_protocol);
+            rtnl_route_set_dst(rt.get(), dst.get());
+            // Match by destination + table + protocol only: no next hop, any
+            // scope (RT_SCOPE_NOWHERE), any type (RTN_UNSPEC), any priority
+            // (0). Left unset, libnl would fill in type unicast and a guessed
+            // scope, and a stale route of ours with another scope could never
+            // be removed.
+            rtnl_route_set_scope(rt.get(), RT_SCOPE_NOWHERE);
+            rtnl_route_set_type(rt.get(), RTN_UNSPEC);
+            err = rtnl_route_build_del_request(rt.get(), 0, &msg);
+        } else {
+            if (auto bad = r.problem(); !bad.empty()) {
+                out[i] = {bad};
+                continue;
+            }
+            if (changes[i].op == route_change::kind::replace && !ours_.count(r.dst)) {
+                if (!foreign_error.empty()) {
+                    out[i] = {foreign_error};
+                    continue;
+                }
+                if (foreign && foreign->count(r.dst)) {
+                    out[i] = {"route exists (not faild's)"};
+                    continue;
+                }
+            }
+            std::string error;
+            rt = build_write(r, error);
+            if (!rt) {
+                out[i] = {error};
+                continue;
+            }
+            int flags = NLM_F_CREATE | (changes[i].op == route_change::kind::add ? NLM_F_EXCL : NLM_F_REPLACE);
+            err = rtnl_route_build_add_request(rt.get(), flags, &msg);
+        }
+        if (err < 0) {
+            out[i] = {nl_geterror(err)};
+            continue;
+        }
+        nlmsghdr* h = nlmsg_hdr(msg);
+        h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+        h->nlmsg_pid = 0;
+        h->nlmsg_seq = ++seq_;
+        pending p;
+        p.index = i;
+        p.seq = h->nlmsg_seq;
+        p.request.assign(reinterpret_cast<const char*>(h), NLMSG_ALIGN(h->nlmsg_len));
+        nlmsg_free(msg);
+        msgs.push_back(std::move(p));
     }
 
-    route_ptr rt(rtnl_route_alloc());
-    rtnl_nexthop* nh = rtnl_route_nh_alloc();
-    if (!rt || !nh) {
-        if (nh) rtnl_route_nh_free(nh);
-        return {"out of memory"};
+    for (std::size_t first = 0, last; first < msgs.size(); first = last) {
+        std::size_t bytes = msgs[first].request.size();
+        for (last = first + 1; last < msgs.size() && last - first < batch_chunk &&
+                               bytes + msgs[last].request.size() <= batch_bytes;
+             ++last)
+            bytes += msgs[last].request.size();
+        send_chunk(msgs, first, last);
     }
-    rtnl_route_set_family(rt.get(), r.dst.is_v4() ? AF_INET : AF_INET6);
-    rtnl_route_set_table(rt.get(), RT_TABLE_MAIN);
-    rtnl_route_set_type(rt.get(), RTN_UNICAST);
-    rtnl_route_set_scope(rt.get(), RT_SCOPE_UNIVERSE);
-    rtnl_route_set_protocol(rt.get(), route_protocol);
-    nl_addr_ptr dst = to_nl_addr(r.dst);
-    nl_addr_ptr src = r.src.is_unspecified() ? nullptr : to_nl_addr(r.src);
-    nl_addr_ptr via = r.via.is_unspecified() ? nullptr : to_nl_addr(r.via);
-    if (!dst || (!r.src.is_unspecified() && !src) || (!r.via.is_unspecified() && !via)) {
-        rtnl_route_nh_free(nh);
-        return {"out of memory"};
-    }
-    rtnl_route_set_dst(rt.get(), dst.get());  // takes its own reference
-    if (src) rtnl_route_set_pref_src(rt.get(), src.get());
-    // The ifindex is always set on the next hop: an IPv6 next hop that is
-    // link-local (fe80::/10) means nothing without it (EINVAL otherwise).
-    rtnl_route_nh_set_ifindex(nh, ifindex);
-    if (via) rtnl_route_nh_set_gateway(nh, via.get());
-    rtnl_route_add_nexthop(rt.get(), nh);  // the route owns nh now
 
-    sock_.clear_kernel_error();
-    int err = rtnl_route_add(sock_.get(), rt.get(), NLM_F_CREATE | flags);
-    if (err == 0) {
-        ours_.insert(r.dst);
-        return {};
+    bool any_exists = false;
+    for (auto& p : msgs) {
+        const route_change& c = changes[p.index];
+        if (!p.answered) {
+            out[p.index] = {p.failure};
+            continue;
+        }
+        const int nl_err = p.kernel_errno == 0 ? 0 : nl_syserr2nlerr(p.kernel_errno);
+        if (c.op == route_change::kind::remove) {
+            if (nl_err == 0 || nl_err == NLE_OBJ_NOTFOUND) ours_.erase(c.r.dst);
+            if (nl_err == NLE_OBJ_NOTFOUND)
+                out[p.index] = {"no such route"};
+            else if (nl_err != 0)
+                out[p.index] = {netlink_socket::describe_kernel(p.kernel_errno, p.text)};
+            continue;
+        }
+        if (nl_err == 0) {
+            ours_.insert(c.r.dst);
+        } else if (nl_err == NLE_EXIST) {
+            out[p.index] = {"route exists"};  // whose: see below
+            any_exists = true;
+        } else {
+            out[p.index] = {netlink_socket::describe_kernel(p.kernel_errno, p.text)};
+        }
     }
-    if (err == -NLE_EXIST) {
+    // An add refused because the destination is taken: say when the route
+    // in the way is not ours (one dump for the whole batch).
+    if (any_exists) {
         std::string ignored;
-        if (foreign_holder(r.dst, ignored)) return {"route exists (not faild's)"};
-        return {"route exists"};
+        auto holders = foreign_holders(ignored);
+        for (auto& p : msgs)
+            if (p.answered && p.kernel_errno == EEXIST && changes[p.index].op != route_change::kind::remove &&
+                holders.count(changes[p.index].r.dst))
+                out[p.index] = {"route exists (not faild's)"};
     }
-    return {sock_.describe(err)};
+    return out;
 }
 
-op_result netlink_route_table::add(const route& r) { return write(r, NLM_F_EXCL); }
+op_result netlink_route_table::add(const route& r) { return apply({{route_change::kind::add, r}}).at(0); }
 
 op_result netlink_route_table::replace(const route& r) {
-    if (auto bad = r.problem(); !bad.empty()) return {bad};
-    if (!ours_.count(r.dst)) {
-        std::string error;
-        auto holder = foreign_holder(r.dst, error);
-        if (!error.empty()) return {error};
-        if (holder) return {"route exists (not faild's)"};
-    }
-    return write(r, NLM_F_REPLACE);
+    return apply({{route_change::kind::replace, r}}).at(0);
 }
 
-op_result netlink_route_table::remove(const route& r) {
-    if (r.dst.is_unspecified()) return {"no destination"};
-    route_ptr rt(rtnl_route_alloc());
-    nl_addr_ptr dst = to_nl_addr(r.dst);
-    if (!rt || !dst) return {"out of memory"};
-    rtnl_route_set_family(rt.get(), r.dst.is_v4() ? AF_INET : AF_INET6);
-    rtnl_route_set_table(rt.get(), RT_TABLE_MAIN);
-    rtnl_route_set_protocol(rt.get(), route_protocol);
-    rtnl_route_set_dst(rt.get(), dst.get());
-    // Match by destination + table + protocol only: no next hop, any scope
-    // (RT_SCOPE_NOWHERE), any type (RTN_UNSPEC), any priority (0). Left
-    // unset, libnl would fill in type unicast and a guessed scope, and a
-    // stale route of ours with another scope could never be removed.
-    rtnl_route_set_scope(rt.get(), RT_SCOPE_NOWHERE);
-    rtnl_route_set_type(rt.get(), RTN_UNSPEC);
-
-    sock_.clear_kernel_error();
-    int err = rtnl_route_delete(sock_.get(), rt.get(), 0);
-    if (err == 0 || err == -NLE_OBJ_NOTFOUND) ours_.erase(r.dst);
-    if (err == 0) return {};
-    if (err == -NLE_OBJ_NOTFOUND) return {"no such route"};
-    return {sock_.describe(err)};
-}
+op_result netlink_route_table::remove(const route& r) { return apply({{route_change::kind::remove, r}}).at(0); }
 
 std::unique_ptr<route_table> make_route_table(std::string& error) {
     return netlink_route_table::open(error);

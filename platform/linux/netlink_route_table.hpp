@@ -8,17 +8,33 @@
 // someone else installed for the same destination. replace() is the one
 // operation the kernel would let clobber a foreign route (see the .cpp), so
 // it checks first, unless the destination was ours at the last list().
+//
+// apply() is the real batch: libnl builds each request, and they go to the
+// kernel back to back, many netlink messages in one sendmsg(), in chunks of
+// batch_chunk (or batch_bytes); then every ACK is collected and matched to its request by
+// sequence number. add(), replace() and remove() are batches of one.
 #pragma once
 
 #include "platform/linux/netlink_socket.hpp"
 #include "platform/platform.hpp"
 
+#include <cstdint>
+#include <map>
 #include <set>
 
 namespace faild::platform {
 
 class netlink_route_table final : public route_table {
 public:
+    /// Requests per sendmsg(). All their ACKs are queued on our socket
+    /// before sendmsg() returns (the kernel handles them in our call), so
+    /// the chunk must fit the receive buffer, which open() enlarges.
+    static constexpr std::size_t batch_chunk = 256;
+    /// And at most this many bytes per sendmsg() (the kernel refuses a
+    /// datagram near its send buffer, ~200 KiB, with EMSGSIZE); a route
+    /// request is ~100 bytes, so batch_chunk is the limit that bites.
+    static constexpr std::size_t batch_bytes = 64 * 1024;
+
     /// nullptr and `error` when the netlink socket cannot be opened.
     static std::unique_ptr<netlink_route_table> open(std::string& error);
 
@@ -26,19 +42,30 @@ public:
     op_result add(const route& r) override;
     op_result replace(const route& r) override;
     op_result remove(const route& r) override;
+    std::vector<op_result> apply(const std::vector<route_change>& changes) override;
 
 private:
     netlink_route_table() = default;
 
-    /// Protocol of a route in the main table that is not faild's and holds
-    /// the kernel's key for `dst` (same destination, same priority), if any.
-    std::optional<int> foreign_holder(const ip_address& dst, std::string& error);
-    op_result write(const route& r, int flags);
+    /// Destinations whose kernel key (same destination, same priority) a
+    /// route in the main table holds that is not faild's, with its
+    /// protocol; empty and `error` when the table cannot be read.
+    std::map<ip_address, int> foreign_holders(std::string& error);
+    /// One built request of a batch and, once answered, the kernel's word.
+    struct pending;
+    /// Sends the requests [first, last) of `msgs` in one sendmsg() and
+    /// collects an answer for each.
+    void send_chunk(std::vector<pending>& msgs, std::size_t first, std::size_t last);
 
     netlink_socket sock_;
     /// Destinations whose kernel key our own route held at the last list(),
     /// kept up to date by our own writes: replace() needs no check there.
     std::set<ip_address> ours_;
+    /// Sequence numbers of batched requests: a space of their own, so
+    /// libnl's count for its own requests (list()) stays in step.
+    std::uint32_t seq_ = 0x40000000;
+    /// Where ACKs are read into (recvmmsg slots), allocated at first use.
+    std::unique_ptr<char[]> ack_buffer_;
 };
 
 }  // namespace faild::platform

@@ -50,35 +50,43 @@ void netlink_socket::clear_kernel_error() {
 int netlink_socket::on_kernel_error(::sockaddr_nl*, ::nlmsgerr* err, void* arg) {
     auto* self = static_cast<netlink_socket*>(arg);
     self->kernel_errno_ = -err->error;
-    self->kernel_text_.clear();
-
-    // The nlmsgerr sits right behind its nlmsghdr. With NLM_F_ACK_TLVS the
-    // kernel appends attributes after the (capped or full) echoed request.
-    auto* hdr = reinterpret_cast<const nlmsghdr*>(reinterpret_cast<const char*>(err) - NLMSG_HDRLEN);
-    if (hdr->nlmsg_flags & NLM_F_ACK_TLVS) {
-        std::size_t offset = NLMSG_HDRLEN + sizeof(nlmsgerr);
-        if (!(hdr->nlmsg_flags & NLM_F_CAPPED)) offset += NLMSG_ALIGN(err->msg.nlmsg_len) - NLMSG_HDRLEN;
-        const char* base = reinterpret_cast<const char*>(hdr);
-        while (offset + NLA_HDRLEN <= hdr->nlmsg_len) {
-            nlattr attr;
-            std::memcpy(&attr, base + offset, sizeof attr);
-            if (attr.nla_len < NLA_HDRLEN || offset + attr.nla_len > hdr->nlmsg_len) break;
-            if ((attr.nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
-                const char* text = base + offset + NLA_HDRLEN;
-                self->kernel_text_.assign(text, strnlen(text, attr.nla_len - NLA_HDRLEN));
-                break;
-            }
-            offset += NLA_ALIGN(attr.nla_len);
-        }
-    }
+    // The nlmsgerr sits right behind its nlmsghdr.
+    self->kernel_text_ = ack_text(reinterpret_cast<const nlmsghdr*>(reinterpret_cast<const char*>(err) - NLMSG_HDRLEN));
     return NL_STOP;  // libnl then returns the errno mapped to -NLE_*
+}
+
+std::string netlink_socket::ack_text(const nlmsghdr* hdr) {
+    if (hdr->nlmsg_len < NLMSG_HDRLEN + sizeof(nlmsgerr)) return {};
+    nlmsgerr err;
+    std::memcpy(&err, reinterpret_cast<const char*>(hdr) + NLMSG_HDRLEN, sizeof err);
+    // With NLM_F_ACK_TLVS the kernel appends attributes after the (capped or
+    // full) echoed request.
+    if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS)) return {};
+    std::size_t offset = NLMSG_HDRLEN + sizeof(nlmsgerr);
+    if (!(hdr->nlmsg_flags & NLM_F_CAPPED)) offset += NLMSG_ALIGN(err.msg.nlmsg_len) - NLMSG_HDRLEN;
+    const char* base = reinterpret_cast<const char*>(hdr);
+    while (offset + NLA_HDRLEN <= hdr->nlmsg_len) {
+        nlattr attr;
+        std::memcpy(&attr, base + offset, sizeof attr);
+        if (attr.nla_len < NLA_HDRLEN || offset + attr.nla_len > hdr->nlmsg_len) break;
+        if ((attr.nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
+            const char* text = base + offset + NLA_HDRLEN;
+            return std::string(text, strnlen(text, attr.nla_len - NLA_HDRLEN));
+        }
+        offset += NLA_ALIGN(attr.nla_len);
+    }
+    return {};
+}
+
+std::string netlink_socket::describe_kernel(int errno_value, const std::string& text) {
+    std::string out = std::strerror(errno_value);
+    if (!text.empty()) out = text + " (" + out + ")";
+    return out;
 }
 
 std::string netlink_socket::describe(int nl_error) const {
     if (kernel_errno_ == 0) return nl_geterror(nl_error);
-    std::string text = std::strerror(kernel_errno_);
-    if (!kernel_text_.empty()) text = kernel_text_ + " (" + text + ")";
-    return text;
+    return describe_kernel(kernel_errno_, kernel_text_);
 }
 
 }  // namespace faild::platform

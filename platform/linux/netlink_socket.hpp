@@ -12,6 +12,7 @@
 
 struct nl_sock;
 struct nlmsgerr;
+struct nlmsghdr;
 struct sockaddr_nl;
 
 namespace faild::platform {
@@ -35,6 +36,12 @@ public:
     /// request: the kernel's errno text and extended-ack message when the
     /// kernel answered, libnl's own text otherwise.
     std::string describe(int nl_error) const;
+
+    /// The kernel's extended-ack text (NLMSGERR_ATTR_MSG) in the NLMSG_ERROR
+    /// message `hdr` (its whole length readable), "" when it has none.
+    static std::string ack_text(const ::nlmsghdr* hdr);
+    /// How describe() words a kernel error: "TEXT (strerror)" or "strerror".
+    static std::string describe_kernel(int errno_value, const std::string& text);
 
 private:
     static int on_kernel_error(::sockaddr_nl*, ::nlmsgerr* err, void* self);

@@ -143,3 +143,148 @@ TEST_CASE("reconciler: the periodic repair logs what it had to put back as resto
     CHECK(ev[0].level == severity::warning);
     CHECK(ev[0].text.rfind("event=route_restored dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1", 0) == 0);
 }
+
+// ---------------------------------------------------------------- batches
+
+namespace {
+
+/// A table that records the batches it is handed and answers each change
+/// with a scripted result (success when the script runs out of entries,
+/// unless `short_answer` drops the last result).
+class scripted_table final : public platform::route_table {
+public:
+    std::optional<route_set> list(std::string&) override { return installed; }
+    platform::op_result add(const route&) override { return {"single add called"}; }
+    platform::op_result replace(const route&) override { return {"single replace called"}; }
+    platform::op_result remove(const route&) override { return {"single remove called"}; }
+    std::vector<platform::op_result> apply(const std::vector<route_change>& changes) override {
+        batches.push_back(changes);
+        std::vector<platform::op_result> out(changes.size());
+        for (std::size_t i = 0; i < changes.size() && i < script.size(); ++i) out[i] = script[i];
+        if (short_answer && !out.empty()) out.pop_back();
+        return out;
+    }
+
+    route_set installed;
+    std::vector<platform::op_result> script;
+    bool short_answer = false;
+    std::vector<std::vector<route_change>> batches;
+};
+
+}  // namespace
+
+TEST_CASE("reconciler: one run is one list() and one batch holding the whole diff, in diff order") {
+    platform::fake_route_table table;
+    auto a = r("192.0.2.2", "198.51.100.2");
+    auto b = r("192.0.2.3", "198.51.100.3");
+    auto b2 = r("192.0.2.3", "198.51.100.9");
+    auto c = r("192.0.2.4", "198.51.100.4");
+    auto d = r("2001:db8:a::5", "fe80::b1", "eth1", 11, "2001:db8:a::1");
+    REQUIRE(table.add(a).ok());
+    REQUIRE(table.add(b).ok());
+    reconciler rec(table);
+    event_list ev;
+    CHECK(rec.reconcile(set_of({b2, c, d}), "switchback", ev));
+    CHECK(table.lists() == 1);
+    CHECK(table.batches() == 1);
+    CHECK(table.operations() == 2 + 4);  // the two planted above, then remove a, replace b, add c, add d
+    CHECK(table.routes() == set_of({b2, c, d}));
+    CHECK(rec.installed() == set_of({b2, c, d}));
+    CHECK(texts(ev) ==
+          "event=route_removed dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 reason=switchback\n"
+          "event=route_replaced dst=192.0.2.3/32 via=198.51.100.9 dev=eth1 src=192.0.2.1\n"
+          "event=route_added dst=192.0.2.4/32 via=198.51.100.4 dev=eth1 src=192.0.2.1\n"
+          "event=route_added dst=2001:db8:a::5/128 via=fe80::b1 dev=eth1 src=2001:db8:a::1\n");
+
+    // Nothing to change: a list(), no batch at all.
+    ev.clear();
+    CHECK(rec.reconcile(set_of({b2, c, d}), "switchback", ev));
+    CHECK(table.lists() == 2);
+    CHECK(table.batches() == 1);
+    CHECK(ev.empty());
+}
+
+TEST_CASE("reconciler: a change failing in the middle of the batch is reported for that change alone") {
+    platform::fake_route_table table;
+    auto gone = r("192.0.2.2", "198.51.100.2");
+    auto c = r("192.0.2.4", "198.51.100.4");
+    auto theirs = r("192.0.2.5", "198.51.100.5");
+    auto e = r("192.0.2.6", "198.51.100.6");
+    REQUIRE(table.add(gone).ok());
+    table.add_foreign(theirs);
+    reconciler rec(table);
+    event_list ev;
+    CHECK_FALSE(rec.reconcile(set_of({c, theirs, e}), "switchback", ev));
+    CHECK(table.batches() == 1);
+    CHECK(table.routes() == set_of({c, e}));
+    CHECK(table.has_foreign(theirs.dst));
+    CHECK(rec.installed() == set_of({c, e}));
+    CHECK(texts(ev) ==
+          "event=route_removed dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 reason=switchback\n"
+          "event=route_added dst=192.0.2.4/32 via=198.51.100.4 dev=eth1 src=192.0.2.1\n"
+          "event=route_failed op=add dst=192.0.2.5/32 via=198.51.100.5 dev=eth1 src=192.0.2.1 "
+          "error=\"route exists (not faild's)\"\n"
+          "event=route_added dst=192.0.2.6/32 via=198.51.100.6 dev=eth1 src=192.0.2.1\n");
+    CHECK(ev.at(2).level == severity::error);
+}
+
+TEST_CASE("reconciler: each result of the batch belongs to the change at its index") {
+    scripted_table table;
+    auto a = r("192.0.2.2", "198.51.100.2");
+    auto b = r("192.0.2.3", "198.51.100.3");
+    auto b2 = r("192.0.2.3", "198.51.100.9");
+    auto c = r("192.0.2.4", "198.51.100.4");
+    auto d = r("192.0.2.5", "198.51.100.5");
+    table.installed = set_of({a, b});
+    // remove a fails, replace b succeeds, add c fails, add d succeeds
+    table.script = {{"no such route"}, {}, {"Network is unreachable"}, {}};
+    reconciler rec(table);
+    event_list ev;
+    CHECK_FALSE(rec.reconcile(set_of({b2, c, d}), "switchback", ev));
+    REQUIRE(table.batches.size() == 1);
+    CHECK(table.batches[0] == diff_routes(set_of({b2, c, d}), set_of({a, b})));
+    CHECK(texts(ev) ==
+          "event=route_failed op=remove dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 "
+          "error=\"no such route\"\n"
+          "event=route_replaced dst=192.0.2.3/32 via=198.51.100.9 dev=eth1 src=192.0.2.1\n"
+          "event=route_failed op=add dst=192.0.2.4/32 via=198.51.100.4 dev=eth1 src=192.0.2.1 "
+          "error=\"Network is unreachable\"\n"
+          "event=route_added dst=192.0.2.5/32 via=198.51.100.5 dev=eth1 src=192.0.2.1\n");
+    // What it believes installed follows the results: a stays (its removal
+    // failed), b changed, c never came, d did.
+    CHECK(rec.installed() == set_of({a, b2, d}));
+}
+
+TEST_CASE("reconciler: a batch that answers fewer results than changes fails the unanswered ones") {
+    scripted_table table;
+    table.short_answer = true;
+    auto a = r("192.0.2.2", "198.51.100.2");
+    auto b = r("192.0.2.3", "198.51.100.3");
+    reconciler rec(table);
+    event_list ev;
+    CHECK_FALSE(rec.reconcile(set_of({a, b}), "switchback", ev));
+    CHECK(texts(ev) ==
+          "event=route_added dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1\n"
+          "event=route_failed op=add dst=192.0.2.3/32 via=198.51.100.3 dev=eth1 src=192.0.2.1 "
+          "error=\"no result from the route table\"\n");
+    CHECK(rec.installed() == set_of({a}));
+}
+
+TEST_CASE("reconciler: the dry-run table logs one line per change of the batch, in order") {
+    std::vector<std::string> lines;
+    platform::fake_route_table table([&](const std::string& line) { lines.push_back(line); });
+    auto a = r("192.0.2.2", "198.51.100.2");
+    auto a2 = r("192.0.2.2", "198.51.100.9");
+    auto b = r("192.0.2.3", "198.51.100.3");
+    reconciler rec(table);
+    event_list ev;
+    CHECK(rec.reconcile(set_of({a, b}), "failover", ev));
+    CHECK(rec.reconcile(set_of({a2}), "switchback", ev));
+    CHECK(table.batches() == 2);
+    CHECK(lines == std::vector<std::string>{
+                       "op=add dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1",
+                       "op=add dst=192.0.2.3/32 via=198.51.100.3 dev=eth1 src=192.0.2.1",
+                       "op=remove dst=192.0.2.3/32 via=198.51.100.3 dev=eth1 src=192.0.2.1",
+                       "op=replace dst=192.0.2.2/32 via=198.51.100.9 dev=eth1 src=192.0.2.1",
+                   });
+}
