@@ -479,11 +479,12 @@ private:
             engine_output out;
             // An ACK already queued when a deadline passes is an answer in
             // time: read the sockets before the engine judges the probes.
-            for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
-                for (family f : {family::v4, family::v6}) drain(li, f, out);
+            if (engine_.probe_deadline_due(now()))
+                for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
+                    for (family f : {family::v4, family::v6}) drain(li, f, out);
             engine_.tick(now(), out);
+            scheduled_for_ = timestamp::max();  // fired: handle() arms it again, once
             handle(out);
-            schedule();
         });
     }
 
@@ -672,7 +673,7 @@ private:
     /// failed change left out. After a failure it backs off up to 30 s, so
     /// a persistent error is not logged ten times a second.
     void schedule_repair() {
-        repair_timer_.expires_after(repair_interval_);
+        repair_timer_.expires_after(repair_period());
         repair_timer_.async_wait([this](boost::system::error_code ec) {
             if (ec || stopping_) return;
             if (!adopted_.empty() && now() >= adopt_until_) {
@@ -710,6 +711,19 @@ private:
     void note_reconcile(bool ok) {
         auto base = std::max<duration>(engine_.config().interval, ms(50));
         repair_interval_ = ok ? base : std::min<duration>(repair_interval_ * 2, ms(30'000));
+        // Routes to watch now, and the repair timer idles: bring it forward.
+        auto due = std::chrono::steady_clock::now() + repair_interval_;
+        if (!stopping_ && repair_period() == repair_interval_ && repair_timer_.expiry() > due) schedule_repair();
+    }
+
+    /// How often the routes are read back: every interval (at least 50 ms
+    /// apart, longer after failures) while faild has routes or wants some;
+    /// every 10 s when it has none and wants none (nothing of ours to put
+    /// back: reading the whole table ten times a second would be most of
+    /// an idle faild's CPU).
+    duration repair_period() const {
+        bool idle = reconciler_.installed().empty() && adopted_.empty() && engine_.desired_routes().empty();
+        return idle ? std::max<duration>(repair_interval_, ms(10'000)) : repair_interval_;
     }
 
     void send(const outgoing& s) {
@@ -732,8 +746,10 @@ private:
         for (const auto& s : out.sends) send(s);
         // An input can bring the next deadline forward (a notice to confirm
         // within a few ms, carrier back: probe now): re-arm, or it would
-        // wait for the next round.
-        if (!stopping_ && engine_.next_wakeup() < scheduled_for_) schedule();
+        // wait for the next round. Or push it back (the ACK came: no retry
+        // timeout to watch): re-arm too, one system call instead of a
+        // wakeup for nothing.
+        if (!stopping_ && engine_.next_wakeup() != scheduled_for_) schedule();
         emit(out.events);
         if (out.paths_changed) {
             // Why routes may go: the peer left, a path came back, or the
@@ -883,7 +899,7 @@ private:
     std::unique_ptr<platform::route_table> table_;
     reconciler reconciler_;
     engine engine_;
-    asio::io_context io_;
+    asio::io_context io_{1};  // one thread: no cross-thread wakeups (an epoll_ctl per handler otherwise)
     asio::steady_timer timer_;
     asio::steady_timer repair_timer_;
     asio::signal_set signals_;

@@ -14,8 +14,6 @@ constexpr std::size_t max_peer_addresses = wire::max_addresses;
 
 constexpr family families[] = {family::v4, family::v6};
 
-duration min_duration(duration a, duration b) { return a < b ? a : b; }
-
 }  // namespace
 
 engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
@@ -27,6 +25,9 @@ engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
 
 void engine::collect_own_addresses() {
     own_addresses_.clear();
+    family_used_[0] = family_used_[1] = false;
+    for (const auto& l : lans_)
+        for (const auto& p : l.addrs) family_used_[p.addr.fam() == family::v6] = true;
     for (const auto& l : lans_)
         for (const auto& p : l.addrs)
             if (own_addresses_.size() < wire::max_addresses) own_addresses_.push_back(p.addr);
@@ -324,7 +325,11 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
             }
         }
     }
-    auto dst = lans_[k.lan].probe_destination(k.fam);
+    // A family in which we have no routable address on any LAN can never
+    // be routed (destinations and sources are our prefixes'): no probes for
+    // it, so a LAN with only IPv6 link-local addresses costs nothing. Its
+    // paths, if any, then miss their rounds like a LAN we cannot probe.
+    auto dst = family_used_[k.fam == family::v6] ? lans_[k.lan].probe_destination(k.fam) : std::nullopt;
     auto m = make(wire::type::inq, ++ls.seq);
     for (auto& [id, p] : peers_) {
         auto it = p.paths.find(k);
@@ -632,8 +637,19 @@ void engine::tick(timestamp now, engine_output& out) {
     check_damping(now, out);
     if (now >= next_expiry_check_) {
         expire_peers(now, out);
-        next_expiry_check_ = now + min_duration(ms(1000), cfg_.interval);
+        // Once a second is plenty: peers are forgotten after a minute or
+        // more (a wakeup of its own every short interval costs CPU).
+        next_expiry_check_ = now + ms(1000);
     }
+}
+
+bool engine::probe_deadline_due(timestamp now) const {
+    for (const auto& [id, p] : peers_)
+        for (const auto& [k, pa] : p.paths)
+            if ((pa.awaiting && pa.ack_deadline.count() >= 0 && now >= pa.ack_deadline) ||
+                (pa.confirm_pending && now >= pa.confirm_deadline))
+                return true;
+    return false;
 }
 
 timestamp engine::next_wakeup() const {

@@ -112,6 +112,10 @@ public:
     void tick(timestamp now, engine_output& out);
     /// When tick() next has something to do.
     timestamp next_wakeup() const;
+    /// True when tick() at `now` would judge a probe by its timeout (fast
+    /// confirmation, notice confirmation): the caller should hand over
+    /// what datagrams are already queued first.
+    bool probe_deadline_due(timestamp now) const;
     /// Say BYE on every LAN (clean exit).
     void shutdown(engine_output& out);
     /// Our LANs changed: addresses (DAD finished, an address came or went),
@@ -169,6 +173,7 @@ private:
     std::vector<lan> lans_;
     std::vector<lan_state> lan_states_;  // per LAN: IPv4, IPv6
     std::vector<ip_address> own_addresses_;
+    bool family_used_[2] = {false, false};  ///< we have a routable IPv4 / IPv6 address on some LAN
     peer_map peers_;
     drop_counters drops_;
     timestamp next_expiry_check_{0};

@@ -854,3 +854,26 @@ TEST_CASE("engine: fast confirmation: a peer that answers on no LAN (a stall) is
     CHECK(events_named(closed, "path_down").empty());
     CHECK(events_named(good, "path_down").empty());
 }
+
+TEST_CASE("engine: no probes in a family without a routable address on any LAN (IPv6 link-local only)") {
+    auto lans = two_lans(1);
+    lans[0].link_local = ip("fe80::1");
+    lans[1].link_local = ip("fe80::2");
+    engine e(cfg("h1", true), lans, ms(0));
+    auto count = [](const engine_output& o, family f) {
+        return std::count_if(o.sends.begin(), o.sends.end(), [f](const outgoing& s) { return s.dst.fam() == f; });
+    };
+    engine_output first;
+    e.tick(ms(0), first);
+    CHECK(count(first, family::v4) == 2);
+    CHECK(count(first, family::v6) == 0);  // nothing IPv6 could ever be routed
+    // A global IPv6 address on LAN A: both LANs probe IPv6 now (LAN B's
+    // link-local next hops are where LAN A's IPv6 would fail over to).
+    lans[0].addrs.push_back(*prefix::parse("2001:db8:a::1/64"));
+    engine_output changed;
+    e.update_lans(lans, ms(50), changed);
+    engine_output second;
+    e.tick(ms(100), second);
+    CHECK(count(second, family::v4) == 2);
+    CHECK(count(second, family::v6) == 2);
+}
