@@ -18,7 +18,7 @@ CTL=$FAILDCTL
 cat >"$DIR/hook" <<HOOK
 #!/bin/sh
 echo "\$* env=\$FAILD_EVENT,\$FAILD_PEER,\$FAILD_LAN,\$FAILD_FAMILY,\$FAILD_NODE_ID,\${FAILD_ROUTE:-}" >>"$DIR/calls"
-[ "\$1" = failover ] && exec sleep 60
+[ "\$1" = failover ] && echo \$\$ >"$DIR/sleep.pid" && exec sleep 60
 exit 0
 HOOK
 chmod +x "$DIR/hook"
@@ -64,7 +64,9 @@ step "path_down -> route_added: ${delay_ms} ms with a hook that sleeps 60 s"
 grep -q "^path_down h2 eth0 v4 env=path_down,h2,eth0,v4,h1,$" "$DIR/calls" || fail "path_down hook call: $(cat "$DIR/calls")"
 grep -q "^failover h2 eth0 v4 env=failover,h2,eth0,v4,h1,192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1$" "$DIR/calls" ||
   fail "failover hook call: $(cat "$DIR/calls")"
-pgrep -f "sleep 60" >/dev/null && fail "the hook's sleep outlived its timeout"
+# (its own pid, which exec made the sleep's: not any "sleep 60" on the machine)
+[[ -s $DIR/sleep.pid ]] || fail "the failover hook did not record its pid"
+lab_wait 2 _lab_dead "$(<"$DIR/sleep.pid")" || fail "the hook's sleep outlived its timeout"
 
 lab_restore h2 a || fail "restore"
 # shellcheck disable=SC2016  # expanded by eval
