@@ -441,16 +441,18 @@ private:
             });
     }
 
-    /// Feeds the engine what is queued on one socket, at most 64 datagrams
-    /// so one busy LAN cannot starve the timer.
+    /// Feeds the engine what is queued on one socket, at most 8 batches (64
+    /// datagrams) so one busy LAN cannot starve the timer; what is left
+    /// wakes the loop again.
     void drain(std::size_t li, family f, engine_output& out) {
         auto& sock = io_per_lan_[li].sockets[slot(f)];
         if (!sock) return;
-        std::array<std::uint8_t, 4096> buf;
-        for (int n = 0; n < 64; ++n) {
-            auto d = sock->receive(buf.data(), buf.size());
-            if (!d) break;
-            engine_.receive(li, d->from, d->from_port, buf.data(), d->size, now(), out, d->ttl);
+        const timestamp t = now();
+        for (int n = 0; n < 8; ++n) {
+            bool more = sock->receive_batch([&](const platform::datagram& d, const std::uint8_t* data) {
+                engine_.receive(li, d.from, d.from_port, data, d.size, t, out, d.ttl);
+            });
+            if (!more) break;
         }
     }
 

@@ -111,6 +111,29 @@ public:
                          std::size_t size, std::string& error) = 0;
     /// Non-blocking receive into buf; nullopt when nothing is waiting.
     virtual std::optional<datagram> receive(std::uint8_t* buf, std::size_t cap) = 0;
+    /// Non-blocking: hands `fn(const datagram&, const std::uint8_t* data)`
+    /// each datagram waiting, at most one batch of `batch_size` read with
+    /// one system call; true when the batch was full (more may be waiting),
+    /// false when the queue is known to be empty (no second call to find it
+    /// out: at ten and more wakeups a second, system calls are faild's CPU).
+    static constexpr std::size_t batch_size = 8;
+    template <typename Fn>
+    bool receive_batch(Fn&& fn) {
+        batch_view v = read_batch();
+        for (std::size_t i = 0; i < v.count; ++i) fn(v.info[i], v.data[i]);
+        return v.full;
+    }
+
+protected:
+    struct batch_view {
+        std::size_t count = 0;
+        const datagram* info = nullptr;
+        const std::uint8_t* const* data = nullptr;
+        bool full = false;  ///< the system call filled the batch (some may have been dropped)
+    };
+    /// Reads up to batch_size datagrams into storage the socket owns (valid
+    /// until the next call).
+    virtual batch_view read_batch() = 0;
 };
 
 /// What the running process is allowed to do.

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -191,6 +192,36 @@ bool udp_probe_socket::send_to(const ip_address& dst, std::uint16_t port, const 
     }
 }
 
+namespace {
+
+/// The sender and TTL of a received datagram; false when its address family
+/// is neither IPv4 nor IPv6.
+bool describe(const sockaddr_storage& from, msghdr& msg, std::size_t size, datagram& d) {
+    d = datagram{};
+    d.size = size;
+    if (from.ss_family == AF_INET) {
+        auto& sin = reinterpret_cast<const sockaddr_in&>(from);
+        d.from = ip_address::from_bytes(family::v4, reinterpret_cast<const std::uint8_t*>(&sin.sin_addr));
+        d.from_port = ntohs(sin.sin_port);
+    } else if (from.ss_family == AF_INET6) {
+        auto& sin6 = reinterpret_cast<const sockaddr_in6&>(from);
+        d.from = ip_address::from_bytes(family::v6, reinterpret_cast<const std::uint8_t*>(&sin6.sin6_addr));
+        d.from_port = ntohs(sin6.sin6_port);
+    } else {
+        return false;
+    }
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        bool ttl = (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+                   (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT);
+        if (ttl && c->cmsg_len >= CMSG_LEN(sizeof(int))) std::memcpy(&d.ttl, CMSG_DATA(c), sizeof(int));
+    }
+    return true;
+}
+
+constexpr std::size_t batch_buffer = 2048;
+
+}  // namespace
+
 std::optional<datagram> udp_probe_socket::receive(std::uint8_t* buf, std::size_t cap) {
     for (;;) {
         sockaddr_storage from;
@@ -211,27 +242,52 @@ std::optional<datagram> udp_probe_socket::receive(std::uint8_t* buf, std::size_t
         // A datagram longer than the buffer is not a probe we sent: drop it
         // rather than hand a truncated one to the codec.
         if (msg.msg_flags & MSG_TRUNC) continue;
-
         datagram d;
-        d.size = std::size_t(n);
-        if (from.ss_family == AF_INET) {
-            auto& sin = reinterpret_cast<sockaddr_in&>(from);
-            d.from = ip_address::from_bytes(family::v4, reinterpret_cast<const std::uint8_t*>(&sin.sin_addr));
-            d.from_port = ntohs(sin.sin_port);
-        } else if (from.ss_family == AF_INET6) {
-            auto& sin6 = reinterpret_cast<sockaddr_in6&>(from);
-            d.from = ip_address::from_bytes(family::v6, reinterpret_cast<const std::uint8_t*>(&sin6.sin6_addr));
-            d.from_port = ntohs(sin6.sin6_port);
-        } else {
-            continue;
-        }
-        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-            bool ttl = (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
-                       (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT);
-            if (ttl && c->cmsg_len >= CMSG_LEN(sizeof(int))) std::memcpy(&d.ttl, CMSG_DATA(c), sizeof(int));
-        }
-        return d;
+        if (describe(from, msg, std::size_t(n), d)) return d;
     }
+}
+
+struct udp_probe_socket::batch_storage {
+    std::array<std::array<std::uint8_t, batch_buffer>, batch_size> bufs;
+    std::array<sockaddr_storage, batch_size> from;
+    std::array<std::array<char, CMSG_SPACE(sizeof(int)) * 2>, batch_size> control;
+    std::array<iovec, batch_size> iov;
+    std::array<mmsghdr, batch_size> msgs;
+    std::array<datagram, batch_size> info;
+    std::array<const std::uint8_t*, batch_size> data;
+};
+
+probe_socket::batch_view udp_probe_socket::read_batch() {
+    if (!batch_) batch_ = std::make_unique<batch_storage>();
+    auto& b = *batch_;
+    for (std::size_t i = 0; i < batch_size; ++i) {
+        b.iov[i] = {b.bufs[i].data(), b.bufs[i].size()};
+        msghdr& h = b.msgs[i].msg_hdr;
+        h = msghdr{};
+        h.msg_name = &b.from[i];
+        h.msg_namelen = sizeof b.from[i];
+        h.msg_iov = &b.iov[i];
+        h.msg_iovlen = 1;
+        h.msg_control = b.control[i].data();
+        h.msg_controllen = b.control[i].size();
+    }
+    int n;
+    do n = recvmmsg(fd_, b.msgs.data(), unsigned(batch_size), MSG_DONTWAIT, nullptr);
+    while (n < 0 && errno == EINTR);
+    batch_view v;
+    if (n <= 0) return v;  // EAGAIN: nothing waiting; anything else: nothing usable
+    std::size_t kept = 0;
+    for (int i = 0; i < n; ++i) {
+        msghdr& h = b.msgs[std::size_t(i)].msg_hdr;
+        if (h.msg_flags & MSG_TRUNC) continue;  // longer than any probe: not ours
+        if (!describe(b.from[std::size_t(i)], h, b.msgs[std::size_t(i)].msg_len, b.info[kept])) continue;
+        b.data[kept++] = b.bufs[std::size_t(i)].data();
+    }
+    v.info = b.info.data();
+    v.data = b.data.data();
+    v.count = kept;
+    v.full = std::size_t(n) == batch_size;  // (even with some dropped) more may wait
+    return v;
 }
 
 std::unique_ptr<probe_socket> open_probe_socket(const std::string& ifname, family fam, std::uint16_t port,

@@ -37,7 +37,16 @@ public:
                  std::string& error) override;
     std::optional<datagram> receive(std::uint8_t* buf, std::size_t cap) override;
 
+protected:
+    batch_view read_batch() override;
+
 private:
+    /// What recvmmsg() fills: one buffer (a probe is < 1,400 bytes; anything
+    /// longer is not ours and is dropped as truncated), address and control
+    /// space per datagram. Allocated at the first batch.
+    struct batch_storage;
+    std::unique_ptr<batch_storage> batch_;
+
     udp_probe_socket(int fd, family fam, int ifindex, std::string ifname)
         : fd_(fd), fam_(fam), ifindex_(ifindex), ifname_(std::move(ifname)) {}
 

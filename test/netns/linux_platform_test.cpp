@@ -761,6 +761,34 @@ TEST_CASE("linux probe_socket: a datagram longer than the buffer is dropped, not
     CHECK(text(small, *d) == "short");
 }
 
+TEST_CASE("linux probe_socket: receive_batch reads a batch in one go, says when it was full, drops oversize") {
+    lab net;
+    INFO(net.snapshot());
+    auto ours = open_socket("a0", family::v4, port);
+    auto theirs = net.in_peer([] { return open_socket("a1", family::v4, port); });
+    // 11 datagrams: one too long for a batch buffer (2,048 bytes), ten probes.
+    send(*theirs, "192.0.2.1", port, std::string(3000, 'x'));
+    for (int i = 0; i < 10; ++i) send(*theirs, "192.0.2.1", port, "INQ " + std::to_string(i));
+    pollfd p{ours->fd(), POLLIN, 0};
+    REQUIRE(poll(&p, 1, 2000) == 1);
+    std::vector<std::string> got;
+    std::vector<int> ttls;
+    auto collect = [&](const datagram& d, const std::uint8_t* data) {
+        got.emplace_back(reinterpret_cast<const char*>(data), d.size);
+        ttls.push_back(d.ttl);
+        CHECK(d.from == ip("192.0.2.2"));
+    };
+    // Local delivery is done when send() returns: all eleven wait now.
+    CHECK(ours->receive_batch(collect));  // 8 read (the long one dropped): full, more may wait
+    CHECK(got.size() == 7);
+    CHECK_FALSE(ours->receive_batch(collect));  // the last 3: not full, so the queue is empty
+    REQUIRE(got.size() == 10);
+    for (int i = 0; i < 10; ++i) CHECK(got[std::size_t(i)] == "INQ " + std::to_string(i));
+    for (int t : ttls) CHECK(t == 255);
+    CHECK_FALSE(ours->receive_batch(collect));  // nothing: no blocking
+    CHECK(got.size() == 10);
+}
+
 TEST_CASE("linux probe_socket: the sender hears its own IPv4 broadcast, not its IPv6 multicast") {
     lab net;
     INFO(net.snapshot());
