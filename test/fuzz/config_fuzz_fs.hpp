@@ -1,5 +1,5 @@
 // DOC: config_fuzz_fs — what the options fuzz targets share: an in-memory
-// config_fs (as test/unit/options_test.cpp's fake_fs) and the checks every
+// config_fs (test/memory_config_fs.hpp, as the options unit tests use) and the checks every
 // parse_options() result must pass.
 //
 // Contract checked: parse_options() never throws; it either gives options
@@ -13,40 +13,17 @@
 #pragma once
 
 #include "faild/options.hpp"
+#include "test/memory_config_fs.hpp"
 
 #include <cstdio>
 #include <cstdlib>
-#include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
 namespace faild::fuzz {
 
-/// Files by path; list_conf lists the *.conf directly inside a directory.
-struct memory_fs {
-    std::map<std::string, std::string> files;
-    config_fs fs() const {
-        config_fs f;
-        f.read = [this](const std::string& p) -> std::optional<std::string> {
-            auto it = files.find(p);
-            if (it == files.end()) return std::nullopt;
-            return it->second;
-        };
-        f.list_conf = [this](const std::string& dir) {
-            std::vector<std::string> out;
-            for (const auto& entry : files) {
-                const std::string& path = entry.first;
-                if (path.rfind(dir + "/", 0) == 0 && path.size() > dir.size() + 6 &&
-                    path.compare(path.size() - 5, 5, ".conf") == 0 &&
-                    path.find('/', dir.size() + 1) == std::string::npos)
-                    out.push_back(path);
-            }
-            return out;  // std::map: sorted
-        };
-        return f;
-    }
-};
+/// Files by path (see test/memory_config_fs.hpp).
+using memory_fs = test::memory_config_fs;
 
 [[noreturn]] inline void broken(const char* target, const char* what, const std::string& detail) {
     std::fprintf(stderr, "%s: property broken: %s: [%s]\n", target, what, detail.c_str());

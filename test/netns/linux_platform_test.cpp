@@ -222,6 +222,13 @@ std::vector<interface_info> links_now() {
     return all;
 }
 
+std::unique_ptr<route_table> open_table() {
+    std::string error;
+    auto t = make_route_table(error);
+    REQUIRE_MESSAGE(t, error);
+    return t;
+}
+
 std::unique_ptr<probe_socket> open_socket(const std::string& dev, family fam, std::uint16_t port) {
     std::string error;
     auto s = open_probe_socket(dev, fam, port, error);
@@ -336,9 +343,7 @@ bool is_tentative(const std::string& dev, const std::string& pfx) {
 TEST_CASE("linux route_table: the route-table contract") {
     lab net;
     INFO(net.snapshot());
-    std::string error;
-    auto table = make_route_table(error);
-    REQUIRE_MESSAGE(table, error);
+    auto table = open_table();
 
     contract::environment env;
     env.a = net.a();
@@ -358,9 +363,7 @@ TEST_CASE("linux route_table: the route-table contract") {
 TEST_CASE("linux route_table: installs exactly what `ip route` shows, tagged proto 250 in main") {
     lab net;
     INFO(net.snapshot());
-    std::string error;
-    auto table = make_route_table(error);
-    REQUIRE_MESSAGE(table, error);
+    auto table = open_table();
     REQUIRE(table->add(contract::make(ip("192.0.2.2"), ip("198.51.100.2"), net.b(), ip("192.0.2.1"))).ok());
     REQUIRE(table->add(contract::make(ip("2001:db8:a::2"), ip("fe80::b1"), net.b(), ip("2001:db8:a::1"))).ok());
     CHECK(run("ip -4 route show table main 192.0.2.2").output ==
@@ -378,9 +381,8 @@ TEST_CASE("linux route_table: stale routes of ours of any scope, type or metric 
         "route add blackhole 2001:db8:a::51/128 proto 250\n"
         "route add 192.0.2.52/32 via 198.51.100.2 dev b0 proto 250 metric 5\n"
         "route add 2001:db8:a::52/128 via fe80::b1 dev b0 proto 250 metric 5\n");
+    auto table = open_table();
     std::string error;
-    auto table = make_route_table(error);
-    REQUIRE_MESSAGE(table, error);
     auto routes = table->list(error);
     REQUIRE_MESSAGE(routes, error);
     CHECK(routes->size() == 5);
@@ -395,9 +397,8 @@ TEST_CASE("linux route_table: other tables and non-host routes are not listed or
     net.host(
         "route add 192.0.2.60/32 via 198.51.100.2 dev b0 proto 250 table 100\n"
         "route add 203.0.113.0/24 via 198.51.100.2 dev b0 proto 250\n");
+    auto table = open_table();
     std::string error;
-    auto table = make_route_table(error);
-    REQUIRE_MESSAGE(table, error);
     CHECK(contract::listed(*table) == "");
     CHECK(table->remove(contract::make(ip("192.0.2.60"), {}, {}, {})).error == "no such route");
     CHECK(table->remove(contract::make(ip("203.0.113.0"), {}, {}, {})).error == "no such route");
@@ -407,9 +408,8 @@ TEST_CASE("linux route_table: other tables and non-host routes are not listed or
 TEST_CASE("linux route_table: kernel refusals come back in words") {
     lab net;
     INFO(net.snapshot());
+    auto table = open_table();
     std::string error;
-    auto table = make_route_table(error);
-    REQUIRE_MESSAGE(table, error);
     // 203.0.113.1 is not on-link of b0.
     auto off_link = table->add(contract::make(ip("192.0.2.2"), ip("203.0.113.1"), net.b(), ip("192.0.2.1")));
     // libnl alone would say "Unspecific failure"; the kernel's own words
@@ -473,9 +473,7 @@ std::string unexpected(const std::vector<op_result>& results, std::size_t count,
 TEST_CASE("linux route_table: one batch mixes add, replace and remove, applied in order") {
     lab net;
     INFO(net.snapshot());
-    std::string error;
-    auto table = make_route_table(error);
-    REQUIRE_MESSAGE(table, error);
+    auto table = open_table();
     using k = route_change::kind;
     const route x = contract::make(ip("192.0.2.20"), ip("198.51.100.2"), net.b(), ip("192.0.2.1"));
     const route y = contract::make(ip("2001:db8:a::21"), ip("fe80::b1"), net.b(), ip("2001:db8:a::1"));
@@ -514,9 +512,8 @@ TEST_CASE("linux route_table: a change failing in the middle of a batch stops no
         run("ip -4 route show proto static; ip -6 route show proto static").output;
     REQUIRE(foreign_before.find("192.0.2.39") != std::string::npos);
     REQUIRE(foreign_before.find("2001:db8:a::39") != std::string::npos);
+    auto table = open_table();
     std::string error;
-    auto table = make_route_table(error);
-    REQUIRE_MESSAGE(table, error);
     using k = route_change::kind;
     auto v4 = [&](const char* dst) { return contract::make(ip(dst), ip("198.51.100.2"), net.b(), ip("192.0.2.1")); };
     const route mine = v4("192.0.2.30");
@@ -566,9 +563,7 @@ TEST_CASE("linux route_table: a change failing in the middle of a batch stops no
 TEST_CASE("linux route_table: a replace in a batch never swaps out a foreign route, even one listed before") {
     lab net;
     INFO(net.snapshot());
-    std::string error;
-    auto table = make_route_table(error);
-    REQUIRE_MESSAGE(table, error);
+    auto table = open_table();
     using k = route_change::kind;
     const route r4 = contract::make(ip("192.0.2.40"), ip("198.51.100.2"), net.b(), ip("192.0.2.1"));
     REQUIRE(table->add(r4).ok());
@@ -587,9 +582,8 @@ TEST_CASE("linux route_table: a replace in a batch never swaps out a foreign rou
 TEST_CASE("linux route_table: 1,000 routes in one batch all land, change and go") {
     lab net;
     INFO(net.snapshot());
+    auto table = open_table();
     std::string error;
-    auto table = make_route_table(error);
-    REQUIRE_MESSAGE(table, error);
     using k = route_change::kind;
     // 746 IPv6 /128s in 2001:db8:c::/64 via the peer's link-local, and 254
     // IPv4 /32s in 203.0.113.0/24 via its LAN B address: 1,000 in all, more

@@ -1,4 +1,5 @@
 #include "faild/options.hpp"
+#include "test/memory_config_fs.hpp"
 
 #include <doctest/doctest.h>
 
@@ -11,26 +12,7 @@ using namespace faild;
 namespace {
 
 /// An in-memory file system: path -> contents.
-struct fake_fs {
-    std::map<std::string, std::string> files;
-    config_fs fs() const {
-        config_fs f;
-        f.read = [this](const std::string& p) -> std::optional<std::string> {
-            auto it = files.find(p);
-            if (it == files.end()) return std::nullopt;
-            return it->second;
-        };
-        f.list_conf = [this](const std::string& dir) {
-            std::vector<std::string> out;
-            for (const auto& [path, text] : files)
-                if (path.rfind(dir + "/", 0) == 0 && path.size() > 5 && path.substr(path.size() - 5) == ".conf" &&
-                    path.find('/', dir.size() + 1) == std::string::npos)
-                    out.push_back(path);
-            return out;  // std::map: sorted
-        };
-        return f;
-    }
-};
+using fake_fs = test::memory_config_fs;
 
 parse_result parse_with(const fake_fs& files, std::initializer_list<const char*> args) {
     std::vector<const char*> argv{"faild"};
