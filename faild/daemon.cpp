@@ -901,7 +901,7 @@ private:
     std::unique_ptr<platform::route_table> table_;
     reconciler reconciler_;
     engine engine_;
-    asio::io_context io_{1};  // one thread: no cross-thread wakeups (an epoll_ctl per handler otherwise)
+    asio::io_context io_{1};  // concurrency hint: only this thread runs the loop
     asio::steady_timer timer_;
     asio::steady_timer repair_timer_;
     asio::signal_set signals_;

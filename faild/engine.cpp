@@ -77,13 +77,10 @@ std::optional<duration> engine::retry_timeout(const path& pa) const {
 }
 
 void engine::check_ack_deadlines(timestamp now, engine_output& out) {
-    auto overdue = [now](const path& pa) {
-        return pa.awaiting && pa.ack_deadline.count() >= 0 && now >= pa.ack_deadline && !pa.miss_counted;
-    };
     for (auto& [id, p] : peers_)
         for (auto& [k, pa] : p.paths) {
-            if (!overdue(pa)) continue;
-            pa.ack_deadline = timestamp(-1);
+            if (!pa.retry_due(now)) continue;
+            pa.ack_deadline = timestamp(-1);  // judged now, once
             pa.late = true;
             // Only while the peer answers on another path: if it answers on
             // none (it stalls, or it has no other LAN) there is nothing to
@@ -93,7 +90,7 @@ void engine::check_ack_deadlines(timestamp now, engine_output& out) {
             bool answers_elsewhere = std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
                 const path& o = other.second;
                 return !(other.first == self) && o.tracker.state() == path_state::up && o.tracker.missed() == 0 &&
-                       !o.late && !overdue(o);
+                       !o.late && !o.retry_due(now);
             });
             if (!answers_elsewhere) continue;
             pa.miss_counted = true;
@@ -646,8 +643,7 @@ void engine::tick(timestamp now, engine_output& out) {
 bool engine::probe_deadline_due(timestamp now) const {
     for (const auto& [id, p] : peers_)
         for (const auto& [k, pa] : p.paths)
-            if ((pa.awaiting && pa.ack_deadline.count() >= 0 && now >= pa.ack_deadline) ||
-                (pa.confirm_pending && now >= pa.confirm_deadline))
+            if (pa.retry_due(now) || (pa.confirm_pending && now >= pa.confirm_deadline))
                 return true;
     return false;
 }

@@ -83,6 +83,8 @@ struct path {
     std::array<std::uint32_t, 4> unanswered{};
     std::size_t unanswered_count = 0;
     void note_sent(std::uint32_t seq) { unanswered[unanswered_count++ % unanswered.size()] = seq; }
+    /// The probe in flight has passed its retry timeout, not yet judged.
+    bool retry_due(timestamp now) const { return awaiting && ack_deadline.count() >= 0 && now >= ack_deadline; }
     bool is_unanswered(std::uint32_t seq) const {
         for (std::size_t i = 0; i < std::min(unanswered_count, unanswered.size()); ++i)
             if (unanswered[i] == seq) return true;
