@@ -974,6 +974,7 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
     cfg.damping = opts.damping;
     cfg.fast_confirm = opts.fast_confirm;
     cfg.confirm_floor = opts.fast_confirm_floor;
+    cfg.mutual = opts.mutual;
     if (cfg.keys.empty()) {
         std::random_device entropy;
         cfg.incarnation = std::uniform_int_distribution<std::uint32_t>(1, UINT32_MAX)(entropy);

@@ -86,40 +86,82 @@ void engine::check_ack_deadlines(timestamp now, engine_output& out) {
             // none (it stalls, or it has no other LAN) there is nothing to
             // fail over to, and the round's end decides, so a peer that
             // pauses for a few timeouts keeps its paths.
-            const path_key self = k;  // not a structured binding: the lambda captures it (clang < 16)
-            bool answers_elsewhere = std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
-                const path& o = other.second;
-                return !(other.first == self) && o.tracker.state() == path_state::up && o.tracker.missed() == 0 &&
-                       !o.late && !o.retry_due(now);
-            });
-            if (!answers_elsewhere) continue;
+            if (!answers_elsewhere(p, k, now)) continue;
             pa.miss_counted = true;
             pa.last_round_good = false;
             pa.rounds.record(now, false);
             apply(p, k, pa.tracker.miss(now), out);
             // Down now (f misses): the rounds and the warm-up probes take over.
             if (pa.tracker.state() != path_state::up || !lans_[k.lan].probe_destination(k.fam)) continue;
-            auto rto = retry_timeout(pa);
-            if (!rto) continue;
-            // The retry: a probe-only INQ to the peer's address on the path
-            // (answered, never a round for the peer). Its sequence number has
-            // the top bit set, like a notice confirmation's.
-            pa.awaited_seq = 0x80000000u | (++confirm_counter_ & 0x7fffffffu);
-            pa.note_sent(pa.awaited_seq);
-            pa.inq_sent = now;
-            pa.miss_counted = false;
-            pa.retried = pa.retry_in_flight = true;
-            pa.ack_deadline = now + *rto;
-            auto probe = make(wire::type::inq, pa.awaited_seq);
-            probe.flags |= wire::flag_probe_only;
-            out.sends.push_back({k.lan, *pa.hop, cfg_.port, wire::encode(probe, cfg_.keys)});
-            out.events.emplace_back("path", severity::debug, "probe_retry")
-                .kv("peer", p.node_id)
-                .kv("lan", lans_[k.lan].name)
-                .kv("family", to_string(k.fam))
-                .kv("missed", pa.tracker.missed())
-                .kv("timeout_us", static_cast<long long>(rto->count()));
+            if (auto rto = retry_timeout(pa)) send_retry(p, k, pa, *rto, now, out);
         }
+}
+
+bool engine::answers_elsewhere(const peer& p, path_key self, timestamp now) const {
+    const bool mutual = mutual_with(p);
+    return std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
+        const path& o = other.second;
+        return !(other.first == self) && o.tracker.state() == path_state::up && o.tracker.missed() == 0 &&
+               !o.late && !o.retry_due(now) && !(mutual && now >= o.inq_deadline);
+    });
+}
+
+void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp now, engine_output& out) {
+    // A probe-only INQ to the peer's address on the path (answered, never a
+    // round for the peer). Its sequence number has the top bit set, like a
+    // notice confirmation's.
+    pa.awaiting = true;
+    pa.awaited_seq = 0x80000000u | (++confirm_counter_ & 0x7fffffffu);
+    pa.note_sent(pa.awaited_seq);
+    pa.inq_sent = now;
+    pa.miss_counted = pa.late = false;
+    pa.retried = pa.retry_in_flight = true;
+    pa.ack_deadline = now + rto;
+    auto probe = make(wire::type::inq, pa.awaited_seq);
+    probe.flags |= wire::flag_probe_only;
+    out.sends.push_back({k.lan, *pa.hop, cfg_.port, wire::encode(probe, cfg_.keys)});
+    out.events.emplace_back("path", severity::debug, "probe_retry")
+        .kv("peer", p.node_id)
+        .kv("lan", lans_[k.lan].name)
+        .kv("family", to_string(k.fam))
+        .kv("missed", pa.tracker.missed())
+        .kv("timeout_us", static_cast<long long>(rto.count()));
+}
+
+duration engine::mutual_slack(const peer& p, const path& pa) const {
+    // The retry timeout when there is one (RTT samples come from every 8th
+    // round's ACKs); else half the peer's interval, as a responder allows.
+    auto rto = retry_timeout(pa);
+    duration half = peer_interval(p) / 2;
+    return rto ? std::min(*rto, half) : half;
+}
+
+void engine::check_mutual_deadlines(timestamp now, engine_output& out) {
+    for (auto& [id, p] : peers_) {
+        if (!mutual_with(p)) continue;
+        for (auto& [k, pa] : p.paths) {
+            if (now < pa.inq_deadline) continue;
+            const duration interval = peer_interval(p);
+            // Fast confirmation, when the peer's INQ of this round did come
+            // in on another LAN (a stall delays them all: then the rounds
+            // alone decide) and the path is up with an RTT to time a retry.
+            const path_key self = k;  // not a structured binding: the lambda captures it (clang < 16)
+            const timestamp missing_since = pa.last_inq_at;
+            bool round_came_elsewhere =
+                missing_since.count() >= 0 && std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
+                    return !(other.first == self) && other.second.last_inq_at > missing_since + interval / 2;
+                });
+            pa.inq_deadline += interval;
+            if (pa.inq_deadline <= now) pa.inq_deadline = now + interval;  // after a stall (suspend)
+            pa.last_round_good = false;
+            pa.rounds.record(now, false);
+            apply(p, k, pa.tracker.miss(now), out);
+            if (pa.tracker.state() != path_state::up || pa.awaiting || !pa.hop) continue;
+            if (!round_came_elsewhere || !answers_elsewhere(p, k, now)) continue;
+            if (!lans_[k.lan].probe_destination(k.fam)) continue;
+            if (auto rto = retry_timeout(pa)) send_retry(p, k, pa, *rto, now, out);
+        }
+    }
 }
 
 void engine::notify(peer& p, path_key dead, engine_output& out) {
@@ -230,7 +272,22 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
         p.addresses = std::move(claimed);
         out.paths_changed = true;  // the set of destinations changed
     }
-    if (m.kind == wire::type::inq) p.requestor = true;
+    if (m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only)) {
+        p.requestor = true;
+        const bool was_mutual = mutual_with(p);
+        p.mutual = (m.flags & wire::flag_mutual) != 0;
+        if (mutual_with(p) && !was_mutual)
+            // From now on its INQs answer ours: no ACK awaited for the round
+            // in progress, and its next INQ on each LAN is due in 1.5
+            // intervals (the datagram in hand sets this path's own).
+            for (auto& [k, pa] : p.paths) {
+                if (!pa.retry_in_flight) {
+                    pa.awaiting = false;
+                    pa.ack_deadline = timestamp(-1);
+                }
+                pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+            }
+    }
     // A down path on a LAN-family where the peer no longer claims an address
     // (it left that LAN, or was reconfigured) is forgotten with its next hop,
     // so nothing is routed on the strength of old claims.
@@ -302,11 +359,16 @@ void engine::check_damping(timestamp now, engine_output& out) {
 
 void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     auto& ls = state_of(k);
+    // Every 8th round (the first one too) asks mutual peers for their ACK:
+    // RTT samples for the retry timeout, and a check of our own.
+    const bool ack_round = ls.seq % 8 == 0;
     // Close the round: every path still waiting for its ACK missed it.
     for (auto& [id, p] : peers_) {
         auto it = p.paths.find(k);
         if (it == p.paths.end()) continue;
         path& pa = it->second;
+        // A mutual path's retry is judged by its own timeout, not by our rounds.
+        if (mutual_with(p) && pa.retry_in_flight && !ack_round) continue;
         if (pa.awaiting && pa.grace) {
             pa.awaiting = pa.grace = false;
         } else if (pa.awaiting) {
@@ -328,16 +390,23 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     // paths, if any, then miss their rounds like a LAN we cannot probe.
     auto dst = family_used_[k.fam == family::v6] ? lans_[k.lan].probe_destination(k.fam) : std::nullopt;
     auto m = make(wire::type::inq, ++ls.seq);
+    if (cfg_.mutual) m.flags |= wire::flag_mutual;
+    if (cfg_.mutual && ack_round) m.flags |= wire::flag_ack_wanted;
     for (auto& [id, p] : peers_) {
         auto it = p.paths.find(k);
         if (it == p.paths.end()) continue;
         path& pa = it->second;
-        // Only responders read heard lists (requestors judge by ACKs), so
-        // only they are listed; past the limit the INQ says it is cut short.
-        if (pa.last_round_good && !p.requestor) {
+        // Responders read heard lists, and so do mutual requestors: a
+        // responder is listed when its ACK to our last INQ came back, a
+        // mutual peer while its last round INQ here is recent. Past the
+        // limit the INQ says it is cut short.
+        const bool mutual = mutual_with(p);
+        if (mutual ? now < pa.heard_until : pa.last_round_good && !p.requestor) {
             if (m.heard.size() < wire::max_heard) m.heard.push_back(id);
             else m.flags |= wire::flag_heard_truncated;
         }
+        // A mutual peer answers only the ACK rounds; its INQs are its answers.
+        if (mutual && !ack_round) continue;
         // Without a source to probe from, only paths that claim to be up
         // are held to account: they must not stay up on no evidence.
         pa.awaiting = dst || pa.tracker.state() == path_state::up;
@@ -499,15 +568,27 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     }
 
     if (m.kind == wire::type::inq) {
-        // Answer only from a usable source: never from a tentative address.
-        if (lans_[li].probe_destination(k.fam))
+        // Mutual rounds: the peer's INQs are its answers; only the ACK
+        // rounds want one. Answer only from a usable source: never from a
+        // tentative address.
+        const bool mutual = mutual_with(p);
+        if (lans_[li].probe_destination(k.fam) && (!mutual || (m.flags & wire::flag_ack_wanted)))
             out.sends.push_back({li, from, from_port, wire::encode(make(wire::type::ack, m.seq), cfg_.keys)});
-        if (!cfg_.requestor && !(m.flags & wire::flag_probe_only)) {
+        if ((!cfg_.requestor || mutual) && !(m.flags & wire::flag_probe_only)) {
             // Not listed in a list cut short proves nothing: the INQ itself
             // arrived, so the round counts as good.
             bool listed = std::find(m.heard.begin(), m.heard.end(), cfg_.node_id) != m.heard.end() ||
                           (m.flags & wire::flag_heard_truncated);
-            pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+            if (mutual) {
+                // The next is due one interval on, give or take the retry
+                // timeout; we list the peer as heard until a little after.
+                pa.last_inq_at = now;
+                pa.inq_deadline = now + peer_interval(p) + mutual_slack(p, pa);
+                pa.heard_until = now + peer_interval(p) * 3 / 2;
+                if (listed) pa.last_round_good = true;
+            } else {
+                pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+            }
             pa.rounds.record(now, listed);
             apply(p, k, listed ? pa.tracker.good(now) : pa.tracker.miss(now, down_reason::one_way), out);
         }
@@ -534,6 +615,10 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             pa.ack_deadline = timestamp(-1);
             pa.unanswered_count = 0;
             pa.last_round_good = true;
+            // A mutual peer that answers our probe here is heard here, even
+            // when its own INQs do not reach us (a switch that drops its
+            // broadcasts): listed, it does not take a working path down.
+            if (mutual_with(p)) pa.heard_until = now + peer_interval(p) * 3 / 2;
             pa.rounds.record(now, true);
             apply(p, k, pa.tracker.good(now), out);
         }
@@ -610,6 +695,7 @@ void engine::expire_peers(timestamp now, engine_output& out) {
 void engine::tick(timestamp now, engine_output& out) {
     if (cfg_.requestor) {
         check_ack_deadlines(now, out);  // before a round closes: each probe counts once
+        check_mutual_deadlines(now, out);
         for (std::size_t li = 0; li < lans_.size(); ++li)
             for (family fam : families) {
                 auto& ls = state_of({li, fam});
@@ -643,7 +729,8 @@ void engine::tick(timestamp now, engine_output& out) {
 bool engine::probe_deadline_due(timestamp now) const {
     for (const auto& [id, p] : peers_)
         for (const auto& [k, pa] : p.paths)
-            if (pa.retry_due(now) || (pa.confirm_pending && now >= pa.confirm_deadline))
+            if (pa.retry_due(now) || (pa.confirm_pending && now >= pa.confirm_deadline) ||
+                (mutual_with(p) && now >= pa.inq_deadline))
                 return true;
     return false;
 }
@@ -652,6 +739,9 @@ timestamp engine::next_wakeup() const {
     timestamp next = next_expiry_check_;
     if (cfg_.requestor) {
         for (const auto& ls : lan_states_) next = std::min(next, ls.next_send);
+        for (const auto& [id, p] : peers_)
+            if (mutual_with(p))
+                for (const auto& [k, pa] : p.paths) next = std::min(next, pa.inq_deadline);
     } else {
         for (const auto& [id, p] : peers_)
             for (const auto& [k, pa] : p.paths) next = std::min(next, pa.inq_deadline);

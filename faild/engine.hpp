@@ -24,6 +24,12 @@
 // receiver probes that path itself at once and declares it down only if its
 // own probe goes unanswered within max(5 ms, 4 x RTT): a notice can shorten
 // detection, never take down a path that works.
+// Mutual rounds (two requestors that both flag them): neither ACKs the
+// other's round INQs but every 8th (flagged "ACK wanted", for RTT samples);
+// each judges the path by the other's INQs like a responder, with a deadline
+// of the peer's interval plus the retry timeout, and lists it as heard. A
+// missed deadline is re-probed at once (fast confirmation) when the peer's
+// INQ of that round came in on another LAN; a stall delays them all.
 // Responder (every node): answers each INQ with an ACK out of the LAN it came
 // in on. A node that is not a requestor judges its paths by the INQs: a round
 // is good when an INQ arrives within 1.5 x the requestor's advertised
@@ -71,6 +77,11 @@ struct engine_config {
     bool fast_confirm = true;
     /// The retry timeout's floor; zero: max(2 ms, interval / 10).
     duration confirm_floor{0};
+    /// Mutual rounds: with a requestor that also has them on, neither ACKs
+    /// the other's round INQs (only every 8th, for RTT samples); each judges
+    /// the path by the other's INQs, as a responder does, with a deadline of
+    /// the peer's interval plus the retry timeout. Half the datagrams.
+    bool mutual = true;
 };
 
 /// One datagram to send out of LAN `lan` (the socket of dst's family).
@@ -158,6 +169,18 @@ private:
     /// Counts the probes whose retry timeout passed as missed and sends each
     /// of them again (to a path still up).
     void check_ack_deadlines(timestamp now, engine_output& out);
+    /// Fast confirmation's retry: a probe-only INQ to the peer on path k.
+    void send_retry(peer& p, path_key k, path& pa, duration rto, timestamp now, engine_output& out);
+    /// True when `p` answers on a path other than `self`: up, nothing
+    /// missed, no probe overdue (nor, on a mutual path, its INQ).
+    bool answers_elsewhere(const peer& p, path_key self, timestamp now) const;
+    /// Mutual rounds with `p`: both requestors, both with them on.
+    bool mutual_with(const peer& p) const { return cfg_.requestor && cfg_.mutual && p.mutual; }
+    /// How late a mutual peer's INQ may be before it counts as missed.
+    duration mutual_slack(const peer& p, const path& pa) const;
+    /// Mutual paths whose peer's INQ is overdue: a miss each (and, with
+    /// fast confirmation, a retry at once).
+    void check_mutual_deadlines(timestamp now, engine_output& out);
     lan_state& state_of(path_key k) { return lan_states_[k.lan * 2 + (k.fam == family::v6)]; }
     void expire_peers(timestamp now, engine_output& out);
     /// Frees a place in a full peer table; false when every peer has a path up.

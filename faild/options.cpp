@@ -34,7 +34,7 @@ const std::set<std::string> file_keys = {"requestor", "interval",      "fail",  
                                          "loose-rp-filter", "notify",  "notify-timeout", "control-socket",
                                          "dry-run",   "key-file",      "damping",        "damping-penalty",
                                          "damping-half-life", "damping-suppress", "damping-reuse",
-                                         "fast-confirm", "fast-confirm-floor"};
+                                         "fast-confirm", "fast-confirm-floor", "mutual"};
 /// How each key is written on the command line, for messages.
 const std::map<std::string, std::string> flag_of = {
     {"requestor", "-r"}, {"interval", "-t"}, {"fail", "-f"}, {"succeed", "-s"}, {"port", "-p"},
@@ -111,7 +111,7 @@ const char* usage_text =
     "Usage: faild [-r] [-t SECONDS] [-f N] [-s N] [-p PORT] [-l LOGFILE] [-i IF[,IF...]] [--node-id ID]\n"
     "             [--loose-rp-filter] [-c FILE] [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]\n"
     "             [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]\n"
-    "             [--no-fast-confirm] [--fast-confirm-floor SECONDS]\n"
+    "             [--no-fast-confirm] [--fast-confirm-floor SECONDS] [--no-mutual]\n"
     "Keeps multi-homed hosts talking when one of their LANs fails: probes every\n"
     "LAN, and routes a peer's addresses on a dead LAN via a live one.\n";
 
@@ -131,7 +131,8 @@ std::string check_settings(const raw_settings& s, options& o) {
                              {"loose-rp-filter", &o.loose_rp_filter},
                              {"dry-run", &o.dry_run},
                              {"damping", &o.damping.enabled},
-                             {"fast-confirm", &o.fast_confirm}}) {
+                             {"fast-confirm", &o.fast_confirm},
+                             {"mutual", &o.mutual}}) {
         const raw* r = get(key);
         if (!r) continue;
         auto b = parse_bool(r->value);
@@ -321,6 +322,7 @@ std::string describe(const options& o) {
     os << (o.fast_confirm_floor.count() == 0 ? "# fast-confirm-floor = (max(0.002, interval / 10))"
                                              : "fast-confirm-floor = " + format_seconds(o.fast_confirm_floor))
        << "\n";
+    os << "mutual = " << (o.mutual ? "yes" : "no") << "\n";
     return os.str();
 }
 
@@ -364,6 +366,8 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
                             "(fast confirmation, on by default: see faild(8))")
         ("fast-confirm-floor", po::value<std::string>()->value_name("SECONDS"),
          "fast confirmation's shortest retry timeout (default: max(0.002, interval / 10))")
+        ("no-mutual", "ACK every INQ, also another requestor's (mutual rounds, on by default, halve\n"
+                      "the datagrams between requestors: see faild(8))")
         ("key-file,k", po::value<std::string>()->value_name("KEYFILE"),
          "authenticate every probe with HMAC-SHA256 under the key(s) in KEYFILE (hex, mode 0600)");
     po::options_description hidden;
@@ -428,6 +432,7 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         o.config_files_read.push_back(path);
     }
     if (vm.count("no-fast-confirm")) settings["fast-confirm"] = {"no", "--no-fast-confirm"};
+    if (vm.count("no-mutual")) settings["mutual"] = {"no", "--no-mutual"};
     for (const auto& key : file_keys) {
         if (!vm.count(key)) continue;
         auto f = flag_of.find(key);

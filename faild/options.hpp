@@ -50,6 +50,7 @@ struct options {
     damping_config damping;               ///< flap damping, off by default
     bool fast_confirm = true;             ///< re-probe at once after a missed ACK (see engine_config)
     duration fast_confirm_floor{0};       ///< the retry timeout's floor; zero: max(2 ms, interval / 10)
+    bool mutual = true;                   ///< mutual rounds with other requestors (see engine_config)
     bool check_config = false;            ///< print the effective settings and exit
     std::string config_file = default_config;
     std::vector<std::string> config_files_read;  ///< for the log and --check-config

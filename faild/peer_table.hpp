@@ -105,8 +105,14 @@ struct path {
     std::uint32_t confirm_seq = 0;
     timestamp confirm_deadline{0};
 
-    // Responder rounds: when the peer's next INQ is due at the latest.
+    // Responder rounds (and mutual ones): when the peer's next INQ is due
+    // at the latest.
     timestamp inq_deadline{0};
+    // Mutual rounds: when the peer's last round INQ arrived here, and until
+    // when our INQs list it as heard (its INQs and its answers to our
+    // probes extend that).
+    timestamp last_inq_at{-1};
+    timestamp heard_until{-1};
 
     explicit path(path_tracker t) : tracker(t) {}
     /// The state routes follow: a suppressed (flapping) path counts as down.
@@ -121,7 +127,8 @@ struct peer {
     std::map<path_key, path> paths;        ///< in preference order of LANs
     timestamp last_seen{0};
     timestamp unreachable_since{-1};       ///< every path down since then, -1 if not
-    bool requestor = false;                ///< it sends INQs (so it ignores heard lists)
+    bool requestor = false;                ///< it sends INQs (so it ignores heard lists, unless mutual)
+    bool mutual = false;                   ///< its round INQs carry flag_mutual
 };
 
 using peer_map = std::map<std::string, peer>;

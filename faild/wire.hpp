@@ -38,6 +38,11 @@ enum class type : std::uint8_t { inq = 1, ack = 2, bye = 3, notice = 4 };
 inline constexpr std::uint8_t flag_heard_truncated = 0x01;  ///< INQ: more peers heard than listed
 inline constexpr std::uint8_t flag_probe_only = 0x02;       ///< INQ: answer it, but it is no round
 inline constexpr std::uint8_t flag_authenticated = 0x04;    ///< an HMAC-SHA256 trailer follows
+/// INQ from a requestor: "between two requestors that both set this, round
+/// INQs are not ACKed (unless flag_ack_wanted); each judges the path by the
+/// other's INQs and their heard lists" (mutual rounds, PROTOCOL.md).
+inline constexpr std::uint8_t flag_mutual = 0x08;
+inline constexpr std::uint8_t flag_ack_wanted = 0x10;  ///< INQ: ACK it even on a mutual path (RTT samples)
 
 struct message {
     type kind = type::inq;

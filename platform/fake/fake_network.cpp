@@ -24,6 +24,7 @@ void fake_network::deliver(port_id from, port_id to, std::uint16_t src_port, con
 void fake_network::send(port_id from, const ip_address& dst, std::uint16_t /*dst_port*/, std::uint16_t src_port,
                         const std::vector<std::uint8_t>& bytes, timestamp now) {
     const port& src = ports_.at(from);
+    ++sent_;
     bool broadcast = dst == src.addr.broadcast() || dst == ip_address::parse("255.255.255.255");
     for (port_id to = 0; to < ports_.size(); ++to) {
         if (to == from || ports_[to].lan != src.lan) continue;

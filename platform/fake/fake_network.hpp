@@ -55,6 +55,8 @@ public:
 
     const prefix& address(port_id p) const { return ports_[p].addr; }
     std::uint64_t dropped() const { return dropped_; }
+    /// Datagrams sent so far (a broadcast counts once).
+    std::uint64_t sent() const { return sent_; }
 
 private:
     struct port {
@@ -70,6 +72,7 @@ private:
     std::vector<port> ports_;
     std::deque<delivery> queue_;  // constant latency: arrival order == send order
     std::uint64_t dropped_ = 0;
+    std::uint64_t sent_ = 0;
 };
 
 }  // namespace faild::platform

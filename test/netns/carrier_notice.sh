@@ -17,11 +17,14 @@
 #   4. a fault only broadcasts see: lab_fault h1 a nobcast stops the switch
 #      flooding broadcasts to h1 on LAN A; unicast works both ways. h2's
 #      broadcast INQs never reach h1, but with fast confirmation (the
-#      default) each missed one is followed by a unicast retry, which h1
-#      answers: h2 keeps its path to h1 on eth0 (no path_down in 2 s) and
-#      neither host installs a route: traffic, all unicast, is fine.
+#      default) each missed one is followed by a unicast retry, which is
+#      answered (mutual rounds, the default: h1 misses h2's INQ and
+#      retries, h2 answers, and h1 lists h2 as heard because of it): h2
+#      keeps its path to h1 on eth0 (no path_down in 2 s) and neither host
+#      installs a route: traffic, all unicast, is fine.
 #   5. refutation: a notice must not take down a working path. Same fault,
-#      h2 restarted with --no-fast-confirm: it misses its rounds, declares
+#      h2 restarted with --no-fast-confirm --no-mutual (its INQs then wait
+#      for ACKs, and nothing retries them): it misses its rounds, declares
 #      its path to h1 on eth0 down and sends h1 a notice (which also shows
 #      the fault was there in step 4); h1's own INQs reach h2 and unicast
 #      works both ways, so h1's confirming probe is answered: h1 logs
@@ -151,14 +154,14 @@ has_since "$L2" "$n2" path_down peer=h1 lan=eth0 &&
   fail "h2 took its path to h1 on eth0 down although unicast works: $(lines_since "$L2" "$n2" path_down peer=h1)"
 both_empty || { show_routes; fail "routes installed although unicast works both ways on LAN A"; }
 daemons_alive || fail "a daemon exited"
-step "h2 kept its path to h1 on eth0 (its unicast retries are answered); no routes"
+step "h2 kept its path to h1 on eth0 (unicast retries are answered); no routes"
 
 # --- 5. refutation: a notice must not take down a working path ---------------
 stop_faild h2
 L2=$DIR/h2-nofast.log
-FAILD_LOG=$L2 start_faild h2 --no-fast-confirm
+FAILD_LOG=$L2 start_faild h2 --no-fast-confirm --no-mutual
 n2=0
-step "h2's faild restarted with --no-fast-confirm (pid ${DPID[h2]})"
+step "h2's faild restarted with --no-fast-confirm --no-mutual (pid ${DPID[h2]})"
 lab_wait 10 has_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4 ||
   fail "h2 did not take its path to h1 on eth0 down (its INQs no longer reach h1)"
 step "h2: $(first_event_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4)"

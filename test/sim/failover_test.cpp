@@ -206,10 +206,12 @@ TEST_CASE("sim: a suppressed path is reused once the flapping stops and the pena
 }
 
 TEST_CASE("sim: fast confirmation: a silent cut is confirmed within a round and f retry timeouts; without it, f rounds") {
-    for (bool fast : {true, false}) {
+    for (auto [fast, mutual] : {std::pair{true, true}, {true, false}, {false, true}, {false, false}}) {
         CAPTURE(fast);
+        CAPTURE(mutual);
         auto c1 = config("h1", true), c2 = config("h2", true);
         c1.fast_confirm = c2.fast_confirm = fast;
+        c1.mutual = c2.mutual = mutual;
         sim::world w;
         sim::node& h1 = w.add_host(1, c1);
         sim::node& h2 = w.add_host(2, c2);
@@ -221,6 +223,9 @@ TEST_CASE("sim: fast confirmation: a silent cut is confirmed within a round and 
             return h1.eng->peers().size() == 1 && h2.eng->peers().size() == 1;
         };
         REQUIRE(w.run_until(ms(5000), up));
+        // Two more rounds: mutual peers time each other's next INQ with
+        // the RTT, and the first sample has just come in.
+        w.run_until(w.now() + ms(200));
         const timestamp cut = w.now() + ms(37);
         w.run_until(cut);
         w.net().set_cut(h2.ports[0], true);
@@ -230,7 +235,7 @@ TEST_CASE("sim: fast confirmation: a silent cut is confirmed within a round and 
         });
         REQUIRE(failed_over);
         const duration took = *failed_over - cut;
-        MESSAGE("fast=", fast, ": both hosts routed around the cut after ", took.count(), " us");
+        MESSAGE("fast=", fast, " mutual=", mutual, ": both hosts routed around the cut after ", took.count(), " us");
         if (fast) {
             // The next round's INQ (at most one interval away), then three
             // timeouts of 10 ms (the floor: the simulated RTT is 0.4 ms).
@@ -246,4 +251,46 @@ TEST_CASE("sim: fast confirmation: a silent cut is confirmed within a round and 
         REQUIRE(w.run_until(w.now() + ms(5000),
                             [&] { return sim::world::routes(h1).empty() && sim::world::routes(h2).empty(); }));
     }
+}
+
+TEST_CASE("sim: mutual rounds halve the datagrams between requestors; a pair without them on either side ACKs all") {
+    std::uint64_t sent[3] = {};
+    for (int variant = 0; variant < 3; ++variant) {
+        CAPTURE(variant);
+        // 0: both with mutual rounds; 1: h2 without; 2: neither.
+        auto c1 = config("h1", true), c2 = config("h2", true);
+        c1.mutual = variant != 2;
+        c2.mutual = variant == 0;
+        sim::world w;
+        sim::node& h1 = w.add_host(1, c1);
+        sim::node& h2 = w.add_host(2, c2);
+        auto up = [&] {
+            for (auto* n : {&h1, &h2})
+                for (const auto& [id, p] : n->eng->peers())
+                    for (const auto& [k, pa] : p.paths)
+                        if (pa.tracker.state() != path_state::up) return false;
+            return h1.eng->peers().size() == 1 && h2.eng->peers().size() == 1;
+        };
+        REQUIRE(w.run_until(ms(5000), up));
+        const std::uint64_t before = w.net().sent();
+        w.run_until(w.now() + ms(10'000));
+        sent[variant] = w.net().sent() - before;
+        MESSAGE("variant ", variant, ": ", sent[variant], " datagrams in 10 s");
+        // Steady: nothing missed, nothing routed, on either host.
+        for (auto* n : {&h1, &h2})
+            for (const auto& [id, p] : n->eng->peers())
+                for (const auto& [k, pa] : p.paths) {
+                    CHECK(pa.tracker.state() == path_state::up);
+                    CHECK(pa.tracker.missed() == 0);
+                }
+        CHECK(sim::world::routes(h1).empty());
+        CHECK(sim::world::routes(h2).empty());
+    }
+    // 2 hosts x 2 LANs x 100 rounds of INQs, and an ACK for each of them
+    // without mutual rounds; with them, an ACK for every 8th only.
+    CHECK(sent[2] >= 790);
+    CHECK(sent[2] <= 810);
+    CHECK(sent[1] == sent[2]);
+    CHECK(sent[0] >= 440);
+    CHECK(sent[0] <= 460);
 }

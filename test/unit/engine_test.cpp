@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <utility>
 #include <variant>
 
 using namespace faild;
@@ -361,7 +362,7 @@ TEST_CASE("engine: heard lists name responders only; a list cut short does not c
     e.tick(ms(100), next);
     auto inq = std::get<wire::message>(wire::decode(next.sends[0].bytes.data(), next.sends[0].bytes.size()));
     CHECK(inq.heard == std::vector<std::string>{"h2"});
-    CHECK(inq.flags == 0);
+    CHECK((inq.flags & wire::flag_heard_truncated) == 0);
 
     engine r(cfg("h2", false), two_lans(2), ms(0));
     wire::message cut;
@@ -876,4 +877,188 @@ TEST_CASE("engine: no probes in a family without a routable address on any LAN (
     e.tick(ms(100), second);
     CHECK(count(second, family::v4) == 2);
     CHECK(count(second, family::v6) == 2);
+}
+
+namespace {
+
+/// h2's round INQ as a requestor with mutual rounds (flags as given).
+std::vector<std::uint8_t> h2_inq(std::uint32_t seq, std::vector<std::string> heard,
+                                 std::uint8_t flags = wire::flag_mutual) {
+    auto bytes = msg(wire::type::inq, "h2", seq, std::move(heard));
+    auto m = std::get<wire::message>(wire::decode(bytes.data(), bytes.size()));
+    m.flags = flags;
+    return wire::encode(m);
+}
+
+/// h1 (a requestor with mutual rounds) and a simulated h2 that sends its
+/// round INQs 30 ms into each of h1's rounds on the LANs in `alive`,
+/// listing h1 while `lists_h1`, and answers what asks for an answer (ACK
+/// rounds, retries) 1 ms later on those LANs.
+struct mutual_pair {
+    engine e;
+    std::vector<std::size_t> alive{0, 1};
+    bool lists_h1 = true;
+    long long h2_offset = 30;
+    std::uint32_t h2_seq = 0;
+    long long t = 0;
+    engine_output log;  ///< everything h1 did
+    explicit mutual_pair(engine_config c = cfg("h1", true)) : e(std::move(c), two_lans(1), ms(0)) {}
+
+    bool on(std::size_t lan) const { return std::count(alive.begin(), alive.end(), lan) > 0; }
+    void answer(const engine_output& out, long long now) {
+        for (const auto& s : out.sends) {
+            auto m = decoded(s);
+            bool wants = (m.flags & (wire::flag_ack_wanted | wire::flag_probe_only)) || !(m.flags & wire::flag_mutual);
+            if (m.kind == wire::type::inq && wants && on(s.lan))
+                feed(e, s.lan, peer_hops[s.lan], msg(wire::type::ack, "h2", m.seq), ms(now + 1), log);
+        }
+    }
+    /// Runs h1 (every wakeup) and h2 until `until` ms.
+    void run(long long until) {
+        for (; t < until; ++t) {
+            if (e.next_wakeup() <= ms(t)) {
+                engine_output out;
+                e.tick(ms(t), out);
+                answer(out, t);
+                log.sends.insert(log.sends.end(), out.sends.begin(), out.sends.end());
+                log.events.insert(log.events.end(), out.events.begin(), out.events.end());
+            }
+            if (t % 100 == h2_offset) {
+                ++h2_seq;
+                for (std::size_t lan : alive) {
+                    engine_output out;
+                    feed(e, lan, peer_hops[lan], h2_inq(h2_seq, lists_h1 ? std::vector<std::string>{"h1"}
+                                                                          : std::vector<std::string>{}),
+                         ms(t), out);
+                    answer(out, t);
+                    log.sends.insert(log.sends.end(), out.sends.begin(), out.sends.end());
+                    log.events.insert(log.events.end(), out.events.begin(), out.events.end());
+                }
+            }
+        }
+    }
+    const path& lan(std::size_t li) const { return e.peers().at("h2").paths.at({li, family::v4}); }
+    engine_output take() { return std::exchange(log, {}); }
+};
+
+std::size_t count_sends(const engine_output& out, wire::type kind, std::uint8_t flag = 0) {
+    return std::size_t(std::count_if(out.sends.begin(), out.sends.end(), [&](const outgoing& s) {
+        auto m = decoded(s);
+        return m.kind == kind && (flag == 0 || (m.flags & flag));
+    }));
+}
+
+}  // namespace
+
+TEST_CASE("engine: mutual rounds: two requestors ACK only every 8th INQ and judge each other by their INQs") {
+    mutual_pair s;
+    s.run(1000);
+    CHECK(s.lan(0).tracker.state() == path_state::up);
+    CHECK(s.lan(1).tracker.state() == path_state::up);
+    auto steady = s.take();
+    s.run(2600);
+    auto out = s.take();
+    // h1: 16 rounds x 2 LANs of INQs, all flagged mutual, every 8th wanting
+    // an ACK; h2's 16 x 2 INQs got no ACK (they did not want one).
+    CHECK(count_sends(out, wire::type::inq, wire::flag_mutual) == 32);
+    CHECK(count_sends(out, wire::type::inq, wire::flag_ack_wanted) == 4);
+    CHECK(count_sends(out, wire::type::ack) == 0);
+    CHECK(s.lan(0).tracker.missed() == 0);
+    CHECK(s.lan(0).srtt == ms(1));  // from the ACK rounds
+    // h1's INQs list h2: it hears h2's INQs (h2 judges h1 by that).
+    for (const auto& o : out.sends) CHECK(decoded(o).heard == std::vector<std::string>{"h2"});
+    CHECK(events_named(out, "path_down").empty());
+    CHECK(events_named(steady, "path_up") ==
+          "event=path_up peer=h2 lan=eth0 family=v4 from=init missed=0 good=3\n"
+          "event=path_up peer=h2 lan=eth1 family=v4 from=init missed=0 good=3\n");
+
+    // An INQ of h2's that wants an ACK gets one.
+    engine_output o;
+    feed(s.e, 0, "192.0.2.2", h2_inq(100, {"h1"}, wire::flag_mutual | wire::flag_ack_wanted), ms(2630), o);
+    REQUIRE(o.sends.size() == 1);
+    CHECK(decoded(o.sends[0]).kind == wire::type::ack);
+    CHECK(o.sends[0].dst == ip("192.0.2.2"));
+}
+
+TEST_CASE("engine: mutual rounds: a silent LAN: the missing INQ counts at its deadline, retries do the rest") {
+    mutual_pair s;
+    s.run(2000);
+    REQUIRE(s.lan(0).tracker.state() == path_state::up);
+    REQUIRE(s.lan(0).srtt == ms(1));
+    s.take();
+    s.alive = {1};  // LAN A silent from 2000: h2's INQ of 2030 does not arrive
+    // Due at 1930 + 100 + 10 (the retry timeout: the floor, t / 10).
+    s.run(2040);
+    CHECK(s.lan(0).tracker.missed() == 0);
+    s.run(2041);
+    CHECK(s.lan(0).tracker.missed() == 1);
+    auto first = s.take();
+    REQUIRE(count_sends(first, wire::type::inq, wire::flag_probe_only) == 1);
+    CHECK(first.sends.back().dst == ip("192.0.2.2"));
+    s.run(2061);
+    auto down = s.take();
+    CHECK(events_named(down, "path_down") ==
+          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=3 good=0 reason=missed\n");
+    CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+    CHECK(s.lan(1).tracker.state() == path_state::up);
+
+    // LAN A back: h2's INQs listing h1 bring it up after s = 3; the route goes.
+    s.alive = {0, 1};
+    s.run(2300);
+    CHECK(s.lan(0).tracker.state() == path_state::down);
+    s.run(2400);
+    CHECK(s.lan(0).tracker.state() == path_state::up);
+    CHECK(routes(s.e).empty());
+}
+
+TEST_CASE("engine: mutual rounds: a peer whose INQs are all late (a stall) costs a miss, no retry, no path") {
+    mutual_pair s;
+    s.run(2000);
+    s.take();
+    s.h2_offset = 75;  // this round's INQs come 45 ms late on both LANs
+    s.run(2100);
+    auto out = s.take();
+    CHECK(count_sends(out, wire::type::inq, wire::flag_probe_only) == 0);
+    CHECK(events_named(out, "path_down").empty());
+    CHECK(s.lan(0).tracker.missed() == 0);  // the late INQs did come: good again
+    CHECK(*s.lan(0).rounds.loss_percent(ms(2100)) > 0);  // one round was missed
+    CHECK(s.lan(0).tracker.state() == path_state::up);
+    CHECK(s.lan(1).tracker.state() == path_state::up);
+}
+
+TEST_CASE("engine: mutual rounds: a peer that no longer hears us is a one-way failure") {
+    mutual_pair s;
+    s.run(2000);
+    s.take();
+    s.lists_h1 = false;  // h2's INQs arrive, but h2 hears none of ours
+    s.run(2300);
+    auto out = s.take();
+    CHECK(events_named(out, "path_down") ==
+          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=3 good=0 reason=one-way\n"
+          "event=path_down peer=h2 lan=eth1 family=v4 from=up missed=3 good=0 reason=one-way\n");
+}
+
+TEST_CASE("engine: mutual rounds need both sides: a requestor without them is ACKed and must ACK") {
+    for (bool ours : {true, false}) {
+        CAPTURE(ours);
+        auto c = cfg("h1", true);
+        c.mutual = ours;
+        engine e(c, two_lans(1), ms(0));
+        engine_output out;
+        e.tick(ms(0), out);
+        CHECK(bool(decoded(out.sends[0]).flags & wire::flag_mutual) == ours);
+        // h2 without mutual rounds (or we without them): every INQ is ACKed.
+        for (std::uint8_t theirs : {std::uint8_t(0), wire::flag_mutual}) {
+            if (ours && theirs) continue;
+            engine_output o;
+            feed(e, 0, "192.0.2.2", h2_inq(theirs ? 2 : 1, {}, theirs), ms(theirs ? 20 : 10), o);
+            CHECK(count_sends(o, wire::type::ack) == 1);
+        }
+        // ...and our rounds wait for its ACKs: one missing is a miss.
+        engine_output next;
+        e.tick(ms(100), next);
+        engine_output closed;
+        e.tick(ms(200), closed);
+        CHECK(e.peers().at("h2").paths.at({0, family::v4}).tracker.missed() >= 1);
+    }
 }

@@ -222,7 +222,8 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
           "damping-suppress = 2000\n"
           "damping-reuse = 750\n"
           "fast-confirm = yes\n"
-          "# fast-confirm-floor = (max(0.002, interval / 10))\n");
+          "# fast-confirm-floor = (max(0.002, interval / 10))\n"
+          "mutual = yes\n");
     // What it prints reads back to the same settings.
     fake_fs back;
     back.files["/etc/faild/faild.conf"] = r.out;
@@ -287,4 +288,23 @@ TEST_CASE("options: found by fuzzing: errors stay on one line, '%' in an option 
     auto pct = parse({"--%canonical_option%"});
     CHECK(pct.exit_code == 2);
     CHECK(pct.err == "faild: unrecognised option '--%canonical_option%' (see faild --help)");
+}
+
+TEST_CASE("options: mutual rounds are on by default; --no-mutual or a file turns them off") {
+    auto plain = parse({"-r"});
+    REQUIRE(plain.opts);
+    CHECK(plain.opts->mutual);
+    CHECK_FALSE(parse({"-r", "--no-mutual"}).opts->mutual);
+    CHECK(parse({"--no-mutual=yes"}).err.find("no-mutual") != std::string::npos);
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] = "mutual = no\n";
+    auto r = parse_with(f, {});
+    REQUIRE(r.opts);
+    CHECK_FALSE(r.opts->mutual);
+    fake_fs bad;
+    bad.files["/etc/faild/faild.conf"] = "mutual = often\n";
+    CHECK(parse_with(bad, {}).err.find("faild.conf:1: invalid value for mutual 'often'") != std::string::npos);
+    // --check-config output reads back to the same setting.
+    auto shown = parse_with(f, {"--check-config"});
+    CHECK(shown.out.find("mutual = no\n") != std::string::npos);
 }
