@@ -238,6 +238,14 @@ private:
         auto group = wire::v6_group();
         auto sock = platform::open_probe_socket(l.name, f, opts_.port, error, f == family::v6 ? &group : nullptr);
         if (!sock) return false;
+        // Our own IPv4 broadcasts come back to us: the kernel drops them
+        // (else each is read and thrown away every round). If it cannot,
+        // the engine still does.
+        std::vector<platform::payload_field> own;
+        for (auto& [offset, bytes] : wire::identity_fields(engine_.config().node_id, engine_.config().incarnation))
+            own.push_back({offset, std::move(bytes)});
+        if (!sock->drop_matching(own))
+            emit(event("lan", severity::debug, "own_filter_unavailable").kv("lan", l.name).kv("family", to_string(f)));
         auto& io = io_per_lan_[li];
         io.descriptors[slot(f)] = std::make_unique<asio::posix::stream_descriptor>(io_, sock->fd());
         io.sockets[slot(f)] = std::move(sock);
@@ -750,8 +758,16 @@ private:
         // within a few ms, carrier back: probe now): re-arm, or it would
         // wait for the next round. Or push it back (the ACK came: no retry
         // timeout to watch): re-arm too, one system call instead of a
-        // wakeup for nothing.
-        if (!stopping_ && engine_.next_wakeup() != scheduled_for_) schedule();
+        // wakeup for nothing. Once per pass of the loop: the sockets that
+        // became readable together (a peer's INQs on every LAN) are all
+        // handled first, and each would move the deadline again.
+        if (!stopping_ && !reschedule_posted_ && engine_.next_wakeup() != scheduled_for_) {
+            reschedule_posted_ = true;
+            asio::post(io_, [this] {
+                reschedule_posted_ = false;
+                if (!stopping_ && engine_.next_wakeup() != scheduled_for_) schedule();
+            });
+        }
         emit(out.events);
         if (out.paths_changed) {
             // Why routes may go: the peer left, a path came back, or the
@@ -917,6 +933,7 @@ private:
     route_set adopted_;          ///< an earlier run's routes, kept while paths are learnt again
     timestamp adopt_until_{0};
     timestamp scheduled_for_{0};  ///< what the timer is armed for
+    bool reschedule_posted_ = false;  ///< a re-arm is queued for the end of this pass
     bool stopping_ = false;
     int exit_code_ = 0;
 };
@@ -975,6 +992,13 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
     cfg.fast_confirm = opts.fast_confirm;
     cfg.confirm_floor = opts.fast_confirm_floor;
     cfg.mutual = opts.mutual;
+    if (opts.align_rounds) {
+        // Read once: the wall clock's later steps do not move our rounds
+        // (only a restart takes them up); its NTP slewing moves both clocks.
+        auto wall = std::chrono::system_clock::now().time_since_epoch();
+        auto mono = std::chrono::steady_clock::now().time_since_epoch();
+        cfg.wall_offset = std::chrono::duration_cast<duration>(wall) - std::chrono::duration_cast<duration>(mono);
+    }
     if (cfg.keys.empty()) {
         std::random_device entropy;
         cfg.incarnation = std::uniform_int_distribution<std::uint32_t>(1, UINT32_MAX)(entropy);

@@ -220,6 +220,13 @@ void engine::check_confirmations(timestamp now, engine_output& out) {
             }
 }
 
+timestamp engine::aligned_at_or_after(timestamp at) const {
+    if (!cfg_.wall_offset) return at;
+    const long long t = cfg_.interval.count();
+    const long long r = (((at + *cfg_.wall_offset).count() % t) + t) % t;
+    return r == 0 ? at : at + duration(t - r);
+}
+
 duration engine::peer_interval(const peer& p) const {
     return p.interval_us ? duration(p.interval_us) : cfg_.interval;
 }
@@ -701,6 +708,14 @@ void engine::tick(timestamp now, engine_output& out) {
                 auto& ls = state_of({li, fam});
                 if (now < ls.next_send) continue;
                 send_inq({li, fam}, now, out);
+                if (cfg_.wall_offset) {
+                    // The next whole multiple of the interval on the wall
+                    // clock, at least half an interval on: the schedule
+                    // after a late tick, the grid after an early INQ (the
+                    // first one, or carrier back).
+                    ls.next_send = aligned_at_or_after(now + cfg_.interval / 2);
+                    continue;
+                }
                 // Keep the schedule (no drift); after a stall, restart from now.
                 ls.next_send += cfg_.interval;
                 if (ls.next_send <= now) ls.next_send = now + cfg_.interval;

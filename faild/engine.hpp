@@ -8,7 +8,8 @@
 // Requestor (-r): every interval it closes the last round on each LAN and
 // family (every path still waiting for its ACK counts a miss), then sends a
 // new INQ (IPv4 broadcast, IPv6 multicast) listing the peers it heard in that
-// round. A matching ACK is a good round. Fast confirmation: an up path whose
+// round. A matching ACK is a good round. With a wall clock (wall_offset),
+// rounds after the first start at its whole multiples of the interval. Fast confirmation: an up path whose
 // ACK is late by its retry timeout (from the measured RTT, with a floor)
 // counts that miss at once and is probed again by unicast, with the same
 // timeout, until it answers or has missed f in a row: f misses still take
@@ -82,6 +83,11 @@ struct engine_config {
     /// the path by the other's INQs, as a responder does, with a deadline of
     /// the peer's interval plus the retry timeout. Half the datagrams.
     bool mutual = true;
+    /// Wall clock minus the clock `now` is read from. Set: after the first,
+    /// a requestor's rounds start at whole multiples of the interval on the
+    /// wall clock, so requestors whose clocks agree (NTP) send together and
+    /// each hears the others' INQs in the wakeup of its own round.
+    std::optional<duration> wall_offset;
 };
 
 /// One datagram to send out of LAN `lan` (the socket of dst's family).
@@ -191,6 +197,9 @@ private:
     void note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from,
                    engine_output& out);
     duration peer_interval(const peer& p) const;
+    /// The first round start at or after `at` (`at` itself when rounds are
+    /// not aligned to the wall clock).
+    timestamp aligned_at_or_after(timestamp at) const;
 
     engine_config cfg_;
     std::vector<lan> lans_;

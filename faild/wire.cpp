@@ -151,4 +151,14 @@ std::variant<message, error> decode(const std::uint8_t* data, std::size_t size) 
     return m;
 }
 
+std::vector<std::pair<std::size_t, std::vector<std::uint8_t>>> identity_fields(const std::string& node_id,
+                                                                               std::uint32_t incarnation) {
+    std::vector<std::uint8_t> inc;
+    put32(inc, incarnation);
+    return {{0, {magic0, magic1}},
+            {5, {std::uint8_t(node_id.size())}},
+            {8, inc},
+            {header_size, std::vector<std::uint8_t>(node_id.begin(), node_id.end())}};
+}
+
 }  // namespace faild::wire

@@ -85,6 +85,14 @@ std::vector<std::uint8_t> encode(const message& m);
 std::vector<std::uint8_t> encode(const message& m, const keyring& keys);
 
 std::variant<message, error> decode(const std::uint8_t* data, std::size_t size);
+
+/// The bytes, by offset, that every datagram from `node_id` with
+/// `incarnation` carries (magic, node id length, incarnation, node id) and
+/// no other sender's does: how a socket filter tells our own looped-back
+/// broadcasts from the rest. A node id collision (another incarnation) does
+/// not match, so it still reaches the core and is logged.
+std::vector<std::pair<std::size_t, std::vector<std::uint8_t>>> identity_fields(const std::string& node_id,
+                                                                               std::uint32_t incarnation);
 /// With keys, only datagrams whose MAC verifies under one of them decode;
 /// without, only unauthenticated ones.
 std::variant<message, error> decode(const std::uint8_t* data, std::size_t size, const keyring& keys);

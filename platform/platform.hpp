@@ -99,6 +99,12 @@ struct datagram {
     int ttl = -1;  ///< TTL / hop limit it arrived with, -1 if unknown
 };
 
+/// Bytes at an offset of a datagram's payload.
+struct payload_field {
+    std::size_t offset = 0;
+    std::vector<std::uint8_t> bytes;
+};
+
 /// A UDP socket bound to one interface (SO_BINDTODEVICE on Linux) and one
 /// address family: every probe and answer for a LAN goes through its own.
 class probe_socket {
@@ -111,6 +117,15 @@ public:
                          std::size_t size, std::string& error) = 0;
     /// Non-blocking receive into buf; nullopt when nothing is waiting.
     virtual std::optional<datagram> receive(std::uint8_t* buf, std::size_t cap) = 0;
+    /// From now on, datagrams whose payload holds every one of `fields` are
+    /// dropped before they reach the socket (our own IPv4 broadcasts, which
+    /// the kernel loops back: otherwise each one is read, and thrown away,
+    /// in every round). False when the socket cannot: they then arrive as
+    /// before, and the caller's own checks still drop them.
+    virtual bool drop_matching(const std::vector<payload_field>& fields) {
+        (void)fields;
+        return false;
+    }
     /// Non-blocking: hands `fn(const datagram&, const std::uint8_t* data)`
     /// each datagram waiting, at most one batch of `batch_size` read with
     /// one system call; true when the batch was full (more may be waiting),

@@ -2,11 +2,13 @@
 #include "platform/linux/udp_probe_socket.hpp"
 
 #include <arpa/inet.h>
+#include <linux/filter.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -288,6 +290,45 @@ probe_socket::batch_view udp_probe_socket::read_batch() {
     v.count = kept;
     v.full = std::size_t(n) == batch_size;  // (even with some dropped) more may wait
     return v;
+}
+
+bool udp_probe_socket::drop_matching(const std::vector<payload_field>& fields) {
+    // A UDP socket's filter sees the datagram from its UDP header on.
+    constexpr std::uint32_t udp_header = 8;
+    std::size_t end = 0;
+    for (const auto& f : fields) end = std::max(end, f.offset + f.bytes.size());
+    if (fields.empty() || end > 1024) return false;
+    std::vector<sock_filter> prog;
+    std::vector<std::size_t> to_keep;  // jumps whose "false" branch keeps the datagram
+    auto compare = [&](std::uint16_t size, std::uint32_t at, std::uint32_t value) {
+        prog.push_back(BPF_STMT(std::uint16_t(BPF_LD | size | BPF_ABS), at));
+        to_keep.push_back(prog.size());
+        prog.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, 0, 0));
+    };
+    // Shorter than the fields reach: keep it (a load past the end would
+    // drop it, and a short datagram is for the core to count as malformed).
+    prog.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0));
+    to_keep.push_back(prog.size());
+    prog.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, std::uint32_t(udp_header + end), 0, 0));
+    for (const auto& f : fields) {
+        std::size_t i = 0;
+        for (; i + 4 <= f.bytes.size(); i += 4)  // loads are big-endian, like the wire
+            compare(BPF_W, std::uint32_t(udp_header + f.offset + i),
+                    std::uint32_t(f.bytes[i]) << 24 | std::uint32_t(f.bytes[i + 1]) << 16 |
+                        std::uint32_t(f.bytes[i + 2]) << 8 | f.bytes[i + 3]);
+        for (; i < f.bytes.size(); ++i) compare(BPF_B, std::uint32_t(udp_header + f.offset + i), f.bytes[i]);
+    }
+    prog.push_back(BPF_STMT(BPF_RET | BPF_K, 0));  // every field matched: drop
+    const std::size_t keep = prog.size();
+    prog.push_back(BPF_STMT(BPF_RET | BPF_K, 0xffffffffu));
+    for (std::size_t j : to_keep) {
+        if (keep - j - 1 > 255) return false;  // a jump reaches 255 instructions at most
+        prog[j].jf = std::uint8_t(keep - j - 1);
+    }
+    sock_fprog fp{};
+    fp.len = std::uint16_t(prog.size());
+    fp.filter = prog.data();
+    return setsockopt(fd_, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp) == 0;
 }
 
 std::unique_ptr<probe_socket> open_probe_socket(const std::string& ifname, family fam, std::uint16_t port,

@@ -36,6 +36,9 @@ public:
     bool send_to(const ip_address& dst, std::uint16_t port, const std::uint8_t* data, std::size_t size,
                  std::string& error) override;
     std::optional<datagram> receive(std::uint8_t* buf, std::size_t cap) override;
+    /// A classic BPF socket filter (SO_ATTACH_FILTER): the kernel drops a
+    /// matching datagram before it is queued, so it wakes nobody.
+    bool drop_matching(const std::vector<payload_field>& fields) override;
 
 protected:
     batch_view read_batch() override;

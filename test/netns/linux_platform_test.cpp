@@ -801,6 +801,45 @@ TEST_CASE("linux probe_socket: the sender hears its own IPv4 broadcast, not its 
     CHECK_FALSE(receive_within(*ours6, buf, 300));
 }
 
+TEST_CASE("linux probe_socket: drop_matching keeps matching datagrams out, in the kernel; the rest pass in order") {
+    lab net;
+    INFO(net.snapshot());
+    std::vector<std::uint8_t> buf(1500);
+    auto ours = open_socket("a0", family::v4, port);
+    auto theirs = net.in_peer([] { return open_socket("a1", family::v4, port); });
+    // Fields as faild's own datagrams carry them: a magic, a length byte, a
+    // 4-byte number and a name (3 bytes: one word load would not cover it).
+    const std::vector<payload_field> fields = {{0, {'F', 'D'}}, {5, {3}}, {8, {1, 2, 3, 4}}, {20, {'h', '1', 'x'}}};
+    REQUIRE(ours->drop_matching(fields));
+    auto make = [](std::uint8_t last, const char* name) {
+        std::string d(20, '\0');
+        d[0] = 'F', d[1] = 'D', d[5] = 3, d[8] = 1, d[9] = 2, d[10] = 3, d[11] = char(last);
+        return d + name + " and more";
+    };
+    // Our own broadcast comes back to us from the kernel: dropped. Datagrams
+    // that differ in one byte of one field, or that are too short to hold
+    // the fields, pass, in the order sent (loopback delivery is done when
+    // send() returns, so the dropped one would have been read first).
+    send(*ours, "192.0.2.255", port, make(4, "h1x"));
+    send(*ours, "192.0.2.255", port, make(5, "h1x"));
+    send(*ours, "192.0.2.255", port, make(4, "h1y"));
+    send(*ours, "192.0.2.255", port, "FD");
+    for (const std::string& want : {make(5, "h1x"), make(4, "h1y"), std::string("FD")}) {
+        auto d = receive_within(*ours, buf, 2000);
+        REQUIRE(d);
+        CHECK(text(buf, *d) == want);
+    }
+    // The filter reads the payload, not the sender: the same bytes from the
+    // peer are dropped too; what it sends next arrives.
+    send(*theirs, "192.0.2.1", port, make(4, "h1x"));
+    send(*theirs, "192.0.2.1", port, "next");
+    auto d = receive_within(*ours, buf, 2000);
+    REQUIRE(d);
+    CHECK(text(buf, *d) == "next");
+    CHECK(d->from == ip("192.0.2.2"));
+    CHECK_FALSE(ours->receive(buf.data(), buf.size()));
+}
+
 TEST_CASE("linux probe_socket: IPv6 link-local multicast and unicast with hop limit 255") {
     lab net;
     INFO(net.snapshot());

@@ -1062,3 +1062,63 @@ TEST_CASE("engine: mutual rounds need both sides: a requestor without them is AC
         CHECK(e.peers().at("h2").paths.at({0, family::v4}).tracker.missed() >= 1);
     }
 }
+
+TEST_CASE("engine: aligned rounds: after the first INQ, rounds start on the wall clock's multiples of t") {
+    // Two requestors started 37 ms and 262 ms into a second of wall time,
+    // their monotonic clocks far apart: both send their second round at
+    // the same wall-clock instant, and keep that grid.
+    auto sends_at = [](long long start_mono, long long offset_ms) {
+        auto c = cfg("h1", true);
+        c.wall_offset = ms(offset_ms);
+        engine e(c, two_lans(1), ms(start_mono));
+        std::vector<long long> wall;
+        for (long long t = start_mono; t < start_mono + 1000; ++t) {
+            if (e.next_wakeup() > ms(t)) continue;
+            engine_output o;
+            e.tick(ms(t), o);
+            if (!o.sends.empty()) wall.push_back(t + offset_ms);
+        }
+        return wall;
+    };
+    auto a = sends_at(5'037, 1'000'000);     // wall 1,005,037 ms at start
+    auto b = sends_at(90'262, 914'775'000);  // wall 914,865,262 ms at start
+    REQUIRE(a.size() >= 9);
+    REQUIRE(b.size() >= 9);
+    CHECK(a[0] == 1'005'037);  // the first INQ leaves at once
+    CHECK(a[1] == 1'005'100);  // then the grid (at least t/2 after it)
+    CHECK(b[0] == 914'865'262);
+    CHECK(b[1] == 914'865'400);  // 262 + 50 -> 400: the next multiple of 100 ms
+    for (std::size_t i = 1; i < a.size(); ++i) CHECK(a[i] % 100 == 0);
+    for (std::size_t i = 1; i < b.size(); ++i) CHECK(b[i] % 100 == 0);
+    for (std::size_t i = 2; i < a.size(); ++i) CHECK(a[i] - a[i - 1] == 100);
+}
+
+TEST_CASE("engine: aligned rounds: a late tick keeps the grid; carrier back probes at once, then the grid") {
+    auto c = cfg("h1", true);
+    c.wall_offset = ms(0);
+    engine e(c, two_lans(1), ms(1'000));
+    engine_output o;
+    e.tick(ms(1'000), o);
+    CHECK(e.next_wakeup() == ms(1'100));
+    e.tick(ms(1'130), o);  // 30 ms late
+    CHECK(e.next_wakeup() == ms(1'200));
+    e.tick(ms(1'200), o);
+    auto lans = e.lans();
+    lans[0].carrier = false;
+    e.update_lans(lans, ms(1'210), o);
+    lans[0].carrier = true;
+    e.update_lans(lans, ms(1'220), o);
+    engine_output back;
+    e.tick(ms(1'220), back);  // carrier back: LAN A's INQ at once
+    REQUIRE(back.sends.size() == 1);
+    CHECK(back.sends[0].lan == 0);
+    engine_output next;
+    e.tick(ms(1'300), next);  // both LANs on the grid again
+    CHECK(next.sends.size() == 2);
+    CHECK(e.next_wakeup() == ms(1'400));
+    // Without a wall clock the schedule runs from the start, as before.
+    engine plain(cfg("h1", true), two_lans(1), ms(1'037));
+    engine_output p;
+    plain.tick(ms(1'037), p);
+    CHECK(plain.next_wakeup() == ms(1'137));
+}

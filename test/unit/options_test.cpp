@@ -223,7 +223,8 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
           "damping-reuse = 750\n"
           "fast-confirm = yes\n"
           "# fast-confirm-floor = (max(0.002, interval / 10))\n"
-          "mutual = yes\n");
+          "mutual = yes\n"
+          "align-rounds = yes\n");
     // What it prints reads back to the same settings.
     fake_fs back;
     back.files["/etc/faild/faild.conf"] = r.out;
@@ -307,4 +308,20 @@ TEST_CASE("options: mutual rounds are on by default; --no-mutual or a file turns
     // --check-config output reads back to the same setting.
     auto shown = parse_with(f, {"--check-config"});
     CHECK(shown.out.find("mutual = no\n") != std::string::npos);
+}
+
+TEST_CASE("options: aligned rounds are on by default; --no-align-rounds or a file turns them off") {
+    auto plain = parse({"-r"});
+    REQUIRE(plain.opts);
+    CHECK(plain.opts->align_rounds);
+    CHECK_FALSE(parse({"-r", "--no-align-rounds"}).opts->align_rounds);
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] = "align-rounds = no\n";
+    auto r = parse_with(f, {});
+    REQUIRE(r.opts);
+    CHECK_FALSE(r.opts->align_rounds);
+    fake_fs bad;
+    bad.files["/etc/faild/faild.conf"] = "align-rounds = sometimes\n";
+    CHECK(parse_with(bad, {}).err.find("faild.conf:1: invalid value for align-rounds 'sometimes'") != std::string::npos);
+    CHECK(parse_with(f, {"--check-config"}).out.find("align-rounds = no\n") != std::string::npos);
 }

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <variant>
 
 using namespace faild;
@@ -188,4 +189,30 @@ TEST_CASE("keyring: file format and refusals") {
     CHECK(err == "f: no key in the file");
     CHECK_FALSE(k.parse(key_a + "0", "f", err));
     CHECK(err == "f:1: a key is an even number of hex digits");
+}
+
+TEST_CASE("wire: identity_fields match every datagram of ours, keyed or not, and no other sender's") {
+    auto matches = [](const std::vector<std::uint8_t>& d, const std::string& id, std::uint32_t inc) {
+        for (const auto& [offset, bytes] : wire::identity_fields(id, inc)) {
+            if (offset + bytes.size() > d.size()) return false;
+            if (!std::equal(bytes.begin(), bytes.end(), d.begin() + std::ptrdiff_t(offset))) return false;
+        }
+        return true;
+    };
+    keyring keys = key_of("00112233445566778899aabbccddeeff\n");
+    for (auto kind : {wire::type::inq, wire::type::ack, wire::type::bye, wire::type::notice}) {
+        CAPTURE(int(kind));
+        auto m = sample();
+        m.kind = kind;
+        for (const auto& d : {wire::encode(m), wire::encode(m, keys)}) {
+            CHECK(matches(d, "host-1.example", 0xdeadbeef));
+            CHECK_FALSE(matches(d, "host-1.example", 0xdeadbeee));  // another incarnation: a collision
+            CHECK_FALSE(matches(d, "host-1.exampl", 0xdeadbeef));   // a prefix of the id is another id
+            CHECK_FALSE(matches(d, "host-2.example", 0xdeadbeef));
+        }
+    }
+    auto m = sample();
+    m.node_id = "h1";
+    CHECK(matches(wire::encode(m), "h1", 0xdeadbeef));
+    CHECK_FALSE(matches(wire::encode(m), "h12", 0xdeadbeef));
 }
