@@ -992,6 +992,7 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
     cfg.fast_confirm = opts.fast_confirm;
     cfg.confirm_floor = opts.fast_confirm_floor;
     cfg.mutual = opts.mutual;
+    cfg.unicast_inq = opts.unicast_inq;
     if (opts.align_rounds) {
         // Read once: the wall clock's later steps do not move our rounds
         // (only a restart takes them up); its NTP slewing moves both clocks.

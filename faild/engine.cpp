@@ -14,6 +14,9 @@ constexpr std::size_t max_peer_addresses = wire::max_addresses;
 
 constexpr family families[] = {family::v4, family::v6};
 
+/// Up to this many peers on a LAN, round INQs go to each by unicast.
+constexpr std::size_t max_unicast_peers = 4;
+
 }  // namespace
 
 engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
@@ -129,7 +132,7 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
 }
 
 duration engine::mutual_slack(const peer& p, const path& pa) const {
-    // The retry timeout when there is one (RTT samples come from every 8th
+    // The retry timeout when there is one (RTT samples come from every 16th
     // round's ACKs); else half the peer's interval, as a responder allows.
     auto rto = retry_timeout(pa);
     duration half = peer_interval(p) / 2;
@@ -366,9 +369,15 @@ void engine::check_damping(timestamp now, engine_output& out) {
 
 void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     auto& ls = state_of(k);
-    // Every 8th round (the first one too) asks mutual peers for their ACK:
-    // RTT samples for the retry timeout, and a check of our own.
-    const bool ack_round = ls.seq % 8 == 0;
+    // Every 16th round (the first one too) asks mutual peers for their ACK:
+    // RTT samples for the retry timeout, and a check of our own. So does
+    // every round while a mutual path that is up has no RTT yet.
+    bool ack_round = ls.seq % 16 == 0;
+    for (const auto& [id, p] : peers_) {
+        if (ack_round || !mutual_with(p)) continue;
+        auto it = p.paths.find(k);
+        ack_round = it != p.paths.end() && it->second.tracker.state() == path_state::up && it->second.srtt.count() == 0;
+    }
     // Close the round: every path still waiting for its ACK missed it.
     for (auto& [id, p] : peers_) {
         auto it = p.paths.find(k);
@@ -426,7 +435,27 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
         pa.ack_deadline = rto ? now + *rto : timestamp(-1);
     }
     if (!dst) return;
-    out.sends.push_back({k.lan, *dst, cfg_.port, wire::encode(m, cfg_.keys)});
+    // A few peers, each with a known address here: the INQ goes to each of
+    // them by unicast, except in the ACK rounds. A broadcast (or multicast)
+    // is flooded to every host on the LAN and looped back to us; a unicast
+    // datagram costs only its receiver. The ACK rounds (every 16th at
+    // least) still broadcast, so a node that sends no INQs of its own (a
+    // responder) is found within 16 rounds; a requestor announces itself.
+    const auto bytes = wire::encode(m, cfg_.keys);
+    std::vector<ip_address> unicast;
+    bool broadcast = ack_round || !cfg_.unicast_inq;
+    for (const auto& [id, p] : peers_) {
+        if (broadcast) break;
+        auto it = p.paths.find(k);
+        if (it == p.paths.end()) continue;
+        if (!it->second.hop || unicast.size() == max_unicast_peers) broadcast = true;
+        else unicast.push_back(*it->second.hop);
+    }
+    if (broadcast || unicast.empty()) {
+        out.sends.push_back({k.lan, *dst, cfg_.port, bytes});
+    } else {
+        for (const auto& a : unicast) out.sends.push_back({k.lan, a, cfg_.port, bytes});
+    }
 
     // Down paths: the same INQ by unicast to the peer's own addresses there
     // (probe-only: no round for a responder; its ACK counts for ours).

@@ -35,7 +35,7 @@ const std::set<std::string> file_keys = {"requestor", "interval",      "fail",  
                                          "dry-run",   "key-file",      "damping",        "damping-penalty",
                                          "damping-half-life", "damping-suppress", "damping-reuse",
                                          "fast-confirm", "fast-confirm-floor", "mutual",
-                                         "align-rounds"};
+                                         "align-rounds", "unicast-inq"};
 /// How each key is written on the command line, for messages.
 const std::map<std::string, std::string> flag_of = {
     {"requestor", "-r"}, {"interval", "-t"}, {"fail", "-f"}, {"succeed", "-s"}, {"port", "-p"},
@@ -113,7 +113,7 @@ const char* usage_text =
     "             [--loose-rp-filter] [-c FILE] [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]\n"
     "             [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]\n"
     "             [--no-fast-confirm] [--fast-confirm-floor SECONDS] [--no-mutual]\n"
-    "             [--no-align-rounds]\n"
+    "             [--no-align-rounds] [--no-unicast-inq]\n"
     "Keeps multi-homed hosts talking when one of their LANs fails: probes every\n"
     "LAN, and routes a peer's addresses on a dead LAN via a live one.\n";
 
@@ -135,7 +135,8 @@ std::string check_settings(const raw_settings& s, options& o) {
                              {"damping", &o.damping.enabled},
                              {"fast-confirm", &o.fast_confirm},
                              {"mutual", &o.mutual},
-                             {"align-rounds", &o.align_rounds}}) {
+                             {"align-rounds", &o.align_rounds},
+                             {"unicast-inq", &o.unicast_inq}}) {
         const raw* r = get(key);
         if (!r) continue;
         auto b = parse_bool(r->value);
@@ -327,6 +328,7 @@ std::string describe(const options& o) {
        << "\n";
     os << "mutual = " << (o.mutual ? "yes" : "no") << "\n";
     os << "align-rounds = " << (o.align_rounds ? "yes" : "no") << "\n";
+    os << "unicast-inq = " << (o.unicast_inq ? "yes" : "no") << "\n";
     return os.str();
 }
 
@@ -374,6 +376,8 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
                       "the datagrams between requestors: see faild(8))")
         ("no-align-rounds", "start rounds when faild starts, not at whole multiples of the interval on the\n"
                             "wall clock (aligned, the default, requestors send together: see faild(8))")
+        ("no-unicast-inq", "broadcast (multicast) every round's INQ; by default, while a LAN has at most 4\n"
+                           "known peers, INQs go to each by unicast but every 16th (see faild(8))")
         ("key-file,k", po::value<std::string>()->value_name("KEYFILE"),
          "authenticate every probe with HMAC-SHA256 under the key(s) in KEYFILE (hex, mode 0600)");
     po::options_description hidden;
@@ -440,6 +444,7 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
     if (vm.count("no-fast-confirm")) settings["fast-confirm"] = {"no", "--no-fast-confirm"};
     if (vm.count("no-mutual")) settings["mutual"] = {"no", "--no-mutual"};
     if (vm.count("no-align-rounds")) settings["align-rounds"] = {"no", "--no-align-rounds"};
+    if (vm.count("no-unicast-inq")) settings["unicast-inq"] = {"no", "--no-unicast-inq"};
     for (const auto& key : file_keys) {
         if (!vm.count(key)) continue;
         auto f = flag_of.find(key);

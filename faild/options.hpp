@@ -52,6 +52,7 @@ struct options {
     duration fast_confirm_floor{0};       ///< the retry timeout's floor; zero: max(2 ms, interval / 10)
     bool mutual = true;                   ///< mutual rounds with other requestors (see engine_config)
     bool align_rounds = true;             ///< rounds at whole multiples of the interval on the wall clock
+    bool unicast_inq = true;              ///< INQs by unicast to few known peers (see engine_config)
     bool check_config = false;            ///< print the effective settings and exit
     std::string config_file = default_config;
     std::vector<std::string> config_files_read;  ///< for the log and --check-config

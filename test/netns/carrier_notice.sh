@@ -23,8 +23,9 @@
 #      keeps its path to h1 on eth0 (no path_down in 2 s) and neither host
 #      installs a route: traffic, all unicast, is fine.
 #   5. refutation: a notice must not take down a working path. Same fault,
-#      h2 restarted with --no-fast-confirm --no-mutual (its INQs then wait
-#      for ACKs, and nothing retries them): it misses its rounds, declares
+#      h2 restarted with --no-fast-confirm --no-mutual --no-unicast-inq (its
+#      INQs then are broadcasts that wait for ACKs, and nothing retries
+#      them): it misses its rounds, declares
 #      its path to h1 on eth0 down and sends h1 a notice (which also shows
 #      the fault was there in step 4); h1's own INQs reach h2 and unicast
 #      works both ways, so h1's confirming probe is answered: h1 logs
@@ -159,9 +160,9 @@ step "h2 kept its path to h1 on eth0 (unicast retries are answered); no routes"
 # --- 5. refutation: a notice must not take down a working path ---------------
 stop_faild h2
 L2=$DIR/h2-nofast.log
-FAILD_LOG=$L2 start_faild h2 --no-fast-confirm --no-mutual
+FAILD_LOG=$L2 start_faild h2 --no-fast-confirm --no-mutual --no-unicast-inq
 n2=0
-step "h2's faild restarted with --no-fast-confirm --no-mutual (pid ${DPID[h2]})"
+step "h2's faild restarted with --no-fast-confirm --no-mutual --no-unicast-inq (pid ${DPID[h2]})"
 lab_wait 10 has_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4 ||
   fail "h2 did not take its path to h1 on eth0 down (its INQs no longer reach h1)"
 step "h2: $(first_event_since "$L2" "$n2" path_down peer=h1 lan=eth0 family=v4)"

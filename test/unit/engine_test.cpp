@@ -468,7 +468,8 @@ TEST_CASE("engine: carrier loss takes the LAN's paths down at once and tells the
     CHECK(s.e.next_wakeup() == ms(s.t + 30));
     s.e.tick(ms(s.t + 30), back);
     bool lan_a_probed = false;
-    for (const auto& o : back.sends) lan_a_probed |= o.lan == 0 && o.dst == ip("192.0.2.255");
+    for (const auto& o : back.sends)
+        lan_a_probed |= o.lan == 0 && decoded(o).kind == wire::type::inq && !(decoded(o).flags & wire::flag_probe_only);
     CHECK(lan_a_probed);
     CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::down);  // s rounds still needed
 }
@@ -547,7 +548,8 @@ TEST_CASE("engine: a down path gets probe-only INQs by unicast to the peer's own
     for (const auto& o : out.sends)
         if (o.lan == 0)
             lan_a += o.dst.to_string() + ((decoded(o).flags & wire::flag_probe_only) ? " probe-only" : "") + "\n";
-    CHECK(lan_a == "192.0.2.255\n192.0.2.2 probe-only\n");
+    // The round's INQ (by unicast: h2 is the only peer) and the warm-up probe.
+    CHECK(lan_a == "192.0.2.2\n192.0.2.2 probe-only\n");
 }
 
 TEST_CASE("engine: a responder answers a probe-only INQ without counting a round") {
@@ -950,18 +952,22 @@ std::size_t count_sends(const engine_output& out, wire::type kind, std::uint8_t 
 
 }  // namespace
 
-TEST_CASE("engine: mutual rounds: two requestors ACK only every 8th INQ and judge each other by their INQs") {
+TEST_CASE("engine: mutual rounds: two requestors ACK only every 16th INQ and judge each other by their INQs") {
     mutual_pair s;
     s.run(1000);
     CHECK(s.lan(0).tracker.state() == path_state::up);
     CHECK(s.lan(1).tracker.state() == path_state::up);
     auto steady = s.take();
+    // The first round wants ACKs, and so does the first after the paths
+    // came up (no RTT yet): then the RTT is there.
+    CHECK(count_sends(steady, wire::type::inq, wire::flag_ack_wanted) == 4);
+    CHECK(s.lan(0).srtt == ms(1));
     s.run(2600);
     auto out = s.take();
-    // h1: 16 rounds x 2 LANs of INQs, all flagged mutual, every 8th wanting
+    // h1: 16 rounds x 2 LANs of INQs, all flagged mutual, every 16th wanting
     // an ACK; h2's 16 x 2 INQs got no ACK (they did not want one).
     CHECK(count_sends(out, wire::type::inq, wire::flag_mutual) == 32);
-    CHECK(count_sends(out, wire::type::inq, wire::flag_ack_wanted) == 4);
+    CHECK(count_sends(out, wire::type::inq, wire::flag_ack_wanted) == 2);
     CHECK(count_sends(out, wire::type::ack) == 0);
     CHECK(s.lan(0).tracker.missed() == 0);
     CHECK(s.lan(0).srtt == ms(1));  // from the ACK rounds
@@ -1121,4 +1127,60 @@ TEST_CASE("engine: aligned rounds: a late tick keeps the grid; carrier back prob
     engine_output p;
     plain.tick(ms(1'037), p);
     CHECK(plain.next_wakeup() == ms(1'137));
+}
+
+TEST_CASE("engine: round INQs go by unicast to up to 4 known peers; broadcast in ACK rounds, or beyond that") {
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    auto dests = [&](long long t) {
+        engine_output o;
+        e.tick(ms(t), o);
+        std::string s;
+        for (const auto& x : o.sends)
+            if (x.lan == 0) s += x.dst.to_string() + " ";
+        return s;
+    };
+    CHECK(dests(0) == "192.0.2.255 ");  // nobody known yet
+    engine_output in;
+    for (const char* peer : {"h2", "h3", "h4", "h5"})
+        feed(e, 0, (std::string("192.0.2.") + peer[1]).c_str(), msg(wire::type::ack, peer, 1), ms(1), in);
+    CHECK(dests(100) == "192.0.2.2 192.0.2.3 192.0.2.4 192.0.2.5 ");
+    // A fifth peer: one broadcast reaches them all for less.
+    feed(e, 0, "192.0.2.6", msg(wire::type::ack, "h6", 2), ms(101), in);
+    CHECK(dests(200) == "192.0.2.255 ");
+    // ...and so does a peer known on LAN A only from its address list
+    // (no address heard here yet), whatever the count.
+    engine f(cfg("h1", true), two_lans(1), ms(0));
+    engine_output o;
+    f.tick(ms(0), o);
+    feed(f, 1, "198.51.100.2", msg(wire::type::ack, "h2", 1), ms(1), o);  // heard on LAN B only
+    engine_output next;
+    f.tick(ms(100), next);
+    std::string a, b;
+    for (const auto& x : next.sends) (x.lan == 0 ? a : b) += x.dst.to_string() + " ";
+    CHECK(a == "192.0.2.255 ");
+    CHECK(b == "198.51.100.2 ");
+    // Every 16th round is an ACK round: broadcast, so a node that sends no
+    // INQs of its own is found.
+    std::string at16;
+    for (long long t = 200; t <= 1600; t += 100) {
+        engine_output r;
+        f.tick(ms(t), r);
+        for (const auto& x : r.sends) feed(f, x.lan, x.lan ? "198.51.100.2" : "192.0.2.2",
+                                           msg(wire::type::ack, "h2", decoded(x).seq), ms(t + 1), r);
+        if (t == 1600)
+            for (const auto& x : r.sends)
+                if (x.lan == 1) at16 += x.dst.to_string() + " ";
+    }
+    CHECK(at16 == "198.51.100.255 ");
+    // Off: every round's INQ is a broadcast.
+    auto c = cfg("h1", true);
+    c.unicast_inq = false;
+    engine g(c, two_lans(1), ms(0));
+    engine_output g0;
+    g.tick(ms(0), g0);
+    feed(g, 0, "192.0.2.2", msg(wire::type::ack, "h2", 1), ms(1), g0);
+    engine_output g1;
+    g.tick(ms(100), g1);
+    REQUIRE_FALSE(g1.sends.empty());
+    CHECK(g1.sends[0].dst == ip("192.0.2.255"));
 }

@@ -224,7 +224,8 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
           "fast-confirm = yes\n"
           "# fast-confirm-floor = (max(0.002, interval / 10))\n"
           "mutual = yes\n"
-          "align-rounds = yes\n");
+          "align-rounds = yes\n"
+          "unicast-inq = yes\n");
     // What it prints reads back to the same settings.
     fake_fs back;
     back.files["/etc/faild/faild.conf"] = r.out;
@@ -324,4 +325,17 @@ TEST_CASE("options: aligned rounds are on by default; --no-align-rounds or a fil
     bad.files["/etc/faild/faild.conf"] = "align-rounds = sometimes\n";
     CHECK(parse_with(bad, {}).err.find("faild.conf:1: invalid value for align-rounds 'sometimes'") != std::string::npos);
     CHECK(parse_with(f, {"--check-config"}).out.find("align-rounds = no\n") != std::string::npos);
+}
+
+TEST_CASE("options: unicast INQs are on by default; --no-unicast-inq or a file turns them off") {
+    auto plain = parse({"-r"});
+    REQUIRE(plain.opts);
+    CHECK(plain.opts->unicast_inq);
+    CHECK_FALSE(parse({"-r", "--no-unicast-inq"}).opts->unicast_inq);
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] = "unicast-inq = no\n";
+    auto r = parse_with(f, {});
+    REQUIRE(r.opts);
+    CHECK_FALSE(r.opts->unicast_inq);
+    CHECK(parse_with(f, {"--check-config"}).out.find("unicast-inq = no\n") != std::string::npos);
 }
