@@ -654,6 +654,8 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             // A mutual peer that answers our probe here is heard here, even
             // when its own INQs do not reach us (a switch that drops its
             // broadcasts): listed, it does not take a working path down.
+            // (In an ACK round its answer and its own INQ are both good
+            // rounds: a path coming back can reach s one round early.)
             if (mutual_with(p)) pa.heard_until = now + peer_interval(p) * 3 / 2;
             pa.rounds.record(now, true);
             apply(p, k, pa.tracker.good(now), out);

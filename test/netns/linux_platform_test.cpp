@@ -801,7 +801,7 @@ TEST_CASE("linux probe_socket: the sender hears its own IPv4 broadcast, not its 
     CHECK_FALSE(receive_within(*ours6, buf, 300));
 }
 
-TEST_CASE("linux probe_socket: drop_matching keeps matching datagrams out, in the kernel; the rest pass in order") {
+TEST_CASE("linux probe_socket: drop_matching keeps matching datagrams out, in the kernel, the rest pass in order") {
     lab net;
     INFO(net.snapshot());
     std::vector<std::uint8_t> buf(1500);

@@ -208,7 +208,7 @@ TEST_CASE("engine: responder timeline: heard list, one-way failure, deadline mis
     CHECK(e.peers().at("h1").paths.at({1, family::v4}).tracker.state() == path_state::down);
 }
 
-TEST_CASE("engine: drops own, colliding, malformed and off-link datagrams; BYE forgets") {
+TEST_CASE("engine: drops own, colliding, malformed and off-link datagrams, BYE forgets") {
     engine e(cfg("h1", true), two_lans(1), ms(0));
     engine_output out;
     auto own = msg(wire::type::inq, "h1", 1, {}, 7);
@@ -350,7 +350,7 @@ TEST_CASE("engine: dual-stack: IPv4 and IPv6 paths of one peer are judged apart"
     CHECK(routes(e) == "2001:db8:a::2/128 via fe80::b:2 dev eth1 src 2001:db8:a::1\n");
 }
 
-TEST_CASE("engine: heard lists name responders only; a list cut short does not count against us") {
+TEST_CASE("engine: heard lists name responders only, a list cut short does not count against us") {
     engine e(cfg("h1", true), two_lans(1), ms(0));
     engine_output out;
     e.tick(ms(0), out);
@@ -474,7 +474,7 @@ TEST_CASE("engine: carrier loss takes the LAN's paths down at once and tells the
     CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::down);  // s rounds still needed
 }
 
-TEST_CASE("engine: a notice is checked by our own probe; unanswered, the path goes down (reason peer-notice)") {
+TEST_CASE("engine: a notice is checked by our own probe, unanswered, the path goes down (reason peer-notice)") {
     two_up s;
     engine_output out;
     auto n = s.notice_from_h2("192.0.2.2");
@@ -629,7 +629,7 @@ TEST_CASE("engine: replays are dropped: a round INQ seen before, and (with keys)
     CHECK(keyed.peers().count("h9") == 0);
 }
 
-TEST_CASE("engine: the peer table is bounded; peers without a live path make room, the others never") {
+TEST_CASE("engine: the peer table is bounded, peers without a live path make room, the others never") {
     auto c = cfg("h1", false);
     c.max_peers = 3;
     engine e(c, two_lans(1), ms(0));
@@ -665,7 +665,7 @@ TEST_CASE("engine: no warm-up probes for peers that were never up (a flood of fo
     CHECK(e.peers().at("n7").paths.at({0, family::v4}).tracker.state() == path_state::down);
 }
 
-TEST_CASE("engine: at most 20 peer lines a second; the rest is counted in one line") {
+TEST_CASE("engine: at most 20 peer lines a second, the rest is counted in one line") {
     auto c = cfg("h1", false);
     engine e(c, two_lans(1), ms(0));
     engine_output out;
@@ -722,7 +722,7 @@ const path& lan_a(const engine& e) { return e.peers().at("h2").paths.at({0, fami
 
 }  // namespace
 
-TEST_CASE("engine: fast confirmation: a missed ACK is re-probed at once; f misses within a few timeouts") {
+TEST_CASE("engine: fast confirmation: a missed ACK is re-probed at once, f misses within a few timeouts") {
     two_up s;  // RTT 1 ms: the timeout is the floor, interval / 10 = 10 ms
     round(s.e, ms(400), {1});  // LAN A silent from here
     CHECK(s.e.next_wakeup() == ms(410));
@@ -1099,7 +1099,7 @@ TEST_CASE("engine: aligned rounds: after the first INQ, rounds start on the wall
     for (std::size_t i = 2; i < a.size(); ++i) CHECK(a[i] - a[i - 1] == 100);
 }
 
-TEST_CASE("engine: aligned rounds: a late tick keeps the grid; carrier back probes at once, then the grid") {
+TEST_CASE("engine: aligned rounds: a late tick keeps the grid, carrier back probes at once, then the grid") {
     auto c = cfg("h1", true);
     c.wall_offset = ms(0);
     engine e(c, two_lans(1), ms(1'000));
@@ -1129,7 +1129,7 @@ TEST_CASE("engine: aligned rounds: a late tick keeps the grid; carrier back prob
     CHECK(plain.next_wakeup() == ms(1'137));
 }
 
-TEST_CASE("engine: round INQs go by unicast to up to 4 known peers; broadcast in ACK rounds, or beyond that") {
+TEST_CASE("engine: round INQs go by unicast to up to 4 known peers, broadcast in ACK rounds, or beyond that") {
     engine e(cfg("h1", true), two_lans(1), ms(0));
     auto dests = [&](long long t) {
         engine_output o;

@@ -22,7 +22,7 @@ TEST_CASE("flap_damping: penalties add up, suppress, decay by half-lives, reuse"
     CHECK_FALSE(d.decay(c, at + ms(1)));
 }
 
-TEST_CASE("flap_damping: slow flaps never suppress; the ceiling bounds the suppression") {
+TEST_CASE("flap_damping: slow flaps never suppress, the ceiling bounds the suppression") {
     damping_config c;
     c.enabled = true;
     flap_damping slow;

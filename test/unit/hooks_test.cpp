@@ -20,7 +20,7 @@ struct world {
 
 }  // namespace
 
-TEST_CASE("hooks: path events, failover, switchback and peer_lost run the program; nothing else does") {
+TEST_CASE("hooks: path events, failover, switchback and peer_lost run the program, nothing else does") {
     world w;
     event down("path", severity::warning, "path_down");
     down.kv("peer", "h2").kv("lan", "eth0").kv("family", "v4").kv("reason", "carrier");

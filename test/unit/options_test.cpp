@@ -255,7 +255,7 @@ TEST_CASE("options: flap damping settings") {
     CHECK(parse_with(bad, {}).err.find("damping-reuse (5000) must be below damping-suppress (2000)") != std::string::npos);
 }
 
-TEST_CASE("options: fast confirmation is on by default; --no-fast-confirm or a file turns it off") {
+TEST_CASE("options: fast confirmation is on by default, --no-fast-confirm or a file turns it off") {
     auto plain = parse({"-r"});
     REQUIRE(plain.opts);
     CHECK(plain.opts->fast_confirm);
@@ -292,50 +292,37 @@ TEST_CASE("options: found by fuzzing: errors stay on one line, '%' in an option 
     CHECK(pct.err == "faild: unrecognised option '--%canonical_option%' (see faild --help)");
 }
 
-TEST_CASE("options: mutual rounds are on by default; --no-mutual or a file turns them off") {
-    auto plain = parse({"-r"});
-    REQUIRE(plain.opts);
-    CHECK(plain.opts->mutual);
-    CHECK_FALSE(parse({"-r", "--no-mutual"}).opts->mutual);
-    CHECK(parse({"--no-mutual=yes"}).err.find("no-mutual") != std::string::npos);
-    fake_fs f;
-    f.files["/etc/faild/faild.conf"] = "mutual = no\n";
-    auto r = parse_with(f, {});
-    REQUIRE(r.opts);
-    CHECK_FALSE(r.opts->mutual);
-    fake_fs bad;
-    bad.files["/etc/faild/faild.conf"] = "mutual = often\n";
-    CHECK(parse_with(bad, {}).err.find("faild.conf:1: invalid value for mutual 'often'") != std::string::npos);
-    // --check-config output reads back to the same setting.
-    auto shown = parse_with(f, {"--check-config"});
-    CHECK(shown.out.find("mutual = no\n") != std::string::npos);
-}
-
-TEST_CASE("options: aligned rounds are on by default; --no-align-rounds or a file turns them off") {
-    auto plain = parse({"-r"});
-    REQUIRE(plain.opts);
-    CHECK(plain.opts->align_rounds);
-    CHECK_FALSE(parse({"-r", "--no-align-rounds"}).opts->align_rounds);
-    fake_fs f;
-    f.files["/etc/faild/faild.conf"] = "align-rounds = no\n";
-    auto r = parse_with(f, {});
-    REQUIRE(r.opts);
-    CHECK_FALSE(r.opts->align_rounds);
-    fake_fs bad;
-    bad.files["/etc/faild/faild.conf"] = "align-rounds = sometimes\n";
-    CHECK(parse_with(bad, {}).err.find("faild.conf:1: invalid value for align-rounds 'sometimes'") != std::string::npos);
-    CHECK(parse_with(f, {"--check-config"}).out.find("align-rounds = no\n") != std::string::npos);
-}
-
-TEST_CASE("options: unicast INQs are on by default; --no-unicast-inq or a file turns them off") {
-    auto plain = parse({"-r"});
-    REQUIRE(plain.opts);
-    CHECK(plain.opts->unicast_inq);
-    CHECK_FALSE(parse({"-r", "--no-unicast-inq"}).opts->unicast_inq);
-    fake_fs f;
-    f.files["/etc/faild/faild.conf"] = "unicast-inq = no\n";
-    auto r = parse_with(f, {});
-    REQUIRE(r.opts);
-    CHECK_FALSE(r.opts->unicast_inq);
-    CHECK(parse_with(f, {"--check-config"}).out.find("unicast-inq = no\n") != std::string::npos);
+TEST_CASE("options: mutual rounds, aligned rounds and unicast INQs are on by default, --no-X or a file turns each off") {
+    struct switch_case {
+        const char* key;
+        bool options::*member;
+    };
+    for (auto c : {switch_case{"mutual", &options::mutual}, switch_case{"align-rounds", &options::align_rounds},
+                   switch_case{"unicast-inq", &options::unicast_inq}}) {
+        CAPTURE(c.key);
+        const std::string key = c.key, flag = "--no-" + key;
+        auto plain = parse({"-r"});
+        REQUIRE(plain.opts);
+        CHECK((*plain.opts).*c.member);
+        auto off = parse({"-r", flag.c_str()});
+        REQUIRE(off.opts);
+        CHECK_FALSE((*off.opts).*c.member);
+        CHECK(parse({(flag + "=yes").c_str()}).err.find(flag.substr(2)) != std::string::npos);
+        fake_fs f;
+        f.files["/etc/faild/faild.conf"] = key + " = no\n";
+        auto r = parse_with(f, {});
+        REQUIRE(r.opts);
+        CHECK_FALSE((*r.opts).*c.member);
+        fake_fs bad;
+        bad.files["/etc/faild/faild.conf"] = key + " = often\n";
+        CHECK(parse_with(bad, {}).err.find("faild.conf:1: invalid value for " + key + " 'often'") != std::string::npos);
+        // --check-config output says so, and reads back to the same setting.
+        auto shown = parse_with(f, {"--check-config"});
+        CHECK(shown.out.find(key + " = no\n") != std::string::npos);
+        fake_fs back;
+        back.files["/etc/faild/faild.conf"] = shown.out;
+        auto again = parse_with(back, {});
+        REQUIRE(again.opts);
+        CHECK_FALSE((*again.opts).*c.member);
+    }
 }

@@ -69,7 +69,7 @@ TEST_CASE("path_tracker: counts and reasons") {
     CHECK(t.good_rounds() == 0);
 }
 
-TEST_CASE("path_tracker: force_down takes a path down at once, once; recovery still needs s rounds") {
+TEST_CASE("path_tracker: force_down takes a path down at once, once, recovery still needs s rounds") {
     path_tracker t(3, 2, ms(0));
     t.good(ms(1));
     t.good(ms(2));

@@ -69,7 +69,7 @@ TEST_CASE("reconciler: brings the table to the desired set and logs each change"
     CHECK(ev.empty());
 }
 
-TEST_CASE("reconciler: stale routes of an earlier run go at start; foreign routes are never touched") {
+TEST_CASE("reconciler: stale routes of an earlier run go at start, foreign routes are never touched") {
     platform::fake_route_table table;
     auto stale = r("192.0.2.7", "198.51.100.7");
     table.add(stale);

@@ -76,7 +76,7 @@ TEST_CASE("status: the three formats") {
     CHECK(format_json(status_fields(), {}, {}) == "[]\n");
 }
 
-TEST_CASE("status: records survive odd values; malformed lines are dropped") {
+TEST_CASE("status: records survive odd values, malformed lines are dropped") {
     auto text = format_records({"a", "b"}, {{"x|y", "multi\nline"}});
     CHECK(text == "a|b\nx_y|multi line\n");
     auto parsed = parse_records("a|b\n1|2\n1|2|3\n\n4|5\n");
