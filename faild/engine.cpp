@@ -372,12 +372,11 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     // Every 16th round (the first one too) asks mutual peers for their ACK:
     // RTT samples for the retry timeout, and a check of our own. So does
     // every round while a mutual path that is up has no RTT yet.
-    bool ack_round = ls.seq % 16 == 0;
-    for (const auto& [id, p] : peers_) {
-        if (ack_round || !mutual_with(p)) continue;
-        auto it = p.paths.find(k);
-        ack_round = it != p.paths.end() && it->second.tracker.state() == path_state::up && it->second.srtt.count() == 0;
-    }
+    const bool ack_round = ls.seq % 16 == 0 || std::any_of(peers_.begin(), peers_.end(), [&](const auto& kv) {
+        auto it = kv.second.paths.find(k);
+        return mutual_with(kv.second) && it != kv.second.paths.end() &&
+               it->second.tracker.state() == path_state::up && it->second.srtt.count() == 0;
+    });
     // Close the round: every path still waiting for its ACK missed it.
     for (auto& [id, p] : peers_) {
         auto it = p.paths.find(k);
@@ -610,7 +609,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         const bool mutual = mutual_with(p);
         if (lans_[li].probe_destination(k.fam) && (!mutual || (m.flags & wire::flag_ack_wanted)))
             out.sends.push_back({li, from, from_port, wire::encode(make(wire::type::ack, m.seq), cfg_.keys)});
-        if ((!cfg_.requestor || mutual) && !(m.flags & wire::flag_probe_only)) {
+        if (judged_by_inqs(p) && !(m.flags & wire::flag_probe_only)) {
             // Not listed in a list cut short proves nothing: the INQ itself
             // arrived, so the round counts as good.
             bool listed = std::find(m.heard.begin(), m.heard.end(), cfg_.node_id) != m.heard.end() ||
@@ -783,17 +782,11 @@ bool engine::probe_deadline_due(timestamp now) const {
 
 timestamp engine::next_wakeup() const {
     timestamp next = next_expiry_check_;
-    if (cfg_.requestor) {
+    if (cfg_.requestor)
         for (const auto& ls : lan_states_) next = std::min(next, ls.next_send);
-        for (const auto& [id, p] : peers_)
-            if (mutual_with(p))
-                for (const auto& [k, pa] : p.paths) next = std::min(next, pa.inq_deadline);
-    } else {
-        for (const auto& [id, p] : peers_)
-            for (const auto& [k, pa] : p.paths) next = std::min(next, pa.inq_deadline);
-    }
     for (const auto& [id, p] : peers_)
         for (const auto& [k, pa] : p.paths) {
+            if (judged_by_inqs(p)) next = std::min(next, pa.inq_deadline);
             if (pa.confirm_pending) next = std::min(next, pa.confirm_deadline);
             if (pa.awaiting && pa.ack_deadline.count() >= 0) next = std::min(next, pa.ack_deadline);
             if (pa.damping.suppressed()) next = std::min(next, pa.damping.reuse_at(cfg_.damping));

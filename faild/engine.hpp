@@ -186,6 +186,8 @@ private:
     bool answers_elsewhere(const peer& p, path_key self, timestamp now) const;
     /// Mutual rounds with `p`: both requestors, both with them on.
     bool mutual_with(const peer& p) const { return cfg_.requestor && cfg_.mutual && p.mutual; }
+    /// We judge `p`'s paths by its INQs (as a responder, or in mutual rounds).
+    bool judged_by_inqs(const peer& p) const { return !cfg_.requestor || mutual_with(p); }
     /// How late a mutual peer's INQ may be before it counts as missed.
     duration mutual_slack(const peer& p, const path& pa) const;
     /// Mutual paths whose peer's INQ is overdue: a miss each (and, with
