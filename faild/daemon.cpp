@@ -156,7 +156,8 @@ public:
     daemon(const options& opts, std::vector<std::string> args, std::vector<platform::interface_info> ifs,
            std::vector<lan> lans,
            std::unique_ptr<platform::link_source> links, std::unique_ptr<platform::link_monitor> monitor,
-           std::unique_ptr<platform::route_table> table, engine_config cfg)
+           std::unique_ptr<platform::route_table> table, std::unique_ptr<platform::wakeup_timer> wakeup,
+           engine_config cfg)
         : opts_(opts),
           args_(std::move(args)),
           ifs_(std::move(ifs)),
@@ -165,7 +166,8 @@ public:
           table_(std::move(table)),
           reconciler_(*table_),
           engine_(std::move(cfg), std::move(lans), now()),
-          timer_(io_),
+          wakeup_(std::move(wakeup)),
+          wakeup_fd_(io_, wakeup_->fd()),
           repair_timer_(io_),
           signals_(io_, SIGTERM, SIGINT, SIGHUP),
           child_signals_(io_, SIGCHLD),
@@ -180,6 +182,7 @@ public:
             for (auto& d : l.descriptors)
                 if (d) d->release();
         if (monitor_fd_) monitor_fd_->release();
+        wakeup_fd_.release();
     }
 
     /// Opens the probe sockets; false (with `error`) when IPv4 cannot be had.
@@ -216,7 +219,8 @@ public:
         if (acceptor_) accept();
         wait_children();
         wait_signal();
-        schedule();
+        rearm();
+        wait_wakeup();
         note_reconcile(true);  // the repair period: one interval (at least 50 ms)
         schedule_repair();
         try {
@@ -478,24 +482,39 @@ private:
         });
     }
 
-    /// Arms the timer for the core's next wakeup (cancelling the pending
-    /// wait, whose handler then returns at once).
-    void schedule() {
-        scheduled_for_ = engine_.next_wakeup();
-        timer_.expires_at(std::chrono::steady_clock::time_point(
-            std::chrono::duration_cast<std::chrono::steady_clock::duration>(scheduled_for_)));
-        timer_.async_wait([this](boost::system::error_code ec) {
-            if (ec || stopping_) return;
-            engine_output out;
-            // An ACK already queued when a deadline passes is an answer in
-            // time: read the sockets before the engine judges the probes.
-            if (engine_.probe_deadline_due(now()))
-                for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
-                    for (family f : {family::v4, family::v6}) drain(li, f, out);
-            engine_.tick(now(), out);
-            scheduled_for_ = timestamp::max();  // fired: handle() arms it again, once
-            handle(out);
+    /// The probe loop's one timer: it stays armed for the core's next
+    /// wakeup, which every handler moves in place with one system call
+    /// (handle() -> rearm()). No wait is cancelled and nothing is posted, so
+    /// a pass of the loop is one epoll_wait().
+    void wait_wakeup() {
+        wakeup_fd_.async_wait(asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
+            if (stopping_) return;
+            if (ec) return wait_failed("wakeup_timer", ec);
+            // Readiness seen in this pass may be stale: a socket's handler
+            // before this one can have moved the timer later.
+            const timestamp t = now();
+            if (t >= armed_for_) {
+                engine_output out;
+                // An ACK already queued when a deadline passes is an answer
+                // in time: read the sockets before the engine judges the probes.
+                if (engine_.probe_deadline_due(t))
+                    for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
+                        for (family f : {family::v4, family::v6}) drain(li, f, out);
+                engine_.tick(now(), out);
+                armed_for_ = timestamp::min();  // expired: the re-arm in handle() is due, whatever the time
+                handle(out);
+            }
+            wait_wakeup();
         });
+    }
+
+    /// Points the timer at the core's next wakeup, if it moved (or fired).
+    void rearm() {
+        const timestamp next = engine_.next_wakeup();
+        if (next == armed_for_) return;
+        std::string error;
+        if (!wakeup_->arm(next, error)) throw std::runtime_error("probe timer: " + error);
+        armed_for_ = next;
     }
 
     /// SIGHUP: read the configuration again. The notify program and its
@@ -758,16 +777,8 @@ private:
         // within a few ms, carrier back: probe now): re-arm, or it would
         // wait for the next round. Or push it back (the ACK came: no retry
         // timeout to watch): re-arm too, one system call instead of a
-        // wakeup for nothing. Once per pass of the loop: the sockets that
-        // became readable together (a peer's INQs on every LAN) are all
-        // handled first, and each would move the deadline again.
-        if (!stopping_ && !reschedule_posted_ && engine_.next_wakeup() != scheduled_for_) {
-            reschedule_posted_ = true;
-            asio::post(io_, [this] {
-                reschedule_posted_ = false;
-                if (!stopping_ && engine_.next_wakeup() != scheduled_for_) schedule();
-            });
-        }
+        // wakeup for nothing.
+        if (!stopping_) rearm();
         emit(out.events);
         if (out.paths_changed) {
             // Why routes may go: the peer left, a path came back, or the
@@ -918,7 +929,8 @@ private:
     reconciler reconciler_;
     engine engine_;
     asio::io_context io_{1};  // concurrency hint: only this thread runs the loop
-    asio::steady_timer timer_;
+    std::unique_ptr<platform::wakeup_timer> wakeup_;
+    asio::posix::stream_descriptor wakeup_fd_;  ///< wakeup_'s descriptor (owned by wakeup_)
     asio::steady_timer repair_timer_;
     asio::signal_set signals_;
     asio::signal_set child_signals_;
@@ -932,8 +944,7 @@ private:
     duration repair_interval_ = ms(1000);
     route_set adopted_;          ///< an earlier run's routes, kept while paths are learnt again
     timestamp adopt_until_{0};
-    timestamp scheduled_for_{0};  ///< what the timer is armed for
-    bool reschedule_posted_ = false;  ///< a re-arm is queued for the end of this pass
+    timestamp armed_for_ = timestamp::max();  ///< what wakeup_ is armed for (min: it fired)
     bool stopping_ = false;
     int exit_code_ = 0;
 };
@@ -981,6 +992,8 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
         table = platform::make_route_table(error);
     }
     if (!table) return fatal("cannot open the routing table: " + error);
+    auto wakeup = platform::open_wakeup_timer(error);
+    if (!wakeup) return fatal("cannot open the probe timer: " + error);
 
     std::vector<lan> lans;
     for (const auto& i : ifs) lans.push_back(to_lan(i));
@@ -1021,7 +1034,7 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
     cfg.forget_after = std::max<duration>(ms(60'000), opts.interval * opts.fail_after * 10);
 
     daemon d(opts, std::move(args), std::move(ifs), std::move(lans), std::move(links), std::move(monitor),
-             std::move(table), std::move(cfg));
+             std::move(table), std::move(wakeup), std::move(cfg));
     if (!d.open_control(error)) return fatal(error);
     if (!d.open_sockets(error)) return fatal(error);
     for (const auto& name : loosened)

@@ -5,6 +5,7 @@
 // backend can do, never which OS it runs on. CMake picks the backend folder.
 #pragma once
 
+#include "faild/clock.hpp"
 #include "faild/ip_address.hpp"
 #include "faild/route.hpp"
 
@@ -170,6 +171,21 @@ public:
     virtual bool drain() = 0;
 };
 
+/// The probe loop's alarm clock: a descriptor the event loop waits on like
+/// a socket, readable once the steady clock (the clock of faild::timestamp)
+/// reaches the time it is armed for, and until it is armed again. Arming
+/// is one system call and needs no pending wait to be cancelled, so the
+/// loop can move its next wakeup as often as the core moves it.
+class wakeup_timer {
+public:
+    virtual ~wakeup_timer() = default;
+    virtual int fd() const = 0;
+    /// Arms for the absolute time `at` (a time already past makes the
+    /// descriptor readable at once); timestamp::max() disarms. Either way
+    /// an earlier expiry no longer shows. False (and `error`) on failure.
+    virtual bool arm(timestamp at, std::string& error) = 0;
+};
+
 /// The backend's factory functions (implemented once per backend folder).
 std::unique_ptr<route_table> make_route_table(std::string& error);
 std::unique_ptr<link_source> make_link_source(std::string& error);
@@ -183,6 +199,8 @@ std::unique_ptr<link_monitor> make_link_monitor(std::string& error);
 std::unique_ptr<probe_socket> open_probe_socket(const std::string& ifname, family fam,
                                                 std::uint16_t port, std::string& error,
                                                 const ip_address* group = nullptr);
+/// Opens a disarmed wakeup_timer; nullptr and `error` on failure.
+std::unique_ptr<wakeup_timer> open_wakeup_timer(std::string& error);
 privileges current_privileges();
 /// Effective reverse-path filter mode of an interface (max of `all` and the
 /// interface's own), -1 if unknown.

@@ -1215,3 +1215,46 @@ TEST_CASE("linux rp_filter_mode: the larger of conf/all and the interface's own"
     CHECK(rp_filter_mode("../all") == -1);
     CHECK(rp_filter_mode("") == -1);
 }
+
+namespace {
+
+/// Whether `fd` turns readable within `ms` (0: is it now).
+bool readable_within(int fd, int ms) {
+    pollfd p{fd, POLLIN, 0};
+    return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+timestamp steady_now() {
+    return std::chrono::duration_cast<timestamp>(std::chrono::steady_clock::now().time_since_epoch());
+}
+
+}  // namespace
+
+TEST_CASE("linux wakeup_timer: readable from the armed steady-clock time on, until armed again") {
+    std::string error;
+    auto timer = open_wakeup_timer(error);
+    REQUIRE_MESSAGE(timer, error);
+    CHECK_FALSE(readable_within(timer->fd(), 0));  // opens disarmed
+
+    // A time already past fires at once, also the clock's origin itself.
+    REQUIRE(timer->arm(steady_now() - ms(1), error));
+    CHECK(readable_within(timer->fd(), 0));
+    REQUIRE(timer->arm(timestamp(0), error));
+    CHECK(readable_within(timer->fd(), 0));
+
+    // Arming again clears the expiry: nobody has to read the descriptor.
+    REQUIRE(timer->arm(steady_now() + ms(10'000), error));
+    CHECK_FALSE(readable_within(timer->fd(), 0));
+
+    // Absolute steady-clock time: not before it, and soon after it.
+    const timestamp at = steady_now() + ms(30);
+    REQUIRE(timer->arm(at, error));
+    CHECK_FALSE(readable_within(timer->fd(), 0));
+    CHECK(readable_within(timer->fd(), 2000));
+    CHECK(steady_now() >= at);
+
+    // max() disarms: a pending expiry 20 ms out never comes.
+    REQUIRE(timer->arm(steady_now() + ms(20), error));
+    REQUIRE(timer->arm(timestamp::max(), error));
+    CHECK_FALSE(readable_within(timer->fd(), 200));
+}
