@@ -509,9 +509,15 @@ private:
     }
 
     /// Points the timer at the core's next wakeup, if it moved (or fired).
+    /// A move later by less than a millisecond is left alone: a peer's INQs
+    /// on two LANs arrive microseconds apart, and each moves the wakeup
+    /// (past LAN A's deadline to LAN B's, then to the next round). The
+    /// second move re-arms; without it the timer fires that little early,
+    /// finds nothing due and re-arms then.
     void rearm() {
         const timestamp next = engine_.next_wakeup();
         if (next == armed_for_) return;
+        if (armed_for_ != timestamp::min() && next > armed_for_ && next - armed_for_ < ms(1)) return;
         std::string error;
         if (!wakeup_->arm(next, error)) throw std::runtime_error("probe timer: " + error);
         armed_for_ = next;
