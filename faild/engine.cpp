@@ -131,6 +131,13 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
         .kv("timeout_us", static_cast<long long>(rto.count()));
 }
 
+bool engine::count_good(const peer& p, path& pa, timestamp now) const {
+    if (!mutual_with(p)) return true;
+    if (pa.good_counted_at >= timestamp(0) && now - pa.good_counted_at < peer_interval(p) / 2) return false;
+    pa.good_counted_at = now;
+    return true;
+}
+
 duration engine::mutual_slack(const peer& p, const path& pa) const {
     // The retry timeout when there is one (RTT samples come from every 16th
     // round's ACKs); else half the peer's interval, as a responder allows.
@@ -624,8 +631,10 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             } else {
                 pa.inq_deadline = now + peer_interval(p) * 3 / 2;
             }
-            pa.rounds.record(now, listed);
-            apply(p, k, listed ? pa.tracker.good(now) : pa.tracker.miss(now, down_reason::one_way), out);
+            if (!listed || count_good(p, pa, now)) {
+                pa.rounds.record(now, listed);
+                apply(p, k, listed ? pa.tracker.good(now) : pa.tracker.miss(now, down_reason::one_way), out);
+            }
         }
     } else if (m.kind == wire::type::ack) {
         if (cfg_.requestor && answers_probe) {
@@ -653,11 +662,11 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             // A mutual peer that answers our probe here is heard here, even
             // when its own INQs do not reach us (a switch that drops its
             // broadcasts): listed, it does not take a working path down.
-            // (In an ACK round its answer and its own INQ are both good
-            // rounds: a path coming back can reach s one round early.)
             if (mutual_with(p)) pa.heard_until = now + peer_interval(p) * 3 / 2;
-            pa.rounds.record(now, true);
-            apply(p, k, pa.tracker.good(now), out);
+            if (count_good(p, pa, now)) {
+                pa.rounds.record(now, true);
+                apply(p, k, pa.tracker.good(now), out);
+            }
         }
     }
 }

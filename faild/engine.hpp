@@ -188,6 +188,10 @@ private:
     bool mutual_with(const peer& p) const { return cfg_.requestor && cfg_.mutual && p.mutual; }
     /// We judge `p`'s paths by its INQs (as a responder, or in mutual rounds).
     bool judged_by_inqs(const peer& p) const { return !cfg_.requestor || mutual_with(p); }
+    /// Whether a good round on `pa` counts now (and if so, notes it): on a
+    /// mutual path not within half the peer's interval of the last one
+    /// counted, which was the same round (an ACK round's answer and INQ).
+    bool count_good(const peer& p, path& pa, timestamp now) const;
     /// How late a mutual peer's INQ may be before it counts as missed.
     duration mutual_slack(const peer& p, const path& pa) const;
     /// Mutual paths whose peer's INQ is overdue: a miss each (and, with

@@ -113,6 +113,9 @@ struct path {
     // probes extend that).
     timestamp last_inq_at{-1};
     timestamp heard_until{-1};
+    // Mutual rounds: when a good round was last counted. In an ACK round
+    // the peer's answer and its own INQ both arrive: one round, one good.
+    timestamp good_counted_at{-1};
 
     explicit path(path_tracker t) : tracker(t) {}
     /// The state routes follow: a suppressed (flapping) path counts as down.

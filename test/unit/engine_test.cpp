@@ -1184,3 +1184,26 @@ TEST_CASE("engine: round INQs go by unicast to up to 4 known peers, broadcast in
     REQUIRE_FALSE(g1.sends.empty());
     CHECK(g1.sends[0].dst == ip("192.0.2.255"));
 }
+
+TEST_CASE("engine: mutual rounds: a path coming back counts one good per round, also in an ACK round") {
+    mutual_pair s;
+    s.run(2900);
+    REQUIRE(s.lan(0).tracker.state() == path_state::up);
+    s.alive = {1};  // LAN A silent from 2900
+    s.run(3050);
+    REQUIRE(s.lan(0).tracker.state() == path_state::down);
+    s.take();
+    // Back at 3050: h2's INQs at 3130, 3230 and 3330 are three rounds. h1's
+    // round at 3200 is an ACK round (its 33rd): h2's ACK to it and h2's INQ
+    // of 3230 are one round, not two.
+    s.alive = {0, 1};
+    s.run(3300);
+    CHECK(s.lan(0).tracker.state() == path_state::down);
+    CHECK(s.lan(0).tracker.good_rounds() == 2);
+    s.run(3331);
+    auto out = s.take();
+    REQUIRE(count_sends(out, wire::type::inq, wire::flag_ack_wanted) >= 1);  // the ACK round was in the window
+    CHECK(s.lan(0).tracker.state() == path_state::up);
+    CHECK(events_named(out, "path_up") ==
+          "event=path_up peer=h2 lan=eth0 family=v4 from=down missed=0 good=3\n");
+}
