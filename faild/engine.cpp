@@ -570,16 +570,20 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     // ones the address list implies.
     const path_key k{li, from.fam()};
     path& pa = ensure_path(p, k, now, out, true);
-    // A round's INQ (not a probe-only one) whose sequence number we saw
-    // before, from this incarnation, is a replay: it must not count.
+    // A round's INQ (not a probe-only one) whose sequence number this path
+    // saw before, from the same incarnation, is a replay: it must not
+    // count. The incarnation is the path's own: after a restart the new
+    // one's sequence numbers start again on every LAN, also on those where
+    // its first INQ came second (or after a forged incarnation's).
     const bool round_inq = m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only);
-    if (round_inq && !fresh && m.incarnation == p.incarnation && pa.inq_seen && m.seq <= pa.last_inq_seq) {
+    if (round_inq && !fresh && pa.inq_seen && m.incarnation == pa.inq_seq_incarnation && m.seq <= pa.last_inq_seq) {
         ++drops_.replay;
         return;
     }
     if (round_inq) {
         pa.inq_seen = true;
         pa.last_inq_seq = m.seq;
+        pa.inq_seq_incarnation = m.incarnation;
     }
     // Only datagrams a replay cannot produce speak for the path: a round's
     // INQ with a new sequence number, or the ACK to the probe we have in

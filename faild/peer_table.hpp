@@ -95,6 +95,7 @@ struct path {
     bool inq_seen = false;         ///< a round INQ arrived on this path (replay check)
     bool was_up = false;           ///< has been up at least once (warm-up probes only then)
     std::uint32_t last_inq_seq = 0;
+    std::uint32_t inq_seq_incarnation = 0;  ///< the incarnation last_inq_seq is of
     duration srtt{0};              ///< smoothed round-trip time, 0 until measured
     duration rttvar{0};            ///< its mean deviation (RFC 6298)
     loss_window rounds;            ///< good/missed rounds over the last minute

@@ -1207,3 +1207,35 @@ TEST_CASE("engine: mutual rounds: a path coming back counts one good per round, 
     CHECK(events_named(out, "path_up") ==
           "event=path_up peer=h2 lan=eth0 family=v4 from=down missed=0 good=3\n");
 }
+
+TEST_CASE("engine: a restarted peer's INQs count on every LAN, whichever LAN hears the new incarnation first") {
+    // h2 is a responder; h1 (incarnation 9) has sent rounds up to 500 on
+    // both LANs, then restarts as incarnation 10 and counts from 1 again.
+    engine r(cfg("h2", false), two_lans(2), ms(0));
+    engine_output out;
+    auto feed_inq = [&](std::size_t lan, std::uint32_t seq, std::uint32_t inc, long long at) {
+        auto d = msg(wire::type::inq, "h1", seq, {"h2"}, inc);
+        r.receive(lan, ip(lan == 0 ? "192.0.2.1" : "198.51.100.1"), 7793, d.data(), d.size(), ms(at), out);
+    };
+    feed_inq(0, 500, 9, 10);
+    feed_inq(1, 500, 9, 11);
+    // The new incarnation's first round: LAN B's INQ comes first.
+    feed_inq(1, 1, 10, 110);
+    feed_inq(0, 1, 10, 111);
+    feed_inq(0, 2, 10, 210);
+    CHECK(r.drops().replay == 0);
+    CHECK(r.peers().at("h1").incarnation == 10);
+    CHECK(r.peers().at("h1").paths.at({0, family::v4}).tracker.good_rounds() == 3);
+
+    // The same holds for a datagram of a forged incarnation (a flood on
+    // LAN A reusing h1's node id, sequence number 4 billion): the real h1's
+    // INQs on LAN A still count after it.
+    auto forged = msg(wire::type::inq, "h1", 4'000'000'000u, {"h2"}, 77);
+    r.receive(0, ip("192.0.2.66"), 7793, forged.data(), forged.size(), ms(250), out);
+    feed_inq(1, 3, 10, 310);
+    feed_inq(0, 3, 10, 311);
+    feed_inq(0, 3, 10, 312);  // a true replay is still one
+    CHECK(r.drops().replay == 1);
+    CHECK(r.peers().at("h1").incarnation == 10);
+    CHECK(r.peers().at("h1").paths.at({0, family::v4}).inq_seq_incarnation == 10);
+}
