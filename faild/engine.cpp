@@ -131,7 +131,7 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
         .kv("timeout_us", static_cast<long long>(rto.count()));
 }
 
-bool engine::count_good(const peer& p, path& pa, timestamp now) const {
+bool engine::count_good(const peer& p, path& pa, timestamp now) {
     if (!mutual_with(p)) return true;
     if (pa.good_counted_at >= timestamp(0) && now - pa.good_counted_at < peer_interval(p) / 2) return false;
     pa.good_counted_at = now;

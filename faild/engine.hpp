@@ -191,7 +191,7 @@ private:
     /// Whether a good round on `pa` counts now (and if so, notes it): on a
     /// mutual path not within half the peer's interval of the last one
     /// counted, which was the same round (an ACK round's answer and INQ).
-    bool count_good(const peer& p, path& pa, timestamp now) const;
+    bool count_good(const peer& p, path& pa, timestamp now);
     /// How late a mutual peer's INQ may be before it counts as missed.
     duration mutual_slack(const peer& p, const path& pa) const;
     /// Mutual paths whose peer's INQ is overdue: a miss each (and, with
