@@ -17,6 +17,18 @@ constexpr family families[] = {family::v4, family::v6};
 /// Up to this many peers on a LAN, round INQs go to each by unicast.
 constexpr std::size_t max_unicast_peers = 4;
 
+/// Every this many rounds (the first one included) the round INQ is a
+/// broadcast, so nodes that send no INQs of their own are found.
+constexpr std::uint32_t broadcast_every = 16;
+
+/// Every this many rounds (the first one included) a mutual round INQ wants
+/// an ACK: RTT samples for the retry timeout. A multiple of broadcast_every.
+/// On a LAN the timeout's floor (at least t / 10) is far above the RTT, so
+/// a sample every 64 rounds is plenty; each one costs every mutual peer a
+/// datagram, and usually a wakeup.
+constexpr std::uint32_t ack_every = 64;
+static_assert(ack_every % broadcast_every == 0);
+
 }  // namespace
 
 engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
@@ -139,7 +151,7 @@ bool engine::count_good(const peer& p, path& pa, timestamp now) {
 }
 
 duration engine::mutual_slack(const peer& p, const path& pa) const {
-    // The retry timeout when there is one (RTT samples come from every 16th
+    // The retry timeout when there is one (RTT samples come from every 64th
     // round's ACKs); else half the peer's interval, as a responder allows.
     auto rto = retry_timeout(pa);
     duration half = peer_interval(p) / 2;
@@ -376,10 +388,10 @@ void engine::check_damping(timestamp now, engine_output& out) {
 
 void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     auto& ls = state_of(k);
-    // Every 16th round (the first one too) asks mutual peers for their ACK:
+    // Every 64th round (the first one too) asks mutual peers for their ACK:
     // RTT samples for the retry timeout, and a check of our own. So does
     // every round while a mutual path that is up has no RTT yet.
-    const bool ack_round = ls.seq % 16 == 0 || std::any_of(peers_.begin(), peers_.end(), [&](const auto& kv) {
+    const bool ack_round = ls.seq % ack_every == 0 || std::any_of(peers_.begin(), peers_.end(), [&](const auto& kv) {
         auto it = kv.second.paths.find(k);
         return mutual_with(kv.second) && it != kv.second.paths.end() &&
                it->second.tracker.state() == path_state::up && it->second.srtt.count() == 0;
@@ -442,14 +454,14 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     }
     if (!dst) return;
     // A few peers, each with a known address here: the INQ goes to each of
-    // them by unicast, except in the ACK rounds. A broadcast (or multicast)
-    // is flooded to every host on the LAN and looped back to us; a unicast
-    // datagram costs only its receiver. The ACK rounds (every 16th at
-    // least) still broadcast, so a node that sends no INQs of its own (a
-    // responder) is found within 16 rounds; a requestor announces itself.
+    // them by unicast, except every 16th round and in the ACK rounds. A
+    // broadcast (or multicast) is flooded to every host on the LAN and
+    // looped back to us; a unicast datagram costs only its receiver. Every
+    // 16th round still broadcasts, so a node that sends no INQs of its own
+    // (a responder) is found within 16 rounds; a requestor announces itself.
     const auto bytes = wire::encode(m, cfg_.keys);
     std::vector<ip_address> unicast;
-    bool broadcast = ack_round || !cfg_.unicast_inq;
+    bool broadcast = ack_round || (ls.seq - 1) % broadcast_every == 0 || !cfg_.unicast_inq;
     for (const auto& [id, p] : peers_) {
         if (broadcast) break;
         auto it = p.paths.find(k);

@@ -26,7 +26,7 @@
 // own probe goes unanswered within max(5 ms, 4 x RTT): a notice can shorten
 // detection, never take down a path that works.
 // Mutual rounds (two requestors that both flag them): neither ACKs the
-// other's round INQs but every 16th (flagged "ACK wanted", for RTT samples;
+// other's round INQs but every 64th (flagged "ACK wanted", for RTT samples;
 // every one while an up path has no RTT yet);
 // each judges the path by the other's INQs like a responder, with a deadline
 // of the peer's interval plus the retry timeout, and lists it as heard. A
@@ -80,7 +80,7 @@ struct engine_config {
     /// The retry timeout's floor; zero: max(2 ms, interval / 10).
     duration confirm_floor{0};
     /// Mutual rounds: with a requestor that also has them on, neither ACKs
-    /// the other's round INQs (only every 16th, for RTT samples); each judges
+    /// the other's round INQs (only every 64th, for RTT samples); each judges
     /// the path by the other's INQs, as a responder does, with a deadline of
     /// the peer's interval plus the retry timeout. Half the datagrams.
     bool mutual = true;

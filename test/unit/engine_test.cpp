@@ -952,7 +952,7 @@ std::size_t count_sends(const engine_output& out, wire::type kind, std::uint8_t 
 
 }  // namespace
 
-TEST_CASE("engine: mutual rounds: two requestors ACK only every 16th INQ and judge each other by their INQs") {
+TEST_CASE("engine: mutual rounds: two requestors ACK only every 64th INQ and judge each other by their INQs") {
     mutual_pair s;
     s.run(1000);
     CHECK(s.lan(0).tracker.state() == path_state::up);
@@ -962,13 +962,19 @@ TEST_CASE("engine: mutual rounds: two requestors ACK only every 16th INQ and jud
     // came up (no RTT yet): then the RTT is there.
     CHECK(count_sends(steady, wire::type::inq, wire::flag_ack_wanted) == 4);
     CHECK(s.lan(0).srtt == ms(1));
-    s.run(2600);
+    s.run(7400);
     auto out = s.take();
-    // h1: 16 rounds x 2 LANs of INQs, all flagged mutual, every 16th wanting
-    // an ACK; h2's 16 x 2 INQs got no ACK (they did not want one).
-    CHECK(count_sends(out, wire::type::inq, wire::flag_mutual) == 32);
+    // h1: 64 rounds x 2 LANs of INQs, all flagged mutual, every 64th (6400)
+    // wanting an ACK; h2's 64 x 2 INQs got no ACK (they did not want one).
+    CHECK(count_sends(out, wire::type::inq, wire::flag_mutual) == 128);
     CHECK(count_sends(out, wire::type::inq, wire::flag_ack_wanted) == 2);
     CHECK(count_sends(out, wire::type::ack) == 0);
+    // Every 16th round is a broadcast all the same (1600, 3200, 4800, 6400),
+    // to find responders; the others go to h2 by unicast.
+    auto broadcast = [](const outgoing& o) { return o.dst == ip("192.0.2.255") || o.dst == ip("198.51.100.255"); };
+    CHECK(std::count_if(out.sends.begin(), out.sends.end(), broadcast) == 8);
+    for (const auto& o : out.sends)
+        if (decoded(o).flags & wire::flag_ack_wanted) CHECK(broadcast(o));
     CHECK(s.lan(0).tracker.missed() == 0);
     CHECK(s.lan(0).srtt == ms(1));  // from the ACK rounds
     // h1's INQs list h2: it hears h2's INQs (h2 judges h1 by that).
@@ -1159,8 +1165,8 @@ TEST_CASE("engine: round INQs go by unicast to up to 4 known peers, broadcast in
     for (const auto& x : next.sends) (x.lan == 0 ? a : b) += x.dst.to_string() + " ";
     CHECK(a == "192.0.2.255 ");
     CHECK(b == "198.51.100.2 ");
-    // Every 16th round is an ACK round: broadcast, so a node that sends no
-    // INQs of its own is found.
+    // Every 16th round is a broadcast, so a node that sends no INQs of its
+    // own is found.
     std::string at16;
     for (long long t = 200; t <= 1600; t += 100) {
         engine_output r;
@@ -1187,20 +1193,20 @@ TEST_CASE("engine: round INQs go by unicast to up to 4 known peers, broadcast in
 
 TEST_CASE("engine: mutual rounds: a path coming back counts one good per round, also in an ACK round") {
     mutual_pair s;
-    s.run(2900);
+    s.run(6100);
     REQUIRE(s.lan(0).tracker.state() == path_state::up);
-    s.alive = {1};  // LAN A silent from 2900
-    s.run(3050);
+    s.alive = {1};  // LAN A silent from 6100
+    s.run(6250);
     REQUIRE(s.lan(0).tracker.state() == path_state::down);
     s.take();
-    // Back at 3050: h2's INQs at 3130, 3230 and 3330 are three rounds. h1's
-    // round at 3200 is an ACK round (its 33rd): h2's ACK to it and h2's INQ
-    // of 3230 are one round, not two.
+    // Back at 6250: h2's INQs at 6330, 6430 and 6530 are three rounds. h1's
+    // round at 6400 is an ACK round (its 65th): h2's ACK to it and h2's INQ
+    // of 6430 are one round, not two.
     s.alive = {0, 1};
-    s.run(3300);
+    s.run(6500);
     CHECK(s.lan(0).tracker.state() == path_state::down);
     CHECK(s.lan(0).tracker.good_rounds() == 2);
-    s.run(3331);
+    s.run(6531);
     auto out = s.take();
     REQUIRE(count_sends(out, wire::type::inq, wire::flag_ack_wanted) >= 1);  // the ACK round was in the window
     CHECK(s.lan(0).tracker.state() == path_state::up);
