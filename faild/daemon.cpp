@@ -801,6 +801,14 @@ private:
     /// of the loop: it must not probe or re-add a route after the BYE).
     void stop(const char* why) {
         stopping_ = true;
+        // Another SIGTERM may follow (an init script, an impatient operator).
+        // Blocked, it stays pending and dies with us; otherwise it would
+        // kill us with status 143 once the signal_set is gone and has given
+        // SIGTERM back its default action. Hooks reset their mask.
+        sigset_t quit;
+        sigemptyset(&quit);
+        for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&quit, sig);
+        pthread_sigmask(SIG_BLOCK, &quit, nullptr);
         engine_output out;
         engine_.shutdown(out);
         for (const auto& s : out.sends) send(s);
