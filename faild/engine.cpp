@@ -477,9 +477,6 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
 
     // Down paths: the same INQ by unicast to the peer's own addresses there
     // (probe-only: no round for a responder; its ACK counts for ours).
-    wire::message warm = m;
-    warm.flags |= wire::flag_probe_only;
-    warm.heard.clear();
     // Only for paths that have been up (a peer that never was, say one of a
     // flood of forged node ids, gets none: its addresses may not exist, and
     // probes to them would wait for ARP and fill the socket's buffer), and at
@@ -493,7 +490,12 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
         for (const auto& a : p.addresses) {
             if (a.fam() != k.fam || !a.is_routable_unicast() || !lans_[k.lan].in_prefixes(a) || sent == 4) continue;
             if (budget-- <= 0) break;
-            if (warm_bytes.empty()) warm_bytes = wire::encode(warm, cfg_.keys);
+            if (warm_bytes.empty()) {  // made only when a down path needs it
+                wire::message warm = m;
+                warm.flags |= wire::flag_probe_only;
+                warm.heard.clear();
+                warm_bytes = wire::encode(warm, cfg_.keys);
+            }
             out.sends.push_back({k.lan, a, cfg_.port, warm_bytes});
             ++sent;
         }
