@@ -388,10 +388,11 @@ void engine::check_damping(timestamp now, engine_output& out) {
 
 void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     auto& ls = state_of(k);
+    const std::uint32_t round = ls.seq;  // 0 for the first (its INQ's sequence number - 1)
     // Every 64th round (the first one too) asks mutual peers for their ACK:
     // RTT samples for the retry timeout, and a check of our own. So does
     // every round while a mutual path that is up has no RTT yet.
-    const bool ack_round = ls.seq % ack_every == 0 || std::any_of(peers_.begin(), peers_.end(), [&](const auto& kv) {
+    const bool ack_round = round % ack_every == 0 || std::any_of(peers_.begin(), peers_.end(), [&](const auto& kv) {
         auto it = kv.second.paths.find(k);
         return mutual_with(kv.second) && it != kv.second.paths.end() &&
                it->second.tracker.state() == path_state::up && it->second.srtt.count() == 0;
@@ -461,7 +462,7 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     // (a responder) is found within 16 rounds; a requestor announces itself.
     const auto bytes = wire::encode(m, cfg_.keys);
     std::vector<ip_address> unicast;
-    bool broadcast = ack_round || (ls.seq - 1) % broadcast_every == 0 || !cfg_.unicast_inq;
+    bool broadcast = ack_round || round % broadcast_every == 0 || !cfg_.unicast_inq;
     for (const auto& [id, p] : peers_) {
         if (broadcast) break;
         auto it = p.paths.find(k);
