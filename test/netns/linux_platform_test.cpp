@@ -1038,14 +1038,17 @@ TEST_CASE("linux link_monitor: quiet when idle, reports addresses, DAD, carrier 
     CHECK_FALSE(is_tentative("a0", "2001:db8:a::77/64"));
     CHECK(find(*find(links_now(), "a0"), "2001:db8:a::77/64"));
 
-    settle(*mon);
-    net.host("addr add 192.0.2.77/24 dev a0\n");
-    CHECK(change_within(*mon, 1000));
+    // One change at a time: the monitor is quiet first, then the command
+    // in the lab's host (or at the wire's far end) must be reported.
+    auto reported = [&](bool far_end, const char* command) {
+        settle(*mon);
+        far_end ? net.peer(command) : net.host(command);
+        return change_within(*mon, 1000);
+    };
+    CHECK(reported(false, "addr add 192.0.2.77/24 dev a0\n"));
 
     // Carrier loss: the far end of the wire goes down, our end stays up.
-    settle(*mon);
-    net.peer("link set a1 down\n");
-    CHECK(change_within(*mon, 1000));
+    CHECK(reported(true, "link set a1 down\n"));
     {
         auto all = links_now();
         const interface_info* a0 = find(all, "a0");
@@ -1053,29 +1056,19 @@ TEST_CASE("linux link_monitor: quiet when idle, reports addresses, DAD, carrier 
         CHECK(a0->up);
         CHECK_FALSE(a0->running);
     }
-    settle(*mon);
-    net.peer("link set a1 up\n");
-    CHECK(change_within(*mon, 1000));
+    CHECK(reported(true, "link set a1 up\n"));
     CHECK(eventually([] {
         const std::vector<interface_info> all = links_now();  // outlives the pointer into it
         const interface_info* a0 = find(all, "a0");
         return a0 && a0->running;
     }));
 
-    settle(*mon);
-    net.host("addr del 2001:db8:a::77/64 dev a0\n");
-    CHECK(change_within(*mon, 1000));
-    settle(*mon);
-    net.host("addr del 192.0.2.77/24 dev a0\n");
-    CHECK(change_within(*mon, 1000));
+    CHECK(reported(false, "addr del 2001:db8:a::77/64 dev a0\n"));
+    CHECK(reported(false, "addr del 192.0.2.77/24 dev a0\n"));
 
     // Links that come and go.
-    settle(*mon);
-    net.host("link add c0 index 40 type veth peer name c1 index 41\n");
-    CHECK(change_within(*mon, 1000));
-    settle(*mon);
-    net.host("link del c0\n");
-    CHECK(change_within(*mon, 1000));
+    CHECK(reported(false, "link add c0 index 40 type veth peer name c1 index 41\n"));
+    CHECK(reported(false, "link del c0\n"));
 
     settle(*mon);
     CHECK_FALSE(mon->drain());
