@@ -29,6 +29,15 @@ constexpr std::uint32_t broadcast_every = 16;
 constexpr std::uint32_t ack_every = 64;
 static_assert(ack_every % broadcast_every == 0);
 
+/// A mutual path's first RTT sample comes as the path comes up, while hosts
+/// are busy starting; one slow sample then set the notice confirmation's
+/// wait (4 x srtt) for 64 rounds. So the rounds after it ask for ACKs too,
+/// until the estimate has this many samples. So do the rounds after an
+/// every-64th sample that is off the estimate by more than rtt_off and by
+/// more than half: a burst at most every 64 rounds, never a chain of them.
+constexpr std::uint8_t rtt_burst = 8;
+constexpr duration rtt_off{1000};
+
 }  // namespace
 
 engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
@@ -391,12 +400,19 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     const std::uint32_t round = ls.seq;  // 0 for the first (its INQ's sequence number - 1)
     // Every 64th round (the first one too) asks mutual peers for their ACK:
     // RTT samples for the retry timeout, and a check of our own. So does
-    // every round while a mutual path that is up has no RTT yet.
-    const bool ack_round = round % ack_every == 0 || std::any_of(peers_.begin(), peers_.end(), [&](const auto& kv) {
-        auto it = kv.second.paths.find(k);
-        return mutual_with(kv.second) && it != kv.second.paths.end() &&
-               it->second.tracker.state() == path_state::up && it->second.srtt.count() == 0;
-    });
+    // every round while a mutual path that is up has no RTT yet, or is
+    // owed more samples (rtt_burst).
+    bool ack_round = round % ack_every == 0;
+    for (auto& [id, p] : peers_) {
+        auto it = p.paths.find(k);
+        if (it == p.paths.end() || !mutual_with(p) || it->second.tracker.state() != path_state::up) continue;
+        if (it->second.srtt.count() == 0) {
+            ack_round = true;
+        } else if (it->second.rtt_rounds > 0) {
+            --it->second.rtt_rounds;
+            ack_round = true;
+        }
+    }
     // Close the round: every path still waiting for its ACK missed it.
     for (auto& [id, p] : peers_) {
         auto it = p.paths.find(k);
@@ -667,8 +683,13 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
                 if (pa.srtt.count() == 0) {
                     pa.srtt = rtt;
                     pa.rttvar = rtt / 2;
+                    if (mutual_with(p)) pa.rtt_rounds = rtt_burst - 1;
                 } else {
                     duration dev = pa.srtt > rtt ? pa.srtt - rtt : rtt - pa.srtt;
+                    const bool regular = (m.seq - 1) % ack_every == 0;  // sent in round seq - 1
+                    if (mutual_with(p) && regular && pa.rtt_rounds == 0 && dev > rtt_off &&
+                        dev * 2 > std::max(pa.srtt, rtt))
+                        pa.rtt_rounds = rtt_burst;
                     pa.rttvar = (pa.rttvar * 3 + dev) / 4;
                     pa.srtt = (pa.srtt * 3 + rtt) / 4;
                 }

@@ -98,6 +98,7 @@ struct path {
     std::uint32_t inq_seq_incarnation = 0;  ///< the incarnation last_inq_seq is of
     duration srtt{0};              ///< smoothed round-trip time, 0 until measured
     duration rttvar{0};            ///< its mean deviation (RFC 6298)
+    std::uint8_t rtt_rounds = 0;   ///< mutual: rounds still to ask for an ACK (RTT samples)
     loss_window rounds;            ///< good/missed rounds over the last minute
     flap_damping damping;          ///< flap penalty (only when damping is on)
 

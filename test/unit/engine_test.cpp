@@ -895,15 +895,22 @@ std::vector<std::uint8_t> h2_inq(std::uint32_t seq, std::vector<std::string> hea
 /// h1 (a requestor with mutual rounds) and a simulated h2 that sends its
 /// round INQs 30 ms into each of h1's rounds on the LANs in `alive`,
 /// listing h1 while `lists_h1`, and answers what asks for an answer (ACK
-/// rounds, retries) 1 ms later on those LANs.
+/// rounds, retries) `answer_ms` (whole ms, at least 1) later on those LANs.
 struct mutual_pair {
     engine e;
     std::vector<std::size_t> alive{0, 1};
     bool lists_h1 = true;
     long long h2_offset = 30;
+    long long answer_ms = 1;
     std::uint32_t h2_seq = 0;
     long long t = 0;
     engine_output log;  ///< everything h1 did
+    struct pending_ack {
+        long long at;
+        std::size_t lan;
+        std::uint32_t seq;
+    };
+    std::vector<pending_ack> acks;  ///< h2's answers on their way
     explicit mutual_pair(engine_config c = cfg("h1", true)) : e(std::move(c), two_lans(1), ms(0)) {}
 
     bool on(std::size_t lan) const { return std::count(alive.begin(), alive.end(), lan) > 0; }
@@ -911,13 +918,20 @@ struct mutual_pair {
         for (const auto& s : out.sends) {
             auto m = decoded(s);
             bool wants = (m.flags & (wire::flag_ack_wanted | wire::flag_probe_only)) || !(m.flags & wire::flag_mutual);
-            if (m.kind == wire::type::inq && wants && on(s.lan))
-                feed(e, s.lan, peer_hops[s.lan], msg(wire::type::ack, "h2", m.seq), ms(now + 1), log);
+            if (m.kind == wire::type::inq && wants && on(s.lan)) acks.push_back({now + answer_ms, s.lan, m.seq});
         }
     }
     /// Runs h1 (every wakeup) and h2 until `until` ms.
     void run(long long until) {
         for (; t < until; ++t) {
+            for (auto it = acks.begin(); it != acks.end();) {
+                if (it->at > t) {
+                    ++it;
+                    continue;
+                }
+                feed(e, it->lan, peer_hops[it->lan], msg(wire::type::ack, "h2", it->seq), ms(t), log);
+                it = acks.erase(it);
+            }
             if (e.next_wakeup() <= ms(t)) {
                 engine_output out;
                 e.tick(ms(t), out);
@@ -959,8 +973,9 @@ TEST_CASE("engine: mutual rounds: two requestors ACK only every 64th INQ and jud
     CHECK(s.lan(1).tracker.state() == path_state::up);
     auto steady = s.take();
     // The first round wants ACKs, and so does the first after the paths
-    // came up (no RTT yet): then the RTT is there.
-    CHECK(count_sends(steady, wire::type::inq, wire::flag_ack_wanted) == 4);
+    // came up (no RTT yet), and then seven more, for an estimate of eight
+    // samples (one slow sample at start-up must not set it for 64 rounds).
+    CHECK(count_sends(steady, wire::type::inq, wire::flag_ack_wanted) == 2 * (1 + 1 + 7));
     CHECK(s.lan(0).srtt == ms(1));
     s.run(7400);
     auto out = s.take();
@@ -990,6 +1005,54 @@ TEST_CASE("engine: mutual rounds: two requestors ACK only every 64th INQ and jud
     REQUIRE(o.sends.size() == 1);
     CHECK(decoded(o.sends[0]).kind == wire::type::ack);
     CHECK(o.sends[0].dst == ip("192.0.2.2"));
+}
+
+TEST_CASE("engine: mutual rounds: a slow every-64th RTT sample brings eight more ACK rounds, a burst's own does not") {
+    mutual_pair s;
+    s.run(7400);
+    REQUIRE(s.lan(0).srtt == ms(1));
+    s.take();
+    // slow_round(T, MS): the ACKs to the round INQs sent at T ms take MS.
+    auto slow_round = [&](long long at, long long answer_ms) {
+        s.run(at);
+        s.answer_ms = answer_ms;
+        s.run(at + 1);
+        s.answer_ms = 1;
+    };
+    // Round 128 (12800 ms): its ACKs take 8 ms, under the retry timeout's
+    // floor (10 ms), so they are samples: 8 ms against 1 sets srtt to 2.75 ms.
+    slow_round(12800, 8);
+    s.run(12810);
+    CHECK(s.lan(0).srtt == duration(2750));
+    CHECK(s.lan(1).srtt == duration(2750));
+    s.run(14000);
+    // Rounds 128 to 136 want ACKs on both LANs, and no more.
+    CHECK(count_sends(s.take(), wire::type::inq, wire::flag_ack_wanted) == 2 * (1 + 8));
+    // Eight samples later the estimate is back near 1 ms (it would stay at
+    // 2.75 ms until round 192 without them), so the notice confirmation
+    // waits its 5 ms floor again, not 11 ms.
+    for (std::size_t li : {0, 1}) {
+        CHECK(s.lan(li).srtt > ms(1));
+        CHECK(s.lan(li).srtt * 4 < ms(5));
+    }
+    s.run(19200);
+    CHECK(count_sends(s.take(), wire::type::inq, wire::flag_ack_wanted) == 0);
+    // Round 192: 2 ms against about 1.2 is off by less than 1 ms: no burst.
+    slow_round(19200, 2);
+    s.run(20400);
+    CHECK(count_sends(s.take(), wire::type::inq, wire::flag_ack_wanted) == 2);
+    // Round 256 is slow again, and so is the last round of its burst (264);
+    // that one is not an every-64th sample, so it starts no burst of its own.
+    s.run(25600);
+    s.take();
+    slow_round(25600, 8);
+    slow_round(26400, 8);
+    s.run(26800);
+    CHECK(count_sends(s.take(), wire::type::inq, wire::flag_ack_wanted) == 2 * (1 + 8));
+    s.run(32000);
+    CHECK(count_sends(s.take(), wire::type::inq, wire::flag_ack_wanted) == 0);
+    CHECK(s.lan(0).tracker.missed() == 0);
+    CHECK(s.lan(0).tracker.state() == path_state::up);
 }
 
 TEST_CASE("engine: mutual rounds: a silent LAN: the missing INQ counts at its deadline, retries do the rest") {
