@@ -1026,8 +1026,16 @@ TEST_CASE("engine: mutual rounds: a slow every-64th RTT sample brings eight more
     CHECK(s.lan(0).srtt == duration(2750));
     CHECK(s.lan(1).srtt == duration(2750));
     s.run(14000);
-    // Rounds 128 to 136 want ACKs on both LANs, and no more.
-    CHECK(count_sends(s.take(), wire::type::inq, wire::flag_ack_wanted) == 2 * (1 + 8));
+    // Rounds 128 to 136 want ACKs on both LANs, and no more. Round 128 is a
+    // broadcast (every 16th is); the burst's rounds go to h2 by unicast.
+    auto burst = s.take();
+    CHECK(count_sends(burst, wire::type::inq, wire::flag_ack_wanted) == 2 * (1 + 8));
+    for (const auto& o : burst.sends) {
+        auto m = decoded(o);
+        if (m.kind != wire::type::inq || !(m.flags & wire::flag_ack_wanted)) continue;
+        const bool to_h2 = o.dst == ip(peer_hops[o.lan]);
+        CHECK(to_h2 == (m.seq != 129));  // round 128's INQ has sequence 129
+    }
     // Eight samples later the estimate is back near 1 ms (it would stay at
     // 2.75 ms until round 192 without them), so the notice confirmation
     // waits its 5 ms floor again, not 11 ms.
@@ -1053,6 +1061,52 @@ TEST_CASE("engine: mutual rounds: a slow every-64th RTT sample brings eight more
     CHECK(count_sends(s.take(), wire::type::inq, wire::flag_ack_wanted) == 0);
     CHECK(s.lan(0).tracker.missed() == 0);
     CHECK(s.lan(0).tracker.state() == path_state::up);
+}
+
+TEST_CASE("engine: mutual rounds: an RTT burst needs a sample off by more than 1 ms and by more than half") {
+    mutual_pair s;
+    s.answer_ms = 4;  // every answer: the estimate settles at 4 ms
+    s.run(12800);
+    REQUIRE(s.lan(0).srtt == ms(4));
+    s.take();
+    // Round 128: 6 ms against 4 is off by 2 ms, but by less than half of 6.
+    s.answer_ms = 6;
+    s.run(12801);
+    s.answer_ms = 4;
+    s.run(14000);
+    CHECK(count_sends(s.take(), wire::type::inq, wire::flag_ack_wanted) == 2);
+    CHECK(s.lan(0).srtt == duration(4500));
+    // Round 192: 1 ms against 4.5 is far below: a burst (its samples at 1 ms).
+    s.run(19200);
+    s.answer_ms = 1;
+    s.run(20400);
+    CHECK(count_sends(s.take(), wire::type::inq, wire::flag_ack_wanted) == 2 * (1 + 8));
+    CHECK(s.lan(0).srtt < ms(2));
+}
+
+TEST_CASE("engine: mutual rounds: a path that goes down in an RTT burst comes back without the rest of it") {
+    mutual_pair s;
+    s.run(12800);
+    REQUIRE(s.lan(0).srtt == ms(1));
+    s.answer_ms = 8;  // round 128: slow, a burst follows
+    s.run(12801);
+    s.answer_ms = 1;
+    s.run(13050);
+    REQUIRE(s.lan(0).rtt_rounds > 0);
+    s.alive = {1};  // LAN A falls silent two rounds into the burst
+    s.run(13600);
+    REQUIRE(s.lan(0).tracker.state() == path_state::down);
+    s.alive = {0, 1};
+    while (s.t < 19000 && s.lan(0).tracker.state() != path_state::up) s.run(s.t + 10);
+    REQUIRE(s.lan(0).tracker.state() == path_state::up);
+    s.take();
+    // Up again: no ACK round on LAN A until round 192 (its RTT is known).
+    s.run(19100);
+    auto after = s.take();
+    CHECK(std::count_if(after.sends.begin(), after.sends.end(), [](const outgoing& o) {
+              return o.lan == 0 && (decoded(o).flags & wire::flag_ack_wanted);
+          }) == 0);
+    CHECK(count_sends(after, wire::type::inq, wire::flag_mutual) > 0);
 }
 
 TEST_CASE("engine: mutual rounds: a silent LAN: the missing INQ counts at its deadline, retries do the rest") {
