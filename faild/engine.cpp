@@ -32,12 +32,11 @@ static_assert(ack_every % broadcast_every == 0);
 /// A mutual path's first RTT sample comes as the path comes up, while hosts
 /// are busy starting; one slow sample then set the notice confirmation's
 /// wait (4 x srtt) for 64 rounds. So the rounds after it ask for ACKs too,
-/// this many in all (lost or retried ones give no sample). So do as many
-/// after an every-64th sample that is off the estimate by more than rtt_off
-/// and by more than half: a burst at most every 64 rounds, and a burst's
-/// own samples start none. These rounds go by unicast like any other.
+/// this many in all (lost or retried ones give no sample); they go by
+/// unicast like any other. Only then: later samples come every 64th round
+/// and nothing more (on a busy LAN of many peers, bursts after samples
+/// that look off would come every 64 rounds and cost every peer an ACK).
 constexpr std::uint8_t rtt_burst = 8;
-constexpr duration rtt_off{1000};
 
 }  // namespace
 
@@ -162,8 +161,8 @@ bool engine::count_good(const peer& p, path& pa, timestamp now) {
 
 duration engine::mutual_slack(const peer& p, const path& pa) const {
     // The retry timeout when there is one (RTT samples come from the ACK
-    // rounds: every 64th, and the bursts); else half the peer's interval,
-    // as a responder allows.
+    // rounds: every 64th, and the first few); else half the peer's
+    // interval, as a responder allows.
     auto rto = retry_timeout(pa);
     duration half = peer_interval(p) / 2;
     return rto ? std::min(*rto, half) : half;
@@ -369,7 +368,7 @@ void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engi
     e.kv("missed", t->missed).kv("good", t->good);
     if (down) e.kv("reason", to_string(t->reason));
     out.paths_changed = true;
-    if (down) p.paths.at(k).rtt_rounds = 0;  // no burst left over for its return (ARP/ND then)
+    if (down) p.paths.at(k).rtt_rounds = 0;  // none left over for its return (ARP/ND then)
     if (down && t->reason != down_reason::peer_notice) notify(p, k, out);
     if (down && cfg_.damping.enabled) {
         path& pa = p.paths.at(k);
@@ -403,15 +402,14 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     const std::uint32_t round = ls.seq;  // 0 for the first (its INQ's sequence number - 1)
     // Every 64th round (the first one too) asks mutual peers for their ACK:
     // RTT samples for the retry timeout, and a check of our own. So does
-    // every round while a mutual path that is up has no RTT yet, or is
-    // owed more samples (rtt_burst).
+    // every round while a mutual path that is up has no RTT yet, and the
+    // rounds after its first sample (rtt_burst).
     const bool regular = round % ack_every == 0;
     bool ack_round = regular, unmeasured = false;
     for (auto& [id, p] : peers_) {
         auto it = p.paths.find(k);
         if (it == p.paths.end() || !mutual_with(p) || it->second.tracker.state() != path_state::up) continue;
         path& pa = it->second;
-        pa.rtt_regular = regular && pa.rtt_rounds == 0;
         if (pa.srtt.count() == 0) {
             ack_round = unmeasured = true;
         } else if (pa.rtt_rounds > 0) {
@@ -692,9 +690,6 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
                     if (mutual_with(p)) pa.rtt_rounds = rtt_burst - 1;
                 } else {
                     duration dev = pa.srtt > rtt ? pa.srtt - rtt : rtt - pa.srtt;
-                    if (mutual_with(p) && pa.rtt_regular && pa.rtt_rounds == 0 && dev > rtt_off &&
-                        dev * 2 > std::max(pa.srtt, rtt))
-                        pa.rtt_rounds = rtt_burst;
                     pa.rttvar = (pa.rttvar * 3 + dev) / 4;
                     pa.srtt = (pa.srtt * 3 + rtt) / 4;
                 }

@@ -27,8 +27,8 @@
 // detection, never take down a path that works.
 // Mutual rounds (two requestors that both flag them): neither ACKs the
 // other's round INQs but every 64th (flagged "ACK wanted", for RTT samples;
-// every one while an up path has no RTT yet, and short bursts of them
-// after its first sample and after one far off the estimate);
+// every one while an up path has no RTT yet, and the 7 after its first
+// sample);
 // each judges the path by the other's INQs like a responder, with a deadline
 // of the peer's interval plus the retry timeout, and lists it as heard. A
 // missed deadline is re-probed at once (fast confirmation) when the peer's

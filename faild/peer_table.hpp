@@ -99,7 +99,6 @@ struct path {
     duration srtt{0};              ///< smoothed round-trip time, 0 until measured
     duration rttvar{0};            ///< its mean deviation (RFC 6298)
     std::uint8_t rtt_rounds = 0;   ///< mutual: rounds still to ask for an ACK (RTT samples)
-    bool rtt_regular = false;      ///< mutual: the ACK awaited is an every-64th round's, outside a burst
     loss_window rounds;            ///< good/missed rounds over the last minute
     flap_damping damping;          ///< flap penalty (only when damping is on)
 
