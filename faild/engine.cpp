@@ -33,9 +33,7 @@ static_assert(ack_every % broadcast_every == 0);
 /// are busy starting; one slow sample then set the notice confirmation's
 /// wait (4 x srtt) for 64 rounds. So the rounds after it ask for ACKs too,
 /// this many in all (lost or retried ones give no sample); they go by
-/// unicast like any other. Only then: later samples come every 64th round
-/// and nothing more (on a busy LAN of many peers, bursts after samples
-/// that look off would come every 64 rounds and cost every peer an ACK).
+/// unicast like any other. Later samples come only every 64th round.
 constexpr std::uint8_t rtt_burst = 8;
 
 }  // namespace
@@ -361,17 +359,17 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
 void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out) {
     if (!t) return;
     const bool down = t->to == path_state::down;
-    if (!down) p.paths.at(k).was_up = true;
+    path& pa = p.paths.at(k);
+    if (down) pa.rtt_rounds = 0;  // none of the first RTT rounds left over for its return (ARP/ND then)
+    else pa.was_up = true;
     auto& e = out.events.emplace_back("path", down ? severity::warning : severity::info,
                                       down ? "path_down" : "path_up");
     e.kv("peer", p.node_id).kv("lan", lans_[k.lan].name).kv("family", to_string(k.fam)).kv("from", to_string(t->from));
     e.kv("missed", t->missed).kv("good", t->good);
     if (down) e.kv("reason", to_string(t->reason));
     out.paths_changed = true;
-    if (down) p.paths.at(k).rtt_rounds = 0;  // none left over for its return (ARP/ND then)
     if (down && t->reason != down_reason::peer_notice) notify(p, k, out);
     if (down && cfg_.damping.enabled) {
-        path& pa = p.paths.at(k);
         if (pa.damping.flap(cfg_.damping, pa.tracker.since()))
             out.events.emplace_back("path", severity::warning, "path_suppressed")
                 .kv("peer", p.node_id)
