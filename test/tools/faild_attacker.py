@@ -14,9 +14,12 @@ of faild/PROTOCOL.md ("Datagram layout").
       claim ID: answer every INQ heard with an ACK echoing its sequence,
       broadcast INQs of its own, advertise the claimed addresses, and use
       the real ID's incarnation once heard
-  flood --dev IF --to ADDR... --rate N --seconds S --count N --seed N --stats FILE
+  flood --dev IF --to ADDR... --rate N --seconds S --count N --seed N --spare-id ID... --stats FILE
       malformed and random datagrams (lengths 0..3000) and valid-looking INQs
-      and ACKs with random node ids, bounded by rate, time and count
+      and ACKs with random node ids, bounded by rate, time and count; never
+      the --spare-id ones (the lab's real nodes: taking one of their ids is
+      impersonation, which `rogue` tests, and which faild without keys
+      cannot refuse)
 """
 import argparse
 import ipaddress
@@ -242,14 +245,21 @@ def flood_datagram(rng):
                   rng.randint(1000, 3_600_000_000), flags, addrs, heard)
 
 
+SPARE_IDS = set()  # node ids the flood never sends (--spare-id)
+
+
 def rand_id(rng):
-    return "".join(rng.choice(ID_CHARS) for _ in range(rng.randint(1, 32)))
+    while True:
+        nid = "".join(rng.choice(ID_CHARS) for _ in range(rng.randint(1, 32)))
+        if nid not in SPARE_IDS:
+            return nid
 
 
 def cmd_flood(a):
     for t in a.to:
         check_lab_addr(t)
     rng = random.Random(a.seed)
+    SPARE_IDS.update(a.spare_id)
     s = udp_socket(a.dev)
     low = udp_socket(a.dev)
     low.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 64)  # a few with a low TTL
@@ -311,6 +321,7 @@ def main():
     f.add_argument("--seconds", type=float, default=10)
     f.add_argument("--count", type=int, default=50000)
     f.add_argument("--seed", type=int, default=1)
+    f.add_argument("--spare-id", action="append", default=[])
     f.add_argument("--stats")
     a = ap.parse_args()
     if a.cmd == "flood" and not (0 < a.rate <= 20000 and 0 < a.seconds <= 60):
