@@ -39,7 +39,7 @@ constexpr std::uint8_t rtt_burst = 8;
 }  // namespace
 
 engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
-    : cfg_(std::move(cfg)), lans_(std::move(lans)), lan_states_(lans_.size() * 2) {
+    : cfg_(std::move(cfg)), lans_(std::move(lans)), lan_states_(lans_.size() * 2), incarnation_(cfg_.incarnation) {
     for (auto& ls : lan_states_) ls.next_send = now;
     collect_own_addresses();
     next_expiry_check_ = now + ms(1000);
@@ -265,7 +265,7 @@ wire::message engine::make(wire::type kind, std::uint32_t seq) const {
     wire::message m;
     m.kind = kind;
     m.node_id = cfg_.node_id;
-    m.incarnation = cfg_.incarnation;
+    m.incarnation = incarnation_;
     m.seq = seq;
     m.interval_us = std::uint32_t(cfg_.interval.count());
     m.addresses = own_addresses_;
@@ -395,8 +395,23 @@ void engine::check_damping(timestamp now, engine_output& out) {
             }
 }
 
+void engine::renew_incarnation(engine_output& out) {
+    previous_incarnation_ = incarnation_;
+    // One more: with keys, incarnations must grow (an older one's datagrams
+    // are replays), and a restart's, the wall-clock second, is far above
+    // (one renewal takes 2^31 rounds: 24 days at the shortest interval).
+    if (++incarnation_ == 0) incarnation_ = 1;
+    for (auto& ls : lan_states_) ls.seq = 0;
+    out.incarnation_renewed = true;
+    out.events.emplace_back("daemon", severity::info, "incarnation_renewed")
+        .kv("incarnation", incarnation_)
+        .kv("previous", previous_incarnation_)
+        .kv("reason", "round sequence numbers used up");
+}
+
 void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     auto& ls = state_of(k);
+    if (ls.seq >= std::clamp(cfg_.round_seq_limit, 1u, 0x7fffffffu)) renew_incarnation(out);
     const std::uint32_t round = ls.seq;  // 0 for the first (its INQ's sequence number - 1)
     // Every 64th round (the first one too) asks mutual peers for their ACK:
     // RTT samples for the retry timeout, and a check of our own. So does
@@ -540,7 +555,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         return note_drop(drops_.wire[std::size_t(*err)], wire::to_string(*err), li, from, out);
     const auto& m = std::get<wire::message>(decoded);
     if (m.node_id == cfg_.node_id) {
-        if (m.incarnation == cfg_.incarnation) {
+        if (m.incarnation == incarnation_ || (previous_incarnation_ != 0 && m.incarnation == previous_incarnation_)) {
             ++drops_.own;
         } else {
             ++drops_.id_collision;

@@ -38,6 +38,9 @@
 // is good when an INQ arrives within 1.5 x the requestor's advertised
 // interval and lists us as heard (so a one-way failure is seen at both ends);
 // an INQ that does not list us, or a deadline that passes, is a miss.
+// Round sequence numbers never wrap: when a LAN-family's would pass
+// round_seq_limit (2^31 - 1), we take incarnation + 1 first and every
+// LAN-family counts from 1 again, so no incarnation repeats one.
 // Time is always an argument; nothing here reads a clock or touches a socket.
 #pragma once
 
@@ -93,6 +96,13 @@ struct engine_config {
     /// Round INQs by unicast to each known peer while there are at most 4
     /// on the LAN (broadcast every 16th round, to find new ones).
     bool unicast_inq = true;
+    /// Round sequence numbers run from 1 to this, never higher (the top bit
+    /// is the probes'). The round that would pass it takes a new
+    /// incarnation first (incarnation + 1), and every LAN's rounds count from
+    /// 1 again: a sequence number is never used twice by one incarnation, so
+    /// a receiver's replay check never wraps. At 2^31 - 1 that is every 248
+    /// days at t = 0.01; tests set it low.
+    std::uint32_t round_seq_limit = 0x7fffffffu;
 };
 
 /// One datagram to send out of LAN `lan` (the socket of dst's family).
@@ -107,6 +117,7 @@ struct engine_output {
     std::vector<outgoing> sends;
     event_list events;
     bool paths_changed = false;  ///< paths, next hops or claimed addresses changed: re-plan routes
+    bool incarnation_renewed = false;  ///< we took a new incarnation (see round_seq_limit): re-filter our own
 };
 
 /// Datagrams dropped, by reason (wire errors plus the engine's own checks).
@@ -150,6 +161,9 @@ public:
     route_set desired_routes() const;
 
     const engine_config& config() const { return cfg_; }
+    /// The incarnation our datagrams carry now: config().incarnation until
+    /// the round sequence numbers run out, then one more each time.
+    std::uint32_t incarnation() const { return incarnation_; }
     const std::vector<lan>& lans() const { return lans_; }
     const peer_map& peers() const { return peers_; }
     const drop_counters& drops() const { return drops_; }
@@ -162,6 +176,8 @@ private:
 
     wire::message make(wire::type kind, std::uint32_t seq) const;
     void send_inq(path_key k, timestamp now, engine_output& out);
+    /// A new incarnation, every LAN's rounds from 1 again (round_seq_limit).
+    void renew_incarnation(engine_output& out);
     path& ensure_path(peer& p, path_key k, timestamp now, engine_output& out, bool heard_here);
     /// Takes in what the datagram says of its sender; `heard` is the path it
     /// came in on (kept, whatever the address list says).
@@ -225,6 +241,10 @@ private:
     timestamp log_window_start_{0};
     unsigned logs_in_window_ = 0, logs_held_back_ = 0;
     std::uint32_t confirm_counter_ = 0;
+    std::uint32_t incarnation_;
+    /// The one before (0: none): our own broadcasts of it may still be on
+    /// their way back to us.
+    std::uint32_t previous_incarnation_ = 0;
 };
 
 }  // namespace faild

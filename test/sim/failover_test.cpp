@@ -297,3 +297,63 @@ TEST_CASE("sim: mutual rounds halve the datagrams between requestors, a pair wit
     CHECK(sent[0] >= 400);
     CHECK(sent[0] <= 412);
 }
+
+TEST_CASE("sim: requestors whose round sequence numbers run out renew their incarnation, and nothing else moves") {
+    // Keyed (incarnations must then grow). h1 and h2 may count 40 rounds
+    // (4 s) per incarnation; 30 s of it, then a silent cut still fails over.
+    std::string err;
+    keyring keys;
+    REQUIRE(keys.parse(std::string(64, 'a'), "k", err));
+    auto c1 = config("h1", true), c2 = config("h2", true), c3 = config("h3", false);
+    for (auto* c : {&c1, &c2, &c3}) c->keys = keys;
+    c1.round_seq_limit = c2.round_seq_limit = 40;
+    c1.incarnation = 1000;
+    c2.incarnation = 2000;
+    c3.incarnation = 3000;
+    sim::world w;
+    sim::node& h1 = w.add_host(1, c1);
+    sim::node& h2 = w.add_host(2, c2);
+    sim::node& h3 = w.add_host(3, c3);
+    auto all_up = [&] {
+        for (auto* n : {&h1, &h2, &h3}) {
+            if (n->eng->peers().size() != 2) return false;
+            for (const auto& [id, p] : n->eng->peers())
+                for (const auto& [k, pa] : p.paths)
+                    if (pa.tracker.state() != path_state::up) return false;
+        }
+        return true;
+    };
+    REQUIRE(w.run_until(ms(5000), all_up));
+    auto count = [](const sim::node& n, const char* name) {
+        return std::count_if(n.log.begin(), n.log.end(), [&](const event& e) { return e.name == name; });
+    };
+    w.run_until(w.now() + ms(30'000));
+    CHECK(count(h1, "incarnation_renewed") >= 7);
+    CHECK(count(h2, "incarnation_renewed") >= 7);
+    CHECK(count(h3, "incarnation_renewed") == 0);  // a responder sends no rounds
+    CHECK(h1.eng->incarnation() == 1000 + count(h1, "incarnation_renewed"));
+    for (auto* n : {&h1, &h2, &h3}) {
+        CAPTURE(n->id);
+        CHECK(count(*n, "path_down") == 0);
+        CHECK(n->eng->drops().replay == 0);
+        CHECK(n->eng->drops().id_collision == 0);
+        CHECK(sim::world::routes(*n).empty());
+        for (const auto& [id, p] : n->eng->peers())
+            for (const auto& [k, pa] : p.paths) {
+                CHECK(pa.tracker.state() == path_state::up);
+                CHECK(pa.tracker.missed() == 0);
+            }
+    }
+    CHECK(h2.eng->peers().at("h1").incarnation == h1.eng->incarnation());
+    CHECK(h3.eng->peers().at("h1").incarnation == h1.eng->incarnation());
+    CHECK(h1.eng->peers().at("h2").incarnation == h2.eng->incarnation());
+
+    w.net().set_cut(h2.ports[0], true);
+    const timestamp cut = w.now();
+    auto failed_over = w.run_until(cut + ms(5000), [&] {
+        return sim::world::routes(h1) == h1_routes && sim::world::routes(h2) == h2_routes &&
+               sim::world::routes(h3) == h3_routes;
+    });
+    REQUIRE(failed_over);
+    CHECK(*failed_over - cut <= ms(450));
+}

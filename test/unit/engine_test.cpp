@@ -629,6 +629,74 @@ TEST_CASE("engine: replays are dropped: a round INQ seen before, and (with keys)
     CHECK(keyed.peers().count("h9") == 0);
 }
 
+TEST_CASE("engine: round sequence numbers never wrap: past the limit a new incarnation, every LAN from 1 again") {
+    // h1 (requestor, incarnation 7) may use round sequence numbers up to 5;
+    // h2, a keyed responder, hears its rounds on both LANs. Twelve rounds.
+    std::string err;
+    auto c = cfg("h1", true);
+    c.round_seq_limit = 5;
+    REQUIRE(c.keys.parse(std::string(64, '7'), "k", err));
+    engine e(c, two_lans(1), ms(0));
+    auto rc = cfg("h2", false);
+    rc.keys = c.keys;
+    engine r(rc, two_lans(2), ms(0));
+    const char* h1_addr[] = {"192.0.2.1", "198.51.100.1"};
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> lan_a;  // (incarnation, seq) of each round INQ
+    std::vector<std::vector<std::uint8_t>> sent_a;
+    std::string renewals;
+    engine_output heard;
+    for (int i = 0; i < 12; ++i) {
+        engine_output out;
+        e.tick(ms(100) * i, out);
+        renewals += events_named(out, "incarnation_renewed");
+        CHECK(out.incarnation_renewed == (i == 5 || i == 10));
+        for (const auto& s : out.sends) {
+            auto d = wire::decode(s.bytes.data(), s.bytes.size(), c.keys);
+            REQUIRE(std::holds_alternative<wire::message>(d));
+            const auto& m = std::get<wire::message>(d);
+            if (m.kind != wire::type::inq || (m.flags & wire::flag_probe_only)) continue;
+            if (s.lan == 0) {
+                lan_a.emplace_back(m.incarnation, m.seq);
+                sent_a.push_back(s.bytes);
+            }
+            engine_output answer;
+            r.receive(s.lan, ip(h1_addr[s.lan]), 7793, s.bytes.data(), s.bytes.size(), ms(100) * i + ms(1), answer);
+            engine_output back;
+            for (const auto& a : answer.sends)  // h2's ACKs: so h1 lists h2 as heard
+                feed(e, a.lan, peer_hops[a.lan], a.bytes, ms(100) * i + ms(2), back);
+            heard.events.insert(heard.events.end(), answer.events.begin(), answer.events.end());
+        }
+    }
+    const std::vector<std::pair<std::uint32_t, std::uint32_t>> expected = {
+        {7, 1}, {7, 2}, {7, 3}, {7, 4}, {7, 5}, {8, 1}, {8, 2}, {8, 3}, {8, 4}, {8, 5}, {9, 1}, {9, 2}};
+    CHECK(lan_a == expected);
+    CHECK(e.incarnation() == 9);
+    CHECK(renewals.find("incarnation=8 previous=7") != std::string::npos);
+    CHECK(renewals.find("incarnation=9 previous=8") != std::string::npos);
+    // The peer took every new round, on both LANs (the other LAN counts from
+    // 1 again too), and none was a replay.
+    CHECK(r.drops().replay == 0);
+    CHECK(r.peers().at("h1").incarnation == 9);
+    for (std::size_t li : {0, 1}) CHECK(r.peers().at("h1").paths.at({li, family::v4}).last_inq_seq == 2);
+    CHECK(events_named(heard, "path_down").empty());
+    for (std::size_t li : {0, 1}) CHECK(r.peers().at("h1").paths.at({li, family::v4}).tracker.state() == path_state::up);
+    // An old incarnation's INQ, its sequence number above the current
+    // one's, is a replay (keys: incarnations only grow).
+    for (std::size_t i : {4, 9}) {
+        r.receive(0, ip(h1_addr[0]), 7793, sent_a[i].data(), sent_a[i].size(), ms(1250), heard);
+    }
+    CHECK(r.drops().replay == 2);
+    CHECK(r.peers().at("h1").paths.at({0, family::v4}).last_inq_seq == 2);
+    // Our own broadcast of the incarnation before comes back: ours, not a
+    // node id collision. Two back, it is long gone: someone else's.
+    engine_output own;
+    e.receive(0, ip(h1_addr[0]), 7793, sent_a[9].data(), sent_a[9].size(), ms(1250), own);
+    CHECK(e.drops().own == 1);
+    CHECK(e.drops().id_collision == 0);
+    e.receive(0, ip(h1_addr[0]), 7793, sent_a[4].data(), sent_a[4].size(), ms(1250), own);
+    CHECK(e.drops().id_collision == 1);
+}
+
 TEST_CASE("engine: the peer table is bounded, peers without a live path make room, the others never") {
     auto c = cfg("h1", false);
     c.max_peers = 3;
