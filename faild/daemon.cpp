@@ -242,18 +242,23 @@ private:
         auto group = wire::v6_group();
         auto sock = platform::open_probe_socket(l.name, f, opts_.port, error, f == family::v6 ? &group : nullptr);
         if (!sock) return false;
-        // Our own IPv4 broadcasts come back to us: the kernel drops them
-        // (else each is read and thrown away every round). If it cannot,
-        // the engine still does.
-        std::vector<platform::payload_field> own;
-        for (auto& [offset, bytes] : wire::identity_fields(engine_.config().node_id, engine_.config().incarnation))
-            own.push_back({offset, std::move(bytes)});
-        if (!sock->drop_matching(own))
-            emit(event("lan", severity::debug, "own_filter_unavailable").kv("lan", l.name).kv("family", to_string(f)));
+        filter_own(*sock, l.name, f);
         auto& io = io_per_lan_[li];
         io.descriptors[slot(f)] = std::make_unique<asio::posix::stream_descriptor>(io_, sock->fd());
         io.sockets[slot(f)] = std::move(sock);
         return true;
+    }
+
+    /// Our own IPv4 broadcasts come back to us: the kernel drops them (else
+    /// each is read and thrown away every round). If it cannot, the engine
+    /// still does. The filter names our incarnation: set again when it is
+    /// renewed.
+    void filter_own(platform::probe_socket& sock, const std::string& lan_name, family f) {
+        std::vector<platform::payload_field> own;
+        for (auto& [offset, bytes] : wire::identity_fields(engine_.config().node_id, engine_.incarnation()))
+            own.push_back({offset, std::move(bytes)});
+        if (!sock.drop_matching(own))
+            emit(event("lan", severity::debug, "own_filter_unavailable").kv("lan", lan_name).kv("family", to_string(f)));
     }
 
     void log_start() {
@@ -778,6 +783,10 @@ private:
     }
 
     void handle(engine_output& out) {
+        if (out.incarnation_renewed)
+            for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
+                for (family f : {family::v4, family::v6})
+                    if (auto& sock = io_per_lan_[li].sockets[slot(f)]) filter_own(*sock, engine_.lans()[li].name, f);
         for (const auto& s : out.sends) send(s);
         // An input can bring the next deadline forward (a notice to confirm
         // within a few ms, carrier back: probe now): re-arm, or it would
@@ -1020,6 +1029,7 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
     cfg.confirm_floor = opts.fast_confirm_floor;
     cfg.mutual = opts.mutual;
     cfg.unicast_inq = opts.unicast_inq;
+    cfg.round_seq_limit = opts.round_seq_limit;
     if (opts.align_rounds) {
         // Read once: the wall clock's later steps do not move our rounds
         // (only a restart takes them up); its NTP slewing moves both clocks.

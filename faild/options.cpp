@@ -381,7 +381,10 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         ("key-file,k", po::value<std::string>()->value_name("KEYFILE"),
          "authenticate every probe with HMAC-SHA256 under the key(s) in KEYFILE (hex, mode 0600)");
     po::options_description hidden;
-    hidden.add_options()("stray", po::value<std::vector<std::string>>());
+    // For tests only, so not in --help (faild(8) names it under TESTING):
+    // renew the incarnation after this many rounds instead of 2^31 - 1.
+    hidden.add_options()("stray", po::value<std::vector<std::string>>())(
+        "test-round-seq-limit", po::value<std::string>());
     po::options_description all;
     all.add(desc).add(hidden);
     po::positional_options_description positional;
@@ -453,6 +456,13 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
     }
     auto err = check_settings(settings, o);
     if (!err.empty()) return fail(err);
+    if (vm.count("test-round-seq-limit")) {
+        const auto& text = vm["test-round-seq-limit"].as<std::string>();
+        auto n = parse_uint(text, 0x7fffffffUL);
+        if (!n || *n == 0)
+            return fail("invalid --test-round-seq-limit '" + text + "': expected a whole number from 1 to 2147483647");
+        o.round_seq_limit = std::uint32_t(*n);
+    }
     o.check_config = vm.count("check-config") > 0;
     if (o.check_config) {
         r.out = describe(o);

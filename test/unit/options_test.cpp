@@ -84,6 +84,9 @@ TEST_CASE("options: every bad value is one line and exit status 2") {
         {{"--fast-confirm-floor", "0"}, "fast-confirm-floor '0'"},
         {{"--fast-confirm-floor", "0.0005"}, "fast-confirm-floor '0.0005'"},
         {{"--no-fast-confirm=yes"}, "no-fast-confirm"},
+        {{"--test-round-seq-limit", "0"}, "--test-round-seq-limit '0'"},
+        {{"--test-round-seq-limit", "2147483648"}, "--test-round-seq-limit '2147483648'"},
+        {{"--test-round-seq-limit", "1e3"}, "--test-round-seq-limit '1e3'"},
     };
     for (const auto& r : rows) {
         std::vector<const char*> argv{"faild"};
@@ -325,4 +328,19 @@ TEST_CASE("options: mutual rounds, aligned rounds and unicast INQs are on by def
         REQUIRE(again.opts);
         CHECK_FALSE((*again.opts).*c.member);
     }
+}
+
+TEST_CASE("options: --test-round-seq-limit: for tests, command line only, not in --help") {
+    auto d = parse({"-r"});
+    REQUIRE(d.opts);
+    CHECK(d.opts->round_seq_limit == 2147483647u);
+    auto t = parse({"-r", "--test-round-seq-limit", "20"});
+    REQUIRE(t.opts);
+    CHECK(t.opts->round_seq_limit == 20u);
+    CHECK(parse({"--help"}).out.find("test-round-seq-limit") == std::string::npos);
+    fake_fs files;
+    files.files["/etc/faild/faild.conf"] = "test-round-seq-limit = 20\n";
+    auto f = parse_with(files, {});
+    CHECK_FALSE(f.opts);
+    CHECK(f.err.find("unknown key 'test-round-seq-limit'") != std::string::npos);
 }
