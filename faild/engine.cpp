@@ -411,7 +411,6 @@ void engine::renew_incarnation(engine_output& out) {
 
 void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     auto& ls = state_of(k);
-    if (ls.seq >= std::clamp(cfg_.round_seq_limit, 1u, 0x7fffffffu)) renew_incarnation(out);
     const std::uint32_t round = ls.seq;  // 0 for the first (its INQ's sequence number - 1)
     // Every 64th round (the first one too) asks mutual peers for their ACK:
     // RTT samples for the retry timeout, and a check of our own. So does
@@ -586,8 +585,11 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     }
 
     if (m.kind == wire::type::notice) {  // only from a peer we know, as we know it
+        // Or with the next incarnation: the peer renewed it in the tick that
+        // sent the notice, ahead of the INQ that would tell us.
         auto known = peers_.find(m.node_id);
-        if (known != peers_.end() && known->second.incarnation == m.incarnation)
+        if (known != peers_.end() &&
+            (m.incarnation == known->second.incarnation || m.incarnation == known->second.incarnation + 1))
             on_notice(known->second, li, m, now, out);
         return;
     }
@@ -793,6 +795,12 @@ void engine::expire_peers(timestamp now, engine_output& out) {
 
 void engine::tick(timestamp now, engine_output& out) {
     if (cfg_.requestor) {
+        // A LAN-family that used its last round sequence number: a new
+        // incarnation before anything of this tick goes out (retries,
+        // notices, every LAN's INQ), so none of it carries the old one.
+        const std::uint32_t limit = std::clamp(cfg_.round_seq_limit, 1u, 0x7fffffffu);
+        if (std::any_of(lan_states_.begin(), lan_states_.end(), [&](const lan_state& ls) { return ls.seq >= limit; }))
+            renew_incarnation(out);
         check_ack_deadlines(now, out);  // before a round closes: each probe counts once
         check_mutual_deadlines(now, out);
         for (std::size_t li = 0; li < lans_.size(); ++li)

@@ -381,7 +381,7 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         ("key-file,k", po::value<std::string>()->value_name("KEYFILE"),
          "authenticate every probe with HMAC-SHA256 under the key(s) in KEYFILE (hex, mode 0600)");
     po::options_description hidden;
-    // For tests only, so not in --help (faild(8) names it under TESTING):
+    // For tests only, so not in --help (faild(8) names it under OPTIONS):
     // renew the incarnation after this many rounds instead of 2^31 - 1.
     hidden.add_options()("stray", po::value<std::vector<std::string>>())(
         "test-round-seq-limit", po::value<std::string>());

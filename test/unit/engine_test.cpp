@@ -425,11 +425,11 @@ struct two_up {
         for (; t < 400; t += 100) round(e, ms(t), {0, 1}, rtt);
         REQUIRE(e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
     }
-    std::vector<std::uint8_t> notice_from_h2(const char* addr) {
+    std::vector<std::uint8_t> notice_from_h2(const char* addr, std::uint32_t incarnation = 9) {
         wire::message m;
         m.kind = wire::type::notice;
         m.node_id = "h2";
-        m.incarnation = 9;
+        m.incarnation = incarnation;
         m.interval_us = 100'000;
         m.addresses = {ip(addr)};
         return wire::encode(m);
@@ -535,6 +535,18 @@ TEST_CASE("engine: notices that prove nothing are ignored") {
     engine_output later;
     s.e.tick(ms(s.t + 50), later);
     CHECK(events_named(later, "path_down").empty());
+}
+
+TEST_CASE("engine: a notice of the peer's next incarnation counts (it renewed in that tick), others do not") {
+    for (std::uint32_t inc : {8u, 10u, 11u}) {
+        CAPTURE(inc);
+        two_up s;  // h2 is known with incarnation 9
+        engine_output out;
+        auto n = s.notice_from_h2("192.0.2.2", inc);
+        s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(s.t + 1), out);
+        CHECK(events_named(out, "notice_received").empty() == (inc != 10));
+        CHECK(s.e.peers().at("h2").incarnation == 9);  // a notice teaches nothing
+    }
 }
 
 TEST_CASE("engine: a down path gets probe-only INQs by unicast to the peer's own addresses") {
@@ -695,6 +707,45 @@ TEST_CASE("engine: round sequence numbers never wrap: past the limit a new incar
     CHECK(e.drops().id_collision == 0);
     e.receive(0, ip(h1_addr[0]), 7793, sent_a[4].data(), sent_a[4].size(), ms(1250), own);
     CHECK(e.drops().id_collision == 1);
+}
+
+TEST_CASE("engine: a renewal comes before anything of its tick, also when the LANs count out of step") {
+    // Aligned rounds; LAN B loses carrier for 10 ms and its INQ leaves at
+    // once when carrier is back, so it counts one round ahead of LAN A from
+    // then on: it reaches the limit in a tick where LAN A has one to go.
+    auto c = cfg("h1", true);
+    c.round_seq_limit = 6;
+    c.wall_offset = ms(0);
+    engine e(c, two_lans(1), ms(0));
+    auto lans = two_lans(1);
+    std::vector<std::uint32_t> seen;  // incarnations seen in the sends
+    auto sends_carry_current = [&](const engine_output& out) {
+        for (const auto& s : out.sends) {
+            const auto m = decoded(s);
+            CHECK(m.incarnation == e.incarnation());
+            if (seen.empty() || seen.back() != m.incarnation) seen.push_back(m.incarnation);
+        }
+    };
+    std::vector<std::uint32_t> seq_b, seq_a;
+    for (long long t = 0; t <= 1500; t += 10) {
+        engine_output out;
+        if (t == 200 || t == 210) {
+            lans[1].carrier = t == 210;
+            e.update_lans(lans, ms(t), out);
+        }
+        if (e.next_wakeup() <= ms(t)) e.tick(ms(t), out);
+        sends_carry_current(out);
+        for (const auto& s : out.sends)
+            if (decoded(s).kind == wire::type::inq) (s.lan == 0 ? seq_a : seq_b).push_back(decoded(s).seq);
+    }
+    CHECK(seen == std::vector<std::uint32_t>{7, 8, 9});
+    // Out of step: LAN B's round 3 (200 ms, no carrier) sent nothing, its
+    // round 4 left at once at 210 ms, off the grid. At 500 ms LAN B had used
+    // 6, LAN A only 5: both start again at 1, with the new incarnation.
+    REQUIRE(seq_a.size() >= 6);
+    REQUIRE(seq_b.size() >= 6);
+    CHECK(std::vector<std::uint32_t>(seq_a.begin(), seq_a.begin() + 6) == std::vector<std::uint32_t>{1, 2, 3, 4, 5, 1});
+    CHECK(std::vector<std::uint32_t>(seq_b.begin(), seq_b.begin() + 6) == std::vector<std::uint32_t>{1, 2, 4, 5, 6, 1});
 }
 
 TEST_CASE("engine: the peer table is bounded, peers without a live path make room, the others never") {
