@@ -36,6 +36,11 @@ static_assert(ack_every % broadcast_every == 0);
 /// unicast like any other. Later samples come only every 64th round.
 constexpr std::uint8_t rtt_burst = 8;
 
+/// After the first of its kind, dropped datagrams are logged as a count,
+/// at most once this often per kind (a flood or a wrong key fills no disk,
+/// yet goes on being seen).
+constexpr duration drop_log_every = ms(60'000);
+
 }  // namespace
 
 engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
@@ -535,31 +540,64 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     }
 }
 
-void engine::note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from,
+bool engine::first_of_kind(const char* module, severity level, const char* event, const char* reason,
+                           std::optional<std::size_t> lan, const std::optional<ip_address>& from, timestamp now) {
+    auto [it, fresh] = drop_logs_.try_emplace(std::string(event) + "/" + (reason ? reason : ""));
+    drop_log& d = it->second;
+    if (fresh) {
+        d.module = module;
+        d.level = level;
+        d.event = event;
+        d.reason = reason;
+        d.line_at = now;
+        return true;
+    }
+    ++d.pending;
+    d.lan = lan;
+    d.from = from;
+    return false;
+}
+
+void engine::log_drop_counts(timestamp now, engine_output& out) {
+    for (auto& [key, d] : drop_logs_) {
+        if (d.pending == 0 || now - d.line_at < drop_log_every) continue;
+        auto& e = out.events.emplace_back(d.module, d.level, d.event);
+        if (d.reason) e.kv("reason", d.reason);
+        e.kv("count", static_cast<long long>(d.pending));
+        e.kv("seconds", static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(now - d.line_at).count()));
+        if (d.lan && *d.lan < lans_.size()) e.kv("lan", lans_[*d.lan].name);
+        if (d.from) e.kv("from", d.from->to_string());
+        e.kv("note", "since the last line; lan and from: the latest");
+        d.pending = 0;
+        d.line_at = now;
+    }
+}
+
+void engine::note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from, timestamp now,
                        engine_output& out) {
-    if (counter++ == 0)
+    ++counter;
+    if (first_of_kind("wire", severity::warning, "drop", reason, li, from, now))
         out.events.emplace_back("wire", severity::warning, "drop")
             .kv("reason", reason)
             .kv("lan", lans_[li].name)
             .kv("from", from.to_string())
-            .kv("note", "first of its kind; later ones are only counted");
+            .kv("note", "first of its kind; later ones are counted in a line a minute at most");
 }
 
 void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_port, const std::uint8_t* data,
                      std::size_t size, timestamp now, engine_output& out, int ttl) {
     if (li >= lans_.size()) return;
-    if (ttl >= 0 && ttl < 255) return note_drop(drops_.low_ttl, "low_ttl", li, from, out);
+    if (ttl >= 0 && ttl < 255) return note_drop(drops_.low_ttl, "low_ttl", li, from, now, out);
     auto decoded = wire::decode(data, size, cfg_.keys);
     if (auto* err = std::get_if<wire::error>(&decoded))
-        return note_drop(drops_.wire[std::size_t(*err)], wire::to_string(*err), li, from, out);
+        return note_drop(drops_.wire[std::size_t(*err)], wire::to_string(*err), li, from, now, out);
     const auto& m = std::get<wire::message>(decoded);
     if (m.node_id == cfg_.node_id) {
         if (m.incarnation == incarnation_ || (previous_incarnation_ != 0 && m.incarnation == previous_incarnation_)) {
             ++drops_.own;
         } else {
             ++drops_.id_collision;
-            if (!collision_logged_) {
-                collision_logged_ = true;
+            if (first_of_kind("peer", severity::error, "node_id_collision", nullptr, li, from, now)) {
                 out.events.emplace_back("peer", severity::error, "node_id_collision")
                     .kv("node_id", m.node_id)
                     .kv("lan", lans_[li].name)
@@ -569,10 +607,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         }
         return;
     }
-    if (!lans_[li].on_link(from)) {
-        ++drops_.off_link;
-        return;
-    }
+    if (!lans_[li].on_link(from)) return note_drop(drops_.off_link, "off_link", li, from, now, out);
 
     if (m.kind == wire::type::bye) {
         auto it = peers_.find(m.node_id);
@@ -602,7 +637,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     // Replays: with keys, a datagram of an older incarnation is a replay
     // (incarnations then grow with time; see PROTOCOL.md).
     if (known != peers_.end() && !cfg_.keys.empty() && m.incarnation < known->second.incarnation) {
-        ++drops_.replay;
+        note_drop(drops_.replay, "replay", li, from, now, out);
         return;
     }
     auto [it, fresh] = peers_.try_emplace(m.node_id);
@@ -627,7 +662,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     // its first INQ came second (or after a forged incarnation's).
     const bool round_inq = m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only);
     if (round_inq && !fresh && pa.inq_seen && m.incarnation == pa.inq_seq_incarnation && m.seq <= pa.last_inq_seq) {
-        ++drops_.replay;
+        note_drop(drops_.replay, "replay", li, from, now, out);
         return;
     }
     if (round_inq) {
@@ -756,8 +791,7 @@ bool engine::make_room(timestamp now, engine_output& out) {
         if (!up && (victim == peers_.end() || it->second.last_seen < victim->second.last_seen)) victim = it;
     }
     if (victim == peers_.end()) {
-        if (!peer_limit_logged_) {
-            peer_limit_logged_ = true;
+        if (first_of_kind("peer", severity::warning, "peer_limit", nullptr, std::nullopt, std::nullopt, now)) {
             out.events.emplace_back("peer", severity::warning, "peer_limit")
                 .kv("max_peers", static_cast<long long>(cfg_.max_peers))
                 .kv("note", "new node ids are refused while every known peer has a path up");
@@ -835,6 +869,7 @@ void engine::tick(timestamp now, engine_output& out) {
     check_damping(now, out);
     if (now >= next_expiry_check_) {
         expire_peers(now, out);
+        log_drop_counts(now, out);
         // Once a second is plenty: peers are forgotten after a minute or
         // more (a wakeup of its own every short interval costs CPU).
         next_expiry_check_ = now + ms(1000);

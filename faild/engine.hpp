@@ -53,6 +53,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -221,7 +222,7 @@ private:
     /// Rate limit for per-peer log lines; false when this one is held back.
     bool may_log(timestamp now, engine_output& out);
     /// Counts a dropped datagram; logs the first of each reason.
-    void note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from,
+    void note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from, timestamp now,
                    engine_output& out);
     duration peer_interval(const peer& p) const;
     /// The first round start at or after `at` (`at` itself when rounds are
@@ -236,8 +237,26 @@ private:
     peer_map peers_;
     drop_counters drops_;
     timestamp next_expiry_check_{0};
-    bool collision_logged_ = false;
-    bool peer_limit_logged_ = false;
+    /// Dropped datagrams (and refused node ids) in the log: the first of
+    /// each kind at once, in full; after it, at most a line a minute with
+    /// the count since the last one (and where the latest came from).
+    struct drop_log {
+        const char* module = "";
+        severity level = severity::warning;
+        const char* event = "";
+        const char* reason = nullptr;
+        std::uint64_t pending = 0;  ///< since the last line
+        timestamp line_at{0};
+        std::optional<std::size_t> lan;  ///< of the latest
+        std::optional<ip_address> from;
+    };
+    std::map<std::string, drop_log> drop_logs_;  ///< by event and reason
+    /// Counts one for the log; true when it is the first of its kind (the
+    /// caller logs it in full at once).
+    bool first_of_kind(const char* module, severity level, const char* event, const char* reason,
+                       std::optional<std::size_t> lan, const std::optional<ip_address>& from, timestamp now);
+    /// The count lines that are due (a minute since the last of their kind).
+    void log_drop_counts(timestamp now, engine_output& out);
     timestamp log_window_start_{0};
     unsigned logs_in_window_ = 0, logs_held_back_ = 0;
     std::uint32_t confirm_counter_ = 0;

@@ -12,9 +12,10 @@
 #     "sequence not above the last one seen on that path", drops them before
 #     anything is answered or learned)
 #   - the switchback still happens after the repair
-# Replays are counted (drops.replay), never logged, and faild exposes no
-# drop counters, so the drop is asserted through behaviour (no ACK, path
-# stays down, route stays), not through a log line.
+#   - h1 logs the drop: "drop reason=replay ... from=192.0.2.3" (the first
+#     in full; the count lines come a minute apart, after this test)
+# The drop is also asserted through behaviour (no ACK, path stays down,
+# route stays).
 # Exit 0 pass, 1 fail, 77 when namespaces cannot be made or python3 is missing.
 # shellcheck disable=SC2317  # helpers are called through lab_wait
 set -u
@@ -89,11 +90,11 @@ has_since "$L1" "$n0" notice_refuted lan=eth0 && fail "a replay refuted a notice
 acks=$(stat_of acks)
 [[ $acks == 0 ]] || fail "h1 answered $acks replayed INQs with ACKs (they passed the replay check)"
 daemons_alive || fail "a daemon exited"
-if lab_log_has "$L1" drop 'from=192\.0\.2\.3'; then
-  step "h1 logged: $(first_event "$L1" drop 'from=192\.0\.2\.3')"
-else
-  step "h1 logged no drop line for the replays (replays are only counted); asserted by behaviour: no ACK, path down, route kept"
-fi
+lab_log_has "$L1" drop reason=replay 'from=192\.0\.2\.3' ||
+  fail "h1 logged no 'drop reason=replay ... from=192.0.2.3' line"
+step "h1 logged: $(first_event "$L1" drop reason=replay)"
+lab_log_has "$L1" drop reason=replay 'from=192\.0\.2\.(1|2)' && fail "h1 logged a real peer's datagram as a replay"
+lab_log_has "$L2" drop reason=replay && fail "h2 logged a replay (none was sent to it)"
 
 lab_stop "$RPID" TERM 5
 step "replay report: $(tail -n1 "$DIR/replay.out")"

@@ -242,6 +242,60 @@ TEST_CASE("engine: drops own, colliding, malformed and off-link datagrams, BYE f
     CHECK(events_named(bye_out, "bye") == "event=bye peer=h2 lan=eth1\n");
 }
 
+TEST_CASE("engine: dropped datagrams: the first of each kind in full, then a count a minute at most, as long as they come") {
+    engine e(cfg("h1", false), two_lans(1), ms(0));
+    std::vector<std::uint8_t> junk{1, 2, 3};
+    auto other_h1 = msg(wire::type::inq, "h1", 1, {}, 8);  // our id, another incarnation
+    auto drops_at = [&](long long t, const char* from) {
+        engine_output out;
+        feed(e, 0, from, junk, ms(t), out);
+        feed(e, 0, from, other_h1, ms(t), out);
+        return out;
+    };
+    auto tick_at = [&](long long t) {
+        engine_output out;
+        e.tick(ms(t), out);
+        return out;
+    };
+    auto first = drops_at(0, "192.0.2.9");
+    CHECK(events_named(first, "drop") ==
+          "event=drop reason=too_short lan=eth0 from=192.0.2.9 note=\"first of its kind; later ones are counted in a line a "
+          "minute at most\"\n");
+    CHECK(events_named(first, "node_id_collision") ==
+          "event=node_id_collision node_id=h1 lan=eth0 from=192.0.2.9 hint=\"give each host its own --node-id\"\n");
+    for (long long t : {1'000, 30'000}) {
+        auto more = drops_at(t, "192.0.2.9");
+        CHECK(more.events.empty());
+    }
+    CHECK(tick_at(59'000).events.empty());  // not a minute since the first line
+    auto minute = tick_at(61'000);
+    CHECK(events_named(minute, "drop") ==
+          "event=drop reason=too_short count=2 seconds=61 lan=eth0 from=192.0.2.9 note=\"since the last line; lan and "
+          "from: the latest\"\n");
+    CHECK(events_named(minute, "node_id_collision") ==
+          "event=node_id_collision count=2 seconds=61 lan=eth0 from=192.0.2.9 note=\"since the last line; lan and "
+          "from: the latest\"\n");
+    CHECK(tick_at(200'000).events.empty());  // none since: no line
+    // Long after, a new one: its count within a second, not a minute on.
+    CHECK(drops_at(300'000, "192.0.2.8").events.empty());
+    CHECK(events_named(tick_at(301'000), "drop") ==
+          "event=drop reason=too_short count=1 seconds=240 lan=eth0 from=192.0.2.8 note=\"since the last line; lan "
+          "and from: the latest\"\n");
+    CHECK(e.drops().wire[std::size_t(wire::error::too_short)] == 4);
+    CHECK(e.drops().id_collision == 4);
+    // Off-link sources and replays are logged the same way (each its kind).
+    engine_output other;
+    feed(e, 0, "203.0.113.5", msg(wire::type::inq, "h9", 1), ms(302'000), other);
+    auto inq = msg(wire::type::inq, "h2", 5, {"h1"});
+    feed(e, 0, "192.0.2.2", inq, ms(302'000), other);
+    feed(e, 0, "192.0.2.2", inq, ms(302'001), other);
+    CHECK(events_named(other, "drop") ==
+          "event=drop reason=off_link lan=eth0 from=203.0.113.5 note=\"first of its kind; later ones are counted in a line "
+          "a minute at most\"\n"
+          "event=drop reason=replay lan=eth0 from=192.0.2.2 note=\"first of its kind; later ones are counted in a line a "
+          "minute at most\"\n");
+}
+
 TEST_CASE("engine: a peer met over LAN B only is watched on LAN A and routed when A stays silent") {
     engine e(cfg("h1", true), two_lans(1), ms(0));
     std::string downs;
