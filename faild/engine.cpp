@@ -542,7 +542,7 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
 
 bool engine::first_of_kind(const char* module, severity level, const char* event, const char* reason,
                            std::optional<std::size_t> lan, const std::optional<ip_address>& from, timestamp now) {
-    auto [it, fresh] = drop_logs_.try_emplace(std::string(event) + "/" + (reason ? reason : ""));
+    auto [it, fresh] = drop_logs_.try_emplace({event, reason ? reason : ""});
     drop_log& d = it->second;
     if (fresh) {
         d.module = module;

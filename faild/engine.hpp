@@ -56,6 +56,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace faild {
@@ -250,7 +252,8 @@ private:
         std::optional<std::size_t> lan;  ///< of the latest
         std::optional<ip_address> from;
     };
-    std::map<std::string, drop_log> drop_logs_;  ///< by event and reason
+    /// By event and reason (static strings: a drop allocates nothing).
+    std::map<std::pair<std::string_view, std::string_view>, drop_log> drop_logs_;
     /// Counts one for the log; true when it is the first of its kind (the
     /// caller logs it in full at once).
     bool first_of_kind(const char* module, severity level, const char* event, const char* reason,
