@@ -172,7 +172,8 @@ public:
           signals_(io_, SIGTERM, SIGINT, SIGHUP),
           child_signals_(io_, SIGCHLD),
           io_per_lan_(engine_.lans().size()),
-          present_(engine_.lans().size(), true) {
+          present_(engine_.lans().size(), true),
+          startup_lans_(engine_.lans().size()) {
         if (monitor_) monitor_fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, monitor_->fd());
     }
 
@@ -368,6 +369,19 @@ private:
                 changed = true;
             }
         }
+        // A LAN added while running (no -i list) whose interface is gone
+        // again, last in the list and with no path to any peer on it, is
+        // dropped: interfaces that come and go under new names (container
+        // bridges) must not grow the list for good. The others keep their
+        // place, so the order of preference never changes.
+        if (opts_.interfaces.empty())
+            while (lans.size() > startup_lans_ && !present_.back() && !engine_.has_paths_on(lans.size() - 1)) {
+                emit(event("lan", severity::info, "lan_removed").kv("lan", lans.back().name));
+                lans.pop_back();
+                io_per_lan_.pop_back();
+                present_.pop_back();
+                changed = true;
+            }
         if (opts_.interfaces.empty())
             for (const auto& i : all) {
                 bool known = std::any_of(lans.begin(), lans.end(), [&](const lan& l) { return l.name == i.name; });
@@ -449,7 +463,8 @@ private:
     void wait_readable(std::size_t li, family f) {
         io_per_lan_[li].descriptors[slot(f)]->async_wait(
             asio::posix::stream_descriptor::wait_read, [this, li, f](boost::system::error_code ec) {
-                if (stopping_) return;
+                // Aborted: its socket was closed (the LAN may be gone from the list).
+                if (stopping_ || ec == asio::error::operation_aborted) return;
                 if (ec) return wait_failed(engine_.lans()[li].name.c_str(), ec);
                 engine_output out;
                 drain(li, f, out);
@@ -959,6 +974,7 @@ private:
     asio::signal_set child_signals_;
     std::vector<lan_io> io_per_lan_;
     std::vector<bool> present_;  ///< the LAN's interface exists (by name)
+    std::size_t startup_lans_;   ///< LANs at start: never dropped (see refresh)
     std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
     std::unique_ptr<asio::local::stream_protocol::acceptor> acceptor_;
     std::vector<std::shared_ptr<asio::local::stream_protocol::socket>> subscribers_;

@@ -60,15 +60,26 @@ void engine::collect_own_addresses() {
             if (own_addresses_.size() < wire::max_addresses) own_addresses_.push_back(p.addr);
 }
 
+bool engine::has_paths_on(std::size_t lan) const {
+    return std::any_of(peers_.begin(), peers_.end(), [&](const auto& ip) {
+        return std::any_of(ip.second.paths.begin(), ip.second.paths.end(),
+                           [&](const auto& kp) { return kp.first.lan == lan; });
+    });
+}
+
 void engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& out) {
-    if (lans.size() < lans_.size()) return;  // LANs keep their place: none is ever removed
+    // LANs keep their place; only LANs at the end that no path is on may go.
+    for (std::size_t li = lans.size(); li < lans_.size(); ++li)
+        if (has_paths_on(li)) return;
     std::vector<std::size_t> lost, back;
-    for (std::size_t li = 0; li < lans_.size(); ++li) {
+    for (std::size_t li = 0; li < std::min(lans.size(), lans_.size()); ++li) {
         if (lans_[li].carrier && !lans[li].carrier) lost.push_back(li);
         if (!lans_[li].carrier && lans[li].carrier) back.push_back(li);
     }
     lans_ = std::move(lans);
     lan_states_.resize(lans_.size() * 2);
+    for (auto& [key, d] : drop_logs_)
+        if (d.lan && *d.lan >= lans_.size()) d.lan.reset();
     for (std::size_t i = 0; i < lan_states_.size(); ++i)
         if (lan_states_[i].next_send.count() == 0) lan_states_[i].next_send = now;
     collect_own_addresses();

@@ -155,10 +155,15 @@ public:
     /// Say BYE on every LAN (clean exit).
     void shutdown(engine_output& out);
     /// Our LANs changed: addresses (DAD finished, an address came or went),
-    /// carrier, or new LANs appended at the end (existing ones keep their
-    /// place). Carrier loss takes the LAN's paths down at once; carrier back
-    /// makes the next INQ leave at once.
+    /// carrier, new LANs appended at the end, or LANs at the end that no
+    /// path is on dropped (the others keep their place; a list that would
+    /// drop a LAN with a path is refused whole). Carrier loss takes the
+    /// LAN's paths down at once; carrier back makes the next INQ leave at
+    /// once.
     void update_lans(std::vector<lan> lans, timestamp now, engine_output& out);
+
+    /// Whether any peer has a path (up or down) on LAN `lan`.
+    bool has_paths_on(std::size_t lan) const;
 
     /// The routes the current path table asks for.
     route_set desired_routes() const;

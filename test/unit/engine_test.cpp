@@ -296,6 +296,43 @@ TEST_CASE("engine: dropped datagrams: the first of each kind in full, then a cou
           "minute at most\"\n");
 }
 
+TEST_CASE("engine: LANs at the end that no path is on can be dropped; a list dropping one with a path is refused") {
+    auto lans = two_lans(1);
+    lans.push_back({"br-1", 12, {*prefix::parse("203.0.113.1/24")}, {}});
+    engine e(cfg("h1", true), lans, ms(0));
+    engine_output out;
+    feed(e, 0, "192.0.2.2", msg(wire::type::inq, "h2", 1), ms(1), out);
+    feed(e, 1, "198.51.100.2", msg(wire::type::inq, "h2", 1), ms(1), out);
+    REQUIRE(e.has_paths_on(0));
+    REQUIRE(e.has_paths_on(1));
+    CHECK_FALSE(e.has_paths_on(2));
+    // A datagram dropped on br-1: its count line must not name a LAN that is gone.
+    std::vector<std::uint8_t> junk{1, 2, 3};
+    feed(e, 2, "203.0.113.9", junk, ms(2), out);
+    feed(e, 2, "203.0.113.9", junk, ms(3), out);
+
+    e.update_lans(two_lans(1), ms(10), out);  // br-1 gone: nothing on it
+    CHECK(e.lans().size() == 2);
+    e.update_lans({two_lans(1)[0]}, ms(20), out);  // eth1 has h2's path: refused whole
+    CHECK(e.lans().size() == 2);
+    CHECK(e.lans()[1].name == "eth1");
+    // Rounds go on over what is left, and a LAN can come again at the end.
+    std::string counted;
+    for (long long t = 100; t <= 62'000; t += 100) {
+        engine_output r;
+        e.tick(ms(t), r);
+        for (const auto& snd : r.sends) CHECK(snd.lan < 2);
+        counted += events_named(r, "drop");
+    }
+    CHECK(counted.find("reason=too_short count=1 ") != std::string::npos);
+    CHECK(counted.find("lan=") == std::string::npos);
+    e.update_lans(lans, ms(62'100), out);
+    CHECK(e.lans().size() == 3);
+    engine_output again;
+    e.tick(ms(62'100), again);
+    CHECK(std::any_of(again.sends.begin(), again.sends.end(), [](const outgoing& o) { return o.lan == 2; }));
+}
+
 TEST_CASE("engine: a peer met over LAN B only is watched on LAN A and routed when A stays silent") {
     engine e(cfg("h1", true), two_lans(1), ms(0));
     std::string downs;

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Interfaces that come and go under new names (container bridges) while
+# faild runs without -i (2-host lab, IPv4). In h1, veth interfaces (the
+# kernel here has no dummy driver; the other end stays down and bare, so
+# only this one is eligible) with an address in 203.0.113.0/24 are made and
+# deleted; checked:
+#   - each is added (lan_added) and, once deleted, dropped again
+#     (lan_removed): four in a row leave the list as it was, and h1's
+#     faild holds as many file descriptors after them as before
+#   - only from the end: with chA and chB added, deleting chA drops
+#     nothing (link_gone only); deleting chB then drops chB, then chA
+#   - the LANs faild started with stay, paths to h2 stay up, no route
+#     moves; afterwards a silent cut of h2's LAN A still fails over and
+#     the repair switches back
+# Exit 0 pass, 1 fail, 77 when namespaces cannot be made.
+# shellcheck disable=SC2317  # helpers are called through lab_wait
+set -u
+
+export LAB=fchn$$
+# shellcheck source-path=SCRIPTDIR source=lib/common.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash" || exit 1
+netns_begin lan-churn "$FAILD"
+
+step "lab $LAB: 2 hosts"
+lab_up 2 || fail "lab_up"
+start_faild h1
+start_faild h2
+wait_paths_up
+both_empty || fail "faild installed routes while all paths are up"
+step "all paths up"
+
+fds() { find "/proc/${DPID[h1]}/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+add_if() {  # NAME HOST-OCTET
+  if ! { lab_exec h1 ip link add "$1" type veth peer name "$1p" &&
+    lab_exec h1 ip addr add "203.0.113.$2/24" dev "$1" &&
+    lab_exec h1 ip link set "$1" up; }; then
+    fail "cannot make $1 in h1"
+  fi
+}
+del_if() { lab_exec h1 ip link del "$1" || fail "cannot delete $1 in h1"; }
+logged() { lab_log_has "$L1" "$@"; }
+n_logged() { lab_log_count "$L1" "$@"; }
+
+fd0=$(fds)
+for n in 1 2 3 4; do
+  add_if "ch$n" "$n"
+  lab_wait 10 logged lan_added "lan=ch$n" || fail "h1 did not add ch$n (lan_added)"
+  del_if "ch$n"
+  lab_wait 10 logged lan_removed "lan=ch$n" || fail "h1 did not drop ch$n once it was deleted (lan_removed)"
+done
+(($(n_logged lan_added) == 4 && $(n_logged lan_removed) == 4)) ||
+  fail "expected 4 lan_added and 4 lan_removed, got $(n_logged lan_added) and $(n_logged lan_removed)"
+fd1=$(fds)
+((fd1 == fd0)) || fail "h1's faild held $fd0 file descriptors before the churn and $fd1 after (sockets left open?)"
+step "4 interfaces added and dropped again; $fd1 file descriptors before and after"
+
+add_if chA 11
+add_if chB 12
+lab_wait 10 logged lan_added lan=chB || fail "h1 did not add chB"
+logged lan_added lan=chA || fail "h1 did not add chA"
+del_if chA
+lab_wait 10 logged link_gone lan=chA || fail "h1 did not see chA go (link_gone)"
+logged lan_removed lan=chA && fail "h1 dropped chA while chB came after it"
+del_if chB
+lab_wait 10 logged lan_removed lan=chA || fail "h1 did not drop chA and chB once both were deleted"
+order=$(lab_log_lines "$L1" lan_removed 'lan=ch[AB]' | sed -n 's/.*lan=\(ch[AB]\).*/\1/p' | paste -sd,)
+[[ $order == chB,chA ]] || fail "lan_removed order '$order', expected chB,chA (from the end)"
+step "from the end only: chA kept while chB followed it, then both dropped ($order)"
+
+lab_log_has "$L1" lan_removed 'lan=eth[01]' && fail "h1 dropped a LAN it started with"
+for l in "$L1" "$L2"; do
+  lab_log_has "$l" path_down && fail "$l: a path went down during the churn"
+  lab_log_has "$l" route_added && fail "$l: a route was added during the churn"
+done
+paths_up "$L1" "$L2" || fail "not every path is up after the churn"
+daemons_alive || fail "a daemon exited"
+step "paths to h2 up, no route moved"
+
+lab_fault h2 a silent || fail "lab_fault"
+lab_wait 10 both_failed_over || { show_routes; fail "no failover after the churn"; }
+step "silent cut of h2's LAN A: both failed over"
+lab_restore h2 a || fail "lab_restore"
+lab_wait 20 both_empty || { show_routes; fail "faild routes not removed within 20 s of the repair"; }
+step "switched back"
+stop_daemons
+both_empty || { show_routes; fail "faild routes left at the end"; }
+
+PASSED=1
+step "PASS"
+exit 0
