@@ -374,14 +374,17 @@ private:
         // dropped: interfaces that come and go under new names (container
         // bridges) must not grow the list for good. The others keep their
         // place, so the order of preference never changes.
-        if (opts_.interfaces.empty())
-            while (lans.size() > startup_lans_ && !present_.back() && !engine_.has_paths_on(lans.size() - 1)) {
-                emit(event("lan", severity::info, "lan_removed").kv("lan", lans.back().name));
-                lans.pop_back();
-                io_per_lan_.pop_back();
-                present_.pop_back();
-                changed = true;
-            }
+        while (droppable(lans.size())) {
+            for (const auto& a : io_per_lan_.back().dadfailed)  // it goes from the list: cleared
+                emit(event("lan", severity::info, "address_dadfailed_cleared")
+                                   .kv("lan", lans.back().name)
+                                   .kv("addr", a.to_string()));
+            emit(event("lan", severity::info, "lan_removed").kv("lan", lans.back().name));
+            lans.pop_back();
+            io_per_lan_.pop_back();
+            present_.pop_back();
+            changed = true;
+        }
         if (opts_.interfaces.empty())
             for (const auto& i : all) {
                 bool known = std::any_of(lans.begin(), lans.end(), [&](const lan& l) { return l.name == i.name; });
@@ -396,16 +399,36 @@ private:
                                    .kv("ifindex", i.ifindex)
                                    .kv("addrs", address_list(lans.back())));
             }
-        note_dadfailed(all);
-        if (!changed) return;
+        if (!changed) return note_dadfailed(all);
         engine_output out;
-        engine_.update_lans(lans, now(), out);
-        for (std::size_t li = 0; li < lans.size(); ++li) {
+        if (!engine_.update_lans(lans, now(), out)) {
+            // Cannot be: droppable() asked the engine first. Keep the
+            // daemon's per-LAN lists as long as the engine's.
+            emit(event("daemon", severity::error, "lan_list_refused")
+                     .kv("lans", static_cast<long long>(lans.size()))
+                     .kv("note", "internal error, please report: the LANs stay as they were"));
+            while (io_per_lan_.size() < engine_.lans().size()) {
+                io_per_lan_.emplace_back();
+                present_.push_back(false);
+            }
+            io_per_lan_.resize(engine_.lans().size());
+            present_.resize(engine_.lans().size());
+        }
+        note_dadfailed(all);  // after the engine took the list: same length as ours
+        for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
             auto& io = io_per_lan_[li];
-            if (present_[li] && (!io.sockets[0] || (!io.sockets[1] && lans[li].link_local))) open_and_watch(li);
+            if (present_[li] && (!io.sockets[0] || (!io.sockets[1] && engine_.lans()[li].link_local))) open_and_watch(li);
         }
         out.paths_changed = true;
         handle(out);
+    }
+
+    /// Whether the last of `count` LANs may go: added while running (no -i
+    /// list), its interface gone again, no path to any peer on it. Only
+    /// from the end, so every other LAN keeps its place (and preference).
+    bool droppable(std::size_t count) const {
+        return opts_.interfaces.empty() && count > startup_lans_ && count <= present_.size() && !present_[count - 1] &&
+               !engine_.has_paths_on(count - 1);
     }
 
     /// Opens (and watches) whichever of the LAN's sockets are missing.
@@ -810,6 +833,10 @@ private:
         // wakeup for nothing.
         if (!stopping_) rearm();
         emit(out.events);
+        // Paths forgotten (their peer no longer claims the LAN) may leave a
+        // gone LAN at the end with none: drop it now, not at the next link
+        // change (refresh hands the engine the shorter list).
+        if (out.paths_changed && !stopping_ && droppable(engine_.lans().size())) refresh();
         if (out.paths_changed) {
             // Why routes may go: the peer left, a path came back, or the
             // plan changed otherwise (no live path left, addresses moved).

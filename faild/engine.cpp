@@ -67,19 +67,30 @@ bool engine::has_paths_on(std::size_t lan) const {
     });
 }
 
-void engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& out) {
-    // LANs keep their place; only LANs at the end that no path is on may go.
+bool engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& out) {
+    // LANs keep their place; only LANs at the end that no path is on may
+    // go, and another may then take the place of one (a new name there).
     for (std::size_t li = lans.size(); li < lans_.size(); ++li)
-        if (has_paths_on(li)) return;
-    std::vector<std::size_t> lost, back;
+        if (has_paths_on(li)) return false;
+    std::vector<std::size_t> lost, back, replaced;
     for (std::size_t li = 0; li < std::min(lans.size(), lans_.size()); ++li) {
+        if (lans_[li].name != lans[li].name) {
+            if (has_paths_on(li)) return false;
+            replaced.push_back(li);
+            continue;
+        }
         if (lans_[li].carrier && !lans[li].carrier) lost.push_back(li);
         if (!lans_[li].carrier && lans[li].carrier) back.push_back(li);
     }
     lans_ = std::move(lans);
     lan_states_.resize(lans_.size() * 2);
     for (auto& [key, d] : drop_logs_)
-        if (d.lan && *d.lan >= lans_.size()) d.lan.reset();
+        if (d.lan && (*d.lan >= lans_.size() ||
+                      std::find(replaced.begin(), replaced.end(), *d.lan) != replaced.end()))
+            d.lan.reset();
+    // A LAN in a place another had: probed at once, like one appended.
+    for (std::size_t li : replaced)
+        for (family fam : families) state_of({li, fam}).next_send = now;
     for (std::size_t i = 0; i < lan_states_.size(); ++i)
         if (lan_states_[i].next_send.count() == 0) lan_states_[i].next_send = now;
     collect_own_addresses();
@@ -97,6 +108,7 @@ void engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& ou
     for (std::size_t li : back)
         for (family fam : families) state_of({li, fam}).next_send = now;
     if (!lost.empty() || !back.empty()) out.paths_changed = true;
+    return true;
 }
 
 duration engine::confirm_timeout(const path& pa) const {
@@ -578,7 +590,7 @@ void engine::log_drop_counts(timestamp now, engine_output& out) {
         e.kv("seconds", static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(now - d.line_at).count()));
         if (d.lan && *d.lan < lans_.size()) e.kv("lan", lans_[*d.lan].name);
         if (d.from) e.kv("from", d.from->to_string());
-        e.kv("note", "since the last line; lan and from: the latest");
+        e.kv("note", d.from ? "since the last line; lan and from: the latest" : "since the last line");
         d.pending = 0;
         d.line_at = now;
     }

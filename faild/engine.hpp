@@ -160,7 +160,8 @@ public:
     /// drop a LAN with a path is refused whole). Carrier loss takes the
     /// LAN's paths down at once; carrier back makes the next INQ leave at
     /// once.
-    void update_lans(std::vector<lan> lans, timestamp now, engine_output& out);
+    /// False (and nothing changed) when the list would drop a LAN with a path.
+    bool update_lans(std::vector<lan> lans, timestamp now, engine_output& out);
 
     /// Whether any peer has a path (up or down) on LAN `lan`.
     bool has_paths_on(std::size_t lan) const;

@@ -9,9 +9,11 @@
 #     faild holds as many file descriptors after them as before
 #   - only from the end: with chA and chB added, deleting chA drops
 #     nothing (link_gone only); deleting chB then drops chB, then chA
-#   - the LANs faild started with stay, paths to h2 stay up, no route
-#     moves; afterwards a silent cut of h2's LAN A still fails over and
-#     the repair switches back
+#   - a LAN with a path to a peer stays after its interface goes (the path
+#     is routed around) until the path is forgotten, then goes on its own
+#   - the LANs faild started with stay, paths to h2 on them stay up, no
+#     route for them moves; afterwards a silent cut of h2's LAN A still
+#     fails over and the repair switches back
 # Exit 0 pass, 1 fail, 77 when namespaces cannot be made.
 # shellcheck disable=SC2317  # helpers are called through lab_wait
 set -u
@@ -67,10 +69,33 @@ order=$(lab_log_lines "$L1" lan_removed 'lan=ch[AB]' | sed -n 's/.*lan=\(ch[AB]\
 [[ $order == chB,chA ]] || fail "lan_removed order '$order', expected chB,chA (from the end)"
 step "from the end only: chA kept while chB followed it, then both dropped ($order)"
 
+# A LAN with a peer on it stays while it has paths: a veth between h1 (x1,
+# 203.0.113.1) and h2 (x1p, .2). Deleted, h1 keeps x1 (its path to h2 is
+# down, and routed around) until h2 no longer claims 203.0.113.2 and the
+# path is forgotten; then x1 goes without any further link change.
+if ! { lab_exec h1 ip link add x1 type veth peer name x1p &&
+  lab_exec h1 ip link set x1p netns "$(_lab_ns h2)" &&
+  lab_exec h1 ip addr add 203.0.113.1/24 dev x1 && lab_exec h1 ip link set x1 up &&
+  lab_exec h2 ip addr add 203.0.113.2/24 dev x1p && lab_exec h2 ip link set x1p up; }; then
+  fail "cannot make the veth x1 (h1) - x1p (h2)"
+fi
+lab_wait 15 logged path_up peer=h2 lan=x1 || fail "h1's path to h2 on x1 did not come up"
+step "x1 between h1 and h2: path up"
+del_if x1
+lab_wait 10 logged link_gone lan=x1 || fail "h1 did not see x1 go"
+lab_wait 10 logged lan_removed lan=x1 || fail "h1 kept x1 after its path to h2 there was forgotten"
+seq_of() { grep -n "event=$1 .*lan=x1\b" "$L1" | head -n1 | cut -d: -f1; }
+gone=$(seq_of link_gone) forgot=$(seq_of path_forgotten) removed=$(seq_of lan_removed)
+if ! [[ -n $gone && -n $forgot && -n $removed ]] || ((gone > forgot || forgot > removed)); then
+  fail "expected link_gone, then path_forgotten, then lan_removed for x1 (log lines ${gone:-none}, ${forgot:-none}, ${removed:-none})"
+fi
+lab_wait 10 both_empty || { show_routes; fail "a route for h2's x1 address stayed"; }
+step "x1 deleted: kept while its path lived (lines $gone, $forgot, $removed), then dropped; no route left"
+
 lab_log_has "$L1" lan_removed 'lan=eth[01]' && fail "h1 dropped a LAN it started with"
 for l in "$L1" "$L2"; do
-  lab_log_has "$l" path_down && fail "$l: a path went down during the churn"
-  lab_log_has "$l" route_added && fail "$l: a route was added during the churn"
+  lab_log_has "$l" path_down 'lan=eth[01]' && fail "$l: a path on eth0 or eth1 went down during the churn"
+  lab_log_has "$l" route_added 'dst=(192\.0\.2|198\.51\.100)\.' && fail "$l: a route for eth0 or eth1 was added during the churn"
 done
 paths_up "$L1" "$L2" || fail "not every path is up after the churn"
 daemons_alive || fail "a daemon exited"

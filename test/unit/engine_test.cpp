@@ -296,7 +296,7 @@ TEST_CASE("engine: dropped datagrams: the first of each kind in full, then a cou
           "minute at most\"\n");
 }
 
-TEST_CASE("engine: LANs at the end that no path is on can be dropped; a list dropping one with a path is refused") {
+TEST_CASE("engine: LANs at the end that no path is on can be dropped, a list dropping one with a path is refused") {
     auto lans = two_lans(1);
     lans.push_back({"br-1", 12, {*prefix::parse("203.0.113.1/24")}, {}});
     engine e(cfg("h1", true), lans, ms(0));
@@ -311,10 +311,14 @@ TEST_CASE("engine: LANs at the end that no path is on can be dropped; a list dro
     feed(e, 2, "203.0.113.9", junk, ms(2), out);
     feed(e, 2, "203.0.113.9", junk, ms(3), out);
 
-    e.update_lans(two_lans(1), ms(10), out);  // br-1 gone: nothing on it
+    CHECK(e.update_lans(two_lans(1), ms(10), out));  // br-1 gone: nothing on it
     CHECK(e.lans().size() == 2);
-    e.update_lans({two_lans(1)[0]}, ms(20), out);  // eth1 has h2's path: refused whole
+    CHECK_FALSE(e.update_lans({two_lans(1)[0]}, ms(20), out));  // eth1 has h2's path: refused whole
     CHECK(e.lans().size() == 2);
+    CHECK(e.lans()[1].name == "eth1");
+    auto swapped = two_lans(1);  // nor may another LAN take eth1's place
+    swapped[1].name = "br-9";
+    CHECK_FALSE(e.update_lans(swapped, ms(20), out));
     CHECK(e.lans()[1].name == "eth1");
     // Rounds go on over what is left, and a LAN can come again at the end.
     std::string counted;
@@ -326,11 +330,39 @@ TEST_CASE("engine: LANs at the end that no path is on can be dropped; a list dro
     }
     CHECK(counted.find("reason=too_short count=1 ") != std::string::npos);
     CHECK(counted.find("lan=") == std::string::npos);
-    e.update_lans(lans, ms(62'100), out);
+    CHECK(e.update_lans(lans, ms(62'100), out));
     CHECK(e.lans().size() == 3);
     engine_output again;
     e.tick(ms(62'100), again);
     CHECK(std::any_of(again.sends.begin(), again.sends.end(), [](const outgoing& o) { return o.lan == 2; }));
+}
+
+TEST_CASE("engine: a LAN in the place of one that went (same refresh) is new: probed at once, no count of the old one's") {
+    auto lans = two_lans(1);
+    lans.push_back({"br-1", 12, {*prefix::parse("203.0.113.1/24")}, {}});
+    engine e(cfg("h1", true), lans, ms(0));
+    engine_output out;
+    e.tick(ms(0), out);
+    std::vector<std::uint8_t> junk{1, 2, 3};
+    feed(e, 2, "203.0.113.9", junk, ms(2), out);
+    feed(e, 2, "203.0.113.9", junk, ms(3), out);  // counted, for br-1
+    lans[2].name = "br-2";
+    lans[2].ifindex = 13;
+    engine_output swap;
+    CHECK(e.update_lans(lans, ms(50), swap));
+    CHECK(e.next_wakeup() == ms(50));  // not at the next round (100 ms)
+    engine_output first;
+    e.tick(e.next_wakeup(), first);
+    CHECK(e.next_wakeup() > ms(50));
+    CHECK(std::any_of(first.sends.begin(), first.sends.end(), [](const outgoing& o) { return o.lan == 2; }));
+    std::string counted;
+    for (long long t = 100; t <= 62'000; t += 100) {
+        engine_output r;
+        e.tick(ms(t), r);
+        counted += events_named(r, "drop");
+    }
+    CHECK(counted.find("reason=too_short count=1 ") != std::string::npos);
+    CHECK(counted.find("lan=br-2") == std::string::npos);  // br-2 dropped none of them
 }
 
 TEST_CASE("engine: a peer met over LAN B only is watched on LAN A and routed when A stays silent") {
