@@ -47,6 +47,11 @@
 #   port_packets HOST LAN          rx+tx packets of its switch port
 #   check_back_on_lan_a FLOWS      over 1 s, h2's LAN A port carries the
 #                                  echo flows and its LAN B port does not
+#   cut_and_repair_a AFTER         a silent cut of h2's LAN A fails both
+#                                  over (IPv4 lab), the repair switches both
+#                                  back; AFTER ends the failure message
+#   netns_pass                     stop_daemons, no faild route left, PASS,
+#                                  exit 0
 # shellcheck disable=SC2034  # variables for the tests that source this
 
 SRC=${FAILD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
@@ -208,4 +213,21 @@ check_back_on_lan_a() {  # FLOWS: 500 packets/s per flow on h2's LAN A port, < 2
   step "switch port counters over 1 s: h2a +$da packets, h2b +$db packets"
   ((da >= min)) || fail "the echo traffic is not back on LAN A (h2a grew by $da < $min packets in 1 s)"
   ((db < 200)) || fail "the echo traffic still uses LAN B (h2b grew by $db >= 200 packets in 1 s)"
+}
+
+cut_and_repair_a() {  # AFTER
+  lab_fault h2 a silent || fail "lab_fault"
+  lab_wait 10 both_failed_over || { show_routes; fail "no failover $1"; }
+  step "silent cut of h2's LAN A: both failed over"
+  lab_restore h2 a || fail "lab_restore"
+  lab_wait 20 both_empty || { show_routes; fail "faild routes not removed within 20 s of the repair"; }
+  step "switched back"
+}
+
+netns_pass() {
+  stop_daemons
+  both_empty || { show_routes; fail "faild routes left at the end"; }
+  PASSED=1
+  step "PASS"
+  exit 0
 }
