@@ -407,12 +407,8 @@ private:
             emit(event("daemon", severity::error, "lan_list_refused")
                      .kv("lans", static_cast<long long>(lans.size()))
                      .kv("note", "internal error, please report: the LANs stay as they were"));
-            while (io_per_lan_.size() < engine_.lans().size()) {
-                io_per_lan_.emplace_back();
-                present_.push_back(false);
-            }
             io_per_lan_.resize(engine_.lans().size());
-            present_.resize(engine_.lans().size());
+            present_.resize(engine_.lans().size(), false);
         }
         note_dadfailed(all);  // after the engine took the list: same length as ours
         for (std::size_t li = 0; li < engine_.lans().size(); ++li) {

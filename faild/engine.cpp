@@ -161,7 +161,7 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
     // round for the peer). Its sequence number has the top bit set, like a
     // notice confirmation's.
     pa.awaiting = true;
-    pa.awaited_seq = 0x80000000u | (++confirm_counter_ & 0x7fffffffu);
+    pa.awaited_seq = wire::probe_seq_bit | (++confirm_counter_ & wire::max_round_seq);
     pa.note_sent(pa.awaited_seq);
     pa.inq_sent = now;
     pa.miss_counted = pa.late = false;
@@ -260,7 +260,7 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             // Confirmation sequence numbers have the top bit set, so they are
             // never a round's.
             pa.confirm_pending = true;
-            pa.confirm_seq = 0x80000000u | (++confirm_counter_ & 0x7fffffffu);
+            pa.confirm_seq = wire::probe_seq_bit | (++confirm_counter_ & wire::max_round_seq);
             pa.confirm_deadline = now + confirm_timeout(pa);
             auto probe = make(wire::type::inq, pa.confirm_seq);
             probe.flags |= wire::flag_probe_only;
@@ -570,8 +570,6 @@ bool engine::first_of_kind(const char* module, severity level, const char* event
     if (fresh) {
         d.module = module;
         d.level = level;
-        d.event = event;
-        d.reason = reason;
         d.line_at = now;
         return true;
     }
@@ -584,8 +582,9 @@ bool engine::first_of_kind(const char* module, severity level, const char* event
 void engine::log_drop_counts(timestamp now, engine_output& out) {
     for (auto& [key, d] : drop_logs_) {
         if (d.pending == 0 || now - d.line_at < drop_log_every) continue;
-        auto& e = out.events.emplace_back(d.module, d.level, d.event);
-        if (d.reason) e.kv("reason", d.reason);
+        const auto& [event, reason] = key;
+        auto& e = out.events.emplace_back(d.module, d.level, event);
+        if (!reason.empty()) e.kv("reason", reason);
         e.kv("count", static_cast<long long>(d.pending));
         e.kv("seconds", static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(now - d.line_at).count()));
         if (d.lan && *d.lan < lans_.size()) e.kv("lan", lans_[*d.lan].name);
@@ -855,7 +854,7 @@ void engine::tick(timestamp now, engine_output& out) {
         // A LAN-family that used its last round sequence number: a new
         // incarnation before anything of this tick goes out (retries,
         // notices, every LAN's INQ), so none of it carries the old one.
-        const std::uint32_t limit = std::clamp(cfg_.round_seq_limit, 1u, 0x7fffffffu);
+        const std::uint32_t limit = std::clamp(cfg_.round_seq_limit, 1u, wire::max_round_seq);
         if (std::any_of(lan_states_.begin(), lan_states_.end(), [&](const lan_state& ls) { return ls.seq >= limit; }))
             renew_incarnation(out);
         check_ack_deadlines(now, out);  // before a round closes: each probe counts once

@@ -105,7 +105,7 @@ struct engine_config {
     /// 1 again: a sequence number is never used twice by one incarnation, so
     /// a receiver's replay check never wraps. At 2^31 - 1 that is every 248
     /// days at t = 0.01; tests set it low.
-    std::uint32_t round_seq_limit = 0x7fffffffu;
+    std::uint32_t round_seq_limit = wire::max_round_seq;
 };
 
 /// One datagram to send out of LAN `lan` (the socket of dst's family).
@@ -156,11 +156,10 @@ public:
     void shutdown(engine_output& out);
     /// Our LANs changed: addresses (DAD finished, an address came or went),
     /// carrier, new LANs appended at the end, or LANs at the end that no
-    /// path is on dropped (the others keep their place; a list that would
-    /// drop a LAN with a path is refused whole). Carrier loss takes the
-    /// LAN's paths down at once; carrier back makes the next INQ leave at
-    /// once.
-    /// False (and nothing changed) when the list would drop a LAN with a path.
+    /// path is on dropped (the others keep their place). Carrier loss takes
+    /// the LAN's paths down at once; carrier back makes the next INQ leave
+    /// at once. False, and nothing changed, when the list would drop or
+    /// replace a LAN that a path is on.
     bool update_lans(std::vector<lan> lans, timestamp now, engine_output& out);
 
     /// Whether any peer has a path (up or down) on LAN `lan`.
@@ -229,7 +228,8 @@ private:
     bool make_room(timestamp now, engine_output& out);
     /// Rate limit for per-peer log lines; false when this one is held back.
     bool may_log(timestamp now, engine_output& out);
-    /// Counts a dropped datagram; logs the first of each reason.
+    /// Counts a dropped datagram; logs the first of each reason in full,
+    /// later ones as counts (first_of_kind, log_drop_counts).
     void note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from, timestamp now,
                    engine_output& out);
     duration peer_interval(const peer& p) const;
@@ -251,14 +251,12 @@ private:
     struct drop_log {
         const char* module = "";
         severity level = severity::warning;
-        const char* event = "";
-        const char* reason = nullptr;
         std::uint64_t pending = 0;  ///< since the last line
         timestamp line_at{0};
         std::optional<std::size_t> lan;  ///< of the latest
         std::optional<ip_address> from;
     };
-    /// By event and reason (static strings: a drop allocates nothing).
+    /// By event and reason ("" for none; static strings: a drop allocates nothing).
     std::map<std::pair<std::string_view, std::string_view>, drop_log> drop_logs_;
     /// Counts one for the log; true when it is the first of its kind (the
     /// caller logs it in full at once).

@@ -458,9 +458,10 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
     if (!err.empty()) return fail(err);
     if (vm.count("test-round-seq-limit")) {
         const auto& text = vm["test-round-seq-limit"].as<std::string>();
-        auto n = parse_uint(text, 0x7fffffffUL);
+        auto n = parse_uint(text, wire::max_round_seq);
         if (!n || *n == 0)
-            return fail("invalid --test-round-seq-limit '" + text + "': expected a whole number from 1 to 2147483647");
+            return fail("invalid --test-round-seq-limit '" + text + "': expected a whole number from 1 to " +
+                        std::to_string(wire::max_round_seq));
         o.round_seq_limit = std::uint32_t(*n);
     }
     o.check_config = vm.count("check-config") > 0;

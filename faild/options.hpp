@@ -19,6 +19,7 @@
 #include "faild/clock.hpp"
 #include "faild/flap_damping.hpp"
 #include "faild/keyring.hpp"
+#include "faild/wire.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -53,7 +54,7 @@ struct options {
     bool mutual = true;                   ///< mutual rounds with other requestors (see engine_config)
     bool align_rounds = true;             ///< rounds at whole multiples of the interval on the wall clock
     bool unicast_inq = true;              ///< INQs by unicast to few known peers (see engine_config)
-    std::uint32_t round_seq_limit = 0x7fffffffu;  ///< tests only (--test-round-seq-limit; see engine_config)
+    std::uint32_t round_seq_limit = wire::max_round_seq;  ///< tests only (--test-round-seq-limit; see engine_config)
     bool check_config = false;            ///< print the effective settings and exit
     std::string config_file = default_config;
     std::vector<std::string> config_files_read;  ///< for the log and --check-config

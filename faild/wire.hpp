@@ -23,6 +23,10 @@ inline constexpr std::size_t max_addresses = 32;
 inline constexpr std::size_t max_heard = 64;
 inline constexpr std::uint32_t min_interval_us = 1'000;           // 1 ms
 inline constexpr std::uint32_t max_interval_us = 3'600'000'000u;  // 1 h
+/// INQ sequence numbers: retry and confirmation probes have the top bit
+/// set; a round's never does (1 .. max_round_seq).
+inline constexpr std::uint32_t probe_seq_bit = 0x80000000u;
+inline constexpr std::uint32_t max_round_seq = probe_seq_bit - 1;
 /// Largest datagram a valid message can produce.
 inline constexpr std::size_t max_size =
     header_size + max_node_id + max_addresses * 17 + max_heard * (1 + max_node_id) + mac_size;
