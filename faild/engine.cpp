@@ -41,6 +41,12 @@ constexpr std::uint8_t rtt_burst = 8;
 /// yet goes on being seen).
 constexpr duration drop_log_every = ms(60'000);
 
+/// Housekeeping (forgetting peers, counting drops) is due a second after the
+/// last; it runs at the first tick from then on. It wakes the daemon only
+/// when no tick comes within this much after it is due: a requestor's
+/// rounds carry it, and a wakeup of its own costs as much CPU as a round's.
+constexpr duration housekeeping_slack = ms(1000);
+
 }  // namespace
 
 engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
@@ -908,7 +914,9 @@ bool engine::probe_deadline_due(timestamp now) const {
 }
 
 timestamp engine::next_wakeup() const {
-    timestamp next = next_expiry_check_;
+    // Housekeeping rides on the next tick due anyway, if one comes within
+    // the slack (a requestor's next round always does at t <= 1 s).
+    timestamp next = next_expiry_check_ + housekeeping_slack;
     if (cfg_.requestor)
         for (const auto& ls : lan_states_) next = std::min(next, ls.next_send);
     for (const auto& [id, p] : peers_)

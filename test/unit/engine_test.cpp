@@ -296,6 +296,63 @@ TEST_CASE("engine: dropped datagrams: the first of each kind in full, then a cou
           "minute at most\"\n");
 }
 
+TEST_CASE("engine: housekeeping rides on the rounds: a requestor wakes for nothing else, and still counts drops") {
+    // t = 0.3 s: the rounds (0, 300, ... ms) do not fall on the whole seconds
+    // when housekeeping is due; it waits for the next round instead.
+    auto c = cfg("h1", true);
+    c.interval = ms(300);
+    engine e(c, two_lans(1), ms(0));
+    std::vector<std::uint8_t> junk{1, 2, 3};
+    engine_output in;
+    feed(e, 0, "192.0.2.9", junk, ms(10), in);  // logged in full at once
+    feed(e, 0, "192.0.2.9", junk, ms(20), in);  // counted in the minute's line
+    long long wakeups = 0, count_line_at = -1;
+    for (timestamp t = e.next_wakeup(); t <= ms(130'000); t = e.next_wakeup()) {
+        engine_output out;
+        e.tick(t, out);
+        ++wakeups;
+        CHECK(t.count() % 300'000 == 0);  // a round's time (microseconds)
+        CHECK(out.sends.size() == 2);     // and the round's INQs went out
+        if (!events_named(out, "drop").empty()) count_line_at = t.count() / 1000;
+    }
+    CHECK(wakeups == 130'000 / 300 + 1);
+    // Due a minute after the first line (10 ms), run by the first round at or
+    // after a housekeeping time, which is at most the slack late.
+    CHECK(count_line_at >= 60'010);
+    CHECK(count_line_at <= 62'010);
+}
+
+TEST_CASE("engine: housekeeping without rounds: a responder wakes for it every 2 s, and INQs that keep coming do not starve it") {
+    engine idle(cfg("h1", false), two_lans(1), ms(0));
+    timestamp last = ms(0);
+    for (int i = 0; i < 10; ++i) {
+        timestamp t = idle.next_wakeup();
+        CHECK(t - last == ms(2'000));  // due a second after the last, then the slack
+        engine_output out;
+        idle.tick(t, out);
+        last = t;
+    }
+    // A requestor's INQs every 100 ms push the responder's deadlines on,
+    // and with them the timer: housekeeping still runs, within the slack.
+    engine e(cfg("h1", false), two_lans(1), ms(0));
+    std::vector<std::uint8_t> junk{1, 2, 3};
+    engine_output in;
+    feed(e, 0, "192.0.2.9", junk, ms(5), in);
+    feed(e, 0, "192.0.2.9", junk, ms(6), in);
+    long long count_line_at = -1;
+    for (long long t = 0; t <= 70'000 && count_line_at < 0; t += 10) {
+        engine_output out;
+        if (t % 100 == 0)
+            for (std::size_t li : {0, 1})
+                feed(e, li, peer_hops[li], msg(wire::type::inq, "h2", std::uint32_t(t / 100 + 1), {"h1"}), ms(t), out);
+        if (e.next_wakeup() <= ms(t)) e.tick(ms(t), out);
+        CHECK(events_named(out, "path_down").empty());
+        if (!events_named(out, "drop").empty()) count_line_at = t;
+    }
+    CHECK(count_line_at >= 60'005);
+    CHECK(count_line_at <= 62'005);
+}
+
 TEST_CASE("engine: LANs at the end that no path is on can be dropped, a list dropping one with a path is refused") {
     auto lans = two_lans(1);
     lans.push_back({"br-1", 12, {*prefix::parse("203.0.113.1/24")}, {}});
