@@ -41,10 +41,12 @@ constexpr std::uint8_t rtt_burst = 8;
 /// yet goes on being seen).
 constexpr duration drop_log_every = ms(60'000);
 
-/// Housekeeping (forgetting peers, counting drops) is due a second after the
-/// last; it runs at the first tick from then on. It wakes the daemon only
-/// when no tick comes within this much after it is due: a requestor's
-/// rounds carry it, and a wakeup of its own costs as much CPU as a round's.
+/// Housekeeping (forgetting peers, counting drops) is due this long after
+/// the last (plenty: peers are forgotten after a minute or more); it runs at
+/// the first tick from then on. It wakes the daemon only when no tick comes
+/// within the slack after it is due: a requestor's rounds carry it, and a
+/// wakeup of its own costs as much CPU as a round's.
+constexpr duration housekeeping_every = ms(1000);
 constexpr duration housekeeping_slack = ms(1000);
 
 }  // namespace
@@ -53,7 +55,7 @@ engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
     : cfg_(std::move(cfg)), lans_(std::move(lans)), lan_states_(lans_.size() * 2), incarnation_(cfg_.incarnation) {
     for (auto& ls : lan_states_) ls.next_send = now;
     collect_own_addresses();
-    next_expiry_check_ = now + ms(1000);
+    next_expiry_check_ = now + housekeeping_every;
 }
 
 void engine::collect_own_addresses() {
@@ -898,9 +900,7 @@ void engine::tick(timestamp now, engine_output& out) {
     if (now >= next_expiry_check_) {
         expire_peers(now, out);
         log_drop_counts(now, out);
-        // Once a second is plenty: peers are forgotten after a minute or
-        // more (a wakeup of its own every short interval costs CPU).
-        next_expiry_check_ = now + ms(1000);
+        next_expiry_check_ = now + housekeeping_every;
     }
 }
 
