@@ -1076,8 +1076,9 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
         auto mono = std::chrono::steady_clock::now().time_since_epoch();
         cfg.wall_offset = std::chrono::duration_cast<duration>(wall) - std::chrono::duration_cast<duration>(mono);
     }
+    std::random_device entropy;
+    cfg.seq_seed = std::uint64_t(entropy()) << 32 | entropy();
     if (cfg.keys.empty()) {
-        std::random_device entropy;
         cfg.incarnation = std::uniform_int_distribution<std::uint32_t>(1, UINT32_MAX)(entropy);
     } else {
         // With keys, incarnations must grow so an old one's datagrams can be

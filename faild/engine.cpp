@@ -54,6 +54,11 @@ constexpr duration housekeeping_slack = ms(1000);
 engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
     : cfg_(std::move(cfg)), lans_(std::move(lans)), lan_states_(lans_.size() * 2), incarnation_(cfg_.incarnation) {
     for (auto& ls : lan_states_) ls.next_send = now;
+    if (cfg_.seq_seed) {
+        seq_rng_ = *cfg_.seq_seed;
+        draw_seq_start();
+        confirm_counter_ = seq_start_;  // probe-only INQs too: their ACKs count as answers
+    }
     collect_own_addresses();
     next_expiry_check_ = now + housekeeping_every;
 }
@@ -318,9 +323,9 @@ path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out
     // the INQ we just sent (that answer is how we usually meet it). A path
     // learnt from an address list is not blamed if that first round goes
     // unanswered: its answer may have come before the path existed.
-    pa.awaiting = state_of(k).seq > 0;
+    pa.awaiting = state_of(k).rounds > 0;
     pa.grace = !heard_here;
-    pa.awaited_seq = state_of(k).seq;
+    pa.awaited_seq = last_round_seq(state_of(k));
     if (pa.awaiting) pa.note_sent(pa.awaited_seq);
     out.events.emplace_back("path", severity::debug, "path_new")
         .kv("peer", p.node_id)
@@ -435,9 +440,11 @@ void engine::renew_incarnation(engine_output& out) {
     previous_incarnation_ = incarnation_;
     // One more: with keys, incarnations must grow (an older one's datagrams
     // are replays), and a restart's, the wall-clock second, is far above
-    // (one renewal takes 2^31 rounds: 24 days at the shortest interval).
+    // (one renewal takes at least 2^30 rounds: 12 days at the shortest
+    // interval).
     if (++incarnation_ == 0) incarnation_ = 1;
-    for (auto& ls : lan_states_) ls.seq = 0;
+    for (auto& ls : lan_states_) ls.rounds = 0;
+    draw_seq_start();
     out.incarnation_renewed = true;
     out.events.emplace_back("daemon", severity::info, "incarnation_renewed")
         .kv("incarnation", incarnation_)
@@ -445,9 +452,21 @@ void engine::renew_incarnation(engine_output& out) {
         .kv("reason", "round sequence numbers used up");
 }
 
+void engine::draw_seq_start() {
+    if (!cfg_.seq_seed) return;
+    // splitmix64: unpredictable enough for its job (the seed comes from the
+    // system's entropy), and the same seed gives the same starts in tests.
+    std::uint64_t z = (seq_rng_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    const std::uint32_t limit = std::clamp(cfg_.round_seq_limit, 1u, wire::max_round_seq);
+    seq_start_ = std::uint32_t(z % (std::uint64_t(limit / 2) + 1));
+}
+
 void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     auto& ls = state_of(k);
-    const std::uint32_t round = ls.seq;  // 0 for the first (its INQ's sequence number - 1)
+    const std::uint32_t round = ls.rounds;  // 0 for the first
     // Every 64th round (the first one too) asks mutual peers for their ACK:
     // RTT samples for the retry timeout, and a check of our own. So does
     // every round while a mutual path that is up has no RTT yet, and the
@@ -492,7 +511,8 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     // it, so a LAN with only IPv6 link-local addresses costs nothing. Its
     // paths, if any, then miss their rounds like a LAN we cannot probe.
     auto dst = family_used_[k.fam == family::v6] ? lans_[k.lan].probe_destination(k.fam) : std::nullopt;
-    auto m = make(wire::type::inq, ++ls.seq);
+    ++ls.rounds;
+    auto m = make(wire::type::inq, last_round_seq(ls));
     if (cfg_.mutual) m.flags |= wire::flag_mutual;
     if (cfg_.mutual && ack_round) m.flags |= wire::flag_ack_wanted;
     for (auto& [id, p] : peers_) {
@@ -513,10 +533,10 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
         // Without a source to probe from, only paths that claim to be up
         // are held to account: they must not stay up on no evidence.
         pa.awaiting = dst || pa.tracker.state() == path_state::up;
-        pa.awaited_seq = ls.seq;
+        pa.awaited_seq = m.seq;
         pa.inq_sent = now;
         pa.miss_counted = pa.retry_in_flight = pa.late = false;
-        if (pa.awaiting) pa.note_sent(ls.seq);
+        if (pa.awaiting) pa.note_sent(m.seq);
         std::optional<duration> rto;
         if (dst && pa.tracker.state() == path_state::up) rto = retry_timeout(pa);
         pa.ack_deadline = rto ? now + *rto : timestamp(-1);
@@ -863,7 +883,8 @@ void engine::tick(timestamp now, engine_output& out) {
         // incarnation before anything of this tick goes out (retries,
         // notices, every LAN's INQ), so none of it carries the old one.
         const std::uint32_t limit = std::clamp(cfg_.round_seq_limit, 1u, wire::max_round_seq);
-        if (std::any_of(lan_states_.begin(), lan_states_.end(), [&](const lan_state& ls) { return ls.seq >= limit; }))
+        if (std::any_of(lan_states_.begin(), lan_states_.end(),
+                        [&](const lan_state& ls) { return last_round_seq(ls) >= limit; }))
             renew_incarnation(out);
         check_ack_deadlines(now, out);  // before a round closes: each probe counts once
         check_mutual_deadlines(now, out);

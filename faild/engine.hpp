@@ -40,7 +40,9 @@
 // an INQ that does not list us, or a deadline that passes, is a miss.
 // Round sequence numbers never wrap: when a LAN-family's would pass
 // round_seq_limit (2^31 - 1), we take incarnation + 1 first and every
-// LAN-family counts from 1 again, so no incarnation repeats one.
+// LAN-family counts again from the start, so no incarnation repeats one.
+// The start is drawn at random for each incarnation (seq_seed), so an ACK
+// recorded before a restart is almost never the answer to a new round.
 // Time is always an argument; nothing here reads a clock or touches a socket.
 #pragma once
 
@@ -99,13 +101,21 @@ struct engine_config {
     /// Round INQs by unicast to each known peer while there are at most 4
     /// on the LAN (broadcast every 16th round, to find new ones).
     bool unicast_inq = true;
-    /// Round sequence numbers run from 1 to this, never higher (the top bit
-    /// is the probes'). The round that would pass it takes a new
-    /// incarnation first (incarnation + 1), and every LAN's rounds count from
-    /// 1 again: a sequence number is never used twice by one incarnation, so
-    /// a receiver's replay check never wraps. At 2^31 - 1 that is every 248
-    /// days at t = 0.01; tests set it low.
+    /// Round sequence numbers run from their start + 1 to this, never
+    /// higher (the top bit is the probes'). The round that would pass it
+    /// takes a new incarnation first (incarnation + 1), and every LAN's
+    /// rounds count again from a new start: a sequence number is never used
+    /// twice by one incarnation, so a receiver's replay check never wraps.
+    /// At 2^31 - 1 that is at least every 124 days at t = 0.01 (the start
+    /// is at most half of it); tests set it low.
     std::uint32_t round_seq_limit = wire::max_round_seq;
+    /// Set: each incarnation's round sequence numbers start at a random
+    /// point in the lower half of the range (the first is start + 1), and
+    /// probe-only INQs count from a random point too. An ACK names only
+    /// the sequence number it answers, not our incarnation, so without this
+    /// an ACK recorded before our restart (or renewal) would answer the
+    /// round of the same number after it. Unset (tests): from 1.
+    std::optional<std::uint64_t> seq_seed;
 };
 
 /// One datagram to send out of LAN `lan` (the socket of dst's family).
@@ -178,13 +188,13 @@ public:
 
 private:
     struct lan_state {
-        std::uint32_t seq = 0;
+        std::uint32_t rounds = 0;  ///< round INQs sent in this incarnation (see last_round_seq)
         timestamp next_send{0};
     };
 
     wire::message make(wire::type kind, std::uint32_t seq) const;
     void send_inq(path_key k, timestamp now, engine_output& out);
-    /// A new incarnation, every LAN's rounds from 1 again (round_seq_limit).
+    /// A new incarnation, every LAN's rounds from a new start (round_seq_limit).
     void renew_incarnation(engine_output& out);
     path& ensure_path(peer& p, path_key k, timestamp now, engine_output& out, bool heard_here);
     /// Takes in what the datagram says of its sender; `heard` is the path it
@@ -267,6 +277,14 @@ private:
     timestamp log_window_start_{0};
     unsigned logs_in_window_ = 0, logs_held_back_ = 0;
     std::uint32_t confirm_counter_ = 0;
+    /// Where this incarnation's round sequence numbers start (see seq_seed).
+    std::uint32_t seq_start_ = 0;
+    std::uint64_t seq_rng_ = 0;
+    /// A new seq_start_: 0 without a seed, else at random in [0, limit / 2].
+    void draw_seq_start();
+    /// The sequence number of the last round INQ sent on a LAN-family (the
+    /// start while none has been).
+    std::uint32_t last_round_seq(const lan_state& ls) const { return seq_start_ + ls.rounds; }
     std::uint32_t incarnation_;
     /// The one before (0: none): our own broadcasts of it may still be on
     /// their way back to us.

@@ -299,14 +299,20 @@ TEST_CASE("sim: mutual rounds halve the datagrams between requestors, a pair wit
 }
 
 TEST_CASE("sim: requestors whose round sequence numbers run out renew their incarnation, and nothing else moves") {
-    // Keyed (incarnations must then grow). h1 and h2 may count 40 rounds
-    // (4 s) per incarnation; 30 s of it, then a silent cut still fails over.
+    // Keyed (incarnations must then grow). h1 and h2 may count up to 40
+    // rounds (4 s) per incarnation; 30 s of it, then a silent cut still
+    // fails over.
     std::string err;
     keyring keys;
     REQUIRE(keys.parse(std::string(64, 'a'), "k", err));
     auto c1 = config("h1", true), c2 = config("h2", true), c3 = config("h3", false);
     for (auto* c : {&c1, &c2, &c3}) c->keys = keys;
     c1.round_seq_limit = c2.round_seq_limit = 40;
+    // As the daemon does: every incarnation's rounds start at random (at
+    // most 20 here), so an incarnation lasts 20 to 40 rounds.
+    c1.seq_seed = 11;
+    c2.seq_seed = 22;
+    c3.seq_seed = 33;
     c1.incarnation = 1000;
     c2.incarnation = 2000;
     c3.incarnation = 3000;

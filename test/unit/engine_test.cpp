@@ -3,6 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <set>
 #include <utility>
 #include <variant>
 
@@ -926,6 +930,136 @@ TEST_CASE("engine: a renewal comes before anything of its tick, also when the LA
     REQUIRE(seq_b.size() >= 6);
     CHECK(std::vector<std::uint32_t>(seq_a.begin(), seq_a.begin() + 6) == std::vector<std::uint32_t>{1, 2, 3, 4, 5, 1});
     CHECK(std::vector<std::uint32_t>(seq_b.begin(), seq_b.begin() + 6) == std::vector<std::uint32_t>{1, 2, 4, 5, 6, 1});
+}
+
+TEST_CASE("engine: with a seed, each incarnation's rounds start at random in the lower half of the range") {
+    auto c = cfg("h1", true);
+    c.round_seq_limit = 40;
+    c.seq_seed = 12345;
+    engine e(c, two_lans(1), ms(0));
+    std::map<std::uint32_t, std::vector<std::uint32_t>> lan_a;  // round INQ sequence numbers, by incarnation
+    for (int i = 0; i < 400; ++i) {
+        engine_output out;
+        e.tick(ms(100) * i, out);
+        for (const auto& s : out.sends)
+            if (s.lan == 0 && decoded(s).kind == wire::type::inq) lan_a[decoded(s).incarnation].push_back(decoded(s).seq);
+    }
+    REQUIRE(lan_a.size() >= 10);
+    std::set<std::uint32_t> firsts;
+    for (const auto& [inc, seqs] : lan_a) {
+        CHECK(seqs.front() >= 1);
+        CHECK(seqs.front() <= 21);  // start + 1, the start at most 40 / 2
+        for (std::size_t j = 1; j < seqs.size(); ++j) CHECK(seqs[j] == seqs[j - 1] + 1);
+        if (inc != lan_a.rbegin()->first) CHECK(seqs.back() == 40);  // each ran to the limit, and no further
+        firsts.insert(seqs.front());
+    }
+    CHECK(firsts.size() >= 5);  // a new start for every incarnation, not one for all
+    // Without a seed, from 1 in every incarnation (so tests can name them).
+    c.seq_seed.reset();
+    engine plain(c, two_lans(1), ms(0));
+    engine_output out;
+    plain.tick(ms(0), out);
+    CHECK(decoded(out.sends.at(0)).seq == 1);
+}
+
+TEST_CASE("engine: with a seed, probe-only INQs count from a random start too") {
+    std::set<std::uint32_t> probes;
+    for (std::optional<std::uint64_t> seed : {std::optional<std::uint64_t>(), std::optional<std::uint64_t>(1),
+                                              std::optional<std::uint64_t>(2)}) {
+        auto c = cfg("h1", true);
+        c.seq_seed = seed;
+        two_up s(c);
+        engine_output out;
+        auto n = s.notice_from_h2("192.0.2.2");
+        s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(s.t + 1), out);
+        const auto probe = decoded(out.sends.at(0));
+        REQUIRE((probe.flags & wire::flag_probe_only));
+        CHECK((probe.seq & wire::probe_seq_bit));
+        if (!seed) CHECK(probe.seq == (wire::probe_seq_bit | 1));
+        probes.insert(probe.seq);
+    }
+    CHECK(probes.size() == 3);
+}
+
+TEST_CASE("engine: ACKs recorded before a restart answer no round after it when the rounds start at random") {
+    // With keys, an ACK carries the responder's incarnation and the number
+    // of the INQ it answers, not ours. h1, a requestor, meets h2, a
+    // responder, in a first life, and h2's ACKs on LAN A are recorded. h1
+    // restarts; LAN A is dead from then on, but an attacker on it plays the
+    // recording back: whenever h1's INQ there has the number of a recorded
+    // ACK, that ACK. Rounds from 1 in both lives: the dead LAN comes up.
+    // Rounds from a random start: it never does, and h1 routes around it.
+    std::string err;
+    keyring keys;
+    REQUIRE(keys.parse(std::string(64, '7'), "k", err));
+    const char* h1_addr[] = {"192.0.2.1", "198.51.100.1"};
+    struct life {
+        std::string ups;
+        path_state a = path_state::init;
+        std::string routes;
+        std::set<std::uint32_t> seqs;  // of LAN A's INQs
+    };
+    auto lives = [&](std::optional<std::uint64_t> seed1, std::optional<std::uint64_t> seed2) {
+        auto rc = cfg("h2", false);
+        rc.keys = keys;
+        engine r(rc, two_lans(2), ms(0));
+        std::map<std::uint32_t, std::vector<std::uint8_t>> recorded;  // h2's ACKs on LAN A, by number
+        auto live = [&](std::optional<std::uint64_t> seed, std::uint32_t incarnation, long long t0, bool a_alive) {
+            auto c = cfg("h1", true);
+            c.keys = keys;
+            c.incarnation = incarnation;
+            c.seq_seed = seed;
+            engine e(c, two_lans(1), ms(t0));
+            life l;
+            for (int i = 0; i < 40; ++i) {
+                const timestamp now = ms(t0 + 100 * i);
+                engine_output out;
+                e.tick(now, out);
+                for (const auto& s : out.sends) {
+                    const auto m = std::get<wire::message>(wire::decode(s.bytes.data(), s.bytes.size(), keys));
+                    if (m.kind != wire::type::inq) continue;
+                    if (s.lan == 0) l.seqs.insert(m.seq);
+                    if (s.lan == 1 || a_alive) {
+                        engine_output answer;
+                        r.receive(s.lan, ip(h1_addr[s.lan]), 7793, s.bytes.data(), s.bytes.size(), now + ms(1), answer);
+                        for (const auto& a : answer.sends) {
+                            if (a.lan == 0) recorded[m.seq] = a.bytes;
+                            feed(e, a.lan, peer_hops[a.lan], a.bytes, now + ms(2), out);
+                        }
+                    } else if (auto it = recorded.find(m.seq); it != recorded.end()) {
+                        feed(e, 0, peer_hops[0], it->second, now + ms(2), out);
+                    }
+                }
+                l.ups += events_named(out, "path_up");
+            }
+            l.a = e.peers().at("h2").paths.at({0, family::v4}).tracker.state();
+            l.routes = routes(e);
+            return l;
+        };
+        const life first = live(seed1, 7, 0, true);
+        CHECK(first.a == path_state::up);
+        CHECK(recorded.size() >= 39);
+        return std::make_pair(first, live(seed2, 8, 10'000, false));
+    };
+
+    SUBCASE("rounds from 1 in every life: the recording answers the new rounds") {
+        const auto [first, second] = lives(std::nullopt, std::nullopt);
+        CHECK(second.seqs == first.seqs);
+        CHECK(second.ups.find("lan=eth0") != std::string::npos);
+        CHECK(second.a == path_state::up);
+        CHECK(second.routes.empty());
+    }
+    SUBCASE("rounds from a random start: the recording answers none") {
+        const auto [first, second] = lives(1, 2);
+        std::vector<std::uint32_t> both;
+        std::set_intersection(first.seqs.begin(), first.seqs.end(), second.seqs.begin(), second.seqs.end(),
+                              std::back_inserter(both));
+        CHECK(both.empty());
+        CHECK(second.ups.find("lan=eth0") == std::string::npos);
+        CHECK(second.ups.find("lan=eth1") != std::string::npos);
+        CHECK(second.a == path_state::down);
+        CHECK(second.routes == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+    }
 }
 
 TEST_CASE("engine: the peer table is bounded, peers without a live path make room, the others never") {
