@@ -460,8 +460,7 @@ void engine::draw_seq_start() {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     z ^= z >> 31;
-    const std::uint32_t limit = std::clamp(cfg_.round_seq_limit, 1u, wire::max_round_seq);
-    seq_start_ = std::uint32_t(z % (std::uint64_t(limit / 2) + 1));
+    seq_start_ = std::uint32_t(z % (std::uint64_t(seq_limit() / 2) + 1));
 }
 
 void engine::send_inq(path_key k, timestamp now, engine_output& out) {
@@ -882,9 +881,8 @@ void engine::tick(timestamp now, engine_output& out) {
         // A LAN-family that used its last round sequence number: a new
         // incarnation before anything of this tick goes out (retries,
         // notices, every LAN's INQ), so none of it carries the old one.
-        const std::uint32_t limit = std::clamp(cfg_.round_seq_limit, 1u, wire::max_round_seq);
         if (std::any_of(lan_states_.begin(), lan_states_.end(),
-                        [&](const lan_state& ls) { return last_round_seq(ls) >= limit; }))
+                        [&](const lan_state& ls) { return last_round_seq(ls) >= seq_limit(); }))
             renew_incarnation(out);
         check_ack_deadlines(now, out);  // before a round closes: each probe counts once
         check_mutual_deadlines(now, out);

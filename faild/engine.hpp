@@ -53,6 +53,7 @@
 #include "faild/route.hpp"
 #include "faild/wire.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <map>
@@ -280,7 +281,9 @@ private:
     /// Where this incarnation's round sequence numbers start (see seq_seed).
     std::uint32_t seq_start_ = 0;
     std::uint64_t seq_rng_ = 0;
-    /// A new seq_start_: 0 without a seed, else at random in [0, limit / 2].
+    /// The highest round sequence number (round_seq_limit, kept in range).
+    std::uint32_t seq_limit() const { return std::clamp(cfg_.round_seq_limit, 1u, wire::max_round_seq); }
+    /// A new seq_start_: 0 without a seed, else at random in [0, seq_limit() / 2].
     void draw_seq_start();
     /// The sequence number of the last round INQ sent on a LAN-family (the
     /// start while none has been).
