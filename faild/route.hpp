@@ -22,6 +22,10 @@ struct route {
     std::string dev;  ///< outgoing interface name
     int ifindex = 0;  ///< outgoing interface index
     ip_address src;   ///< preferred source: our address on the dead LAN
+    /// The node id of the peer whose address `dst` is, as the route plan
+    /// chose it; empty for a route read back from the kernel. Not part of
+    /// the route's identity (operator==).
+    std::string peer;
 
     /// "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1"
     std::string to_string() const;

@@ -49,7 +49,7 @@ route_set plan_routes(const std::vector<lan>& lans, const peer_map& peers) {
                 if (via_lan.in_prefixes(a)) continue;  // would loop: the live LAN reaches it directly
                 // First claim wins (peers in node id order): two peers
                 // advertising one address cannot make it flap.
-                out.emplace(a, route{a, via, via_lan.name, via_lan.ifindex, *src});
+                out.emplace(a, route{a, via, via_lan.name, via_lan.ifindex, *src, id});
             }
         }
     }

@@ -8,7 +8,7 @@ using namespace faild;
 namespace {
 
 route r(const char* dst, const char* via, const char* dev = "eth1", int ifindex = 11, const char* src = "192.0.2.1") {
-    return {*ip_address::parse(dst), *ip_address::parse(via), dev, ifindex, *ip_address::parse(src)};
+    return {*ip_address::parse(dst), *ip_address::parse(via), dev, ifindex, *ip_address::parse(src), {}};
 }
 
 route_set set_of(std::initializer_list<route> rs) {

@@ -51,6 +51,7 @@ TEST_CASE("route_plan: a dead LAN is routed via the live one, src on the dead LA
     auto rs = plan_routes(lans, peers);
     CHECK(render(rs) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
     CHECK(rs.begin()->second.ifindex == 11);
+    CHECK(rs.begin()->second.peer == "h2");
 }
 
 TEST_CASE("route_plan: no route without a dead path or without a live one") {

@@ -29,7 +29,7 @@ struct fixture {
         p.paths.emplace(path_key{0, family::v4}, down);
         p.paths.emplace(path_key{1, family::v4}, up);
         peers.emplace("h2", p);
-        installed[ip("192.0.2.2")] = route{ip("192.0.2.2"), ip("198.51.100.2"), "eth1", 11, ip("192.0.2.1")};
+        installed[ip("192.0.2.2")] = route{ip("192.0.2.2"), ip("198.51.100.2"), "eth1", 11, ip("192.0.2.1"), {}};
     }
     std::vector<std::vector<std::string>> rows() {
         std::vector<std::vector<std::string>> out;
