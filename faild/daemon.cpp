@@ -4,6 +4,7 @@
 #include "faild/hooks.hpp"
 #include "faild/log.hpp"
 #include "faild/reconciler.hpp"
+#include "faild/state_file.hpp"
 #include "faild/status.hpp"
 #include "platform/fake/fake_route_table.hpp"
 #include "platform/platform.hpp"
@@ -169,6 +170,7 @@ public:
           wakeup_(std::move(wakeup)),
           wakeup_fd_(io_, wakeup_->fd()),
           repair_timer_(io_),
+          state_timer_(io_),
           signals_(io_, SIGTERM, SIGINT, SIGHUP),
           child_signals_(io_, SIGCHLD),
           io_per_lan_(engine_.lans().size()),
@@ -833,6 +835,7 @@ private:
         // gone LAN at the end with none: drop it now, not at the next link
         // change (refresh hands the engine the shorter list).
         if (out.paths_changed && !stopping_ && droppable(engine_.lans().size())) refresh();
+        if (out.proofs_changed) note_proofs_changed();
         if (out.paths_changed) {
             // Why routes may go: the peer left, a path came back, or the
             // plan changed otherwise (no live path left, addresses moved).
@@ -859,6 +862,8 @@ private:
         engine_output out;
         engine_.shutdown(out);
         for (const auto& s : out.sends) send(s);
+        state_timer_.cancel();
+        write_state();  // what was proven counts again after a restart
         event_list events;
         bool clean = reconciler_.reconcile({}, "shutdown", events);
         emit(events);
@@ -903,6 +908,39 @@ private:
                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1'000'000));
         return buf;
     }
+
+public:
+    void set_state_file(std::string path) { state_path_ = std::move(path); }
+
+private:
+    /// The address book changed: written at once, or (within a second of
+    /// the last write) a second after it: a burst of proofs at start is one
+    /// write, and the disk is never touched more than once a second.
+    void note_proofs_changed() {
+        if (state_path_.empty() || stopping_) return;
+        state_dirty_ = true;
+        const timestamp due = state_written_ + ms(1000);
+        if (now() >= due) return write_state();
+        state_timer_.expires_after(due - now());
+        state_timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec && !stopping_ && state_dirty_) write_state();
+        });
+    }
+
+    void write_state() {
+        if (state_path_.empty()) return;
+        std::string error;
+        state_written_ = now();
+        state_dirty_ = false;
+        if (!write_state_file(state_path_, engine_.proofs().to_text(), error) && !state_unwritable_logged_) {
+            state_unwritable_logged_ = true;
+            emit(event("daemon", severity::warning, "state_unwritable")
+                     .kv("file", state_path_)
+                     .kv("error", error)
+                     .kv("note", "proofs will not survive a restart"));
+        }
+    }
+    bool state_unwritable_logged_ = false;
 
 public:
     /// Listens on the control socket (mode 0600, its directory made if
@@ -993,6 +1031,10 @@ private:
     std::unique_ptr<platform::wakeup_timer> wakeup_;
     asio::posix::stream_descriptor wakeup_fd_;  ///< wakeup_'s descriptor (owned by wakeup_)
     asio::steady_timer repair_timer_;
+    asio::steady_timer state_timer_;  ///< writes the state file at most once a second
+    std::string state_path_;          ///< the address proofs' state file; empty: none
+    bool state_dirty_ = false;
+    timestamp state_written_{0};
     asio::signal_set signals_;
     asio::signal_set child_signals_;
     std::vector<lan_io> io_per_lan_;
@@ -1096,9 +1138,35 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
     cfg.up_after = opts.up_after;
     cfg.port = opts.port;
     cfg.forget_after = std::max<duration>(ms(60'000), opts.interval * opts.fail_after * 10);
+    cfg.wire_v1 = opts.wire_v1;
+    // Proofs of the run before (a restart, not a reboot: the runtime
+    // directory is emptied at boot). They hold other claimants off for as
+    // long as a peer is kept without news.
+    const std::string state_path =
+        opts.state_file == "none" ? std::string()
+        : !opts.state_file.empty()
+            ? opts.state_file
+            : (opts.control_socket.empty() ? platform::default_control_socket() : opts.control_socket) + ".state";
+    if (!state_path.empty()) {
+        std::string state_error;
+        if (auto text = read_state_file(state_path, state_error)) {
+            std::size_t skipped = 0;
+            cfg.proofs.from_text(*text, now() + cfg.forget_after, skipped);
+            logging::write(event("daemon", severity::info, "proofs_loaded")
+                               .kv("file", state_path)
+                               .kv("proofs", static_cast<long long>(cfg.proofs.size()))
+                               .kv("skipped", static_cast<long long>(skipped)));
+        } else if (!state_error.empty()) {
+            logging::write(event("daemon", severity::warning, "state_unreadable")
+                               .kv("file", state_path)
+                               .kv("error", state_error)
+                               .kv("note", "starting without the proofs of the run before"));
+        }
+    }
 
     daemon d(opts, std::move(args), std::move(ifs), std::move(lans), std::move(links), std::move(monitor),
              std::move(table), std::move(wakeup), std::move(cfg));
+    d.set_state_file(state_path);
     if (!d.open_control(error)) return fatal(error);
     if (!d.open_sockets(error)) return fatal(error);
     for (const auto& name : loosened)

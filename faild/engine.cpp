@@ -49,10 +49,26 @@ constexpr duration drop_log_every = ms(60'000);
 constexpr duration housekeeping_every = ms(1000);
 constexpr duration housekeeping_slack = ms(1000);
 
+/// After a notice the peer refuted, notices for that path need two
+/// unanswered probes for this long (see on_notice).
+constexpr duration notice_doubt = ms(10'000);
+
+/// With keys, the incarnations of this many forgotten peers are kept.
+constexpr std::size_t max_tombstones = 1024;
+
+/// Proof probes a LAN-family sends at most in one round (the rest follow
+/// in the next ones).
+constexpr int proof_budget = 16;
+
 }  // namespace
 
 engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
-    : cfg_(std::move(cfg)), lans_(std::move(lans)), lan_states_(lans_.size() * 2), incarnation_(cfg_.incarnation) {
+    : cfg_(std::move(cfg)),
+      lans_(std::move(lans)),
+      lan_states_(lans_.size() * 2),
+      book_(std::move(cfg_.proofs)),
+      incarnation_(cfg_.incarnation) {
+    cfg_.proofs = address_book{};
     for (auto& ls : lan_states_) ls.next_send = now;
     if (cfg_.seq_seed) {
         seq_rng_ = *cfg_.seq_seed;
@@ -152,11 +168,16 @@ void engine::check_ack_deadlines(timestamp now, engine_output& out) {
             if (!answers_elsewhere(p, k, now)) continue;
             pa.miss_counted = true;
             pa.last_round_good = false;
-            pa.rounds.record(now, false);
-            apply(p, k, pa.tracker.miss(now), out);
+            const auto rto = retry_timeout(pa);
+            const bool can_retry = rto && lans_[k.lan].probe_destination(k.fam);
+            // A retry's silence is our own probe's; a round INQ's may come of
+            // the peer's view of us (mutual or not): without keys only
+            // suspected, and the retry checks it.
+            if (pa.retry_in_flight) settle(p, k, pa, 1, now, out);
+            else miss(p, k, pa, down_reason::missed, false, now, out, can_retry);
             // Down now (f misses): the rounds and the warm-up probes take over.
-            if (pa.tracker.state() != path_state::up || !lans_[k.lan].probe_destination(k.fam)) continue;
-            if (auto rto = retry_timeout(pa)) send_retry(p, k, pa, *rto, now, out);
+            if (pa.tracker.state() != path_state::up || !can_retry) continue;
+            send_retry(p, k, pa, *rto, now, out);
         }
 }
 
@@ -165,7 +186,7 @@ bool engine::answers_elsewhere(const peer& p, path_key self, timestamp now) cons
     return std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
         const path& o = other.second;
         return !(other.first == self) && o.tracker.state() == path_state::up && o.tracker.missed() == 0 &&
-               !o.late && !o.retry_due(now) && !(mutual && now >= o.inq_deadline);
+               o.owed == 0 && !o.late && !o.retry_due(now) && !(mutual && now >= o.inq_deadline);
     });
 }
 
@@ -174,15 +195,13 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
     // round for the peer). Its sequence number has the top bit set, like a
     // notice confirmation's.
     pa.awaiting = true;
-    pa.awaited_seq = wire::probe_seq_bit | (++confirm_counter_ & wire::max_round_seq);
+    pa.awaited_seq = next_probe_seq();
     pa.note_sent(pa.awaited_seq);
     pa.inq_sent = now;
     pa.miss_counted = pa.late = false;
     pa.retried = pa.retry_in_flight = true;
     pa.ack_deadline = now + rto;
-    auto probe = make(wire::type::inq, pa.awaited_seq);
-    probe.flags |= wire::flag_probe_only;
-    out.sends.push_back({k.lan, *pa.hop, cfg_.port, wire::encode(probe, cfg_.keys)});
+    send_probe(k.lan, *pa.hop, pa.awaited_seq, out);
     out.events.emplace_back("path", severity::debug, "probe_retry")
         .kv("peer", p.node_id)
         .kv("lan", lans_[k.lan].name)
@@ -225,14 +244,45 @@ void engine::check_mutual_deadlines(timestamp now, engine_output& out) {
             pa.inq_deadline += interval;
             if (pa.inq_deadline <= now) pa.inq_deadline = now + interval;  // after a stall (suspend)
             pa.last_round_good = false;
-            pa.rounds.record(now, false);
-            apply(p, k, pa.tracker.miss(now), out);
-            if (pa.tracker.state() != path_state::up || pa.awaiting || !pa.hop) continue;
-            if (!round_came_elsewhere || !answers_elsewhere(p, k, now)) continue;
-            if (!lans_[k.lan].probe_destination(k.fam)) continue;
-            if (auto rto = retry_timeout(pa)) send_retry(p, k, pa, *rto, now, out);
+            const auto rto = retry_timeout(pa);
+            const bool retry = pa.tracker.state() == path_state::up && !pa.awaiting && pa.hop && round_came_elsewhere &&
+                               answers_elsewhere(p, k, now) && lans_[k.lan].probe_destination(k.fam) && rto;
+            miss(p, k, pa, down_reason::missed, false, now, out, retry);
+            if (retry && pa.tracker.state() == path_state::up) send_retry(p, k, pa, *rto, now, out);
         }
     }
+}
+
+void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed, timestamp now, engine_output& out,
+                  bool retry_follows) {
+    if (p.leaving_until.count() >= 0) return;  // a BYE is being checked: nothing of it is judged
+    if (confirmed || keyed() || pa.tracker.state() == path_state::down) return settle(p, k, pa, 1, now, out, why);
+    pa.owed = std::min(pa.owed + 1, cfg_.fail_after);
+    pa.owed_reason = why;
+    if (retry_follows || pa.check_pending) return;  // that probe settles it
+    if (!pa.hop || !lans_[k.lan].probe_destination(k.fam)) return settle(p, k, pa, 0, now, out);  // nothing to ask
+    pa.check_pending = true;
+    pa.check_seq = next_probe_seq();
+    pa.check_deadline = now + retry_timeout(pa).value_or(confirm_timeout(pa));
+    send_probe(k.lan, *pa.hop, pa.check_seq, out);
+}
+
+void engine::settle(peer& p, path_key k, path& pa, unsigned extra, timestamp now, engine_output& out,
+                    down_reason extra_why) {
+    const unsigned owed = pa.owed;
+    const down_reason why = pa.owed_reason;
+    pa.owed = 0;
+    pa.check_pending = false;
+    for (unsigned n = 0; n < owed + extra; ++n) {
+        pa.rounds.record(now, false);
+        apply(p, k, pa.tracker.miss(now, n < owed ? why : extra_why), out);
+    }
+}
+
+void engine::check_suspicions(timestamp now, engine_output& out) {
+    for (auto& [id, p] : peers_)
+        for (auto& [k, pa] : p.paths)
+            if (pa.check_pending && now >= pa.check_deadline) settle(p, k, pa, 0, now, out);
 }
 
 void engine::notify(peer& p, path_key dead, engine_output& out) {
@@ -245,7 +295,7 @@ void engine::notify(peer& p, path_key dead, engine_output& out) {
     for (const auto& [k, pa] : p.paths) {
         if (k.lan == dead.lan || pa.tracker.state() != path_state::up || !pa.hop) continue;
         if (!lans_[k.lan].probe_destination(k.fam)) continue;
-        out.sends.push_back({k.lan, *pa.hop, cfg_.port, wire::encode(m, cfg_.keys)});
+        out.sends.push_back({k.lan, *pa.hop, cfg_.port, encode(m, k.lan, k.fam)});
         out.events.emplace_back("path", severity::info, "notice_sent")
             .kv("peer", p.node_id)
             .kv("lan", lans_[dead.lan].name)
@@ -265,6 +315,12 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             const path_key k = it->first;
             if (pa.tracker.state() == path_state::down || pa.confirm_pending || !pa.hop) continue;
             if (!lans_[li].probe_destination(k.fam)) continue;
+            // After a notice the peer's answer refuted, at most one check an
+            // interval, and for a while each needs two unanswered probes: a
+            // flood of forged notices costs a probe an interval, and one
+            // answer that comes a little late under that load is no failover.
+            const bool refuted_lately = pa.notice_refuted_at.count() >= 0;
+            if (refuted_lately && now - pa.notice_refuted_at < peer_interval(p)) continue;
             out.events.emplace_back("path", severity::info, "notice_received")
                 .kv("peer", p.node_id)
                 .kv("lan", lans_[li].name)
@@ -273,22 +329,28 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             // Confirmation sequence numbers have the top bit set, so they are
             // never a round's.
             pa.confirm_pending = true;
-            pa.confirm_seq = wire::probe_seq_bit | (++confirm_counter_ & wire::max_round_seq);
+            pa.confirm_second = refuted_lately && now - pa.notice_refuted_at < notice_doubt;
+            pa.confirm_seq = next_probe_seq();
             pa.confirm_deadline = now + confirm_timeout(pa);
-            auto probe = make(wire::type::inq, pa.confirm_seq);
-            probe.flags |= wire::flag_probe_only;
-            out.sends.push_back({li, *pa.hop, cfg_.port, wire::encode(probe, cfg_.keys)});
+            send_probe(li, *pa.hop, pa.confirm_seq, out);
         }
     }
 }
 
 void engine::check_confirmations(timestamp now, engine_output& out) {
     for (auto& [id, p] : peers_)
-        for (auto& [k, pa] : p.paths)
-            if (pa.confirm_pending && now >= pa.confirm_deadline) {
-                pa.confirm_pending = false;
-                apply(p, k, pa.tracker.force_down(now, down_reason::peer_notice), out);
+        for (auto& [k, pa] : p.paths) {
+            if (!pa.confirm_pending || now < pa.confirm_deadline) continue;
+            if (pa.confirm_second && pa.hop && lans_[k.lan].probe_destination(k.fam)) {
+                pa.confirm_second = false;
+                pa.confirm_seq = next_probe_seq();
+                pa.confirm_deadline = now + confirm_timeout(pa);
+                send_probe(k.lan, *pa.hop, pa.confirm_seq, out);
+                continue;
             }
+            pa.confirm_pending = false;
+            apply(p, k, pa.tracker.force_down(now, down_reason::peer_notice), out);
+        }
 }
 
 timestamp engine::aligned_at_or_after(timestamp at) const {
@@ -302,9 +364,25 @@ duration engine::peer_interval(const peer& p) const {
     return p.interval_us ? duration(p.interval_us) : cfg_.interval;
 }
 
+std::vector<std::uint8_t> engine::encode(const wire::message& m, std::size_t li, family fam) const {
+    wire::lan_binding b;
+    b.fam = fam;
+    if (li < lans_.size())
+        if (auto p = lans_[li].binding(fam)) b.lan = *p;
+    return wire::encode(m, cfg_.keys, b);
+}
+
+void engine::send_probe(std::size_t li, const ip_address& target, std::uint32_t seq, engine_output& out) {
+    auto probe = make(wire::type::inq, seq);
+    probe.flags |= wire::flag_probe_only;
+    probe.target = target;
+    out.sends.push_back({li, target, cfg_.port, encode(probe, li, target.fam())});
+}
+
 wire::message engine::make(wire::type kind, std::uint32_t seq) const {
     wire::message m;
     m.kind = kind;
+    m.version = cfg_.wire_v1 ? wire::version_1 : wire::version;
     m.node_id = cfg_.node_id;
     m.incarnation = incarnation_;
     m.seq = seq;
@@ -341,6 +419,9 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
                 .kv("peer", p.node_id)
                 .kv("incarnation", m.incarnation);
         p.incarnation = m.incarnation;
+        // A new incarnation answers no probe of the old one's peer: with
+        // keys, a path that is not up waits for an answer of the new one.
+        for (auto& [k, pa] : p.paths) pa.fresh = false;
     }
     p.interval_us = m.interval_us;
     p.last_seen = now;
@@ -401,8 +482,14 @@ void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engi
     if (!t) return;
     const bool down = t->to == path_state::down;
     path& pa = p.paths.at(k);
-    if (down) pa.rtt_rounds = 0;  // none of the first RTT rounds left over for its return (ARP/ND then)
-    else pa.was_up = true;
+    if (down) {
+        pa.rtt_rounds = 0;  // none of the first RTT rounds left over for its return (ARP/ND then)
+        pa.fresh = false;   // with keys it comes back only on an answer of the peer's
+        pa.owed = 0;
+        pa.check_pending = false;
+    } else {
+        pa.was_up = true;
+    }
     auto& e = out.events.emplace_back("path", down ? severity::warning : severity::info,
                                       down ? "path_down" : "path_up");
     e.kv("peer", p.node_id).kv("lan", lans_[k.lan].name).kv("family", to_string(k.fam)).kv("from", to_string(t->from));
@@ -499,10 +586,7 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
             // counted it at its deadline, and a retry whose deadline is still
             // ahead is not blamed yet (its late ACK will still count).
             const bool retry_not_due = pa.retry_in_flight && now < pa.ack_deadline;
-            if (!pa.miss_counted && !retry_not_due) {
-                pa.rounds.record(now, false);
-                apply(p, k, pa.tracker.miss(now), out);
-            }
+            if (!pa.miss_counted && !retry_not_due) miss(p, k, pa, down_reason::missed, pa.retry_in_flight, now, out);
         }
     }
     // A family in which we have no routable address on any LAN can never
@@ -547,7 +631,7 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     // looped back to us; a unicast datagram costs only its receiver. Every
     // 16th round still broadcasts, so a node that sends no INQs of its own
     // (a responder) is found within 16 rounds; a requestor announces itself.
-    const auto bytes = wire::encode(m, cfg_.keys);
+    const auto bytes = encode(m, k.lan, k.fam);
     std::vector<ip_address> unicast;
     bool broadcast = regular || unmeasured || round % broadcast_every == 0 || !cfg_.unicast_inq;
     for (const auto& [id, p] : peers_) {
@@ -569,7 +653,7 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     // flood of forged node ids, gets none: its addresses may not exist, and
     // probes to them would wait for ARP and fill the socket's buffer), and at
     // most 16 a round.
-    std::vector<std::uint8_t> warm_bytes;
+    std::optional<wire::message> warm;
     int budget = 16;
     for (auto& [id, p] : peers_) {
         auto it = p.paths.find(k);
@@ -578,16 +662,17 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
         for (const auto& a : p.addresses) {
             if (a.fam() != k.fam || !a.is_routable_unicast() || !lans_[k.lan].in_prefixes(a) || sent == 4) continue;
             if (budget-- <= 0) break;
-            if (warm_bytes.empty()) {  // made only when a down path needs it
-                wire::message warm = m;
-                warm.flags |= wire::flag_probe_only;
-                warm.heard.clear();
-                warm_bytes = wire::encode(warm, cfg_.keys);
+            if (!warm) {  // made only when a down path needs it
+                warm = m;
+                warm->flags |= wire::flag_probe_only;
+                warm->heard.clear();
             }
-            out.sends.push_back({k.lan, a, cfg_.port, warm_bytes});
+            warm->target = a;  // each names where it goes, like every probe
+            out.sends.push_back({k.lan, a, cfg_.port, encode(*warm, k.lan, k.fam)});
             ++sent;
         }
     }
+    probe_for_proofs(k, now, out);
 }
 
 bool engine::first_of_kind(const char* module, severity level, const char* event, const char* reason,
@@ -637,10 +722,16 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
                      std::size_t size, timestamp now, engine_output& out, int ttl) {
     if (li >= lans_.size()) return;
     if (ttl >= 0 && ttl < 255) return note_drop(drops_.low_ttl, "low_ttl", li, from, now, out);
-    auto decoded = wire::decode(data, size, cfg_.keys);
+    std::vector<wire::lan_binding> bindings;
+    if (keyed())
+        for (const auto& b : lans_[li].bindings(from.fam())) bindings.push_back({from.fam(), b});
+    auto decoded = wire::decode(data, size, cfg_.keys, bindings);
     if (auto* err = std::get_if<wire::error>(&decoded))
         return note_drop(drops_.wire[std::size_t(*err)], wire::to_string(*err), li, from, now, out);
     const auto& m = std::get<wire::message>(decoded);
+    // Version 1's MAC binds neither family nor LAN: with keys only when told.
+    if (m.version == wire::version_1 && keyed() && !cfg_.wire_v1)
+        return note_drop(drops_.old_version, "old_version", li, from, now, out);
     if (m.node_id == cfg_.node_id) {
         if (m.incarnation == incarnation_ || (previous_incarnation_ != 0 && m.incarnation == previous_incarnation_)) {
             ++drops_.own;
@@ -657,14 +748,14 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         return;
     }
     if (!lans_[li].on_link(from)) return note_drop(drops_.off_link, "off_link", li, from, now, out);
+    // A probe names the address it was sent to: one relayed to another host
+    // (or another LAN) is not answered, so an answer proves who holds it.
+    if (m.kind == wire::type::inq && m.target && !lans_[li].holds(*m.target))
+        return note_drop(drops_.wrong_target, "wrong_target", li, from, now, out);
 
     if (m.kind == wire::type::bye) {
         auto it = peers_.find(m.node_id);
-        if (it != peers_.end() && it->second.incarnation == m.incarnation) {
-            out.events.emplace_back("peer", severity::info, "bye").kv("peer", m.node_id).kv("lan", lans_[li].name);
-            peers_.erase(it);
-            out.paths_changed = true;
-        }
+        if (it != peers_.end() && it->second.incarnation == m.incarnation) on_bye(it, li, now, out);
         return;
     }
 
@@ -679,13 +770,17 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     }
 
     auto known = peers_.find(m.node_id);
-    if (known == peers_.end() && peers_.size() >= cfg_.max_peers && !make_room(now, out)) {
-        ++drops_.peer_limit;
-        return;
+    if (known == peers_.end()) {
+        // With keys, a forgotten peer's incarnation is remembered: a replay
+        // of it (after its BYE, say) brings nothing back.
+        auto tomb = tombstones_.find(m.node_id);
+        if (keyed() && tomb != tombstones_.end() && m.incarnation <= tomb->second)
+            return note_drop(drops_.replay, "replay", li, from, now, out);
+        if (!admit(li, from, now, out)) return;
     }
     // Replays: with keys, a datagram of an older incarnation is a replay
     // (incarnations then grow with time; see PROTOCOL.md).
-    if (known != peers_.end() && !cfg_.keys.empty() && m.incarnation < known->second.incarnation) {
+    if (known != peers_.end() && keyed() && m.incarnation < known->second.incarnation) {
         note_drop(drops_.replay, "replay", li, from, now, out);
         return;
     }
@@ -693,6 +788,8 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     peer& p = it->second;
     if (fresh) {
         p.node_id = m.node_id;
+        p.first_lan = li;
+        p.first_source = from;
         if (may_log(now, out))
             out.events.emplace_back("peer", severity::info, "peer_seen")
                 .kv("peer", m.node_id)
@@ -704,47 +801,92 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     // ones the address list implies.
     const path_key k{li, from.fam()};
     path& pa = ensure_path(p, k, now, out, true);
-    // A round's INQ (not a probe-only one) whose sequence number this path
-    // saw before, from the same incarnation, is a replay: it must not
-    // count. The incarnation is the path's own: after a restart the new
+    // With keys, a round's INQ (not a probe-only one) whose sequence number
+    // this path saw before, from the same incarnation, is a replay: it must
+    // not count. The incarnation is the path's own: after a restart the new
     // one's sequence numbers start again on every LAN, also on those where
-    // its first INQ came second (or after a forged incarnation's).
+    // its first INQ came second. Without keys there is no such mark: anyone
+    // could raise it and lock the peer's own INQs out.
     const bool round_inq = m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only);
-    if (round_inq && !fresh && pa.inq_seen && m.incarnation == pa.inq_seq_incarnation && m.seq <= pa.last_inq_seq) {
+    if (keyed() && round_inq && !fresh && pa.inq_seen && m.incarnation == pa.inq_seq_incarnation &&
+        m.seq <= pa.last_inq_seq) {
         note_drop(drops_.replay, "replay", li, from, now, out);
         return;
     }
-    if (round_inq) {
+    if (keyed() && round_inq) {
         pa.inq_seen = true;
         pa.last_inq_seq = m.seq;
         pa.inq_seq_incarnation = m.incarnation;
     }
     // Only datagrams a replay cannot produce speak for the path: a round's
-    // INQ with a new sequence number, or the ACK to the probe we have in
-    // flight. A replayed ACK or probe-only INQ (valid MAC and all, sent from
-    // anywhere on the LAN) gets its answer but moves nothing.
-    const bool answers_probe = pa.awaiting && (m.seq == pa.awaited_seq || pa.is_unanswered(m.seq));
-    const bool fresh_evidence =
-        round_inq || (m.kind == wire::type::ack && (answers_probe || (pa.confirm_pending && m.seq == pa.confirm_seq)));
-    if (!fresh_evidence) {
+    // INQ with a new sequence number, or an ACK to a probe of ours (a
+    // round's INQ or retry, a notice's or a suspicion's check, a BYE's
+    // check, a proof probe). A replayed ACK or probe-only INQ (valid MAC
+    // and all, sent from anywhere on the LAN) gets its answer but moves
+    // nothing.
+    const bool ack = m.kind == wire::type::ack;
+    const bool answers_probe = ack && pa.awaiting && (m.seq == pa.awaited_seq || pa.is_unanswered(m.seq));
+    const bool answers_confirm = ack && pa.confirm_pending && m.seq == pa.confirm_seq;
+    const bool answers_check = ack && pa.check_pending && m.seq == pa.check_seq;
+    const bool answers_bye_check = ack && p.leaving_until.count() >= 0 &&
+                                   std::count(p.leaving_probes.begin(), p.leaving_probes.end(), m.seq) > 0;
+    std::optional<proof_probe> proof;
+    if (ack && (m.seq & wire::probe_seq_bit)) {
+        auto pr = proof_probes_.find(m.seq);
+        if (pr != proof_probes_.end() && pr->second.lan == li) {
+            if (pr->second.peer == m.node_id) {
+                proof = pr->second;
+            } else if (first_of_kind("peer", severity::warning, "claim_refuted", nullptr, li, from, now)) {
+                // Another node answered at the address the peer claims.
+                out.events.emplace_back("peer", severity::warning, "claim_refuted")
+                    .kv("peer", pr->second.peer)
+                    .kv("addr", pr->second.target.to_string())
+                    .kv("holder", m.node_id)
+                    .kv("lan", lans_[li].name)
+                    .kv("note", "first of its kind; later ones are counted in a line a minute at most");
+            }
+            proof_probes_.erase(pr);
+        }
+    }
+    const bool answers_ours = answers_probe || answers_confirm || answers_check || answers_bye_check || proof;
+    if (!round_inq && !answers_ours) {
         if (m.kind == wire::type::inq && lans_[li].probe_destination(k.fam))  // probe-only: answer it
-            out.sends.push_back({li, from, from_port, wire::encode(make(wire::type::ack, m.seq), cfg_.keys)});
+            out.sends.push_back({li, from, from_port, encode(make(wire::type::ack, m.seq), li, k.fam)});
         return;
     }
     learn(p, m, now, out, k);
-    // IPv6 next hops are link-local: a probe answered from a global address
-    // (the warm-up probes) does not change it.
-    if (pa.hop != from && (from.is_v4() || from.is_link_local() || !pa.hop)) {
-        pa.hop = from;
-        out.paths_changed = true;  // a next hop (or a destination) may move
-    }
+    note_source(p, k, pa, from, out);
     pa.last_heard = now;
+    if (answers_ours) {
+        // The peer answered us on this path: it lives here. Nothing it was
+        // suspected of counts, and (with keys) the path may come up.
+        pa.fresh = true;
+        pa.owed = 0;
+        pa.check_pending = false;
+    }
     if (pa.confirm_pending) {  // it answers on that path: the notice is refuted
         pa.confirm_pending = false;
+        pa.notice_refuted_at = now;
         out.events.emplace_back("path", severity::info, "notice_refuted")
             .kv("peer", p.node_id)
             .kv("lan", lans_[li].name)
             .kv("family", to_string(k.fam));
+    }
+    if (answers_bye_check) {
+        p.leaving_until = timestamp(-1);
+        p.leaving_probes.clear();
+        out.events.emplace_back("peer", severity::warning, "bye_refuted")
+            .kv("peer", p.node_id)
+            .kv("lan", lans_[li].name)
+            .kv("note", "a BYE came, but the peer answers: forged or replayed?");
+    }
+    if (proof) on_proof(p, k, *proof, now, out);
+    // The answer to a check of a suspected miss: the peer answers unicast
+    // here, so the round it was about is a good one (a LAN that drops only
+    // broadcasts still carries traffic).
+    if (answers_check && count_good(p, pa, now)) {
+        pa.rounds.record(now, true);
+        apply(p, k, pa.tracker.good(now), out);
     }
 
     if (m.kind == wire::type::inq) {
@@ -753,7 +895,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         // tentative address.
         const bool mutual = mutual_with(p);
         if (lans_[li].probe_destination(k.fam) && (!mutual || (m.flags & wire::flag_ack_wanted)))
-            out.sends.push_back({li, from, from_port, wire::encode(make(wire::type::ack, m.seq), cfg_.keys)});
+            out.sends.push_back({li, from, from_port, encode(make(wire::type::ack, m.seq), li, k.fam)});
         if (judged_by_inqs(p) && !(m.flags & wire::flag_probe_only)) {
             // Not listed in a list cut short proves nothing: the INQ itself
             // arrived, so the round counts as good.
@@ -769,11 +911,19 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             } else {
                 pa.inq_deadline = now + peer_interval(p) * 3 / 2;
             }
-            if (!listed || count_good(p, pa, now)) {
-                pa.rounds.record(now, listed);
-                apply(p, k, listed ? pa.tracker.good(now) : pa.tracker.miss(now, down_reason::one_way), out);
+            if (!listed) {
+                miss(p, k, pa, down_reason::one_way, false, now, out);
+            } else if (keyed() && pa.tracker.state() != path_state::up && !pa.fresh) {
+                // An INQ alone could be a recording: with keys the path comes
+                // up only once the peer answered a probe of ours on it.
+            } else if (count_good(p, pa, now)) {
+                pa.owed = 0;
+                pa.check_pending = false;
+                pa.rounds.record(now, true);
+                apply(p, k, pa.tracker.good(now), out);
             }
         }
+        if (!cfg_.requestor && round_inq) probe_for_proofs(k, now, out, &p);
     } else if (m.kind == wire::type::ack) {
         if (cfg_.requestor && answers_probe) {
             // RTT samples only from paths already up: the first answers
@@ -830,20 +980,43 @@ bool engine::may_log(timestamp now, engine_output& out) {
     return false;
 }
 
+bool engine::sheltered(const peer& p) const {
+    if (keyed())  // every peer is authenticated: any with a path up stays
+        return std::any_of(p.paths.begin(), p.paths.end(),
+                           [](const auto& kp) { return kp.second.tracker.state() == path_state::up; });
+    // Without keys, node ids cost nothing: only a peer proven on two LANs
+    // (up, next hop proven) is sure to be a host of ours.
+    std::size_t lans = 0, last = SIZE_MAX;
+    for (const auto& [k, pa] : p.paths)  // ordered by LAN
+        if (k.lan != last && pa.tracker.state() == path_state::up && hop_proven(p, k, pa)) {
+            ++lans;
+            last = k.lan;
+        }
+    return lans >= 2;
+}
+
 bool engine::make_room(timestamp now, engine_output& out) {
-    // The least recently heard peer without a path up goes; peers we route
-    // through are never pushed out by newcomers.
+    // The least recently heard peer that is not sheltered goes, one without
+    // a path up first; peers we route through are never pushed out by
+    // newcomers (without keys: those proven on two LANs).
     auto victim = peers_.end();
+    bool victim_up = true;
     for (auto it = peers_.begin(); it != peers_.end(); ++it) {
+        if (sheltered(it->second)) continue;
         bool up = std::any_of(it->second.paths.begin(), it->second.paths.end(),
                               [](const auto& kp) { return kp.second.tracker.state() == path_state::up; });
-        if (!up && (victim == peers_.end() || it->second.last_seen < victim->second.last_seen)) victim = it;
+        if (victim == peers_.end() || (victim_up && !up) ||
+            (up == victim_up && it->second.last_seen < victim->second.last_seen)) {
+            victim = it;
+            victim_up = up;
+        }
     }
     if (victim == peers_.end()) {
         if (first_of_kind("peer", severity::warning, "peer_limit", nullptr, std::nullopt, std::nullopt, now)) {
             out.events.emplace_back("peer", severity::warning, "peer_limit")
                 .kv("max_peers", static_cast<long long>(cfg_.max_peers))
-                .kv("note", "new node ids are refused while every known peer has a path up");
+                .kv("note", keyed() ? "new node ids are refused while every known peer has a path up"
+                                    : "new node ids are refused while every known peer is proven on two LANs");
         }
         return false;
     }
@@ -851,9 +1024,191 @@ bool engine::make_room(timestamp now, engine_output& out) {
         out.events.emplace_back("peer", severity::warning, "peer_evicted")
             .kv("peer", victim->first)
             .kv("reason", "peer table full");
-    peers_.erase(victim);
-    out.paths_changed = true;
+    forget(victim, out);
     return true;
+}
+
+bool engine::admit(std::size_t li, const ip_address& from, timestamp now, engine_output& out) {
+    // However well proven: a host on two LANs can answer under as many ids
+    // as it likes, from the same two addresses.
+    std::size_t same_source = 0;
+    for (const auto& [id, q] : peers_)
+        if (q.first_lan == li && q.first_source == from) ++same_source;
+    if (same_source >= cfg_.max_ids_per_source) {
+        note_drop(drops_.source_limit, "source_limit", li, from, now, out);
+        return false;
+    }
+    if (peers_.size() < cfg_.max_peers || make_room(now, out)) return true;
+    ++drops_.peer_limit;
+    return false;
+}
+
+peer_map::iterator engine::forget(peer_map::iterator it, engine_output& out) {
+    const std::string& id = it->first;
+    book_.forget(id);
+    if (book_.take_changed()) out.proofs_changed = true;
+    if (keyed() && it->second.incarnation != 0) {
+        auto [t, fresh] = tombstones_.try_emplace(id, it->second.incarnation);
+        if (!fresh) {
+            t->second = std::max(t->second, it->second.incarnation);
+        } else {
+            tombstone_order_.push_back(id);
+            if (tombstone_order_.size() > max_tombstones) {
+                tombstones_.erase(tombstone_order_.front());
+                tombstone_order_.erase(tombstone_order_.begin());
+            }
+        }
+    }
+    for (auto pr = proof_probes_.begin(); pr != proof_probes_.end();)
+        pr = pr->second.peer == id ? proof_probes_.erase(pr) : std::next(pr);
+    out.paths_changed = true;
+    return peers_.erase(it);
+}
+
+void engine::on_bye(peer_map::iterator it, std::size_t li, timestamp now, engine_output& out) {
+    peer& p = it->second;
+    if (p.leaving_until.count() >= 0) return;  // one check at a time
+    if (!keyed()) {
+        // Anyone can send a BYE without keys: the peer must also stop
+        // answering. A probe to each of its live paths; it is forgotten if
+        // none is answered in time (a clean stop: a few RTTs, and no path
+        // of it goes down meanwhile).
+        duration wait{0};
+        for (auto& [k, pa] : p.paths) {
+            if (pa.tracker.state() != path_state::up || !pa.hop || !lans_[k.lan].probe_destination(k.fam)) continue;
+            const std::uint32_t seq = next_probe_seq();
+            p.leaving_probes.push_back(seq);
+            send_probe(k.lan, *pa.hop, seq, out);
+            wait = std::max(wait, confirm_timeout(pa));
+        }
+        if (!p.leaving_probes.empty()) {
+            p.leaving_until = now + wait;
+            p.bye_lan = li;
+            return;
+        }
+    }
+    out.events.emplace_back("peer", severity::info, "bye").kv("peer", p.node_id).kv("lan", lans_[li].name);
+    forget(it, out);
+}
+
+void engine::check_leaving(timestamp now, engine_output& out) {
+    for (auto it = peers_.begin(); it != peers_.end();) {
+        const peer& p = it->second;
+        if (p.leaving_until.count() < 0 || now < p.leaving_until) {
+            ++it;
+            continue;
+        }
+        out.events.emplace_back("peer", severity::info, "bye")
+            .kv("peer", p.node_id)
+            .kv("lan", p.bye_lan < lans_.size() ? lans_[p.bye_lan].name : std::string("-"));
+        it = forget(it, out);
+    }
+}
+
+bool engine::hop_proven(const peer& p, path_key k, const path& pa) const {
+    return pa.hop && k.lan < lans_.size() && book_.proven(p.node_id, *pa.hop, lans_[k.lan].name);
+}
+
+bool engine::holds_address(const peer& q, const ip_address& a) {
+    return std::count(q.addresses.begin(), q.addresses.end(), a) > 0 ||
+           std::any_of(q.paths.begin(), q.paths.end(),
+                       [&](const auto& kp) { return kp.second.hop == a && kp.second.tracker.state() == path_state::up; });
+}
+
+bool engine::held_by_other(const peer& p, const ip_address& a, std::size_t li, timestamp now) const {
+    const address_proof* pf = book_.find(a, lans_[li].name);
+    if (!pf || pf->owner == p.node_id) return false;
+    if (!pf->active) return now < pf->holds_until;
+    auto q = peers_.find(pf->owner);
+    return q != peers_.end() && holds_address(q->second, a);
+}
+
+void engine::note_source(peer& p, path_key k, path& pa, const ip_address& from, engine_output& out) {
+    // IPv6 next hops are link-local: a datagram from a global address (the
+    // answer to a probe sent there) does not change it.
+    if (!from.is_v4() && !from.is_link_local() && pa.hop) return;
+    if (pa.hop == from) {
+        pa.hop_candidate.reset();
+        return;
+    }
+    const bool up = pa.tracker.state() == path_state::up;
+    // While the next hop is unproven the latest source is as good as any
+    // (a probe of its own will tell); a proven one is given up only for
+    // another proven one, and not while the path is up. Any other source
+    // waits as a candidate for its probe (the path not up) or is ignored:
+    // a datagram's source is no proof, without keys not even its sender's.
+    if (!hop_proven(p, k, pa) || (!up && book_.proven(p.node_id, from, lans_[k.lan].name))) {
+        pa.hop = from;
+        pa.hop_candidate.reset();
+        out.paths_changed = true;
+        return;
+    }
+    if (!up) pa.hop_candidate = from;
+}
+
+void engine::on_proof(peer& p, path_key k, const proof_probe& pr, timestamp now, engine_output& out) {
+    auto result = book_.record(p.node_id, pr.target, lans_[pr.lan].name, now, [&](const std::string& q) {
+        auto it = peers_.find(q);
+        return it != peers_.end() && holds_address(it->second, pr.target);
+    });
+    if (result == address_book::outcome::refused) {
+        if (first_of_kind("peer", severity::warning, "claim_refused", nullptr, pr.lan, pr.target, now))
+            out.events.emplace_back("peer", severity::warning, "claim_refused")
+                .kv("peer", p.node_id)
+                .kv("addr", pr.target.to_string())
+                .kv("holder", book_.find(pr.target, lans_[pr.lan].name)->owner)
+                .kv("note", "another node proved it first and still advertises it; first of its kind");
+        return;
+    }
+    if (book_.take_changed()) {
+        out.proofs_changed = true;
+        out.paths_changed = true;  // a destination or a next hop may now be routed
+        out.events.emplace_back("peer", severity::info, "address_proven")
+            .kv("peer", p.node_id)
+            .kv("addr", pr.target.to_string())
+            .kv("lan", lans_[pr.lan].name);
+    }
+    auto it = p.paths.find(k);
+    if (it == p.paths.end()) return;
+    path& pa = it->second;
+    if (pa.hop_candidate == pr.target && pa.tracker.state() != path_state::up) {
+        pa.hop = pr.target;
+        pa.hop_candidate.reset();
+        out.paths_changed = true;
+    }
+}
+
+void engine::probe_for_proofs(path_key k, timestamp now, engine_output& out, const peer* only) {
+    if (!family_used_[k.fam == family::v6] || !lans_[k.lan].probe_destination(k.fam)) return;
+    const lan& l = lans_[k.lan];
+    int budget = proof_budget;
+    for (auto& entry : peers_) {  // not a structured binding: the lambda captures it (clang < 16)
+        const std::string& id = entry.first;
+        peer& p = entry.second;
+        if (budget <= 0) return;
+        if ((only && &p != only) || p.leaving_until.count() >= 0) continue;
+        auto it = p.paths.find(k);
+        if (it == p.paths.end()) continue;
+        path& pa = it->second;
+        auto probe = [&](const ip_address& target) {
+            if (budget <= 0) return;
+            for (const auto& [seq, pr] : proof_probes_)
+                if (pr.peer == id && pr.target == target && now < pr.expires) return;  // one on its way
+            --budget;
+            const std::uint32_t seq = next_probe_seq();
+            proof_probes_[seq] = proof_probe{id, k.lan, target, now + std::max(peer_interval(p), confirm_timeout(pa))};
+            send_probe(k.lan, target, seq, out);
+        };
+        const bool up = pa.tracker.state() == path_state::up;
+        if (pa.hop && (!hop_proven(p, k, pa) || (keyed() && !up && !pa.fresh))) probe(*pa.hop);
+        if (pa.hop_candidate && !up) probe(*pa.hop_candidate);
+        if (!up || !hop_proven(p, k, pa)) continue;
+        for (const auto& a : p.addresses) {
+            if (a.fam() != k.fam || !a.is_routable_unicast() || !l.in_prefixes(a) || l.is_special(a) || l.holds(a))
+                continue;
+            if (!book_.proven(id, a, l.name) && !held_by_other(p, a, k.lan, now)) probe(a);
+        }
+    }
 }
 
 void engine::expire_peers(timestamp now, engine_output& out) {
@@ -868,12 +1223,14 @@ void engine::expire_peers(timestamp now, engine_output& out) {
                     now - p.last_seen >= cfg_.forget_after + peer_interval(p) * 2;
         if (gone) {
             out.events.emplace_back("peer", severity::warning, "peer_lost").kv("peer", p.node_id);
-            it = peers_.erase(it);
-            out.paths_changed = true;
+            it = forget(it, out);
         } else {
             ++it;
         }
     }
+    // Proof probes nobody answered (within a round) are given up.
+    for (auto pr = proof_probes_.begin(); pr != proof_probes_.end();)
+        pr = now >= pr->second.expires + housekeeping_every ? proof_probes_.erase(pr) : std::next(pr);
 }
 
 void engine::tick(timestamp now, engine_output& out) {
@@ -910,10 +1267,11 @@ void engine::tick(timestamp now, engine_output& out) {
                     pa.inq_deadline += peer_interval(p);
                     // After a long stall (suspend), f misses say all there is.
                     if (n >= cfg_.fail_after) pa.inq_deadline = now + peer_interval(p);
-                    pa.rounds.record(now, false);
-                    apply(p, k, pa.tracker.miss(now), out);
+                    miss(p, k, pa, down_reason::missed, false, now, out);
                 }
     }
+    check_suspicions(now, out);
+    check_leaving(now, out);
     check_confirmations(now, out);
     check_damping(now, out);
     if (now >= next_expiry_check_) {
@@ -927,7 +1285,8 @@ bool engine::probe_deadline_due(timestamp now) const {
     for (const auto& [id, p] : peers_)
         for (const auto& [k, pa] : p.paths)
             if (pa.retry_due(now) || (pa.confirm_pending && now >= pa.confirm_deadline) ||
-                (mutual_with(p) && now >= pa.inq_deadline))
+                (pa.check_pending && now >= pa.check_deadline) || (mutual_with(p) && now >= pa.inq_deadline) ||
+                (p.leaving_until.count() >= 0 && now >= p.leaving_until))
                 return true;
     return false;
 }
@@ -938,23 +1297,26 @@ timestamp engine::next_wakeup() const {
     timestamp next = next_expiry_check_ + housekeeping_slack;
     if (cfg_.requestor)
         for (const auto& ls : lan_states_) next = std::min(next, ls.next_send);
-    for (const auto& [id, p] : peers_)
+    for (const auto& [id, p] : peers_) {
+        if (p.leaving_until.count() >= 0) next = std::min(next, p.leaving_until);
         for (const auto& [k, pa] : p.paths) {
             if (judged_by_inqs(p)) next = std::min(next, pa.inq_deadline);
             if (pa.confirm_pending) next = std::min(next, pa.confirm_deadline);
+            if (pa.check_pending) next = std::min(next, pa.check_deadline);
             if (pa.awaiting && pa.ack_deadline.count() >= 0) next = std::min(next, pa.ack_deadline);
             if (pa.damping.suppressed()) next = std::min(next, pa.damping.reuse_at(cfg_.damping));
         }
+    }
     return next;
 }
 
 void engine::shutdown(engine_output& out) {
-    auto bye = wire::encode(make(wire::type::bye, 0), cfg_.keys);
+    const auto bye = make(wire::type::bye, 0);
     for (std::size_t li = 0; li < lans_.size(); ++li)
         for (family fam : families)
-            if (auto dst = lans_[li].probe_destination(fam)) out.sends.push_back({li, *dst, cfg_.port, bye});
+            if (auto dst = lans_[li].probe_destination(fam)) out.sends.push_back({li, *dst, cfg_.port, encode(bye, li, fam)});
 }
 
-route_set engine::desired_routes() const { return plan_routes(lans_, peers_); }
+route_set engine::desired_routes() const { return plan_routes(lans_, peers_, book_, keyed()); }
 
 }  // namespace faild

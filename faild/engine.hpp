@@ -46,6 +46,7 @@
 // Time is always an argument; nothing here reads a clock or touches a socket.
 #pragma once
 
+#include "faild/address_book.hpp"
 #include "faild/clock.hpp"
 #include "faild/event.hpp"
 #include "faild/flap_damping.hpp"
@@ -117,6 +118,17 @@ struct engine_config {
     /// an ACK recorded before our restart (or renewal) would answer the
     /// round of the same number after it. Unset (tests): from 1.
     std::optional<std::uint64_t> seq_seed;
+    /// Speak wire version 1 (send it, accept it): for a rolling upgrade from
+    /// a faild that knows no other. Without it, a node with keys drops
+    /// version 1 (its MAC binds neither family nor LAN); one without keys
+    /// accepts it but sends version 2.
+    bool wire_v1 = false;
+    /// Proofs of an earlier run (the state file): dormant until their owner
+    /// proves one of them again (address_book).
+    address_book proofs;
+    /// Most node ids first heard from one source address on one LAN (a
+    /// flood of invented ids from one host must not fill the peer table).
+    std::size_t max_ids_per_source = 8;
 };
 
 /// One datagram to send out of LAN `lan` (the socket of dst's family).
@@ -132,17 +144,21 @@ struct engine_output {
     event_list events;
     bool paths_changed = false;  ///< paths, next hops or claimed addresses changed: re-plan routes
     bool incarnation_renewed = false;  ///< we took a new incarnation (see round_seq_limit): re-filter our own
+    bool proofs_changed = false;       ///< the address book changed: write the state file
 };
 
 /// Datagrams dropped, by reason (wire errors plus the engine's own checks).
 struct drop_counters {
-    std::array<std::uint64_t, 15> wire{};  ///< indexed by wire::error
+    std::array<std::uint64_t, wire::error_count> wire{};  ///< indexed by wire::error
     std::uint64_t replay = 0;              ///< older incarnation, or an INQ sequence seen before
     std::uint64_t peer_limit = 0;          ///< a new node id while the peer table was full
     std::uint64_t off_link = 0;            ///< source not inside the LAN's prefixes
     std::uint64_t low_ttl = 0;             ///< arrived with TTL below 255: not on-link
     std::uint64_t own = 0;                 ///< our own broadcast looped back
     std::uint64_t id_collision = 0;        ///< our node id with another incarnation
+    std::uint64_t wrong_target = 0;        ///< a probe for an address we do not hold here (relayed?)
+    std::uint64_t old_version = 0;         ///< wire version 1 with keys, not allowed (wire_v1)
+    std::uint64_t source_limit = 0;        ///< a new node id from a source that has enough unproven ones
 };
 
 class engine {
@@ -186,6 +202,8 @@ public:
     const std::vector<lan>& lans() const { return lans_; }
     const peer_map& peers() const { return peers_; }
     const drop_counters& drops() const { return drops_; }
+    /// Which node has proven which address (routes go only to those).
+    const address_book& proofs() const { return book_; }
 
 private:
     struct lan_state {
@@ -194,6 +212,14 @@ private:
     };
 
     wire::message make(wire::type kind, std::uint32_t seq) const;
+    /// The datagram for `m`, sent in family `fam` on LAN `li` (the MAC binds both).
+    std::vector<std::uint8_t> encode(const wire::message& m, std::size_t li, family fam) const;
+    bool keyed() const { return !cfg_.keys.empty(); }
+    /// A sequence number for a probe-only INQ (top bit set, random start).
+    std::uint32_t next_probe_seq() { return wire::probe_seq_bit | (++confirm_counter_ & wire::max_round_seq); }
+    /// A probe-only INQ to `target` on LAN `li` (by unicast; it names its
+    /// target, so only the host that holds it answers).
+    void send_probe(std::size_t li, const ip_address& target, std::uint32_t seq, engine_output& out);
     void send_inq(path_key k, timestamp now, engine_output& out);
     /// A new incarnation, every LAN's rounds from a new start (round_seq_limit).
     void renew_incarnation(engine_output& out);
@@ -235,8 +261,60 @@ private:
     void check_mutual_deadlines(timestamp now, engine_output& out);
     lan_state& state_of(path_key k) { return lan_states_[k.lan * 2 + (k.fam == family::v6)]; }
     void expire_peers(timestamp now, engine_output& out);
-    /// Frees a place in a full peer table; false when every peer has a path up.
+    /// Frees a place in a full peer table for a new node id; false when no
+    /// peer may give way (see PROTOCOL.md, "Trust").
     bool make_room(timestamp now, engine_output& out);
+    /// Whether a new node id first heard from `from` on LAN `li` gets a
+    /// place in the peer table (table full, ids per source).
+    bool admit(std::size_t li, const ip_address& from, timestamp now, engine_output& out);
+    /// Never pushed out for a newcomer: with keys any peer with a path up;
+    /// without, a peer with paths up on two LANs.
+    bool sheltered(const peer& p) const;
+    /// Removes a peer (BYE, lost, evicted): its proofs go dormant, with keys
+    /// its incarnation is remembered (a replay of it is dropped).
+    peer_map::iterator forget(peer_map::iterator it, engine_output& out);
+
+    // ---- trust: proofs, next hops, suspected misses (PROTOCOL.md "Trust")
+    /// A probe-only INQ sent to prove that `target` is `peer`'s.
+    struct proof_probe {
+        std::string peer;
+        std::size_t lan = 0;
+        ip_address target;
+        timestamp expires{0};
+    };
+    /// Sends the probes the paths on LAN-family `k` need: to an unproven
+    /// next hop (or one waiting as a candidate), with keys to a path that
+    /// has no fresh answer yet, and to every address the peer advertises
+    /// there that it has not proven (paths up only). Only `only`'s paths
+    /// when given.
+    void probe_for_proofs(path_key k, timestamp now, engine_output& out, const peer* only = nullptr);
+    /// An answer to proof probe `pr` from `p` on path k.
+    void on_proof(peer& p, path_key k, const proof_probe& pr, timestamp now, engine_output& out);
+    /// The path's next hop is an address the peer proved.
+    bool hop_proven(const peer& p, path_key k, const path& pa) const;
+    /// A datagram from `from` spoke for path k: it may become the next hop.
+    void note_source(peer& p, path_key k, path& pa, const ip_address& from, engine_output& out);
+    /// `q` still holds `a`: it advertises it, or a live path of its goes via it.
+    static bool holds_address(const peer& q, const ip_address& a);
+    /// Another node holds `a`: a claim of `p`'s to it would be refused.
+    bool held_by_other(const peer& p, const ip_address& a, std::size_t li, timestamp now) const;
+    /// A missed round. Without keys a miss the datagrams suggest is only
+    /// suspected (`confirmed` false): it counts once a probe of ours goes
+    /// unanswered too (check); `retry_follows`: a fast confirmation retry
+    /// is that probe. Carrier loss and our own unanswered probes confirm.
+    void miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed, timestamp now, engine_output& out,
+              bool retry_follows = false);
+    /// Counts the misses a check owed (and `extra` more, for `extra_why`)
+    /// as confirmed, and ends the check.
+    void settle(peer& p, path_key k, path& pa, unsigned extra, timestamp now, engine_output& out,
+                down_reason extra_why = down_reason::missed);
+    /// Checks whose probe went unanswered: their misses count.
+    void check_suspicions(timestamp now, engine_output& out);
+    /// A BYE: with keys the peer goes at once; without, once a probe of
+    /// ours to each of its live paths goes unanswered (a forged BYE costs
+    /// a probe, not the peer).
+    void on_bye(peer_map::iterator it, std::size_t li, timestamp now, engine_output& out);
+    void check_leaving(timestamp now, engine_output& out);
     /// Rate limit for per-peer log lines; false when this one is held back.
     bool may_log(timestamp now, engine_output& out);
     /// Counts a dropped datagram; logs the first of each reason in full,
@@ -278,6 +356,12 @@ private:
     timestamp log_window_start_{0};
     unsigned logs_in_window_ = 0, logs_held_back_ = 0;
     std::uint32_t confirm_counter_ = 0;
+    address_book book_;
+    std::map<std::uint32_t, proof_probe> proof_probes_;  ///< by sequence number
+    /// With keys: the incarnation of each forgotten peer (its replays are
+    /// dropped), oldest first in tombstone_order_.
+    std::map<std::string, std::uint32_t> tombstones_;
+    std::vector<std::string> tombstone_order_;
     /// Where this incarnation's round sequence numbers start (see seq_seed).
     std::uint32_t seq_start_ = 0;
     std::uint64_t seq_rng_ = 0;

@@ -17,11 +17,12 @@ int hex_value(char c) {
     return -1;
 }
 
-std::array<std::uint8_t, mac_size> hmac(const std::vector<std::uint8_t>& key, const std::uint8_t* data,
-                                         std::size_t size) {
+std::array<std::uint8_t, mac_size> hmac(const std::vector<std::uint8_t>& key, const std::vector<std::uint8_t>& head,
+                                         const std::uint8_t* data, std::size_t size) {
     std::array<std::uint8_t, mac_size> out{};
     crypto_auth_hmacsha256_state st;
     crypto_auth_hmacsha256_init(&st, key.data(), key.size());
+    if (!head.empty()) crypto_auth_hmacsha256_update(&st, head.data(), head.size());
     crypto_auth_hmacsha256_update(&st, data, size);
     crypto_auth_hmacsha256_final(&st, out.data());
     sodium_memzero(&st, sizeof st);
@@ -100,13 +101,23 @@ bool keyring::load(const std::string& path, std::string& error) {
 }
 
 std::array<std::uint8_t, mac_size> keyring::sign(const std::uint8_t* data, std::size_t size) const {
-    return hmac(keys_.front(), data, size);
+    return sign({}, data, size);
 }
 
 bool keyring::verify(const std::uint8_t* data, std::size_t size, const std::uint8_t* mac) const {
+    return verify({}, data, size, mac);
+}
+
+std::array<std::uint8_t, mac_size> keyring::sign(const std::vector<std::uint8_t>& head, const std::uint8_t* data,
+                                                 std::size_t size) const {
+    return hmac(keys_.front(), head, data, size);
+}
+
+bool keyring::verify(const std::vector<std::uint8_t>& head, const std::uint8_t* data, std::size_t size,
+                     const std::uint8_t* mac) const {
     bool ok = false;
     for (const auto& k : keys_) {  // every key, always: no timing hint of which matched
-        auto want = hmac(k, data, size);
+        auto want = hmac(k, head, data, size);
         ok |= sodium_memcmp(want.data(), mac, mac_size) == 0;
     }
     return ok;

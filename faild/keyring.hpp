@@ -31,6 +31,12 @@ public:
     std::array<std::uint8_t, mac_size> sign(const std::uint8_t* data, std::size_t size) const;
     /// True when `mac` is the HMAC of data under any of the keys.
     bool verify(const std::uint8_t* data, std::size_t size, const std::uint8_t* mac) const;
+    /// The same over `head` followed by `data` (a pseudo-header that is
+    /// covered by the MAC but not sent).
+    std::array<std::uint8_t, mac_size> sign(const std::vector<std::uint8_t>& head, const std::uint8_t* data,
+                                            std::size_t size) const;
+    bool verify(const std::vector<std::uint8_t>& head, const std::uint8_t* data, std::size_t size,
+                const std::uint8_t* mac) const;
 
 private:
     std::vector<std::vector<std::uint8_t>> keys_;

@@ -27,7 +27,7 @@ struct raw {
 using raw_settings = std::map<std::string, raw>;
 
 /// Keys that take no value on the command line; in files: yes/no.
-const std::set<std::string> switches = {"requestor", "loose-rp-filter", "dry-run", "damping"};
+const std::set<std::string> switches = {"requestor", "loose-rp-filter", "dry-run", "damping", "wire-v1"};
 /// Keys valid in files (every long option that is a setting).
 const std::set<std::string> file_keys = {"requestor", "interval",      "fail",           "succeed",
                                          "port",      "log",           "interfaces",     "node-id",
@@ -35,7 +35,7 @@ const std::set<std::string> file_keys = {"requestor", "interval",      "fail",  
                                          "dry-run",   "key-file",      "damping",        "damping-penalty",
                                          "damping-half-life", "damping-suppress", "damping-reuse",
                                          "fast-confirm", "fast-confirm-floor", "mutual",
-                                         "align-rounds", "unicast-inq"};
+                                         "align-rounds", "unicast-inq", "state-file", "wire-v1"};
 /// How each key is written on the command line, for messages.
 const std::map<std::string, std::string> flag_of = {
     {"requestor", "-r"}, {"interval", "-t"}, {"fail", "-f"}, {"succeed", "-s"}, {"port", "-p"},
@@ -113,7 +113,7 @@ const char* usage_text =
     "             [--loose-rp-filter] [-c FILE] [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]\n"
     "             [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]\n"
     "             [--no-fast-confirm] [--fast-confirm-floor SECONDS] [--no-mutual]\n"
-    "             [--no-align-rounds] [--no-unicast-inq]\n"
+    "             [--no-align-rounds] [--no-unicast-inq] [--state-file PATH] [--wire-v1]\n"
     "Keeps multi-homed hosts talking when one of their LANs fails: probes every\n"
     "LAN, and routes a peer's addresses on a dead LAN via a live one.\n";
 
@@ -136,7 +136,8 @@ std::string check_settings(const raw_settings& s, options& o) {
                              {"fast-confirm", &o.fast_confirm},
                              {"mutual", &o.mutual},
                              {"align-rounds", &o.align_rounds},
-                             {"unicast-inq", &o.unicast_inq}}) {
+                             {"unicast-inq", &o.unicast_inq},
+                             {"wire-v1", &o.wire_v1}}) {
         const raw* r = get(key);
         if (!r) continue;
         auto b = parse_bool(r->value);
@@ -234,6 +235,11 @@ std::string check_settings(const raw_settings& s, options& o) {
             return where(*r) + "control-socket '" + r->value + "' must be an absolute path of at most 100 bytes";
         o.control_socket = r->value;
     }
+    if (const raw* r = get("state-file")) {
+        if (r->value != "none" && (r->value.empty() || r->value[0] != '/' || r->value.size() > 4000))
+            return where(*r) + "state-file '" + r->value + "' must be an absolute path, or none";
+        o.state_file = r->value;
+    }
     return "";
 }
 
@@ -329,6 +335,10 @@ std::string describe(const options& o) {
     os << "mutual = " << (o.mutual ? "yes" : "no") << "\n";
     os << "align-rounds = " << (o.align_rounds ? "yes" : "no") << "\n";
     os << "unicast-inq = " << (o.unicast_inq ? "yes" : "no") << "\n";
+    os << (o.state_file.empty() ? "# state-file = (the control socket's path with .state)"
+                                : "state-file = " + o.state_file)
+       << "\n";
+    os << "wire-v1 = " << (o.wire_v1 ? "yes" : "no") << "\n";
     return os.str();
 }
 
@@ -379,7 +389,11 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         ("no-unicast-inq", "broadcast (multicast) every round's INQ; by default, while a LAN has at most 4\n"
                            "known peers, INQs go to each by unicast but every 16th (see faild(8))")
         ("key-file,k", po::value<std::string>()->value_name("KEYFILE"),
-         "authenticate every probe with HMAC-SHA256 under the key(s) in KEYFILE (hex, mode 0600)");
+         "authenticate every probe with HMAC-SHA256 under the key(s) in KEYFILE (hex, mode 0600)")
+        ("state-file", po::value<std::string>()->value_name("PATH"),
+         "where the address proofs are kept across a restart, or none (default: the control\n"
+         "socket's path with .state)")
+        ("wire-v1", "speak wire version 1, for a rolling upgrade from a faild before 2.0 (see faild(8))");
     po::options_description hidden;
     // For tests only, so not in --help (faild(8) names it under OPTIONS):
     // renew the incarnation after this many rounds instead of 2^31 - 1.

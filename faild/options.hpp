@@ -55,6 +55,8 @@ struct options {
     bool align_rounds = true;             ///< rounds at whole multiples of the interval on the wall clock
     bool unicast_inq = true;              ///< INQs by unicast to few known peers (see engine_config)
     std::uint32_t round_seq_limit = wire::max_round_seq;  ///< tests only (--test-round-seq-limit; see engine_config)
+    std::string state_file;               ///< the address proofs across restarts; empty: default, "none": kept nowhere
+    bool wire_v1 = false;                 ///< speak wire version 1 (a rolling upgrade; see engine_config)
     bool check_config = false;            ///< print the effective settings and exit
     std::string config_file = default_config;
     std::vector<std::string> config_files_read;  ///< for the log and --check-config

@@ -1,5 +1,7 @@
 #include "faild/peer_table.hpp"
 
+#include <algorithm>
+
 #include "faild/wire.hpp"
 
 namespace faild {
@@ -23,6 +25,36 @@ std::optional<ip_address> lan::own_address(family fam) const {
     for (const auto& p : addrs)
         if (p.addr.fam() == fam) return p.addr;
     return std::nullopt;
+}
+
+bool lan::holds(const ip_address& a) const {
+    if (link_local && *link_local == a) return true;
+    return std::any_of(addrs.begin(), addrs.end(), [&](const prefix& p) { return p.addr == a; });
+}
+
+bool lan::is_special(const ip_address& a) const {
+    for (const auto& p : addrs) {
+        if (!p.contains(a)) continue;
+        if (a.is_v4() ? p.len <= 30 && (a == p.network() || a == p.broadcast()) : p.len <= 126 && a == p.network())
+            return true;
+    }
+    return false;
+}
+
+std::optional<prefix> lan::binding(family fam) const {
+    for (const auto& p : addrs)
+        if (p.addr.fam() == fam) return prefix{p.network(), p.len};
+    if (fam == family::v6) return prefix::parse("fe80::/64");
+    return std::nullopt;
+}
+
+std::vector<prefix> lan::bindings(family fam) const {
+    std::vector<prefix> out;
+    for (const auto& p : addrs)
+        if (p.addr.fam() == fam) out.push_back(prefix{p.network(), p.len});
+    // fe80::/64 only where the sender, like us, has no global prefix here.
+    if (out.empty() && fam == family::v6) out.push_back(*prefix::parse("fe80::/64"));
+    return out;
 }
 
 std::optional<ip_address> lan::probe_destination(family fam) const {

@@ -44,6 +44,18 @@ struct lan {
     bool in_prefixes(const ip_address& a) const;
     /// Our first routable address of family `fam` on this LAN (a route's src).
     std::optional<ip_address> own_address(family fam) const;
+    /// True when `a` is one of our own addresses on this LAN (link-local too).
+    bool holds(const ip_address& a) const;
+    /// True when `a` is the network or broadcast address of one of our IPv4
+    /// prefixes here (prefixes up to /30), or the subnet-router anycast
+    /// address of an IPv6 one: never a peer's, never a destination.
+    bool is_special(const ip_address& a) const;
+    /// The prefix a version-2 MAC binds for family `fam` on this LAN: the
+    /// first of that family, or fe80::/64 for IPv6 without one (nullopt:
+    /// IPv4 without an address).
+    std::optional<prefix> binding(family fam) const;
+    /// Every prefix a datagram arriving here in `fam` may be bound to.
+    std::vector<prefix> bindings(family fam) const;
     /// Where INQs of family `fam` go: for IPv4 the directed broadcast of our
     /// first prefix (255.255.255.255 for /31, /32), for IPv6 faild's group;
     /// nullopt when we cannot probe in that family (no carrier, or no usable
@@ -106,6 +118,29 @@ struct path {
     bool confirm_pending = false;
     std::uint32_t confirm_seq = 0;
     timestamp confirm_deadline{0};
+    bool confirm_second = false;     ///< the check's second probe: a notice after a refuted one needs two
+    timestamp notice_refuted_at{-1}; ///< when the last notice for this path was refuted
+
+    // Trust (PROTOCOL.md, "Trust"): the next hop must be an address the peer
+    // proved (address_book); a source that is not it waits here, while the
+    // path is not up, for a probe of its own.
+    std::optional<ip_address> hop_candidate;
+    /// With keys: an answer to a probe of ours (a round INQ or a probe-only
+    /// one, random-start sequence) came on this path since it was last not
+    /// up; without one the path does not come up (a replay cannot answer).
+    bool fresh = false;
+    // Without keys, a miss that the datagrams alone suggest (a round INQ
+    // unanswered, a peer's INQ late or without us listed) is only suspected:
+    // it counts when a probe-only INQ of ours goes unanswered too. `owed`
+    // misses wait for the check in flight (check_seq, until check_deadline);
+    // an answer clears them. `check_counts_itself`: the check is a fast
+    // confirmation retry, whose own silence is a miss as well.
+    unsigned owed = 0;
+    down_reason owed_reason = down_reason::missed;
+    bool check_pending = false;
+    bool check_counts_itself = false;
+    std::uint32_t check_seq = 0;
+    timestamp check_deadline{0};
 
     // Responder rounds (and mutual ones): when the peer's next INQ is due
     // at the latest.
@@ -134,6 +169,15 @@ struct peer {
     timestamp unreachable_since{-1};       ///< every path down since then, -1 if not
     bool requestor = false;                ///< it sends INQs (so it ignores heard lists, unless mutual)
     bool mutual = false;                   ///< its round INQs carry flag_mutual
+    /// Without keys a BYE is checked: until then the peer's paths are not
+    /// judged, and it is forgotten only if no probe of ours is answered.
+    timestamp leaving_until{-1};
+    std::vector<std::uint32_t> leaving_probes;  ///< the BYE check's sequence numbers
+    std::size_t bye_lan = 0;                    ///< where the BYE came in
+    /// Where it was first heard (LAN and source): new node ids are limited
+    /// per source address.
+    std::size_t first_lan = 0;
+    ip_address first_source;
 };
 
 using peer_map = std::map<std::string, peer>;

@@ -39,6 +39,7 @@ const char* to_string(error e) {
     case error::unauthenticated: return "unauthenticated";
     case error::bad_mac: return "bad_mac";
     case error::unverifiable: return "unverifiable";
+    case error::bad_target: return "bad_target";
     }
     return "unknown";
 }
@@ -60,9 +61,14 @@ std::vector<std::uint8_t> encode(const message& m) {
     out.reserve(header_size + m.node_id.size() + m.addresses.size() * 17 + m.heard.size() * 33);
     out.push_back(magic0);
     out.push_back(magic1);
-    out.push_back(version);
+    out.push_back(m.version);
     out.push_back(std::uint8_t(m.kind));
-    out.push_back(m.flags);
+    const bool target = m.version != version_1 && m.target;
+    // Version 2: the flag says whether a target follows. Version 1 never has
+    // one (the bit is an unknown flag there, kept as it came).
+    const std::uint8_t flags =
+        target ? m.flags | flag_target : m.version == version_1 ? m.flags : std::uint8_t(m.flags & ~flag_target);
+    out.push_back(flags);
     out.push_back(std::uint8_t(m.node_id.size()));
     out.push_back(std::uint8_t(m.addresses.size()));
     out.push_back(std::uint8_t(m.heard.size()));
@@ -78,34 +84,59 @@ std::vector<std::uint8_t> encode(const message& m) {
         out.push_back(std::uint8_t(h.size()));
         out.insert(out.end(), h.begin(), h.end());
     }
+    if (target) {
+        out.push_back(std::uint8_t(m.target->fam()));
+        out.insert(out.end(), m.target->data(), m.target->data() + m.target->size());
+    }
     return out;
 }
 
-std::vector<std::uint8_t> encode(const message& m, const keyring& keys) {
+std::vector<std::uint8_t> pseudo_header(const lan_binding& b) {
+    static const char tag[] = "faild-v2";
+    std::vector<std::uint8_t> h(tag, tag + sizeof tag - 1);
+    h.push_back(std::uint8_t(b.fam));
+    const ip_address net = b.lan.network();
+    h.insert(h.end(), net.data(), net.data() + net.size());
+    h.push_back(b.lan.len);
+    return h;
+}
+
+std::vector<std::uint8_t> encode(const message& m, const keyring& keys, const lan_binding& lan) {
     if (keys.empty()) return encode(m);
     message signed_m = m;
     signed_m.flags |= flag_authenticated;
     auto out = encode(signed_m);
-    auto mac = keys.sign(out.data(), out.size());
+    auto mac = m.version == version_1 ? keys.sign(out.data(), out.size())
+                                      : keys.sign(pseudo_header(lan), out.data(), out.size());
     out.insert(out.end(), mac.begin(), mac.end());
     return out;
 }
 
-std::variant<message, error> decode(const std::uint8_t* data, std::size_t size, const keyring& keys) {
+std::variant<message, error> decode(const std::uint8_t* data, std::size_t size, const keyring& keys,
+                                    const std::vector<lan_binding>& lans) {
     if (size < header_size) return error::too_short;
     bool authenticated = data[4] & flag_authenticated;
     if (keys.empty()) return authenticated ? std::variant<message, error>(error::unverifiable) : decode(data, size);
     if (!authenticated) return error::unauthenticated;
     if (size < header_size + mac_size) return error::truncated;
-    // The MAC is checked before any field is read.
-    if (!keys.verify(data, size - mac_size, data + size - mac_size)) return error::bad_mac;
+    // The MAC is checked before any field is read (the version byte picks
+    // how: a forged one only picks a MAC that will not verify).
+    const std::uint8_t* mac = data + size - mac_size;
+    bool ok = false;
+    if (data[2] == version_1) {
+        ok = keys.verify(data, size - mac_size, mac);
+    } else {
+        for (const auto& b : lans)
+            if (!ok && b.fam == b.lan.addr.fam()) ok = keys.verify(pseudo_header(b), data, size - mac_size, mac);
+    }
+    if (!ok) return error::bad_mac;
     return decode(data, size - mac_size);
 }
 
 std::variant<message, error> decode(const std::uint8_t* data, std::size_t size) {
     if (size < header_size) return error::too_short;
     if (data[0] != magic0 || data[1] != magic1) return error::bad_magic;
-    if (data[2] != version) return error::bad_version;
+    if (data[2] != version && data[2] != version_1) return error::bad_version;
     if (data[3] < std::uint8_t(type::inq) || data[3] > std::uint8_t(type::notice)) return error::bad_type;
     std::size_t id_len = data[5], n_addr = data[6], n_heard = data[7];
     if (id_len == 0 || id_len > max_node_id) return error::bad_node_id;
@@ -115,6 +146,7 @@ std::variant<message, error> decode(const std::uint8_t* data, std::size_t size) 
     message m;
     m.kind = type(data[3]);
     m.flags = data[4];  // unknown flags are ignored (reserved for later versions)
+    m.version = data[2];
     m.incarnation = get32(data + 8);
     m.seq = get32(data + 12);
     m.interval_us = get32(data + 16);
@@ -145,6 +177,15 @@ std::variant<message, error> decode(const std::uint8_t* data, std::size_t size) 
         std::string id(reinterpret_cast<const char*>(data + pos), len);
         if (!valid_node_id(id)) return error::bad_heard;
         m.heard.push_back(std::move(id));
+        pos += len;
+    }
+    if (m.version != version_1 && (m.flags & flag_target)) {
+        if (size - pos < 1) return error::truncated;
+        std::uint8_t fam = data[pos++];
+        if (fam != std::uint8_t(family::v4) && fam != std::uint8_t(family::v6)) return error::bad_target;
+        std::size_t len = fam == std::uint8_t(family::v4) ? 4 : 16;
+        if (size - pos < len) return error::truncated;
+        m.target = ip_address::from_bytes(family(fam), data + pos);
         pos += len;
     }
     if (pos != size) return error::trailing_bytes;

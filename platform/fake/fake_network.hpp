@@ -42,6 +42,9 @@ public:
     /// broadcast address. Sends succeed even on a cut port, as on Linux.
     void send(port_id from, const ip_address& dst, std::uint16_t dst_port, std::uint16_t src_port,
               const std::vector<std::uint8_t>& bytes, timestamp now);
+    /// The same with a forged source address (an on-link attacker can).
+    void send_as(port_id from, const ip_address& source, const ip_address& dst, std::uint16_t src_port,
+                 const std::vector<std::uint8_t>& bytes, timestamp now);
 
     /// Cut (or restore) a port at the switch: silent, no carrier change.
     void set_cut(port_id p, bool cut) { set_cut(p, cut, cut); }
@@ -65,8 +68,8 @@ private:
         bool cut_in = false;   // nothing reaches the port
         bool cut_out = false;  // nothing the port sends leaves it
     };
-    void deliver(port_id from, port_id to, std::uint16_t src_port, const std::vector<std::uint8_t>& bytes,
-                 timestamp now);
+    void deliver(port_id from, port_id to, const ip_address& source, std::uint16_t src_port,
+                 const std::vector<std::uint8_t>& bytes, timestamp now);
 
     duration latency_;
     std::vector<port> ports_;

@@ -7,7 +7,8 @@
 // field, so the encoding is canonical), which decodes again to an equal
 // message. The keyed decode() is fed the same bytes: without keys it must
 // refuse what carries a MAC and otherwise agree with the plain decode(); with
-// a key, what it accepts must re-encode (signed) to the same bytes. A broken
+// a key, what it accepts must re-encode (signed, for the same LAN) to the
+// same bytes. A broken
 // property aborts, which libFuzzer and replay_main report as a crash.
 #include "faild/wire.hpp"
 
@@ -32,7 +33,14 @@ void check(bool ok, const char* what) {
 bool same(const faild::wire::message& a, const faild::wire::message& b) {
     return a.kind == b.kind && a.node_id == b.node_id && a.incarnation == b.incarnation && a.seq == b.seq &&
            a.interval_us == b.interval_us && a.addresses == b.addresses && a.heard == b.heard &&
-           a.flags == b.flags;
+           a.flags == b.flags && a.version == b.version && a.target == b.target;
+}
+
+/// The LAN the keyed decode() is told the datagram came in on.
+const std::vector<faild::wire::lan_binding>& test_lans() {
+    static const std::vector<faild::wire::lan_binding> lans{
+        {faild::family::v4, *faild::prefix::parse("192.0.2.0/24")}};
+    return lans;
 }
 
 const faild::keyring& test_keys() {
@@ -48,7 +56,7 @@ const faild::keyring& test_keys() {
 /// The keyed decode() against the plain one on the same bytes.
 void check_keyed(const std::uint8_t* data, std::size_t size, const std::variant<faild::wire::message, faild::wire::error>& plain) {
     using namespace faild;
-    auto unkeyed = wire::decode(data, size, keyring{});
+    auto unkeyed = wire::decode(data, size, keyring{}, test_lans());
     if (size >= wire::header_size && (data[4] & wire::flag_authenticated)) {
         const auto* e = std::get_if<wire::error>(&unkeyed);
         check(e && *e == wire::error::unverifiable, "no keys, but a datagram with a MAC was not refused as unverifiable");
@@ -59,9 +67,9 @@ void check_keyed(const std::uint8_t* data, std::size_t size, const std::variant<
         else
             check(std::get<wire::error>(unkeyed) == std::get<wire::error>(plain), "no keys: keyed and plain decode disagree on the error");
     }
-    auto keyed = wire::decode(data, size, test_keys());
+    auto keyed = wire::decode(data, size, test_keys(), test_lans());
     if (const auto* m = std::get_if<wire::message>(&keyed)) {
-        auto bytes = wire::encode(*m, test_keys());
+        auto bytes = wire::encode(*m, test_keys(), test_lans().front());
         check(bytes.size() == size && std::memcmp(bytes.data(), data, size) == 0,
               "keyed: encode(decode(x)) differs from x");
     }

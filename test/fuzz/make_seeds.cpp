@@ -23,6 +23,7 @@ void write(const std::string& dir, const std::string& name, const wire::message&
 
 wire::message base(wire::type kind) {
     wire::message m;
+    m.version = wire::version_1;  // the seeds first written; version 2 ones below
     m.kind = kind;
     m.node_id = "host-1.example";
     m.incarnation = 0x5eed0001;
@@ -76,8 +77,24 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "make_seeds: %s\n", error.c_str());
         return 1;
     }
-    auto bytes = wire::encode(inq, keys);
+    // Version 2 (the seeds above are version 1, as they were first written):
+    // a round INQ, a probe that names its target, and a signed INQ whose MAC
+    // binds fuzz_wire.cpp's test LAN.
+    auto v2 = inq;
+    v2.version = wire::version;
+    write(dir, "v2_inq", v2);
+    auto probe = base(wire::type::inq);
+    probe.version = wire::version;
+    probe.flags = wire::flag_probe_only;
+    probe.seq = wire::probe_seq_bit | 99;
+    probe.target = *ip_address::parse("2001:db8:b::2");
+    write(dir, "v2_probe_target", probe);
+    inq.version = wire::version_1;
+    auto bytes = wire::encode(inq, keys, {family::v4, *prefix::parse("192.0.2.0/24")});
     std::ofstream out(dir + "/seed_inq_signed.bin", std::ios::binary);
     out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    auto bytes2 = wire::encode(v2, keys, {family::v4, *prefix::parse("192.0.2.0/24")});
+    std::ofstream out2(dir + "/seed_v2_inq_signed.bin", std::ios::binary);
+    out2.write(reinterpret_cast<const char*>(bytes2.data()), std::streamsize(bytes2.size()));
     return 0;
 }

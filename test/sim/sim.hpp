@@ -29,6 +29,20 @@ struct node {
     bool stopped = false;  // after stop(): neither ticks nor receives
 };
 
+/// A hostile host on the LANs: no engine, just ports. What reaches them
+/// (broadcasts, and unicast to their addresses) lands in `inbox`; the test
+/// sends what it likes, from any source address (world::inject).
+struct attacker {
+    std::vector<platform::fake_network::port_id> ports;  // by LAN index (0: A, 1: B)
+    struct heard {
+        std::size_t lan;
+        ip_address from;
+        std::vector<std::uint8_t> bytes;
+        timestamp at;
+    };
+    std::vector<heard> inbox;
+};
+
 class world {
 public:
     explicit world(duration latency = duration(200)) : net_(latency) {}
@@ -51,6 +65,25 @@ public:
         return *nodes_.back();
     }
 
+    /// An attacker at 192.0.2.n on LAN A and (unless `lan_a_only`)
+    /// 198.51.100.n on LAN B.
+    attacker& add_attacker(int n, bool lan_a_only = false) {
+        auto a = std::make_unique<attacker>();
+        const char* nets[] = {"192.0.2.", "198.51.100."};
+        const char* names[] = {"A", "B"};
+        for (int i = 0; i < (lan_a_only ? 1 : 2); ++i)
+            a->ports.push_back(net_.attach(names[i], *prefix::parse(std::string(nets[i]) + std::to_string(n) + "/24")));
+        attackers_.push_back(std::move(a));
+        return *attackers_.back();
+    }
+
+    /// The attacker sends `bytes` on LAN `li` to `dst`, claiming to come
+    /// from `source` (its own address or anyone's), now.
+    void inject(attacker& a, std::size_t li, const ip_address& source, const ip_address& dst,
+                const std::vector<std::uint8_t>& bytes) {
+        net_.send_as(a.ports.at(li), source, dst, 7793, bytes, now_);
+    }
+
     node& host(std::size_t i) { return *nodes_.at(i); }
     platform::fake_network& net() { return net_; }
     timestamp now() const { return now_; }
@@ -66,6 +99,10 @@ public:
             now_ = std::max(now_, next);
             for (auto& d : net_.take_due(now_)) {
                 auto [n, li] = owner(d.to);
+                if (!n) {
+                    if (auto [a, ali] = attacker_of(d.to); a) a->inbox.push_back({ali, d.from, d.bytes, now_});
+                    continue;
+                }
                 if (n->stopped) continue;
                 engine_output out;
                 n->eng->receive(li, d.from, d.from_port, d.bytes.data(), d.bytes.size(), now_, out);
@@ -129,6 +166,13 @@ private:
         return {nullptr, 0};
     }
 
+    std::pair<attacker*, std::size_t> attacker_of(platform::fake_network::port_id p) {
+        for (auto& a : attackers_)
+            for (std::size_t li = 0; li < a->ports.size(); ++li)
+                if (a->ports[li] == p) return {a.get(), li};
+        return {nullptr, 0};
+    }
+
     void handle(node& n, engine_output& out) {
         for (const auto& s : out.sends) net_.send(n.ports[s.lan], s.dst, s.port, 7793, s.bytes, now_);
         n.log.insert(n.log.end(), out.events.begin(), out.events.end());
@@ -137,6 +181,7 @@ private:
 
     platform::fake_network net_;
     std::vector<std::unique_ptr<node>> nodes_;
+    std::vector<std::unique_ptr<attacker>> attackers_;
     timestamp now_{0};
 };
 

@@ -228,7 +228,9 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
           "# fast-confirm-floor = (max(0.002, interval / 10))\n"
           "mutual = yes\n"
           "align-rounds = yes\n"
-          "unicast-inq = yes\n");
+          "unicast-inq = yes\n"
+          "# state-file = (the control socket's path with .state)\n"
+          "wire-v1 = no\n");
     // What it prints reads back to the same settings.
     fake_fs back;
     back.files["/etc/faild/faild.conf"] = r.out;

@@ -32,6 +32,25 @@ peer make_peer(const char* id, std::vector<const char*> addrs) {
     return p;
 }
 
+/// Every peer has proven every address it advertises and its next hops
+/// (in node id order: the first to prove an address keeps it), so the
+/// route plan's other guards alone decide.
+address_book proven_all(const std::vector<lan>& lans, const peer_map& peers) {
+    address_book b;
+    auto held = [](const std::string&) { return true; };
+    for (const auto& [id, p] : peers) {
+        for (const auto& [k, pa] : p.paths)
+            if (pa.hop && k.lan < lans.size()) b.record(id, *pa.hop, lans[k.lan].name, ms(0), held);
+        for (const auto& a : p.addresses) b.record(id, a, lans.front().name, ms(0), held);
+    }
+    return b;
+}
+
+/// The plan without keys, everything proven.
+route_set plan(const std::vector<lan>& lans, const peer_map& peers) {
+    return plan_routes(lans, peers, proven_all(lans, peers), false);
+}
+
 std::string render(const route_set& rs) {
     std::string out;
     for (const auto& [dst, r] : rs) out += r.to_string() + "\n";
@@ -48,7 +67,7 @@ TEST_CASE("route_plan: a dead LAN is routed via the live one, src on the dead LA
     p.paths.emplace(path_key{0, family::v4}, make_path(path_state::down, "192.0.2.2"));
     p.paths.emplace(path_key{1, family::v4}, make_path(path_state::up, "198.51.100.2"));
     peers.emplace("h2", p);
-    auto rs = plan_routes(lans, peers);
+    auto rs = plan(lans, peers);
     CHECK(render(rs) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
     CHECK(rs.begin()->second.ifindex == 11);
     CHECK(rs.begin()->second.peer == "h2");
@@ -65,7 +84,7 @@ TEST_CASE("route_plan: no route without a dead path or without a live one") {
         peers.emplace("h2", p);
         CAPTURE(to_string(a));
         CAPTURE(to_string(b));
-        CHECK(plan_routes(lans, peers).empty());
+        CHECK(plan(lans, peers).empty());
     }
 }
 
@@ -76,10 +95,10 @@ TEST_CASE("route_plan: the most preferred live LAN carries the routes") {
     p.paths.emplace(path_key{1, family::v4}, make_path(path_state::up, "198.51.100.2"));
     p.paths.emplace(path_key{2, family::v4}, make_path(path_state::up, "203.0.113.2"));
     peer_map peers{{"h2", p}};
-    CHECK(render(plan_routes(lans, peers)) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+    CHECK(render(plan(lans, peers)) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
 
     peers["h2"].paths.at({1, family::v4}) = make_path(path_state::down, "198.51.100.2");  // B dies too: both via C
-    CHECK(render(plan_routes(lans, peers)) ==
+    CHECK(render(plan(lans, peers)) ==
           "192.0.2.2/32 via 203.0.113.2 dev eth2 src 192.0.2.1\n"
           "198.51.100.2/32 via 203.0.113.2 dev eth2 src 198.51.100.1\n");
 }
@@ -94,16 +113,16 @@ TEST_CASE("route_plan: guards hold whatever a peer claims") {
     p.paths.emplace(path_key{0, family::v4}, make_path(path_state::down, "192.0.2.2"));
     p.paths.emplace(path_key{1, family::v4}, make_path(path_state::up, "198.51.100.2"));
     peer_map peers{{"evil", p}};
-    CHECK(render(plan_routes(lans, peers)) ==
+    CHECK(render(plan(lans, peers)) ==
           "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n"
           "192.0.2.77/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
 
     // A next hop that is not on-link of the live LAN is no next hop.
     peers["evil"].paths.at({1, family::v4}).hop = ip("203.0.113.2");
-    CHECK(plan_routes(lans, peers).empty());
+    CHECK(plan(lans, peers).empty());
     // Nor is our own address.
     peers["evil"].paths.at({1, family::v4}).hop = ip("198.51.100.1");
-    CHECK(plan_routes(lans, peers).empty());
+    CHECK(plan(lans, peers).empty());
 }
 
 TEST_CASE("route_plan: two peers claiming one address: the first by node id keeps it") {
@@ -116,7 +135,7 @@ TEST_CASE("route_plan: two peers claiming one address: the first by node id keep
         p.paths.emplace(path_key{1, family::v4}, make_path(path_state::up, hop));
         peers.emplace(id, p);
     }
-    CHECK(render(plan_routes(lans, peers)) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+    CHECK(render(plan(lans, peers)) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
 }
 
 TEST_CASE("route_plan: several peers, one dead LAN each way") {
@@ -131,7 +150,7 @@ TEST_CASE("route_plan: several peers, one dead LAN each way") {
     h3.paths.emplace(path_key{1, family::v4}, make_path(path_state::down, "198.51.100.3"));
     peers.emplace("h2", h2);
     peers.emplace("h3", h3);
-    CHECK(render(plan_routes(lans, peers)) ==
+    CHECK(render(plan(lans, peers)) ==
           "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n"
           "198.51.100.3/32 via 192.0.2.3 dev eth0 src 198.51.100.1\n");
 }
@@ -163,7 +182,7 @@ TEST_CASE("route_plan: IPv6: a /128 via the peer's link-local on the live LAN, s
     p.paths.emplace(path_key{0, family::v6}, v6_path(path_state::down, "fe80::a:2"));
     p.paths.emplace(path_key{1, family::v6}, v6_path(path_state::up, "fe80::b:2"));
     peer_map peers{{"h2", p}};
-    auto rs = plan_routes(dual_lans(), peers);
+    auto rs = plan(dual_lans(), peers);
     CHECK(render(rs) == "2001:db8:a::2/128 via fe80::b:2 dev eth1 src 2001:db8:a::1\n");
 }
 
@@ -174,18 +193,18 @@ TEST_CASE("route_plan: dual-stack: each family follows its own paths, nothing el
     paths.emplace(path_key{1, family::v4}, make_path(path_state::up, "198.51.100.2"));
     paths.emplace(path_key{0, family::v6}, v6_path(path_state::down, "fe80::a:2"));
     paths.emplace(path_key{1, family::v6}, v6_path(path_state::up, "fe80::b:2"));
-    CHECK(render(plan_routes(dual_lans(), peers)) ==
+    CHECK(render(plan(dual_lans(), peers)) ==
           "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n"
           "2001:db8:a::2/128 via fe80::b:2 dev eth1 src 2001:db8:a::1\n");
 
     // Only IPv6 is down on LAN A: only the IPv6 address moves.
     paths.at({0, family::v4}) = make_path(path_state::up, "192.0.2.2");
-    CHECK(render(plan_routes(dual_lans(), peers)) == "2001:db8:a::2/128 via fe80::b:2 dev eth1 src 2001:db8:a::1\n");
+    CHECK(render(plan(dual_lans(), peers)) == "2001:db8:a::2/128 via fe80::b:2 dev eth1 src 2001:db8:a::1\n");
 
     // IPv6 has no live path (LAN B's IPv6 is down too), IPv4 is up on B: no
     // IPv6 route via an IPv4 next hop, ever.
     paths.at({1, family::v6}) = v6_path(path_state::down, "fe80::b:2");
-    CHECK(plan_routes(dual_lans(), peers).empty());
+    CHECK(plan(dual_lans(), peers).empty());
 }
 
 TEST_CASE("route_plan: IPv6 guards: link-local never a destination, next hop on-link") {
@@ -193,9 +212,9 @@ TEST_CASE("route_plan: IPv6 guards: link-local never a destination, next hop on-
     p.paths.emplace(path_key{0, family::v6}, v6_path(path_state::down, "fe80::a:2"));
     p.paths.emplace(path_key{1, family::v6}, v6_path(path_state::up, "2001:db8:ffff::3"));  // not on-link of eth1
     peer_map peers{{"h2", p}};
-    CHECK(plan_routes(dual_lans(), peers).empty());
+    CHECK(plan(dual_lans(), peers).empty());
     peers["h2"].paths.at({1, family::v6}).hop = ip("2001:db8:b::2");  // a global next hop on-link: fine
-    CHECK(render(plan_routes(dual_lans(), peers)) == "2001:db8:a::2/128 via 2001:db8:b::2 dev eth1 src 2001:db8:a::1\n");
+    CHECK(render(plan(dual_lans(), peers)) == "2001:db8:a::2/128 via 2001:db8:b::2 dev eth1 src 2001:db8:a::1\n");
     peers["h2"].paths.at({1, family::v6}).hop = ip("fe80::b:1");  // our own link-local: no
-    CHECK(plan_routes(dual_lans(), peers).empty());
+    CHECK(plan(dual_lans(), peers).empty());
 }

@@ -25,6 +25,10 @@ std::variant<wire::message, wire::error> dec(const std::vector<std::uint8_t>& b)
     return wire::decode(b.data(), b.size());
 }
 
+/// LAN A of the lab in IPv4: what the keyed tests' MACs bind.
+const wire::lan_binding lan_a{family::v4, *prefix::parse("192.0.2.0/24")};
+const std::vector<wire::lan_binding> on_a{lan_a};
+
 wire::error err(const std::vector<std::uint8_t>& b) {
     auto r = dec(b);
     REQUIRE(std::holds_alternative<wire::error>(r));
@@ -55,15 +59,16 @@ TEST_CASE("wire: the largest valid message round-trips and fits max_size") {
     m.node_id = std::string(wire::max_node_id, 'n');
     m.addresses.assign(wire::max_addresses, *ip_address::parse("2001:db8::7"));
     m.heard.assign(wire::max_heard, std::string(wire::max_node_id, 'h'));
+    m.target = *ip_address::parse("2001:db8::8");
     auto b = wire::encode(m);
     CHECK(b.size() == wire::max_size - mac_size);
     CHECK(std::holds_alternative<wire::message>(dec(b)));
     keyring keys;
     std::string err;
     REQUIRE(keys.parse(std::string(64, 'a'), "test", err));
-    auto signed_b = wire::encode(m, keys);
+    auto signed_b = wire::encode(m, keys, lan_a);
     CHECK(signed_b.size() == wire::max_size);
-    CHECK(std::holds_alternative<wire::message>(wire::decode(signed_b.data(), signed_b.size(), keys)));
+    CHECK(std::holds_alternative<wire::message>(wire::decode(signed_b.data(), signed_b.size(), keys, on_a)));
 }
 
 TEST_CASE("wire: every truncation is rejected") {
@@ -85,7 +90,8 @@ TEST_CASE("wire: every bad field is rejected with its reason") {
     };
     CHECK(err(with(0, 'X')) == wire::error::bad_magic);
     CHECK(err(with(1, 'X')) == wire::error::bad_magic);
-    CHECK(err(with(2, 2)) == wire::error::bad_version);
+    CHECK(err(with(2, 0)) == wire::error::bad_version);
+    CHECK(err(with(2, 3)) == wire::error::bad_version);
     CHECK(err(with(3, 0)) == wire::error::bad_type);
     CHECK(err(with(3, 5)) == wire::error::bad_type);
     CHECK(err(with(5, 0)) == wire::error::bad_node_id);
@@ -131,7 +137,7 @@ const std::string key_a = "000102030405060708090a0b0c0d0e0f101112131415161718191
 const std::string key_b = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
 
 wire::error derr(const std::vector<std::uint8_t>& b, const keyring& k) {
-    auto r = wire::decode(b.data(), b.size(), k);
+    auto r = wire::decode(b.data(), b.size(), k, on_a);
     REQUIRE(std::holds_alternative<wire::error>(r));
     return std::get<wire::error>(r);
 }
@@ -141,10 +147,10 @@ wire::error derr(const std::vector<std::uint8_t>& b, const keyring& k) {
 TEST_CASE("wire: authenticated datagrams: round trip, tampering, wrong key, missing MAC") {
     auto a = key_of(key_a);
     auto b = key_of(key_b);
-    auto signed_a = wire::encode(sample(), a);
+    auto signed_a = wire::encode(sample(), a, lan_a);
     CHECK((signed_a[4] & wire::flag_authenticated));
     CHECK(signed_a.size() == wire::encode(sample()).size() + mac_size);
-    auto ok = wire::decode(signed_a.data(), signed_a.size(), a);
+    auto ok = wire::decode(signed_a.data(), signed_a.size(), a, on_a);
     REQUIRE(std::holds_alternative<wire::message>(ok));
     CHECK(std::get<wire::message>(ok).node_id == "host-1.example");
 
@@ -167,10 +173,10 @@ TEST_CASE("wire: key rollover: two keys accepted, the first one signs") {
     auto both = key_of(key_b + "\n" + key_a + "\n");
     auto old_only = key_of(key_a);
     auto new_only = key_of(key_b);
-    auto from_old = wire::encode(sample(), old_only);
-    CHECK(std::holds_alternative<wire::message>(wire::decode(from_old.data(), from_old.size(), both)));
-    auto from_both = wire::encode(sample(), both);  // signed with key_b
-    CHECK(std::holds_alternative<wire::message>(wire::decode(from_both.data(), from_both.size(), new_only)));
+    auto from_old = wire::encode(sample(), old_only, lan_a);
+    CHECK(std::holds_alternative<wire::message>(wire::decode(from_old.data(), from_old.size(), both, on_a)));
+    auto from_both = wire::encode(sample(), both, lan_a);  // signed with key_b
+    CHECK(std::holds_alternative<wire::message>(wire::decode(from_both.data(), from_both.size(), new_only, on_a)));
     CHECK(derr(from_both, old_only) == wire::error::bad_mac);
 }
 
@@ -204,7 +210,7 @@ TEST_CASE("wire: identity_fields match every datagram of ours, keyed or not, and
         CAPTURE(int(kind));
         auto m = sample();
         m.kind = kind;
-        for (const auto& d : {wire::encode(m), wire::encode(m, keys)}) {
+        for (const auto& d : {wire::encode(m), wire::encode(m, keys, lan_a)}) {
             CHECK(matches(d, "host-1.example", 0xdeadbeef));
             CHECK_FALSE(matches(d, "host-1.example", 0xdeadbeee));  // another incarnation: a collision
             CHECK_FALSE(matches(d, "host-1.exampl", 0xdeadbeef));   // a prefix of the id is another id
@@ -215,4 +221,69 @@ TEST_CASE("wire: identity_fields match every datagram of ours, keyed or not, and
     m.node_id = "h1";
     CHECK(matches(wire::encode(m), "h1", 0xdeadbeef));
     CHECK_FALSE(matches(wire::encode(m), "h12", 0xdeadbeef));
+}
+
+TEST_CASE("wire: version 2: a probe names its target; version 1 has none and keeps its flags") {
+    auto m = sample();
+    m.flags = wire::flag_probe_only;
+    m.target = *ip_address::parse("198.51.100.2");
+    auto b = wire::encode(m);
+    CHECK(b[2] == 2);
+    CHECK((b[4] & wire::flag_target));
+    auto r = dec(b);
+    REQUIRE(std::holds_alternative<wire::message>(r));
+    CHECK(std::get<wire::message>(r).target == m.target);
+    CHECK(std::get<wire::message>(r).version == wire::version);
+    // Flag set, no address after the heard list: cut short.
+    auto no_target = wire::encode(sample());
+    no_target[4] |= wire::flag_target;
+    CHECK(err(no_target) == wire::error::truncated);
+    auto bad = b;
+    bad[bad.size() - 5] = 5;  // the target's family byte
+    CHECK(err(bad) == wire::error::bad_target);
+
+    m.version = wire::version_1;  // a rolling upgrade: no target on the wire
+    auto v1 = wire::encode(m);
+    CHECK(v1[2] == 1);
+    CHECK(v1.size() == b.size() - 5);
+    auto r1 = dec(v1);
+    REQUIRE(std::holds_alternative<wire::message>(r1));
+    CHECK_FALSE(std::get<wire::message>(r1).target);
+    auto flagged = v1;  // in version 1 the bit is an unknown flag: ignored, kept
+    flagged[4] |= wire::flag_target;
+    auto rf = dec(flagged);
+    REQUIRE(std::holds_alternative<wire::message>(rf));
+    CHECK(wire::encode(std::get<wire::message>(rf)) == flagged);
+}
+
+TEST_CASE("wire: a version-2 MAC binds the family and the LAN") {
+    auto k = key_of(key_a);
+    auto signed_a = wire::encode(sample(), k, lan_a);
+    const wire::lan_binding lan_b{family::v4, *prefix::parse("198.51.100.0/24")};
+    const wire::lan_binding lan_a_v6{family::v6, *prefix::parse("2001:db8:a::/64")};
+    const wire::lan_binding lan_a_25{family::v4, *prefix::parse("192.0.2.0/25")};
+    auto with = [&](std::vector<wire::lan_binding> lans) {
+        return wire::decode(signed_a.data(), signed_a.size(), k, lans);
+    };
+    auto rejected = [&](std::vector<wire::lan_binding> lans) {
+        auto r = with(std::move(lans));
+        return std::holds_alternative<wire::error>(r) && std::get<wire::error>(r) == wire::error::bad_mac;
+    };
+    CHECK(std::holds_alternative<wire::message>(with({lan_a})));
+    CHECK(rejected({lan_b}));     // relayed onto another LAN
+    CHECK(rejected({lan_a_v6}));  // relayed into the other family
+    CHECK(rejected({lan_a_25}));  // the same network, another prefix length
+    CHECK(rejected({}));
+    CHECK(std::holds_alternative<wire::message>(with({lan_b, lan_a})));  // a LAN with two prefixes
+    // The pseudo-header is the binding's network, whatever host bits it has.
+    CHECK(std::holds_alternative<wire::message>(with({{family::v4, *prefix::parse("192.0.2.77/24")}})));
+
+    // Version 1 (a rolling upgrade) binds nothing: it verifies anywhere,
+    // and the engine decides whether to take it.
+    auto m = sample();
+    m.version = wire::version_1;
+    auto v1 = wire::encode(m, k, lan_a);
+    auto r = wire::decode(v1.data(), v1.size(), k, {lan_b});
+    REQUIRE(std::holds_alternative<wire::message>(r));
+    CHECK(std::get<wire::message>(r).version == wire::version_1);
 }
