@@ -79,13 +79,7 @@ ctl_status() { lab_exec "$1" "$FAILDCTL" status -X 2>&1; }
 # routes_of HOST: HOST's faild routes; inside observe, the sample's.
 routes_of() {
   if ((OBSERVING)); then printf '%s' "${R[$1]-}"; return; fi
-  _routes_now "$1"
-}
-_routes_now() {  # lab_routes, without the IPv6 call in an IPv4 lab
-  local ns
-  ns=$(_lab_ns "$1") || return
-  ip -N -n "$ns" -4 route show proto 250
-  [[ $_OBS_FAM == v4 ]] || ip -N -n "$ns" -6 route show proto 250
+  lab_routes "$1"
 }
 _routes_into() {  # HOST: R[HOST], with one fork per `ip` call
   local ns=$_LAB_NS_PREFIX$1
