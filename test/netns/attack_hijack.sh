@@ -87,7 +87,7 @@ no_special() {
       [[ $h == h1 && $line =~ ^2001:db8:b::3\ via\ fe80:[0-9a-f:]*\ dev\ eth0 ]] && CTL_V6=1
     done <<<"$r"
   done
-  return $ok
+  return "$ok"
 }
 if observe 9 no_special; then
   step "B: no route to 198.51.100.0, 198.51.100.255 or 2001:db8:b:: in $OBS_N samples over 9 s"

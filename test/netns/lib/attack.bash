@@ -107,7 +107,7 @@ observe() {  # SECONDS FN [ARG...]
     r=''
     for h in $OBS_HOSTS; do
       _routes_into "$h"
-      r+="$h[${R[$h]//$'\n'/;}] "
+      r+="${h}[${R[$h]//$'\n'/;}] "
     done
     [[ -n ${SEEN[$r]-} ]] || { SEEN[$r]=1; echo "$r" >>"$DIR/seen.txt"; }
     WHY=''
