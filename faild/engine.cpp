@@ -329,12 +329,20 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             // Confirmation sequence numbers have the top bit set, so they are
             // never a round's.
             pa.confirm_pending = true;
-            pa.confirm_second = refuted_lately && now - pa.notice_refuted_at < notice_doubt;
+            pa.confirm_doubted = refuted_lately && now - pa.notice_refuted_at < notice_doubt;
+            pa.confirm_second = pa.confirm_doubted;
             pa.confirm_seq = next_probe_seq();
-            pa.confirm_deadline = now + confirm_timeout(pa);
+            pa.confirm_deadline = now + notice_wait(p, pa);
             send_probe(li, *pa.hop, pa.confirm_seq, out);
         }
     }
+}
+
+duration engine::notice_wait(const peer& p, const path& pa) const {
+    // A notice soon after a refuted one is doubted: each of its two probes
+    // gets half the peer's interval (a peer slowed by the flood still
+    // answers, and its own INQ comes within the two and refutes it too).
+    return pa.confirm_doubted ? std::max(confirm_timeout(pa), peer_interval(p) / 2) : confirm_timeout(pa);
 }
 
 void engine::check_confirmations(timestamp now, engine_output& out) {
@@ -344,7 +352,7 @@ void engine::check_confirmations(timestamp now, engine_output& out) {
             if (pa.confirm_second && pa.hop && lans_[k.lan].probe_destination(k.fam)) {
                 pa.confirm_second = false;
                 pa.confirm_seq = next_probe_seq();
-                pa.confirm_deadline = now + confirm_timeout(pa);
+                pa.confirm_deadline = now + notice_wait(p, pa);
                 send_probe(k.lan, *pa.hop, pa.confirm_seq, out);
                 continue;
             }
@@ -421,7 +429,8 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
         p.incarnation = m.incarnation;
         // A new incarnation answers no probe of the old one's peer: with
         // keys, a path that is not up waits for an answer of the new one.
-        for (auto& [k, pa] : p.paths) pa.fresh = false;
+        for (auto& [k, pa] : p.paths)
+            if (pa.tracker.state() != path_state::up) pa.fresh = false;
     }
     p.interval_us = m.interval_us;
     p.last_seen = now;
@@ -896,7 +905,13 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         const bool mutual = mutual_with(p);
         if (lans_[li].probe_destination(k.fam) && (!mutual || (m.flags & wire::flag_ack_wanted)))
             out.sends.push_back({li, from, from_port, encode(make(wire::type::ack, m.seq), li, k.fam)});
-        if (judged_by_inqs(p) && !(m.flags & wire::flag_probe_only)) {
+        // With keys, an INQ on a path that is not up and has no fresh
+        // answer could be a recording (our marks went with our restart):
+        // it is no evidence either way until the peer answers a probe of
+        // ours there (probe_for_proofs sends one); the path's deadlines go
+        // on passing meanwhile.
+        const bool unproven_inq = keyed() && pa.tracker.state() != path_state::up && !pa.fresh;
+        if (judged_by_inqs(p) && !(m.flags & wire::flag_probe_only) && !unproven_inq) {
             // Not listed in a list cut short proves nothing: the INQ itself
             // arrived, so the round counts as good.
             bool listed = std::find(m.heard.begin(), m.heard.end(), cfg_.node_id) != m.heard.end() ||
@@ -913,9 +928,6 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             }
             if (!listed) {
                 miss(p, k, pa, down_reason::one_way, false, now, out);
-            } else if (keyed() && pa.tracker.state() != path_state::up && !pa.fresh) {
-                // An INQ alone could be a recording: with keys the path comes
-                // up only once the peer answered a probe of ours on it.
             } else if (count_good(p, pa, now)) {
                 pa.owed = 0;
                 pa.check_pending = false;

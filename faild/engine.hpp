@@ -234,6 +234,8 @@ private:
     void check_confirmations(timestamp now, engine_output& out);
     void check_damping(timestamp now, engine_output& out);
     duration confirm_timeout(const path& pa) const;
+    /// How long a notice's probe waits for its answer (see on_notice).
+    duration notice_wait(const peer& p, const path& pa) const;
     /// How long a probe to `pa` may go unanswered before fast confirmation
     /// counts it missed; nullopt when it does not apply (then the round's
     /// end decides).

@@ -118,7 +118,8 @@ struct path {
     bool confirm_pending = false;
     std::uint32_t confirm_seq = 0;
     timestamp confirm_deadline{0};
-    bool confirm_second = false;     ///< the check's second probe: a notice after a refuted one needs two
+    bool confirm_doubted = false;    ///< a notice soon after a refuted one: two probes, half an interval each
+    bool confirm_second = false;     ///< the doubted check's second probe is still to go
     timestamp notice_refuted_at{-1}; ///< when the last notice for this path was refuted
 
     // Trust (PROTOCOL.md, "Trust"): the next hop must be an address the peer

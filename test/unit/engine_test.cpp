@@ -800,6 +800,66 @@ TEST_CASE("engine: a notice about a path that answers is refuted and changes not
     CHECK(routes(s.e).empty());
 }
 
+TEST_CASE("engine: after a refuted notice: one check an interval, then two probes of half an interval each") {
+    // A flood of forged notices: each refuted one makes the next cheaper to
+    // ignore and harder to believe. A peer slowed by the flood that answers
+    // within half an interval keeps its path.
+    auto c = cfg("h1", true);
+    c.fast_confirm = false;  // LAN A's own rounds stay slower than the notice below
+    two_up s(c);
+    const long long t0 = s.t + 1;
+    auto n = s.notice_from_h2("192.0.2.2");
+    engine_output first;
+    s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(t0), first);
+    auto probe = decoded(first.sends.at(0));
+    feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", probe.seq), ms(t0 + 1), first);
+    REQUIRE(events_named(first, "notice_refuted") == "event=notice_refuted peer=h2 lan=eth0 family=v4\n");
+    // Within the interval after the refutation: no check at all.
+    engine_output soon;
+    s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(t0 + 50), soon);
+    CHECK(soon.sends.empty());
+    CHECK(events_named(soon, "notice_received").empty());
+    // Later (within 10 s): a doubted check. Its first probe waits 50 ms.
+    engine_output doubted;
+    s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(t0 + 120), doubted);
+    REQUIRE(doubted.sends.size() == 1);
+    CHECK(s.e.next_wakeup() <= ms(t0 + 170));
+    engine_output second;
+    s.e.tick(ms(t0 + 170), second);  // unanswered: a second probe, not a failover
+    CHECK(events_named(second, "path_down").empty());
+    auto it = std::find_if(second.sends.begin(), second.sends.end(), [](const outgoing& o) {
+        return o.lan == 0 && o.dst == ip("192.0.2.2") && (decoded(o).flags & wire::flag_probe_only);
+    });
+    REQUIRE(it != second.sends.end());
+    auto again = decoded(*it);
+    // Answered 40 ms later (a slow peer): refuted, the path stays up.
+    feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", again.seq), ms(t0 + 210), second);
+    CHECK(events_named(second, "notice_refuted") == "event=notice_refuted peer=h2 lan=eth0 family=v4\n");
+    CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
+}
+
+TEST_CASE("engine: a doubted notice that both probes leave unanswered still takes the path down") {
+    auto c = cfg("h1", true);
+    c.fast_confirm = false;  // LAN A's own rounds stay slower than the notice
+    two_up s(c);
+    auto n = s.notice_from_h2("192.0.2.2");
+    engine_output first;  // one refuted notice: the next ones are doubted
+    s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(401), first);
+    feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", decoded(first.sends.at(0)).seq), ms(402), first);
+    REQUIRE(events_named(first, "notice_refuted") == "event=notice_refuted peer=h2 lan=eth0 family=v4\n");
+    round(s.e, ms(500), {0, 1});
+    // LAN A dead from here (h2 alive on LAN B): a doubted notice at 601.
+    engine_output out;
+    s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(601), out);
+    for (timestamp t = s.e.next_wakeup(); t <= ms(702); t = s.e.next_wakeup()) {
+        std::size_t done = out.sends.size();
+        s.e.tick(t, out);
+        answer_inqs(s.e, out, done, {1}, "h2", t + ms(1));
+    }
+    CHECK(events_named(out, "path_down") ==
+          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=0 good=0 reason=peer-notice\n");
+}
+
 TEST_CASE("engine: notices that prove nothing are ignored") {
     two_up s;
     engine_output out;
