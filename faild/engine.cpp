@@ -881,7 +881,8 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             .kv("lan", lans_[li].name)
             .kv("family", to_string(k.fam));
     }
-    if (answers_bye_check) {
+    // Its own INQs speak for it too (a host that stopped sends none).
+    if (answers_bye_check || (p.leaving_until.count() >= 0 && round_inq)) {
         p.leaving_until = timestamp(-1);
         p.leaving_probes.clear();
         out.events.emplace_back("peer", severity::warning, "bye_refuted")
@@ -1082,31 +1083,47 @@ void engine::on_bye(peer_map::iterator it, std::size_t li, timestamp now, engine
     if (p.leaving_until.count() >= 0) return;  // one check at a time
     if (!keyed()) {
         // Anyone can send a BYE without keys: the peer must also stop
-        // answering. A probe to each of its live paths; it is forgotten if
-        // none is answered in time (a clean stop: a few RTTs, and no path
-        // of it goes down meanwhile).
-        duration wait{0};
-        for (auto& [k, pa] : p.paths) {
-            if (pa.tracker.state() != path_state::up || !pa.hop || !lans_[k.lan].probe_destination(k.fam)) continue;
-            const std::uint32_t seq = next_probe_seq();
-            p.leaving_probes.push_back(seq);
-            send_probe(k.lan, *pa.hop, seq, out);
-            wait = std::max(wait, confirm_timeout(pa));
-        }
-        if (!p.leaving_probes.empty()) {
-            p.leaving_until = now + wait;
-            p.bye_lan = li;
-            return;
-        }
+        // answering. Two rounds of probes to each of its paths that is not
+        // down; it is forgotten if none is answered (a clean stop: twice
+        // the retry timeout's floor, and no path of it goes down meanwhile).
+        p.bye_lan = li;
+        p.bye_checks_left = 2;
+        if (send_bye_checks(p, now, out)) return;
     }
     out.events.emplace_back("peer", severity::info, "bye").kv("peer", p.node_id).kv("lan", lans_[li].name);
     forget(it, out);
+}
+
+bool engine::send_bye_checks(peer& p, timestamp now, engine_output& out) {
+    duration wait{0};
+    bool sent = false;
+    for (auto& [k, pa] : p.paths) {
+        if (pa.tracker.state() == path_state::down || !pa.hop || !lans_[k.lan].probe_destination(k.fam)) continue;
+        const std::uint32_t seq = next_probe_seq();
+        p.leaving_probes.push_back(seq);
+        send_probe(k.lan, *pa.hop, seq, out);
+        // A loaded host answers late: at least the retry timeout's floor
+        // (at most 50 ms: a clean stop is not kept waiting long).
+        const duration floor = cfg_.confirm_floor.count() > 0 ? cfg_.confirm_floor
+                                                              : std::max<duration>(ms(2), cfg_.interval / 10);
+        wait = std::max({wait, confirm_timeout(pa), std::min<duration>(floor, ms(50))});
+        sent = true;
+    }
+    if (sent) {
+        --p.bye_checks_left;
+        p.leaving_until = now + wait;
+    }
+    return sent;
 }
 
 void engine::check_leaving(timestamp now, engine_output& out) {
     for (auto it = peers_.begin(); it != peers_.end();) {
         const peer& p = it->second;
         if (p.leaving_until.count() < 0 || now < p.leaving_until) {
+            ++it;
+            continue;
+        }
+        if (it->second.bye_checks_left > 0 && send_bye_checks(it->second, now, out)) {
             ++it;
             continue;
         }

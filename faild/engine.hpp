@@ -317,6 +317,9 @@ private:
     /// a probe, not the peer).
     void on_bye(peer_map::iterator it, std::size_t li, timestamp now, engine_output& out);
     void check_leaving(timestamp now, engine_output& out);
+    /// One round of a BYE's check: a probe to each of the peer's paths
+    /// that is not down; false when there is none to probe.
+    bool send_bye_checks(peer& p, timestamp now, engine_output& out);
     /// Rate limit for per-peer log lines; false when this one is held back.
     bool may_log(timestamp now, engine_output& out);
     /// Counts a dropped datagram; logs the first of each reason in full,

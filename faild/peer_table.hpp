@@ -175,6 +175,7 @@ struct peer {
     timestamp leaving_until{-1};
     std::vector<std::uint32_t> leaving_probes;  ///< the BYE check's sequence numbers
     std::size_t bye_lan = 0;                    ///< where the BYE came in
+    unsigned bye_checks_left = 0;               ///< rounds of the BYE's check still to send
     /// Where it was first heard (LAN and source): new node ids are limited
     /// per source address.
     std::size_t first_lan = 0;

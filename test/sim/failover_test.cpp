@@ -105,9 +105,9 @@ TEST_CASE("sim: a clean stop (BYE) makes peers forget the node instead of failin
     REQUIRE(s.w.run_until(s.w.now() + ms(5000), [&] { return sim::world::routes(s.h1) == h1_routes; }));
     s.w.stop(s.h2);
     CHECK(sim::world::routes(s.h2).empty());
-    // Without keys a BYE is checked (a probe the stopped node cannot
-    // answer): 10 ms without an RTT sample, 4 RTTs with one.
-    s.w.run_until(s.w.now() + ms(11));
+    // Without keys a BYE is checked: two rounds of probes the stopped node
+    // cannot answer, each the retry timeout's floor (t / 10) at least.
+    s.w.run_until(s.w.now() + ms(21));
     CHECK(sim::world::routes(s.h1).empty());
     CHECK(sim::world::routes(s.h3).empty());
     CHECK(s.h1.eng->peers().count("h2") == 0);

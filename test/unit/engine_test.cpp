@@ -57,6 +57,8 @@ wire::message as_message(const std::vector<std::uint8_t>& b) {
     return std::get<wire::message>(wire::decode(b.data(), b.size()));
 }
 
+wire::message decoded(const outgoing& s) { return as_message(s.bytes); }
+
 void feed(engine& e, std::size_t lan, const char* from, const std::vector<std::uint8_t>& b, timestamp now,
           engine_output& out) {
     e.receive(lan, ip(from), 7793, b.data(), b.size(), now, out);
@@ -315,6 +317,11 @@ TEST_CASE("engine: drops own, colliding, malformed and off-link datagrams, BYE f
     feed(e, 1, "198.51.100.2", msg(wire::type::bye, "h2", 0, {}, 1), ms(6), bye_out);  // other incarnation: ignored
     CHECK(e.peers().count("h2"));
     feed(e, 1, "198.51.100.2", msg(wire::type::bye, "h2", 0), ms(6), bye_out);
+    // Without keys a BYE is checked: probes h2 must leave unanswered.
+    CHECK(e.peers().count("h2"));
+    REQUIRE_FALSE(bye_out.sends.empty());
+    CHECK((decoded(bye_out.sends[0]).flags & wire::flag_probe_only));
+    advance(e, ms(100), bye_out);
     CHECK(e.peers().empty());
     CHECK(bye_out.paths_changed);
     CHECK(events_named(bye_out, "bye") == "event=bye peer=h2 lan=eth1\n");
@@ -722,7 +729,6 @@ struct two_up {
     }
 };
 
-wire::message decoded(const outgoing& s) { return std::get<wire::message>(wire::decode(s.bytes.data(), s.bytes.size())); }
 
 }  // namespace
 
