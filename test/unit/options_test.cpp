@@ -346,3 +346,29 @@ TEST_CASE("options: --test-round-seq-limit: for tests, command line only, not in
     CHECK_FALSE(f.opts);
     CHECK(f.err.find("unknown key 'test-round-seq-limit'") != std::string::npos);
 }
+
+TEST_CASE("options: --state-file (absolute, or none) and --wire-v1, on the command line or in a file") {
+    auto plain = parse({});
+    REQUIRE(plain.opts);
+    CHECK(plain.opts->state_file.empty());
+    CHECK_FALSE(plain.opts->wire_v1);
+    auto set = parse({"--state-file", "/var/lib/faild/proofs", "--wire-v1"});
+    REQUIRE(set.opts);
+    CHECK(set.opts->state_file == "/var/lib/faild/proofs");
+    CHECK(set.opts->wire_v1);
+    auto none = parse({"--state-file", "none"});
+    REQUIRE(none.opts);
+    CHECK(none.opts->state_file == "none");
+    CHECK(parse({"--state-file", "proofs"}).err ==
+          "faild: state-file 'proofs' must be an absolute path, or none (see faild --help)");
+    CHECK(parse({"--state-file", "proofs"}).exit_code == 2);
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] = "state-file = /run/x.state\nwire-v1 = yes\n";
+    auto r = parse_with(f, {});
+    REQUIRE(r.opts);
+    CHECK(r.opts->state_file == "/run/x.state");
+    CHECK(r.opts->wire_v1);
+    auto shown = parse_with(f, {"--check-config"});
+    CHECK(shown.out.find("state-file = /run/x.state\n") != std::string::npos);
+    CHECK(shown.out.find("wire-v1 = yes\n") != std::string::npos);
+}

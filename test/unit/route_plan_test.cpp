@@ -218,3 +218,73 @@ TEST_CASE("route_plan: IPv6 guards: link-local never a destination, next hop on-
     peers["h2"].paths.at({1, family::v6}).hop = ip("fe80::b:1");  // our own link-local: no
     CHECK(plan(dual_lans(), peers).empty());
 }
+
+// ---- trust (PROTOCOL.md "Trust") -------------------------------------------
+
+namespace {
+
+/// h2 down on LAN A, up on LAN B, advertising its two addresses.
+peer_map h2_down_on_a() {
+    auto p = make_peer("h2", {"192.0.2.2", "198.51.100.2"});
+    p.paths.emplace(path_key{0, family::v4}, make_path(path_state::down, "192.0.2.2"));
+    p.paths.emplace(path_key{1, family::v4}, make_path(path_state::up, "198.51.100.2"));
+    return {{"h2", p}};
+}
+
+const auto held = [](const std::string&) { return true; };
+
+}  // namespace
+
+TEST_CASE("route_plan: trust: only proven destinations, only via a proven next hop") {
+    auto lans = three_lans();
+    lans.pop_back();
+    auto peers = h2_down_on_a();
+    const char* route = "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n";
+    address_book b;
+    CHECK(plan_routes(lans, peers, b, false).empty());  // nothing proven
+    b.record("h2", ip("198.51.100.2"), "eth1", ms(0), held);
+    CHECK(plan_routes(lans, peers, b, false).empty());  // the next hop, not the destination
+    CHECK(render(plan_routes(lans, peers, b, true)) == route);  // with keys: an authenticated claim
+    b.record("h2", ip("192.0.2.2"), "eth0", ms(0), held);
+    CHECK(render(plan_routes(lans, peers, b, false)) == route);
+    // The destination proven, the next hop not (it moved to an unproven
+    // source): nothing, keys or not.
+    peers["h2"].paths.at({1, family::v4}).hop = ip("198.51.100.66");
+    CHECK(plan_routes(lans, peers, b, false).empty());
+    CHECK(plan_routes(lans, peers, b, true).empty());
+}
+
+TEST_CASE("route_plan: trust: another node's proof wins over a claim, keys or not") {
+    auto lans = three_lans();
+    lans.pop_back();
+    auto peers = h2_down_on_a();
+    address_book b;
+    b.record("h2", ip("198.51.100.2"), "eth1", ms(0), held);
+    b.record("h3", ip("192.0.2.2"), "eth0", ms(0), held);  // h3 proved it (the address moved)
+    CHECK(plan_routes(lans, peers, b, false).empty());
+    CHECK(plan_routes(lans, peers, b, true).empty());
+    b.forget("h3");  // forgotten, its proof asleep: still another node's
+    CHECK(plan_routes(lans, peers, b, true).empty());
+}
+
+TEST_CASE("route_plan: trust: a prefix's network, broadcast and anycast addresses are never destinations") {
+    auto p = make_peer("h2", {"192.0.2.0", "192.0.2.255", "192.0.2.2", "2001:db8:a::", "2001:db8:a::2"});
+    p.paths.emplace(path_key{0, family::v4}, make_path(path_state::down, "192.0.2.2"));
+    p.paths.emplace(path_key{1, family::v4}, make_path(path_state::up, "198.51.100.2"));
+    p.paths.emplace(path_key{0, family::v6}, v6_path(path_state::down, "fe80::a:2"));
+    p.paths.emplace(path_key{1, family::v6}, v6_path(path_state::up, "fe80::b:2"));
+    peer_map peers{{"h2", p}};
+    // Proven, keyed: the guard alone keeps them out.
+    CHECK(render(plan_routes(dual_lans(), peers, proven_all(dual_lans(), peers), true)) ==
+          "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n"
+          "2001:db8:a::2/128 via fe80::b:2 dev eth1 src 2001:db8:a::1\n");
+    // A /31 (RFC 3021) has neither: both its addresses are hosts'.
+    std::vector<lan> p2p = {{"eth0", 10, {*prefix::parse("192.0.2.0/31")}, {}},
+                            {"eth1", 11, {*prefix::parse("198.51.100.1/24")}, {}}};
+    auto q = make_peer("h2", {"192.0.2.1", "198.51.100.2"});
+    q.paths.emplace(path_key{0, family::v4}, make_path(path_state::down, "192.0.2.1"));
+    q.paths.emplace(path_key{1, family::v4}, make_path(path_state::up, "198.51.100.2"));
+    peer_map pp{{"h2", q}};
+    CHECK(render(plan_routes(p2p, pp, proven_all(p2p, pp), false)) ==
+          "192.0.2.1/32 via 198.51.100.2 dev eth1 src 192.0.2.0\n");
+}
