@@ -11,7 +11,6 @@
 #include "platform/fake/fake_network.hpp"
 #include "platform/fake/fake_route_table.hpp"
 
-#include <doctest/doctest.h>
 
 #include <memory>
 #include <string>
@@ -133,7 +132,7 @@ public:
     static std::string routes(node& n) {
         std::string err, out;
         auto listed = n.table.list(err);  // keep the set alive while iterating it
-        REQUIRE(listed);
+        if (!listed) return "(the fake table cannot be read: " + err + ")\n";
         for (const auto& [dst, r] : *listed) out += r.to_string() + "\n";
         return out;
     }
