@@ -369,3 +369,39 @@ TEST_CASE("trust: with keys, h1 restarted during an outage: a replay of h2's rec
     CHECK(kept);
     CHECK(again.eng->peers().at("h2").paths.at({0, family::v4}).tracker.state() != path_state::up);
 }
+
+TEST_CASE("trust: with keys, a relay from the attacker's own address never makes it h2's next hop") {
+    // The attacker sits between the two on LAN A: whatever h2 broadcasts it
+    // sends on to h1 from its own address, and whatever h1 sends to it (the
+    // probes that would prove the attacker's address to be h2's) it hands to
+    // h2, from its own address again, and h2's answers back to h1. h1 has
+    // just restarted (its paths not up yet), then h2's LAN B dies.
+    const keyring keys = test_keys();
+    lab s(&keys, false, true);
+    s.w.stop(s.h1);
+    auto c = config("h1", &keys);
+    c.incarnation = 101;
+    auto& h1 = s.w.add_host(1, c);
+    std::size_t seen = s.evil.inbox.size();
+    bool via_evil = false;
+    auto relay = [&] {
+        for (; seen < s.evil.inbox.size(); ++seen) {
+            const auto h = s.evil.inbox[seen];
+            if (h.from == ip("192.0.2.2")) s.w.inject(s.evil, 0, ip("192.0.2.66"), ip("192.0.2.1"), h.bytes);
+            if (h.from == ip("192.0.2.1")) s.w.inject(s.evil, 0, ip("192.0.2.66"), ip("192.0.2.2"), h.bytes);
+        }
+        for (const auto& [dst, r] : h1.eng->desired_routes()) via_evil = via_evil || r.via == ip("192.0.2.66");
+    };
+    s.step(2000, relay);
+    REQUIRE(lab::up(h1, "h2"));
+    CHECK_FALSE(h1.eng->proofs().proven("h2", ip("192.0.2.66"), "eth0"));
+    s.w.net().set_cut(s.h2.ports[1], true);
+    bool routed = false;
+    s.step(2000, [&] {
+        relay();
+        routed = routed || sim::world::routes(h1) == h1_route_b;
+    });
+    CHECK(routed);
+    CHECK_FALSE(via_evil);
+    CHECK_FALSE(h1.eng->proofs().proven("h2", ip("192.0.2.66"), "eth0"));
+}

@@ -1257,6 +1257,25 @@ TEST_CASE("engine: the peer table is bounded, peers without a live path make roo
     CHECK(e.peers().count("n9") == 1);  // the newest are kept, the oldest silent ones went
 }
 
+TEST_CASE("engine: a peer up on two LANs is never evicted for a newcomer, however long it was quiet") {
+    // Without keys node ids cost nothing: only a peer with paths up on two
+    // LANs through proven next hops is sure to be a host of ours. h2 is;
+    // invented ids (one per source) fill the table after h2 was last heard.
+    auto c = cfg("h1", true);
+    c.max_peers = 4;
+    two_up s(c);
+    REQUIRE(s.e.peers().at("h2").paths.at({1, family::v4}).tracker.state() == path_state::up);
+    engine_output out;
+    for (int i = 10; i < 40; ++i) {
+        auto b = msg(wire::type::inq, ("n" + std::to_string(i)).c_str(), 1);
+        const std::string from = "192.0.2." + std::to_string(i);
+        s.e.receive(0, ip(from.c_str()), 7793, b.data(), b.size(), ms(s.t + i), out);
+    }
+    CHECK(s.e.peers().size() == 4);
+    CHECK(s.e.peers().count("h2") == 1);
+    CHECK(s.e.peers().count("n39") == 1);
+}
+
 TEST_CASE("engine: a replayed ACK from elsewhere on the LAN moves nothing (next hop, notices)") {
     two_up s;
     auto old_ack = msg(wire::type::ack, "h2", 1);  // an ACK of an earlier round, replayed from 198.51.100.66
