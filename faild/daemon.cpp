@@ -95,17 +95,19 @@ lan to_lan(const platform::interface_info& i) {
     lan l{i.name, i.ifindex, {}, {}};
     l.carrier = i.up && i.running;
     for (const auto& a : i.addrs) {
+        if (a.tentative && !a.dadfailed && !a.addr.addr.is_v4() && a.addr.addr.is_link_local()) l.v6_pending = true;
         if (a.tentative || a.dadfailed) continue;
         const ip_address& ad = a.addr.addr;
         if (ad.is_v4() || ad.is_routable_unicast()) l.addrs.push_back(a.addr);
         else if (!ad.is_v4() && ad.is_link_local() && !l.link_local) l.link_local = ad;
     }
+    if (l.link_local) l.v6_pending = false;  // one usable is all it takes
     return l;
 }
 
 bool same(const lan& a, const lan& b) {
     return a.name == b.name && a.ifindex == b.ifindex && a.addrs == b.addrs && a.link_local == b.link_local &&
-           a.carrier == b.carrier;
+           a.carrier == b.carrier && a.v6_pending == b.v6_pending;
 }
 
 std::string address_list(const lan& l) {

@@ -69,6 +69,7 @@ engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
       book_(std::move(cfg_.proofs)),
       incarnation_(cfg_.incarnation) {
     cfg_.proofs = address_book{};
+    for (auto& l : lans_) l.remember(lan{});
     for (auto& ls : lan_states_) ls.next_send = now;
     if (cfg_.seq_seed) {
         seq_rng_ = *cfg_.seq_seed;
@@ -111,6 +112,10 @@ bool engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& ou
         if (lans_[li].carrier && !lans[li].carrier) lost.push_back(li);
         if (!lans_[li].carrier && lans[li].carrier) back.push_back(li);
     }
+    // Each LAN keeps the prefixes it had of a family it has no address of
+    // now (its interface gone, say); a new one in a place starts afresh.
+    for (std::size_t li = 0; li < lans.size(); ++li)
+        lans[li].remember(li < lans_.size() && lans_[li].name == lans[li].name ? lans_[li] : lan{});
     lans_ = std::move(lans);
     lan_states_.resize(lans_.size() * 2);
     for (auto& [key, d] : drop_logs_)
@@ -256,6 +261,14 @@ void engine::check_mutual_deadlines(timestamp now, engine_output& out) {
 void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed, timestamp now, engine_output& out,
                   bool retry_follows) {
     if (p.leaving_until.count() >= 0) return;  // a BYE is being checked: nothing of it is judged
+    // Our side of the LAN-family cannot send yet (the link-local address is
+    // still tentative, as right after the links came up): a path not yet
+    // proven stays so, rather than go down for our own silence. (A LAN
+    // without carrier is dead, not pending: its paths fail as ever.)
+    const lan& l = lans_[k.lan];
+    if (pa.tracker.state() == path_state::init && k.fam == family::v6 && l.carrier && l.v6_pending &&
+        !l.probe_destination(k.fam))
+        return;
     if (confirmed || keyed() || pa.tracker.state() == path_state::down) return settle(p, k, pa, 1, now, out, why);
     pa.owed = std::min(pa.owed + 1, cfg_.fail_after);
     pa.owed_reason = why;

@@ -9,9 +9,21 @@ namespace faild {
 const char* to_string(family f) { return f == family::v4 ? "v4" : "v6"; }
 
 bool lan::in_prefixes(const ip_address& a) const {
-    for (const auto& p : addrs)
-        if (p.contains(a)) return true;
-    return false;
+    auto has = [&](const prefix& p) { return p.contains(a); };
+    return std::any_of(addrs.begin(), addrs.end(), has) || std::any_of(seen.begin(), seen.end(), has);
+}
+
+void lan::remember(const lan& before) {
+    std::vector<prefix> kept;
+    for (family fam : {family::v4, family::v6}) {
+        const bool now = std::any_of(addrs.begin(), addrs.end(), [&](const prefix& p) { return p.addr.fam() == fam; });
+        if (now) continue;
+        for (const auto& p : before.seen)
+            if (p.addr.fam() == fam) kept.push_back(p);
+    }
+    seen.clear();
+    for (const auto& p : addrs) seen.push_back(prefix{p.network(), p.len});
+    seen.insert(seen.end(), kept.begin(), kept.end());
 }
 
 bool lan::on_link(const ip_address& a) const {
@@ -33,12 +45,11 @@ bool lan::holds(const ip_address& a) const {
 }
 
 bool lan::is_special(const ip_address& a) const {
-    for (const auto& p : addrs) {
-        if (!p.contains(a)) continue;
-        if (a.is_v4() ? p.len <= 30 && (a == p.network() || a == p.broadcast()) : p.len <= 126 && a == p.network())
-            return true;
-    }
-    return false;
+    auto special = [&](const prefix& p) {
+        if (!p.contains(a)) return false;
+        return a.is_v4() ? p.len <= 30 && (a == p.network() || a == p.broadcast()) : p.len <= 126 && a == p.network();
+    };
+    return std::any_of(addrs.begin(), addrs.end(), special) || std::any_of(seen.begin(), seen.end(), special);
 }
 
 std::optional<prefix> lan::binding(family fam) const {

@@ -35,12 +35,24 @@ struct lan {
     std::vector<prefix> addrs;            ///< our usable IPv4 and global/ULA IPv6 addresses, with prefix
     std::optional<ip_address> link_local; ///< our usable IPv6 link-local address (probes use it)
     bool carrier = true;                  ///< the link exists, is up and has carrier
+    /// Our IPv6 link-local address is still tentative (DAD running, not
+    /// failed): IPv6 probes can leave soon, not yet.
+    bool v6_pending = false;
+    /// The LAN's prefixes as last seen, by family: kept while its interface
+    /// (or its addresses of that family) is gone, so a vanished NIC does not
+    /// make the peers' addresses on it unroutable (see remember()).
+    std::vector<prefix> seen;
+
+    /// Takes over what `before` (the same LAN, as the engine last knew it)
+    /// had seen of each family it has no address of now.
+    void remember(const lan& before);
 
     /// True when `a` can be a neighbour on this LAN: a unicast address
     /// inside one of our prefixes (not its IPv4 network or broadcast
     /// address), or an IPv6 link-local address.
     bool on_link(const ip_address& a) const;
-    /// True when `a` lies inside one of our prefixes on this LAN.
+    /// True when `a` lies inside one of our prefixes on this LAN, now or as
+    /// last seen.
     bool in_prefixes(const ip_address& a) const;
     /// Our first routable address of family `fam` on this LAN (a route's src).
     std::optional<ip_address> own_address(family fam) const;

@@ -37,10 +37,14 @@ route_set plan_routes(const std::vector<lan>& lans, const peer_map& peers, const
         for (const auto& [key, dead_path] : p.paths) {
             if (dead_path.routing_state() != path_state::down || key.lan >= lans.size()) continue;
             const lan& dead = lans[key.lan];
-            auto src = dead.own_address(key.fam);
             const auto* live = live_path(lans, p, key.lan, key.fam, proofs);
-            if (!src || !live) continue;
+            if (!live) continue;
             const lan& via_lan = lans[live->first.lan];
+            // Our own address on the dead LAN, or, when it is gone with its
+            // interface, one of the LAN we send by.
+            auto src = dead.own_address(key.fam);
+            if (!src) src = via_lan.own_address(key.fam);
+            if (!src) continue;
             const ip_address& via = *live->second.hop;
 
             // Destinations: only what the peer advertises now, each checked.

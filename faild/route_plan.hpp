@@ -4,7 +4,9 @@
 // For every peer address `a` on a LAN whose path (in a's family) is down,
 // while another path to that peer in that family is up: route a/32 (or /128)
 // via the peer's address on the most preferred live LAN (IPv6: its
-// link-local), dev that LAN, src our own address on the dead LAN.
+// link-local), dev that LAN, src our own address on the dead LAN (or, when
+// that is gone with its interface, our address on the live LAN). The dead
+// LAN's prefixes count as last seen (lan::seen).
 // Trust (PROTOCOL.md, "Trust"): `a` must be an address the peer proved
 // (address_book: it answered a probe sent there) and still advertises; with
 // keys also one it only claims, unless another node proved it. The next hop

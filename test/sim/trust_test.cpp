@@ -143,7 +143,7 @@ TEST_CASE("trust: a new node id claiming another host's addresses gets no route,
     CHECK_FALSE(s.h1.eng->proofs().proven("evil", ip("198.51.100.0"), "eth1"));
 }
 
-TEST_CASE("trust: h2's LAN B is down; an impostor with h2's node id on LAN A never becomes the next hop") {
+TEST_CASE("trust: h2's LAN B is down, and an impostor with h2's node id on LAN A never becomes the next hop") {
     lab s;
     s.w.net().set_cut(s.h2.ports[1], true);
     REQUIRE(s.w.run_until(s.w.now() + ms(3000), [&] { return sim::world::routes(s.h1) == h1_route_b; }));
@@ -192,7 +192,7 @@ TEST_CASE("trust: forged INQs (h2's incarnation, sequence far ahead, no heard li
     }));
 }
 
-TEST_CASE("trust: a forged BYE costs a probe; a clean stop ends within a few RTTs with no route change") {
+TEST_CASE("trust: a forged BYE costs a probe, and a clean stop ends within a few RTTs with no route change") {
     lab s;
     const std::uint32_t inc = s.sniffed_incarnation();
     s.w.net().set_cut(s.h2.ports[0], true);

@@ -513,7 +513,7 @@ TEST_CASE("engine: a LAN in the place of one that went (same refresh) is new: pr
     CHECK(counted.find("lan=br-2") == std::string::npos);  // br-2 dropped none of them
 }
 
-TEST_CASE("engine: a peer met over LAN B only is watched on LAN A; only with keys is its address there routed") {
+TEST_CASE("engine: a peer met over LAN B only is watched on LAN A, and only with keys is its address there routed") {
     // Without keys, 192.0.2.2 is only h2's claim: nobody answered a probe
     // there, so nothing is routed to it (PROTOCOL.md, "Trust"). With keys
     // the claim is authenticated, and no other node proved the address.
@@ -963,7 +963,7 @@ TEST_CASE("engine: a path learnt from an address list mid-round is not blamed fo
     CHECK(downs == "event=path_down peer=h2 lan=eth1 family=v4 from=init missed=3 good=0 reason=missed\n");
 }
 
-TEST_CASE("engine: with keys replays are dropped (a round INQ seen before, an older incarnation); without, nothing marks them") {
+TEST_CASE("engine: with keys replays are dropped (a round INQ seen before, an older incarnation), without them nothing marks them") {
     // Without keys anyone can send any sequence number: a mark raised by one
     // far ahead (a forgery) would lock the peer's own INQs out.
     engine r(cfg("h2", false), two_lans(2), ms(0));
@@ -1974,4 +1974,59 @@ TEST_CASE("engine: a restarted peer's INQs count on every LAN, whichever LAN hea
     }
     feed_inq(0, 2, 10, 312);  // a true replay is still one
     CHECK(r.drops().replay == 1);
+}
+
+TEST_CASE("engine: a LAN whose interface vanishes keeps its prefixes: the peer's address there is routed via the live LAN") {
+    // The NIC is removed (driver reloaded, USB unplugged): the daemon hands
+    // the engine eth0 with no address and no carrier. h2 still answers on
+    // LAN B and still advertises 192.0.2.2: its path on eth0 is down, not
+    // forgotten, and 192.0.2.2 goes via h2's LAN B address, src ours there.
+    two_up s;
+    auto lans = s.e.lans();
+    lans[0].addrs.clear();
+    lans[0].carrier = false;
+    engine_output out;
+    REQUIRE(s.e.update_lans(lans, ms(s.t + 1), out));
+    CHECK(events_named(out, "path_down") ==
+          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=0 good=0 reason=carrier\n");
+    for (long long t = s.t + 100; t < s.t + 1000; t += 100) {
+        auto o = round(s.e, ms(t), {1});
+        CHECK(events_named(o, "path_forgotten").empty());
+    }
+    CHECK(s.e.peers().at("h2").paths.count({0, family::v4}) == 1);
+    CHECK(s.e.lans()[0].in_prefixes(ip("192.0.2.2")));
+    CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 198.51.100.1\n");
+    // Back with its address: probed again, up after s rounds, the route goes.
+    auto back = two_lans(1);
+    REQUIRE(s.e.update_lans(back, ms(s.t + 1001), out));
+    for (long long t = s.t + 1100; t < s.t + 1500; t += 100) round(s.e, ms(t), {0, 1});
+    CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
+    CHECK(routes(s.e).empty());
+}
+
+TEST_CASE("engine: while our IPv6 link-local address is tentative, IPv6 paths not yet up stay in init") {
+    // Started right after the links came up: our LAN A link-local address is
+    // still in DAD. h2's IPv6 INQs on LAN A arrive without us in their heard
+    // list (we cannot answer yet) and then stop coming: no path_down, no
+    // failover, until we can send. Without carrier the LAN is dead, not
+    // pending, and its paths go down as ever.
+    for (bool carrier : {true, false}) {
+        CAPTURE(carrier);
+        auto c = cfg("h1", false);
+        auto lans = dual_lans(1, true);
+        lans[0].link_local.reset();
+        lans[0].v6_pending = true;
+        lans[0].carrier = carrier;
+        engine e(c, lans, ms(0));
+        engine_output out;
+        for (long long t = 0; t < 300; t += 100) {
+            auto b = msg(wire::type::inq, "h2", std::uint32_t(t + 1), {});
+            e.receive(0, ip("fe80::a:2"), 7793, b.data(), b.size(), ms(t), out);
+            e.receive(1, ip("fe80::b:2"), 7793, b.data(), b.size(), ms(t), out);
+        }
+        advance(e, ms(1000), out);
+        const std::string downs = events_named(out, "path_down");
+        CHECK((downs.find("lan=eth0 family=v6") == std::string::npos) == carrier);
+        if (carrier) CHECK(e.peers().at("h2").paths.at({0, family::v6}).tracker.state() == path_state::init);
+    }
 }

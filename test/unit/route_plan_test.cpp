@@ -288,3 +288,18 @@ TEST_CASE("route_plan: trust: a prefix's network, broadcast and anycast addresse
     CHECK(render(plan_routes(p2p, pp, proven_all(p2p, pp), false)) ==
           "192.0.2.1/32 via 198.51.100.2 dev eth1 src 192.0.2.0\n");
 }
+
+TEST_CASE("route_plan: a dead LAN whose interface is gone: its prefixes as last seen, src from the live LAN") {
+    auto lans = three_lans();
+    lans.pop_back();
+    lans[0].remember(lan{});
+    lan gone{"eth0", 10, {}, {}};
+    gone.carrier = false;
+    gone.remember(lans[0]);
+    lans[0] = gone;
+    auto peers = h2_down_on_a();
+    CHECK(render(plan(lans, peers)) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 198.51.100.1\n");
+    // Never seen: nothing to route there.
+    lans[0].seen.clear();
+    CHECK(plan(lans, peers).empty());
+}

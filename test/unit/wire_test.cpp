@@ -223,7 +223,7 @@ TEST_CASE("wire: identity_fields match every datagram of ours, keyed or not, and
     CHECK_FALSE(matches(wire::encode(m), "h12", 0xdeadbeef));
 }
 
-TEST_CASE("wire: version 2: a probe names its target; version 1 has none and keeps its flags") {
+TEST_CASE("wire: version 2: a probe names its target, version 1 has none and keeps its flags") {
     auto m = sample();
     m.flags = wire::flag_probe_only;
     m.target = *ip_address::parse("198.51.100.2");
