@@ -334,10 +334,13 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             // answer that comes a little late under that load is no failover.
             const bool refuted_lately = pa.notice_refuted_at.count() >= 0;
             if (refuted_lately && now - pa.notice_refuted_at < peer_interval(p)) continue;
-            out.events.emplace_back("path", severity::info, "notice_received")
-                .kv("peer", p.node_id)
-                .kv("lan", lans_[li].name)
-                .kv("family", to_string(k.fam));
+            // Logged like a drop (a flood of notices fills no disk): the
+            // first in full, later ones as a count a minute.
+            if (first_of_kind("path", severity::info, "notice_received", nullptr, li, p.paths.at(k).hop, now))
+                out.events.emplace_back("path", severity::info, "notice_received")
+                    .kv("peer", p.node_id)
+                    .kv("lan", lans_[li].name)
+                    .kv("family", to_string(k.fam));
             // Check it ourselves: a probe the peer must answer on that path.
             // Confirmation sequence numbers have the top bit set, so they are
             // never a round's.
@@ -435,7 +438,9 @@ path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out
 
 void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output& out, path_key heard) {
     if (p.incarnation != m.incarnation) {
-        if (p.incarnation != 0)
+        // Without keys anyone can flip it back and forth: logged like a drop.
+        if (p.incarnation != 0 &&
+            first_of_kind("peer", severity::info, "peer_restarted", nullptr, heard.lan, std::nullopt, now))
             out.events.emplace_back("peer", severity::info, "peer_restarted")
                 .kv("peer", p.node_id)
                 .kv("incarnation", m.incarnation);
@@ -889,19 +894,22 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     if (pa.confirm_pending) {  // it answers on that path: the notice is refuted
         pa.confirm_pending = false;
         pa.notice_refuted_at = now;
-        out.events.emplace_back("path", severity::info, "notice_refuted")
-            .kv("peer", p.node_id)
-            .kv("lan", lans_[li].name)
-            .kv("family", to_string(k.fam));
+        if (first_of_kind("path", severity::info, "notice_refuted", nullptr, li, from, now))
+            out.events.emplace_back("path", severity::info, "notice_refuted")
+                .kv("peer", p.node_id)
+                .kv("lan", lans_[li].name)
+                .kv("family", to_string(k.fam));
     }
     // Its own INQs speak for it too (a host that stopped sends none).
     if (answers_bye_check || (p.leaving_until.count() >= 0 && round_inq)) {
         p.leaving_until = timestamp(-1);
         p.leaving_probes.clear();
-        out.events.emplace_back("peer", severity::warning, "bye_refuted")
-            .kv("peer", p.node_id)
-            .kv("lan", lans_[li].name)
-            .kv("note", "a BYE came, but the peer answers: forged or replayed?");
+        if (first_of_kind("peer", severity::warning, "bye_refuted", nullptr, li, from, now))
+            out.events.emplace_back("peer", severity::warning, "bye_refuted")
+                .kv("peer", p.node_id)
+                .kv("lan", lans_[li].name)
+                .kv("note", "a BYE came, but the peer answers: forged or replayed? First of its kind; later ones "
+                            "are counted in a line a minute at most");
     }
     if (proof) on_proof(p, k, *proof, now, out);
     // The answer to a check of a suspected miss: the peer answers unicast

@@ -840,7 +840,8 @@ TEST_CASE("engine: after a refuted notice: one check an interval, then two probe
     auto again = decoded(*it);
     // Answered 40 ms later (a slow peer): refuted, the path stays up.
     feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", again.seq), ms(t0 + 210), second);
-    CHECK(events_named(second, "notice_refuted") == "event=notice_refuted peer=h2 lan=eth0 family=v4\n");
+    CHECK_FALSE(s.e.peers().at("h2").paths.at({0, family::v4}).confirm_pending);  // refuted (counted, not logged)
+    CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).notice_refuted_at == ms(t0 + 210));
     CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
 }
 
@@ -2029,4 +2030,21 @@ TEST_CASE("engine: while our IPv6 link-local address is tentative, IPv6 paths no
         CHECK((downs.find("lan=eth0 family=v6") == std::string::npos) == carrier);
         if (carrier) CHECK(e.peers().at("h2").paths.at({0, family::v6}).tracker.state() == path_state::init);
     }
+}
+
+TEST_CASE("engine: lines a datagram can cause are logged like drops: the first in full, then a count a minute") {
+    // Without keys anyone can flip a peer's incarnation back and forth, or
+    // send notices and BYEs the peer then refutes: thousands a second fill
+    // no disk.
+    two_up s;
+    engine_output out;
+    for (int i = 0; i < 1000; ++i) {
+        auto b = msg(wire::type::inq, "h2", std::uint32_t(i + 10), {"h1"}, i % 2 ? 9 : 10);
+        feed(s.e, 0, "192.0.2.2", b, ms(s.t + 1) + duration(i), out);
+    }
+    CHECK(events_named(out, "peer_restarted") == "event=peer_restarted peer=h2 incarnation=10\n");
+    engine_output later;
+    advance(s.e, ms(s.t + 62'000), later);
+    const std::string counted = events_named(later, "peer_restarted");
+    CHECK(counted.find("event=peer_restarted count=999 ") == 0);
 }
