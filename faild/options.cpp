@@ -349,12 +349,12 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         ("port,p", po::value<std::string>()->value_name("PORT"), "UDP port, 1-65535 (default 7793)")
         ("log,l", po::value<std::string>()->value_name("LOGFILE"), "log to this file (default: stderr)")
         ("interfaces,i", po::value<std::string>()->value_name("IF[,IF...]"),
-         "monitor exactly these interfaces, most preferred first (default: every interface that is up,\n"
+         "monitor exactly these interfaces, most preferred first (default: every interface that is up, "
          "not loopback, with an IPv4 or global IPv6 address, in ifindex order)")
         ("node-id", po::value<std::string>()->value_name("ID"),
-         "this host's node id: 1-32 of [A-Za-z0-9._:-] (default: hostname plus a hash of\n"
+         "this host's node id: 1-32 of [A-Za-z0-9._:-] (default: hostname plus a hash of "
          "/etc/machine-id and the monitored interfaces' MAC addresses)")
-        ("loose-rp-filter", "where a monitored interface filters reverse paths strictly (rp_filter 1),\n"
+        ("loose-rp-filter", "where a monitored interface filters reverse paths strictly (rp_filter 1), "
                             "set it to loose (2) instead of refusing to start")
         ("config,c", po::value<std::string>()->value_name("FILE"),
          "configuration file (default /etc/faild/faild.conf, may be missing), then conf.d/*.conf beside it")
@@ -366,17 +366,17 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         ("control-socket", po::value<std::string>()->value_name("PATH"),
          "Unix socket for faildctl (default /run/faild/control)")
         ("dry-run", "probe and decide as usual, but log route changes instead of making them")
-        ("damping", "damp flapping paths: a path that goes down too often is routed around until it\n"
+        ("damping", "damp flapping paths: a path that goes down too often is routed around until it "
                     "calms down (penalty, half-life, suppress and reuse: see faild.conf(5))")
-        ("no-fast-confirm", "after a missed ACK, wait for the next round instead of probing again at once\n"
+        ("no-fast-confirm", "after a missed ACK, wait for the next round instead of probing again at once "
                             "(fast confirmation, on by default: see faild(8))")
         ("fast-confirm-floor", po::value<std::string>()->value_name("SECONDS"),
          "fast confirmation's shortest retry timeout (default: max(0.002, interval / 10))")
-        ("no-mutual", "ACK every INQ, also another requestor's (mutual rounds, on by default, halve\n"
+        ("no-mutual", "ACK every INQ, also another requestor's (mutual rounds, on by default, halve "
                       "the datagrams between requestors: see faild(8))")
-        ("no-align-rounds", "start rounds when faild starts, not at whole multiples of the interval on the\n"
+        ("no-align-rounds", "start rounds when faild starts, not at whole multiples of the interval on the "
                             "wall clock (aligned, the default, requestors send together: see faild(8))")
-        ("no-unicast-inq", "broadcast (multicast) every round's INQ; by default, while a LAN has at most 4\n"
+        ("no-unicast-inq", "broadcast (multicast) every round's INQ; by default, while a LAN has at most 4 "
                            "known peers, INQs go to each by unicast but every 16th (see faild(8))")
         ("key-file,k", po::value<std::string>()->value_name("KEYFILE"),
          "authenticate every probe with HMAC-SHA256 under the key(s) in KEYFILE (hex, mode 0600)");

@@ -3,8 +3,10 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <initializer_list>
 #include <map>
+#include <sstream>
 #include <vector>
 
 using namespace faild;
@@ -110,6 +112,30 @@ TEST_CASE("options: help and version exit 0 on stdout") {
     auto v = parse({"--version"});
     CHECK(v.exit_code == 0);
     CHECK(v.out.find("faild ") == 0);
+}
+
+TEST_CASE("options: --help wraps each description only where the next word does not fit") {
+    auto h = parse({"--help"});
+    std::istringstream in(h.out.substr(h.out.find("Options:")));
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    REQUIRE(lines.size() > 20);
+    // Option lines start with "  -"; a description's continuation lines
+    // are indented to the description column. A continuation whose first
+    // word would have fitted on the line before was broken mid-sentence.
+    const std::size_t column = lines[1].find("print this help");
+    REQUIRE(column != std::string::npos);
+    for (std::size_t i = 1; i + 1 < lines.size(); ++i) {
+        const std::string& next = lines[i + 1];
+        CAPTURE(lines[i]);
+        CAPTURE(next);
+        CHECK(lines[i].size() <= 80);
+        if (next.size() <= column || next.compare(0, column, std::string(column, ' ')) != 0) continue;
+        std::string prev = lines[i];
+        while (!prev.empty() && prev.back() == ' ') prev.pop_back();
+        const std::string word = next.substr(column, next.find(' ', column) - column);
+        CHECK(prev.size() + 1 + word.size() > 79);  // Boost.Program_options fills 79 columns
+    }
 }
 
 TEST_CASE("options: seconds text") {
