@@ -113,7 +113,7 @@ const char* usage_text =
     "             [--loose-rp-filter] [-c FILE] [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]\n"
     "             [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]\n"
     "             [--no-fast-confirm] [--fast-confirm-floor SECONDS] [--no-mutual]\n"
-    "             [--no-align-rounds] [--no-unicast-inq]\n"
+    "             [--no-align-rounds] [--no-unicast-inq] [--no-requestor]\n"
     "Keeps multi-homed hosts talking when one of their LANs fails: probes every\n"
     "LAN, and routes a peer's addresses on a dead LAN via a live one.\n";
 
@@ -340,6 +340,7 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         ("help,h", "print this help and exit")
         ("version,V", "print the version and exit")
         ("requestor,r", "send INQ probes (without -r: only answer them)")
+        ("no-requestor", "only answer INQ probes, also where a configuration file says requestor = yes")
         ("interval,t", po::value<std::string>()->value_name("SECONDS"),
          "probe interval in seconds, fractions allowed: 0.01 to 3600 (default 1)")
         ("fail,f", po::value<std::string>()->value_name("N"),
@@ -444,6 +445,8 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         if (!err.empty()) return fail(err);
         o.config_files_read.push_back(path);
     }
+    if (vm.count("requestor") && vm.count("no-requestor")) return fail("-r and --no-requestor contradict each other");
+    if (vm.count("no-requestor")) settings["requestor"] = {"no", "--no-requestor"};
     if (vm.count("no-fast-confirm")) settings["fast-confirm"] = {"no", "--no-fast-confirm"};
     if (vm.count("no-mutual")) settings["mutual"] = {"no", "--no-mutual"};
     if (vm.count("no-align-rounds")) settings["align-rounds"] = {"no", "--no-align-rounds"};

@@ -5,6 +5,10 @@
 //         [-i IF[,IF...]] [--node-id ID] [--loose-rp-filter] [-c FILE]
 //         [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]
 //         [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]
+//         [--no-requestor]
+//
+// Without -r and without a file that sets requestor = yes, faild only
+// answers; --no-requestor undoes a file's requestor = yes.
 //
 // Files: -c FILE (default /etc/faild/faild.conf, which may be missing), then
 // every *.conf in the conf.d/ directory beside it, in lexical order; lines

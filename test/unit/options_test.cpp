@@ -321,6 +321,35 @@ TEST_CASE("options: found by fuzzing: errors stay on one line, '%' in an option 
     CHECK(pct.err == "faild: unrecognised option '--%canonical_option%' (see faild --help)");
 }
 
+TEST_CASE("options: requestor: off by default, -r or a file turns it on, --no-requestor off again") {
+    CHECK_FALSE(parse({}).opts->requestor);
+    CHECK(parse({"-r"}).opts->requestor);
+    CHECK_FALSE(parse({"--no-requestor"}).opts->requestor);
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] = "requestor = yes\n";
+    CHECK(parse_with(f, {}).opts->requestor);
+    CHECK_FALSE(parse_with(f, {"--no-requestor"}).opts->requestor);
+    CHECK(parse_with(f, {"--no-requestor", "--check-config"}).out.find("\nrequestor = no\n") != std::string::npos);
+    f.files["/etc/faild/conf.d/50-responder.conf"] = "requestor = no\n";
+    CHECK_FALSE(parse_with(f, {}).opts->requestor);
+    CHECK(parse_with(f, {"-r"}).opts->requestor);
+    auto both = parse({"-r", "--no-requestor"});
+    CHECK(both.exit_code == 2);
+    CHECK(both.err.find("-r and --no-requestor") != std::string::npos);
+    // The packaged faild.conf makes a requestor: two hosts that install it
+    // probe each other.
+    std::ifstream packaged(FAILD_SOURCE_DIR "/conf/faild.conf");
+    REQUIRE(packaged);
+    std::ostringstream text;
+    text << packaged.rdbuf();
+    fake_fs pkg;
+    pkg.files["/etc/faild/faild.conf"] = text.str();
+    auto p = parse_with(pkg, {});
+    REQUIRE(p.opts);
+    CHECK(p.opts->requestor);
+    CHECK_FALSE(parse_with(pkg, {"--no-requestor"}).opts->requestor);
+}
+
 TEST_CASE("options: mutual rounds, aligned rounds and unicast INQs are on by default, --no-X or a file turns each off") {
     struct switch_case {
         const char* key;
