@@ -57,6 +57,11 @@ $(diff <(echo "$want") <(echo "$got"))"
   grep -qx "EnvironmentFile=-$etc/default/faild" "$unit" || bad "unit: $(grep '^EnvironmentFile=' "$unit")"
   grep -qx "DAEMON=\${DAEMON:-$PREFIX/sbin/faild}" "$init" || bad "init: $(grep '^DAEMON=' "$init")"
   grep -qx "DEFAULTS=\${DEFAULTS:-$etc/default/faild}" "$init" || bad "init: $(grep '^DEFAULTS=' "$init")"
+  # faild(8) names the unit where it is installed.
+  local named
+  named=$(grep -o '/[a-z/]*/systemd/system/faild\.service' "$root$PREFIX/share/man/man8/faild.8")
+  [[ $PREFIX != /usr || $named == "$PREFIX/lib/systemd/system/faild.service" ]] ||
+    bad "faild(8) names the unit as '$named', installed as $PREFIX/lib/systemd/system/faild.service"
   "$root$PREFIX/sbin/faild" --version | grep -q '^faild [0-9]' || bad "the installed faild does not run"
   "$root$PREFIX/sbin/faildctl" --version | grep -q '^faildctl [0-9]' || bad "the installed faildctl does not run"
   # CMake's manifest (paths without DESTDIR) lists exactly these files: the

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The packaging files pass their linters: the init script is POSIX sh
 # (shellcheck -s sh, and BusyBox sh parses it), the man pages format
-# without a groff warning. Tools that are missing are skipped; with none
+# without a groff or mandoc -Tlint warning, and the files that name the
+# mutual rounds' ACK rate agree with the code. Tools that are missing are skipped; with none
 # at all, the test is skipped (77).
 # Exit 0 pass, 1 fail, 77 skipped.
 set -u
@@ -30,6 +31,30 @@ $out"
   done
 else
   echo "note: no groff"
+fi
+if command -v mandoc >/dev/null; then
+  ran=$((ran + 1))
+  for page in faild/faild.8 faild/faildctl.8 faild/faild.conf.5; do
+    out=$(mandoc -Tlint -W warning "$SRC/$page" 2>&1)
+    [[ -z $out ]] || bad "mandoc -Tlint warnings in $page:
+$out"
+  done
+else
+  echo "note: no mandoc"
+fi
+# The documentation says what the code does: mutual rounds ACK every Nth INQ,
+# N = ack_every in faild/engine.cpp, wherever the files name the rate.
+ran=$((ran + 1))
+n=$(sed -n 's/^constexpr std::uint32_t ack_every = \([0-9]*\);.*/\1/p' "$SRC/faild/engine.cpp")
+if [[ -z $n ]]; then
+  bad "no ack_every in faild/engine.cpp"
+else
+  mutual=$(sed -n '/^# Mutual rounds/,/^#mutual/p' "$SRC/conf/faild.conf" | tr '\n' ' ')
+  [[ $mutual == *"every ${n}th"* ]] || bad "conf/faild.conf's mutual rounds do not say every ${n}th: $mutual"
+  for f in README.md faild/faild.8 faild/faild.conf.5 conf/faild.conf; do
+    stale=$(tr '\n' ' ' <"$SRC/$f" | grep -oE "ACK (only )?every [0-9]+th" | grep -v "every ${n}th")
+    [[ -z $stale ]] || bad "$f says '$stale' (mutual rounds ACK every ${n}th)"
+  done
 fi
 # The notify hook example: what it says for a failover (no logger on the
 # PATH: it prints, and faild would log that).
