@@ -468,10 +468,7 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         o.round_seq_limit = std::uint32_t(*n);
     }
     o.check_config = vm.count("check-config") > 0;
-    if (o.check_config) {
-        r.out = describe(o);
-        return r;
-    }
+    if (o.check_config) r.out = describe(o);  // main() checks the files and interfaces, then exits
     r.opts = o;
     return r;
 }

@@ -42,7 +42,7 @@ struct options {
     unsigned fail_after = 3;
     unsigned up_after = 5;
     std::uint16_t port = default_port;
-    std::string log_file;                 ///< empty: stderr
+    std::string log_file;                 ///< empty: stderr; "syslog": syslog
     std::vector<std::string> interfaces;  ///< empty: every eligible interface
     std::string node_id;                  ///< empty: derived (see daemon.cpp)
     bool loose_rp_filter = false;         ///< set strict rp_filter (1) to loose (2) ourselves
@@ -59,10 +59,13 @@ struct options {
     bool align_rounds = true;             ///< rounds at whole multiples of the interval on the wall clock
     bool unicast_inq = true;              ///< INQs by unicast to few known peers (see engine_config)
     std::uint32_t round_seq_limit = wire::max_round_seq;  ///< tests only (--test-round-seq-limit; see engine_config)
-    bool check_config = false;            ///< print the effective settings and exit
+    bool check_config = false;            ///< print the effective settings, run the preflight checks, exit
     std::string config_file = default_config;
     std::vector<std::string> config_files_read;  ///< for the log and --check-config
 };
+
+/// `log = syslog` (or -l syslog): the log goes to syslog, not to a file.
+inline bool logs_to_syslog(const options& o) { return o.log_file == "syslog"; }
 
 /// How parse_options() reaches files.
 struct config_fs {
@@ -75,7 +78,7 @@ struct config_fs {
 };
 
 struct parse_result {
-    std::optional<options> opts;  ///< set when the daemon should run
+    std::optional<options> opts;  ///< set when the daemon should run (or, with check_config, be checked)
     int exit_code = 0;            ///< when opts is empty
     std::string out;              ///< for stdout (help, version, --check-config)
     std::string err;              ///< one line for stderr

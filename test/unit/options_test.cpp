@@ -227,7 +227,8 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
     fake_fs f;
     f.files["/etc/faild/faild.conf"] = "requestor = yes\ninterval = 0.1\n";
     auto r = parse_with(f, {"--check-config", "-s", "3"});
-    CHECK_FALSE(r.opts);
+    REQUIRE(r.opts);  // for main()'s preflight checks
+    CHECK(r.opts->check_config);
     CHECK(r.exit_code == 0);
     CHECK(r.out ==
           "# files read: /etc/faild/faild.conf\n"
