@@ -170,6 +170,7 @@ public:
           wakeup_fd_(io_, wakeup_->fd()),
           repair_timer_(io_),
           signals_(io_, SIGTERM, SIGINT, SIGHUP),
+          reopen_signal_(io_, SIGUSR1),
           child_signals_(io_, SIGCHLD),
           io_per_lan_(engine_.lans().size()),
           present_(engine_.lans().size(), true),
@@ -220,6 +221,7 @@ public:
         if (acceptor_) accept();
         wait_children();
         wait_signal();
+        wait_reopen();
         rearm();
         wait_wakeup();
         note_reconcile(true);  // the repair period: one interval (at least 50 ms)
@@ -512,12 +514,22 @@ private:
             if (ec || stopping_) return;
             if (sig == SIGHUP) {
                 logging::reopen();
-                emit(event("daemon", severity::info, "log_reopened"));
+                emit(event("daemon", severity::info, "log_reopened").kv("signal", "SIGHUP"));
                 reload();
                 wait_signal();
                 return;
             }
             stop(sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        });
+    }
+
+    /// SIGUSR1 (logrotate's postrotate): reopen the log, nothing else.
+    void wait_reopen() {
+        reopen_signal_.async_wait([this](boost::system::error_code ec, int) {
+            if (ec || stopping_) return;
+            logging::reopen();
+            emit(event("daemon", severity::info, "log_reopened").kv("signal", "SIGUSR1"));
+            wait_reopen();
         });
     }
 
@@ -854,7 +866,7 @@ private:
         // SIGTERM back its default action. Hooks reset their mask.
         sigset_t quit;
         sigemptyset(&quit);
-        for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&quit, sig);
+        for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&quit, sig);
         pthread_sigmask(SIG_BLOCK, &quit, nullptr);
         engine_output out;
         engine_.shutdown(out);
@@ -994,6 +1006,7 @@ private:
     asio::posix::stream_descriptor wakeup_fd_;  ///< wakeup_'s descriptor (owned by wakeup_)
     asio::steady_timer repair_timer_;
     asio::signal_set signals_;
+    asio::signal_set reopen_signal_;  ///< SIGUSR1: only reopen the log
     asio::signal_set child_signals_;
     std::vector<lan_io> io_per_lan_;
     std::vector<bool> present_;  ///< the LAN's interface exists (by name)

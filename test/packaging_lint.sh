@@ -56,6 +56,15 @@ else
     [[ -z $stale ]] || bad "$f says '$stale' (mutual rounds ACK every ${n}th)"
   done
 fi
+# A log rotation only reopens the log: the logrotate snippet sends SIGUSR1
+# (SIGHUP would reload the configuration too); the unit's ExecReload and the
+# init script's reload send SIGHUP.
+ran=$((ran + 1))
+post=$(sed -n '/postrotate/,/endscript/p' "$SRC/conf/logrotate.d/faild")
+[[ $post == *"--signal=USR1"* && $post == *"kill -USR1"* ]] || bad "logrotate.d/faild does not send SIGUSR1: $post"
+[[ $post == *HUP* ]] && bad "logrotate.d/faild sends SIGHUP (a reload at every rotation): $post"
+grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$SRC/conf/faild.service" || bad "the unit's ExecReload is not SIGHUP"
+grep -q 'kill -s HUP "$pid"' "$SRC/scripts/faild.init" || bad "the init script's reload does not send SIGHUP"
 # The notify hook example: what it says for a failover (no logger on the
 # PATH: it prints, and faild would log that).
 ran=$((ran + 1))
