@@ -4,6 +4,7 @@
 #include "faild/hooks.hpp"
 #include "faild/log.hpp"
 #include "faild/reconciler.hpp"
+#include "faild/sd_notify.hpp"
 #include "faild/status.hpp"
 #include "platform/fake/fake_route_table.hpp"
 #include "platform/platform.hpp"
@@ -226,6 +227,11 @@ public:
         wait_wakeup();
         note_reconcile(true);  // the repair period: one interval (at least 50 ms)
         schedule_repair();
+        // The LANs are open: the first reconcile (an earlier run's routes
+        // are adopted, nothing else of ours is wanted yet), then systemd
+        // hears that faild is ready.
+        reconcile("stale");
+        sd_.send("READY=1\nSTATUS=" + status_text());
         try {
             io_.run();
         } catch (const std::exception& e) {
@@ -554,6 +560,7 @@ private:
                 engine_.tick(now(), out);
                 armed_for_ = timestamp::min();  // expired: the re-arm in handle() is due, whatever the time
                 handle(out);
+                watchdog(t);
             }
             wait_wakeup();
         });
@@ -794,7 +801,37 @@ private:
         note_reconcile(ok);
     }
 
+    /// WATCHDOG=1 from the probe loop, every quarter of systemd's
+    /// WatchdogSec= at most: the engine ticks at least every 2 s, so a loop
+    /// that stalls stops the pings and systemd restarts faild.
+    void watchdog(timestamp t) {
+        if (!sd_.watchdog() || t - last_watchdog_ < *sd_.watchdog() / 4) return;
+        last_watchdog_ = t;
+        sd_.send("WATCHDOG=1");
+    }
+
+    /// One line for systemctl status: LANs, role, peers, paths up, routes.
+    std::string status_text() const {
+        std::size_t paths = 0, up = 0;
+        for (const auto& [id, p] : engine_.peers())
+            for (const auto& [k, pa] : p.paths) {
+                ++paths;
+                if (pa.routing_state() == path_state::up) ++up;
+            }
+        std::string lans;
+        for (const auto& l : engine_.lans()) lans += (lans.empty() ? "" : ",") + l.name;
+        std::string s = (engine_.config().requestor ? "requestor on " : "responder on ") + lans + ": ";
+        if (engine_.peers().empty()) return s + "no peer heard yet";
+        return s + std::to_string(engine_.peers().size()) + " peer(s), " + std::to_string(up) + "/" +
+               std::to_string(paths) + " paths up, " + std::to_string(reconciler_.installed().size()) +
+               " failover route(s)";
+    }
+
     void note_reconcile(bool ok) {
+        if (std::string st = status_text(); st != sd_status_) {
+            sd_status_ = st;
+            sd_.send("STATUS=" + st);
+        }
         auto base = std::max<duration>(engine_.config().interval, ms(50));
         repair_interval_ = ok ? base : std::min<duration>(repair_interval_ * 2, ms(30'000));
         // Routes to watch now, and the repair timer idles: bring it forward.
@@ -876,6 +913,7 @@ private:
         emit(events);
         emit(event("daemon", severity::info, "stop").kv("signal", why).kv("routes_left", clean ? 0 : 1));
         exit_code_ = clean ? 0 : 1;
+        sd_.send(std::string("STOPPING=1\nSTATUS=stopped (") + why + "), routes " + (clean ? "removed" : "left"));
         if (acceptor_) {
             boost::system::error_code ec;
             acceptor_->close(ec);
@@ -1022,6 +1060,9 @@ private:
     timestamp armed_for_ = timestamp::max();  ///< what wakeup_ is armed for (min: it fired)
     bool stopping_ = false;
     int exit_code_ = 0;
+    sd::notifier sd_ = sd::notifier::from_environment();  ///< systemd, if it asked (NOTIFY_SOCKET)
+    timestamp last_watchdog_{0};
+    std::string sd_status_;  ///< the last STATUS= sent
 };
 
 int fatal(const std::string& what) {
