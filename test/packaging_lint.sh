@@ -56,6 +56,28 @@ else
     [[ -z $stale ]] || bad "$f says '$stale' (mutual rounds ACK every ${n}th)"
   done
 fi
+# The unit: Type=notify with a watchdog, only CAP_NET_ADMIN and CAP_NET_RAW,
+# and an exposure score of systemd-analyze security of at most 3.0 (it was
+# 4.0 before the system call filter, MemoryDenyWriteExecute=, ProtectProc=).
+ran=$((ran + 1))
+unit=$SRC/conf/faild.service
+for line in Type=notify NotifyAccess=main WatchdogSec=10 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW' \
+  MemoryDenyWriteExecute=yes ProtectProc=invisible LogsDirectory=faild; do
+  grep -qx "$line" "$unit" || bad "the unit lacks $line"
+done
+grep -q '^SystemCallFilter=' "$unit" || bad "the unit has no SystemCallFilter="
+if command -v systemd-analyze >/dev/null; then
+  ran=$((ran + 1))
+  score=$(systemd-analyze security --offline=yes "$unit" 2>&1 | sed -n 's/.*Overall exposure level for faild.service: \([0-9.]*\).*/\1/p')
+  if [[ -z $score ]]; then
+    bad "systemd-analyze security gave no score: $(systemd-analyze security --offline=yes "$unit" 2>&1 | tail -n3)"
+  else
+    echo "unit exposure: $score"
+    awk -v s="$score" 'BEGIN { exit !(s <= 3.0) }' || bad "the unit's exposure level is $score (at most 3.0)"
+  fi
+else
+  echo "note: no systemd-analyze (package systemd)"
+fi
 # A log rotation only reopens the log: the logrotate snippet sends SIGUSR1
 # (SIGHUP would reload the configuration too); the unit's ExecReload and the
 # init script's reload send SIGHUP.
