@@ -5,6 +5,7 @@
 #include "faild/log.hpp"
 #include "faild/reconciler.hpp"
 #include "faild/sd_notify.hpp"
+#include "faild/silence_watch.hpp"
 #include "faild/status.hpp"
 #include "platform/fake/fake_route_table.hpp"
 #include "platform/platform.hpp"
@@ -561,6 +562,7 @@ private:
                 armed_for_ = timestamp::min();  // expired: the re-arm in handle() is due, whatever the time
                 handle(out);
                 watchdog(t);
+                if (auto e = silence_.check(t, engine_.peers())) emit(*e);
             }
             wait_wakeup();
         });
@@ -808,6 +810,15 @@ private:
         if (!sd_.watchdog() || t - last_watchdog_ < *sd_.watchdog() / 4) return;
         last_watchdog_ = t;
         sd_.send("WATCHDOG=1");
+    }
+
+    silence_config silence_settings() const {
+        silence_config c;
+        c.requestor = engine_.config().requestor;
+        c.after = silence_watch::after_for(engine_.config().interval);
+        c.port = engine_.config().port;
+        for (const auto& l : engine_.lans()) c.lans += (c.lans.empty() ? "" : ",") + l.name;
+        return c;
     }
 
     /// One line for systemctl status: LANs, role, peers, paths up, routes.
@@ -1062,6 +1073,7 @@ private:
     int exit_code_ = 0;
     sd::notifier sd_ = sd::notifier::from_environment();  ///< systemd, if it asked (NOTIFY_SOCKET)
     timestamp last_watchdog_{0};
+    silence_watch silence_{silence_settings(), now()};  ///< warns when no peer is heard
     std::string sd_status_;  ///< the last STATUS= sent
 };
 
