@@ -31,6 +31,10 @@ check_prefix() {  # PREFIX ETC
 644 $PREFIX/share/man/man5/faild.conf.5
 644 $PREFIX/share/doc/faild/examples/conf.d/10-example.conf.sample
 755 $PREFIX/share/doc/faild/examples/faild-notify.example
+644 $PREFIX/share/doc/faild/examples/faild.nft
+644 $PREFIX/share/doc/faild/README.md
+644 $PREFIX/share/doc/faild/PROTOCOL.md
+644 $PREFIX/share/doc/faild/LICENSE
 644 $PREFIX/lib/systemd/system/faild.service
 644 $etc/faild/faild.conf
 755 $etc/init.d/faild
