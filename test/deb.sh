@@ -210,4 +210,17 @@ status | grep -qE '\bdown\b' || fail "faildctl shows no path down"
 lab_restore h2 a || fail "lab_restore"
 lab_wait 20 both_empty || { show_routes; fail "no switchback"; }
 step "repaired: no faild route left"
+# What the README shows is what faild prints.
+readme=$ROOT/usr/share/doc/faild/README.md
+grep -qxF "$(status | head -n1)" "$readme" || fail "the README's faildctl status header is not faild's: $(status | head -n1)"
+grep -qxF "$(sed 's/ *$//' <<<"$routes" | head -n1)" "$readme" || fail "the README does not show the route as ip prints it: $routes"
+if command -v nft >/dev/null; then
+  # The README's cut without physical access: drop faild's probes on h2's eth0.
+  lab_exec h2 nft insert rule inet filter input iifname "eth0" udp dport 7793 drop || fail "nft insert on h2"
+  lab_wait 15 both_failed_over || { show_routes; fail "no failover after the README's nft cut"; }
+  handle=$(lab_exec h2 nft -a list chain inet filter input | sed -n 's/.*iifname "eth0" udp dport 7793 drop # handle \([0-9]*\)/\1/p')
+  lab_exec h2 nft delete rule inet filter input handle "$handle" || fail "nft delete on h2"
+  lab_wait 20 both_empty || { show_routes; fail "no switchback after the nft rule went"; }
+  step "the README's nft cut of h2's LAN A: failover, and back"
+fi
 netns_pass

@@ -87,6 +87,29 @@ post=$(sed -n '/postrotate/,/endscript/p' "$SRC/conf/logrotate.d/faild")
 [[ $post == *HUP* ]] && bad "logrotate.d/faild sends SIGHUP (a reload at every rotation): $post"
 grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$SRC/conf/faild.service" || bad "the unit's ExecReload is not SIGHUP"
 grep -q 'kill -s HUP "$pid"' "$SRC/scripts/faild.init" || bad "the init script's reload does not send SIGHUP"
+# The README: "Deploy on two hosts" before the reference, with what an
+# operator needs; the benchmark last, after the operator material; in the
+# options table every setup option before the tuning ones.
+ran=$((ran + 1))
+readme=$SRC/README.md
+line_of() { grep -n -m1 -x -- "$1" "$readme" | cut -d: -f1; }
+deploy=$(line_of '## Deploy on two hosts') running=$(line_of '## Running faild') bench=$(line_of '## Benchmark')
+if [[ -z $deploy || -z $running || $deploy -gt $running ]]; then
+  bad "README: no '## Deploy on two hosts' before '## Running faild'"
+else
+  section=$(sed -n "${deploy},$((running - 1))p" "$readme")
+  for want in faild.conf key-file faild.nft 'faildctl status' 'ip route show proto faild' Troubleshooting \
+    7793 ff02::fa1d 'TTL' 'requestor = yes' 'no_peer_heard'; do
+    [[ $section == *"$want"* ]] || bad "README's deploy section does not mention $want"
+  done
+fi
+last=$(grep '^## ' "$readme" | tail -n1)
+[[ $last == '## Benchmark' && -n $bench ]] || bad "README: the benchmark is not the last section (last: $last)"
+rows=$(grep -n '^| `' "$readme" | cut -d: -f1,2)
+first_tuning=$(grep -E '`--(no-mutual|no-align-rounds|no-unicast-inq|no-fast-confirm|fast-confirm-floor|damping)`' <<<"$rows" | head -n1 | cut -d: -f1)
+last_setup=$(grep -E '`(-r|-i IF\[,IF...\]|-k KEYFILE|-l LOGFILE|-c FILE|-x PROGRAM)`' <<<"$rows" | tail -n1 | cut -d: -f1)
+[[ -n $first_tuning && -n $last_setup ]] && ((first_tuning > last_setup)) ||
+  bad "README's options table puts tuning options (line $first_tuning) before setup ones (line $last_setup)"
 # The notify hook example: what it says for a failover (no logger on the
 # PATH: it prints, and faild would log that).
 ran=$((ran + 1))
