@@ -348,7 +348,8 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         ("succeed,s", po::value<std::string>()->value_name("N"),
          "consecutive good probes that bring a path back up, 1-1000 (default 5)")
         ("port,p", po::value<std::string>()->value_name("PORT"), "UDP port, 1-65535 (default 7793)")
-        ("log,l", po::value<std::string>()->value_name("LOGFILE"), "log to this file (default: stderr)")
+        ("log,l", po::value<std::string>()->value_name("LOGFILE"),
+         "log to this file (SIGUSR1 reopens it), or to syslog with -l syslog (default: stderr)")
         ("interfaces,i", po::value<std::string>()->value_name("IF[,IF...]"),
          "monitor exactly these interfaces, most preferred first (default: every interface that is up, "
          "not loopback, with an IPv4 or global IPv6 address, in ifindex order)")
