@@ -5,6 +5,8 @@
 #include "faild/log.hpp"
 #include "faild/reconciler.hpp"
 #include "faild/state_file.hpp"
+#include "faild/sd_notify.hpp"
+#include "faild/silence_watch.hpp"
 #include "faild/status.hpp"
 #include "platform/fake/fake_route_table.hpp"
 #include "platform/platform.hpp"
@@ -174,6 +176,7 @@ public:
           repair_timer_(io_),
           state_timer_(io_),
           signals_(io_, SIGTERM, SIGINT, SIGHUP),
+          reopen_signal_(io_, SIGUSR1),
           child_signals_(io_, SIGCHLD),
           io_per_lan_(engine_.lans().size()),
           present_(engine_.lans().size(), true),
@@ -224,10 +227,16 @@ public:
         if (acceptor_) accept();
         wait_children();
         wait_signal();
+        wait_reopen();
         rearm();
         wait_wakeup();
         note_reconcile(true);  // the repair period: one interval (at least 50 ms)
         schedule_repair();
+        // The LANs are open: the first reconcile (an earlier run's routes
+        // are adopted, nothing else of ours is wanted yet), then systemd
+        // hears that faild is ready.
+        reconcile("stale");
+        sd_.send("READY=1\nSTATUS=" + status_text());
         try {
             io_.run();
         } catch (const std::exception& e) {
@@ -516,12 +525,22 @@ private:
             if (ec || stopping_) return;
             if (sig == SIGHUP) {
                 logging::reopen();
-                emit(event("daemon", severity::info, "log_reopened"));
+                emit(event("daemon", severity::info, "log_reopened").kv("signal", "SIGHUP"));
                 reload();
                 wait_signal();
                 return;
             }
             stop(sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        });
+    }
+
+    /// SIGUSR1 (logrotate's postrotate): reopen the log, nothing else.
+    void wait_reopen() {
+        reopen_signal_.async_wait([this](boost::system::error_code ec, int) {
+            if (ec || stopping_) return;
+            logging::reopen();
+            emit(event("daemon", severity::info, "log_reopened").kv("signal", "SIGUSR1"));
+            wait_reopen();
         });
     }
 
@@ -546,6 +565,8 @@ private:
                 engine_.tick(now(), out);
                 armed_for_ = timestamp::min();  // expired: the re-arm in handle() is due, whatever the time
                 handle(out);
+                watchdog(t);
+                if (auto e = silence_.check(t, engine_.peers())) emit(*e);
             }
             wait_wakeup();
         });
@@ -786,7 +807,46 @@ private:
         note_reconcile(ok);
     }
 
+    /// WATCHDOG=1 from the probe loop, every quarter of systemd's
+    /// WatchdogSec= at most: the engine ticks at least every 2 s, so a loop
+    /// that stalls stops the pings and systemd restarts faild.
+    void watchdog(timestamp t) {
+        if (!sd_.watchdog() || t - last_watchdog_ < *sd_.watchdog() / 4) return;
+        last_watchdog_ = t;
+        sd_.send("WATCHDOG=1");
+    }
+
+    silence_config silence_settings() const {
+        silence_config c;
+        c.requestor = engine_.config().requestor;
+        c.after = silence_watch::after_for(engine_.config().interval);
+        c.port = engine_.config().port;
+        for (const auto& l : engine_.lans()) c.lans += (c.lans.empty() ? "" : ",") + l.name;
+        return c;
+    }
+
+    /// One line for systemctl status: LANs, role, peers, paths up, routes.
+    std::string status_text() const {
+        std::size_t paths = 0, up = 0;
+        for (const auto& [id, p] : engine_.peers())
+            for (const auto& [k, pa] : p.paths) {
+                ++paths;
+                if (pa.routing_state() == path_state::up) ++up;
+            }
+        std::string lans;
+        for (const auto& l : engine_.lans()) lans += (lans.empty() ? "" : ",") + l.name;
+        std::string s = (engine_.config().requestor ? "requestor on " : "responder on ") + lans + ": ";
+        if (engine_.peers().empty()) return s + "no peer heard yet";
+        return s + std::to_string(engine_.peers().size()) + " peer(s), " + std::to_string(up) + "/" +
+               std::to_string(paths) + " paths up, " + std::to_string(reconciler_.installed().size()) +
+               " failover route(s)";
+    }
+
     void note_reconcile(bool ok) {
+        if (std::string st = status_text(); st != sd_status_) {
+            sd_status_ = st;
+            sd_.send("STATUS=" + st);
+        }
         auto base = std::max<duration>(engine_.config().interval, ms(50));
         repair_interval_ = ok ? base : std::min<duration>(repair_interval_ * 2, ms(30'000));
         // Routes to watch now, and the repair timer idles: bring it forward.
@@ -859,7 +919,7 @@ private:
         // SIGTERM back its default action. Hooks reset their mask.
         sigset_t quit;
         sigemptyset(&quit);
-        for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&quit, sig);
+        for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&quit, sig);
         pthread_sigmask(SIG_BLOCK, &quit, nullptr);
         engine_output out;
         engine_.shutdown(out);
@@ -871,6 +931,7 @@ private:
         emit(events);
         emit(event("daemon", severity::info, "stop").kv("signal", why).kv("routes_left", clean ? 0 : 1));
         exit_code_ = clean ? 0 : 1;
+        sd_.send(std::string("STOPPING=1\nSTATUS=stopped (") + why + "), routes " + (clean ? "removed" : "left"));
         if (acceptor_) {
             boost::system::error_code ec;
             acceptor_->close(ec);
@@ -1038,6 +1099,7 @@ private:
     bool state_dirty_ = false;
     timestamp state_written_{0};
     asio::signal_set signals_;
+    asio::signal_set reopen_signal_;  ///< SIGUSR1: only reopen the log
     asio::signal_set child_signals_;
     std::vector<lan_io> io_per_lan_;
     std::vector<bool> present_;  ///< the LAN's interface exists (by name)
@@ -1053,6 +1115,10 @@ private:
     timestamp armed_for_ = timestamp::max();  ///< what wakeup_ is armed for (min: it fired)
     bool stopping_ = false;
     int exit_code_ = 0;
+    sd::notifier sd_ = sd::notifier::from_environment();  ///< systemd, if it asked (NOTIFY_SOCKET)
+    timestamp last_watchdog_{0};
+    silence_watch silence_{silence_settings(), now()};  ///< warns when no peer is heard
+    std::string sd_status_;  ///< the last STATUS= sent
 };
 
 int fatal(const std::string& what) {

@@ -4,7 +4,7 @@
 //   probe sockets (one per LAN) ──readable──> engine.receive ─┐
 //   steady_timer (engine.next_wakeup) ──────> engine.tick ────┼─> send, log,
 //   SIGTERM/SIGINT ─> BYE, remove routes, stop                │   reconcile
-//   SIGHUP ─> reopen the log file                             ┘
+//   SIGHUP ─> reopen the log file, reload; SIGUSR1 ─> reopen  ┘
 #pragma once
 
 #include "faild/options.hpp"

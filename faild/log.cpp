@@ -1,3 +1,7 @@
+// Debian's Boost.Log is built with the native syslog(3) API (it calls
+// openlog); its headers offer that implementation only with this defined.
+#define BOOST_LOG_USE_NATIVE_SYSLOG 1
+
 #include "faild/log.hpp"
 
 #include <boost/core/null_deleter.hpp>
@@ -6,14 +10,19 @@
 #include <boost/log/expressions.hpp>
 #include <boost/log/utility/exception_handler.hpp>
 #include <boost/log/sinks/sync_frontend.hpp>
+#include <boost/log/sinks/syslog_backend.hpp>
 #include <boost/log/sinks/text_file_backend.hpp>
 #include <boost/log/sinks/text_ostream_backend.hpp>
 #include <boost/log/sources/record_ostream.hpp>
 #include <boost/log/sources/severity_channel_logger.hpp>
 #include <boost/log/support/date_time.hpp>
 
+#include <sys/stat.h>
+#include <syslog.h>
+
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -53,6 +62,35 @@ auto formatter() {
                         << " level=" << a_severity << " module=" << a_channel << " " << expr::smessage;
 }
 
+/// syslog(3) priority of a severity (LOG_DEBUG 7 ... LOG_ERR 3).
+int priority(severity s) {
+    switch (s) {
+    case severity::debug: return 7;
+    case severity::info: return 6;
+    case severity::warning: return 4;
+    case severity::error: return 3;
+    }
+    return 6;
+}
+
+/// True when standard error is the journal's stream (systemd sets
+/// JOURNAL_STREAM to its "device:inode"): then each line starts with the
+/// priority, "<4>" for a warning, which the journal takes as the line's
+/// priority instead of the unit's default (info).
+bool stderr_is_journal() {
+    const char* js = std::getenv("JOURNAL_STREAM");
+    struct stat st {};
+    if (!js || ::fstat(2, &st) != 0) return false;
+    unsigned long long dev = 0, ino = 0;
+    if (std::sscanf(js, "%llu:%llu", &dev, &ino) != 2) return false;
+    return dev == static_cast<unsigned long long>(st.st_dev) && ino == static_cast<unsigned long long>(st.st_ino);
+}
+
+/// syslog adds its own time stamp: the rest of the line as in a file.
+auto syslog_formatter() {
+    return expr::stream << "level=" << a_severity << " module=" << a_channel << " " << expr::smessage;
+}
+
 }  // namespace
 
 bool init(const std::string& file, std::string& error) {
@@ -71,7 +109,31 @@ bool init(const std::string& file, std::string& error) {
         backend->add_stream(boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter()));
         backend->auto_flush(true);
         auto sink = boost::make_shared<bl::sinks::synchronous_sink<bl::sinks::text_ostream_backend>>(backend);
-        sink->set_formatter(formatter());
+        if (stderr_is_journal())
+            sink->set_formatter([f = formatter()](const bl::record_view& rec, bl::formatting_ostream& os) {
+                if (auto s = rec[a_severity]) os << '<' << priority(*s) << '>';
+                f(rec, os);
+            });
+        else
+            sink->set_formatter(formatter());
+        core->add_sink(sink);
+        return true;
+    }
+    if (file == "syslog") {
+        // Through the C library's syslog(3) to /dev/log (journald's socket
+        // under systemd), facility daemon, ident "faild", with the pid.
+        namespace sl = bl::sinks::syslog;
+        auto backend = boost::make_shared<bl::sinks::syslog_backend>(
+            bl::keywords::facility = sl::daemon, bl::keywords::use_impl = sl::native, bl::keywords::ident = "faild");
+        sl::custom_severity_mapping<severity> levels("Severity");
+        for (auto s : {severity::debug, severity::info, severity::warning, severity::error})
+            levels[s] = sl::make_level(priority(s));
+        backend->set_severity_mapper(levels);
+        // The backend opened the log without LOG_PID: open it again (the
+        // last openlog() wins) so each line names the process, as usual.
+        ::openlog("faild", LOG_PID, LOG_DAEMON);
+        auto sink = boost::make_shared<bl::sinks::synchronous_sink<bl::sinks::syslog_backend>>(backend);
+        sink->set_formatter(syslog_formatter());
         core->add_sink(sink);
         return true;
     }

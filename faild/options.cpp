@@ -113,7 +113,8 @@ const char* usage_text =
     "             [--loose-rp-filter] [-c FILE] [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]\n"
     "             [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]\n"
     "             [--no-fast-confirm] [--fast-confirm-floor SECONDS] [--no-mutual]\n"
-    "             [--no-align-rounds] [--no-unicast-inq] [--state-file PATH] [--wire-v1]\n"
+    "             [--no-align-rounds] [--no-unicast-inq] [--no-requestor] [--state-file PATH]\n"
+    "             [--wire-v1]\n"
     "Keeps multi-homed hosts talking when one of their LANs fails: probes every\n"
     "LAN, and routes a peer's addresses on a dead LAN via a live one.\n";
 
@@ -350,6 +351,7 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         ("help,h", "print this help and exit")
         ("version,V", "print the version and exit")
         ("requestor,r", "send INQ probes (without -r: only answer them)")
+        ("no-requestor", "only answer INQ probes, also where a configuration file says requestor = yes")
         ("interval,t", po::value<std::string>()->value_name("SECONDS"),
          "probe interval in seconds, fractions allowed: 0.01 to 3600 (default 1)")
         ("fail,f", po::value<std::string>()->value_name("N"),
@@ -357,14 +359,15 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         ("succeed,s", po::value<std::string>()->value_name("N"),
          "consecutive good probes that bring a path back up, 1-1000 (default 5)")
         ("port,p", po::value<std::string>()->value_name("PORT"), "UDP port, 1-65535 (default 7793)")
-        ("log,l", po::value<std::string>()->value_name("LOGFILE"), "log to this file (default: stderr)")
+        ("log,l", po::value<std::string>()->value_name("LOGFILE"),
+         "log to this file (SIGUSR1 reopens it), or to syslog with -l syslog (default: stderr)")
         ("interfaces,i", po::value<std::string>()->value_name("IF[,IF...]"),
-         "monitor exactly these interfaces, most preferred first (default: every interface that is up,\n"
+         "monitor exactly these interfaces, most preferred first (default: every interface that is up, "
          "not loopback, with an IPv4 or global IPv6 address, in ifindex order)")
         ("node-id", po::value<std::string>()->value_name("ID"),
-         "this host's node id: 1-32 of [A-Za-z0-9._:-] (default: hostname plus a hash of\n"
+         "this host's node id: 1-32 of [A-Za-z0-9._:-] (default: hostname plus a hash of "
          "/etc/machine-id and the monitored interfaces' MAC addresses)")
-        ("loose-rp-filter", "where a monitored interface filters reverse paths strictly (rp_filter 1),\n"
+        ("loose-rp-filter", "where a monitored interface filters reverse paths strictly (rp_filter 1), "
                             "set it to loose (2) instead of refusing to start")
         ("config,c", po::value<std::string>()->value_name("FILE"),
          "configuration file (default /etc/faild/faild.conf, may be missing), then conf.d/*.conf beside it")
@@ -376,22 +379,22 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         ("control-socket", po::value<std::string>()->value_name("PATH"),
          "Unix socket for faildctl (default /run/faild/control)")
         ("dry-run", "probe and decide as usual, but log route changes instead of making them")
-        ("damping", "damp flapping paths: a path that goes down too often is routed around until it\n"
+        ("damping", "damp flapping paths: a path that goes down too often is routed around until it "
                     "calms down (penalty, half-life, suppress and reuse: see faild.conf(5))")
-        ("no-fast-confirm", "after a missed ACK, wait for the next round instead of probing again at once\n"
+        ("no-fast-confirm", "after a missed ACK, wait for the next round instead of probing again at once "
                             "(fast confirmation, on by default: see faild(8))")
         ("fast-confirm-floor", po::value<std::string>()->value_name("SECONDS"),
          "fast confirmation's shortest retry timeout (default: max(0.002, interval / 10))")
-        ("no-mutual", "ACK every INQ, also another requestor's (mutual rounds, on by default, halve\n"
+        ("no-mutual", "ACK every INQ, also another requestor's (mutual rounds, on by default, halve "
                       "the datagrams between requestors: see faild(8))")
-        ("no-align-rounds", "start rounds when faild starts, not at whole multiples of the interval on the\n"
+        ("no-align-rounds", "start rounds when faild starts, not at whole multiples of the interval on the "
                             "wall clock (aligned, the default, requestors send together: see faild(8))")
-        ("no-unicast-inq", "broadcast (multicast) every round's INQ; by default, while a LAN has at most 4\n"
+        ("no-unicast-inq", "broadcast (multicast) every round's INQ; by default, while a LAN has at most 4 "
                            "known peers, INQs go to each by unicast but every 16th (see faild(8))")
         ("key-file,k", po::value<std::string>()->value_name("KEYFILE"),
          "authenticate every probe with HMAC-SHA256 under the key(s) in KEYFILE (hex, mode 0600)")
         ("state-file", po::value<std::string>()->value_name("PATH"),
-         "where the address proofs are kept across a restart, or none (default: the control\n"
+         "where the address proofs are kept across a restart, or none (default: the control "
          "socket's path with .state)")
         ("wire-v1", "speak wire version 1, for a rolling upgrade from a faild before 2.0 (see faild(8))");
     po::options_description hidden;
@@ -458,6 +461,8 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         if (!err.empty()) return fail(err);
         o.config_files_read.push_back(path);
     }
+    if (vm.count("requestor") && vm.count("no-requestor")) return fail("-r and --no-requestor contradict each other");
+    if (vm.count("no-requestor")) settings["requestor"] = {"no", "--no-requestor"};
     if (vm.count("no-fast-confirm")) settings["fast-confirm"] = {"no", "--no-fast-confirm"};
     if (vm.count("no-mutual")) settings["mutual"] = {"no", "--no-mutual"};
     if (vm.count("no-align-rounds")) settings["align-rounds"] = {"no", "--no-align-rounds"};
@@ -479,10 +484,7 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         o.round_seq_limit = std::uint32_t(*n);
     }
     o.check_config = vm.count("check-config") > 0;
-    if (o.check_config) {
-        r.out = describe(o);
-        return r;
-    }
+    if (o.check_config) r.out = describe(o);  // main() checks the files and interfaces, then exits
     r.opts = o;
     return r;
 }

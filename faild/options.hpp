@@ -5,6 +5,10 @@
 //         [-i IF[,IF...]] [--node-id ID] [--loose-rp-filter] [-c FILE]
 //         [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]
 //         [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]
+//         [--no-requestor]
+//
+// Without -r and without a file that sets requestor = yes, faild only
+// answers; --no-requestor undoes a file's requestor = yes.
 //
 // Files: -c FILE (default /etc/faild/faild.conf, which may be missing), then
 // every *.conf in the conf.d/ directory beside it, in lexical order; lines
@@ -38,7 +42,7 @@ struct options {
     unsigned fail_after = 3;
     unsigned up_after = 5;
     std::uint16_t port = default_port;
-    std::string log_file;                 ///< empty: stderr
+    std::string log_file;                 ///< empty: stderr; "syslog": syslog
     std::vector<std::string> interfaces;  ///< empty: every eligible interface
     std::string node_id;                  ///< empty: derived (see daemon.cpp)
     bool loose_rp_filter = false;         ///< set strict rp_filter (1) to loose (2) ourselves
@@ -57,10 +61,13 @@ struct options {
     std::uint32_t round_seq_limit = wire::max_round_seq;  ///< tests only (--test-round-seq-limit; see engine_config)
     std::string state_file;               ///< the address proofs across restarts; empty: default, "none": kept nowhere
     bool wire_v1 = false;                 ///< speak wire version 1 (a rolling upgrade; see engine_config)
-    bool check_config = false;            ///< print the effective settings and exit
+    bool check_config = false;            ///< print the effective settings, run the preflight checks, exit
     std::string config_file = default_config;
     std::vector<std::string> config_files_read;  ///< for the log and --check-config
 };
+
+/// `log = syslog` (or -l syslog): the log goes to syslog, not to a file.
+inline bool logs_to_syslog(const options& o) { return o.log_file == "syslog"; }
 
 /// How parse_options() reaches files.
 struct config_fs {
@@ -73,7 +80,7 @@ struct config_fs {
 };
 
 struct parse_result {
-    std::optional<options> opts;  ///< set when the daemon should run
+    std::optional<options> opts;  ///< set when the daemon should run (or, with check_config, be checked)
     int exit_code = 0;            ///< when opts is empty
     std::string out;              ///< for stdout (help, version, --check-config)
     std::string err;              ///< one line for stderr

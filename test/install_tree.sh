@@ -31,6 +31,10 @@ check_prefix() {  # PREFIX ETC
 644 $PREFIX/share/man/man5/faild.conf.5
 644 $PREFIX/share/doc/faild/examples/conf.d/10-example.conf.sample
 755 $PREFIX/share/doc/faild/examples/faild-notify.example
+644 $PREFIX/share/doc/faild/examples/faild.nft
+644 $PREFIX/share/doc/faild/README.md
+644 $PREFIX/share/doc/faild/PROTOCOL.md
+644 $PREFIX/share/doc/faild/LICENSE
 644 $PREFIX/lib/systemd/system/faild.service
 644 $etc/faild/faild.conf
 755 $etc/init.d/faild
@@ -57,6 +61,11 @@ $(diff <(echo "$want") <(echo "$got"))"
   grep -qx "EnvironmentFile=-$etc/default/faild" "$unit" || bad "unit: $(grep '^EnvironmentFile=' "$unit")"
   grep -qx "DAEMON=\${DAEMON:-$PREFIX/sbin/faild}" "$init" || bad "init: $(grep '^DAEMON=' "$init")"
   grep -qx "DEFAULTS=\${DEFAULTS:-$etc/default/faild}" "$init" || bad "init: $(grep '^DEFAULTS=' "$init")"
+  # faild(8) names the unit where it is installed.
+  local named
+  named=$(grep -o '/[a-z/]*/systemd/system/faild\.service' "$root$PREFIX/share/man/man8/faild.8")
+  [[ $PREFIX != /usr || $named == "$PREFIX/lib/systemd/system/faild.service" ]] ||
+    bad "faild(8) names the unit as '$named', installed as $PREFIX/lib/systemd/system/faild.service"
   "$root$PREFIX/sbin/faild" --version | grep -q '^faild [0-9]' || bad "the installed faild does not run"
   "$root$PREFIX/sbin/faildctl" --version | grep -q '^faildctl [0-9]' || bad "the installed faildctl does not run"
   # CMake's manifest (paths without DESTDIR) lists exactly these files: the

@@ -6,8 +6,9 @@
 # namespace; a second start changes nothing; with a failover route in
 # place, reload -> event=log_reopened; stop returns only after faild has
 # removed its routes -> status 3, process and pid file gone, no proto 250
-# route. Also: a pid file naming some other process is not "running"; a
-# configuration error stops start (exit 6) with faild's message.
+# route; start makes the log directory (LOGDIR). Also: a pid file naming
+# some other process is not "running"; a configuration error stops start
+# (exit 6) with faild's message.
 # Exit 0 pass, 1 fail, 77 when busybox or namespaces are unavailable.
 set -u
 BUSYBOX=$(command -v busybox) || { echo "SKIP: busybox is not installed (scripts/setup installs it)"; exit 77; }
@@ -41,7 +42,7 @@ DEFS=$DIR/defaults
 # start-stop-daemon; its output in $OUT, its status returned.
 init() {
   OUT=$(lab_exec h1 env PATH="$SSDPATH" DAEMON="$FAILD" PIDFILE="$DIR/faild.pid" DEFAULTS="$DEFS" \
-    RUNDIR="$DIR/run" STOP_TIMEOUT=20 "${SH[@]}" "$INIT" "$1" 2>&1)
+    RUNDIR="$DIR/run" LOGDIR="$DIR/logdir" STOP_TIMEOUT=20 "${SH[@]}" "$INIT" "$1" 2>&1)
 }
 expect() {  # expect STATUS ACTION
   local want=$1 rc
@@ -68,6 +69,7 @@ round() {  # round LABEL: SH and SSDPATH set
   expect 0 start
   local pid
   pid=$(pidfile_pid) || fail "no pid in the pid file after start"
+  [[ $(stat -c %a "$DIR/logdir" 2>/dev/null) == 750 ]] || fail "start did not make LOGDIR (mode 750)"
   _lab_alive "$pid" || fail "pid $pid from the pid file is not running"
   [[ $(cat "/proc/$pid/comm") == "${FAILD##*/}" ]] || fail "pid $pid is $(cat "/proc/$pid/comm"), not faild"
   [[ $(stat -L -c %i "/proc/$pid/ns/net") == "$H1NS" ]] || fail "pid $pid is not in h1's namespace"

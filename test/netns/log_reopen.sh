@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# SIGHUP reopens the log file, as logrotate needs: after the file is moved
-# away and faild gets SIGHUP, new lines go to a new file of the same name and
-# the moved file gets no more. Also: the log opens for append (a restart
+# SIGHUP and SIGUSR1 reopen the log file, as logrotate needs: after the file
+# is moved away and faild gets the signal, new lines go to a new file of the
+# same name and the moved file gets no more. SIGUSR1 does only that; SIGHUP
+# also reloads the configuration. Also: the log opens for append (a restart
 # keeps the old lines) and the start line carries the effective settings.
 # Exit 0 pass, 1 fail, 77 when namespaces cannot be made.
 set -u
@@ -33,6 +34,17 @@ lab_stop "$P2" TERM 10
 lab_wait 10 grep -q 'event=bye peer=h2' "$LOG" || fail "no bye line in the new file"
 [[ $(wc -l <"$LOG.1") == "$lines" ]] || fail "the moved file still grows after SIGHUP"
 grep -q 'event=bye' "$LOG.1" && fail "the bye line went to the moved file"
+
+# SIGUSR1 (what the logrotate snippet sends) only reopens: a new file, and
+# no reload of the configuration.
+mv "$LOG" "$LOG.u"
+kill -USR1 "$PID"
+lab_wait 10 grep -q 'event=log_reopened signal=SIGUSR1' "$LOG" || fail "no new log file after SIGUSR1"
+kill -0 "$PID" 2>/dev/null || fail "SIGUSR1 killed faild"
+grep -q 'event=reloaded' "$LOG" && fail "SIGUSR1 reloaded the configuration"
+grep -q 'event=log_reopened signal=SIGUSR1' "$LOG.u" && fail "the SIGUSR1 line went to the moved file"
+kill -HUP "$PID"
+lab_wait 10 grep -q 'event=reloaded' "$LOG" || fail "SIGHUP no longer reloads"
 
 # logrotate may leave a file faild cannot open (a directory here): faild must
 # say so on stderr and keep running, not die with its routes in place.

@@ -3,8 +3,10 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <initializer_list>
 #include <map>
+#include <sstream>
 #include <vector>
 
 using namespace faild;
@@ -112,6 +114,30 @@ TEST_CASE("options: help and version exit 0 on stdout") {
     CHECK(v.out.find("faild ") == 0);
 }
 
+TEST_CASE("options: --help wraps each description only where the next word does not fit") {
+    auto h = parse({"--help"});
+    std::istringstream in(h.out.substr(h.out.find("Options:")));
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    REQUIRE(lines.size() > 20);
+    // Option lines start with "  -"; a description's continuation lines
+    // are indented to the description column. A continuation whose first
+    // word would have fitted on the line before was broken mid-sentence.
+    const std::size_t column = lines[1].find("print this help");
+    REQUIRE(column != std::string::npos);
+    for (std::size_t i = 1; i + 1 < lines.size(); ++i) {
+        const std::string& next = lines[i + 1];
+        CAPTURE(lines[i]);
+        CAPTURE(next);
+        CHECK(lines[i].size() <= 80);
+        if (next.size() <= column || next.compare(0, column, std::string(column, ' ')) != 0) continue;
+        std::string prev = lines[i];
+        while (!prev.empty() && prev.back() == ' ') prev.pop_back();
+        const std::string word = next.substr(column, next.find(' ', column) - column);
+        CHECK(prev.size() + 1 + word.size() > 79);  // Boost.Program_options fills 79 columns
+    }
+}
+
 TEST_CASE("options: seconds text") {
     CHECK(parse_seconds("1") == ms(1000));
     CHECK(parse_seconds("0.000001") == duration(1));
@@ -201,7 +227,8 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
     fake_fs f;
     f.files["/etc/faild/faild.conf"] = "requestor = yes\ninterval = 0.1\n";
     auto r = parse_with(f, {"--check-config", "-s", "3"});
-    CHECK_FALSE(r.opts);
+    REQUIRE(r.opts);  // for main()'s preflight checks
+    CHECK(r.opts->check_config);
     CHECK(r.exit_code == 0);
     CHECK(r.out ==
           "# files read: /etc/faild/faild.conf\n"
@@ -295,6 +322,35 @@ TEST_CASE("options: found by fuzzing: errors stay on one line, '%' in an option 
     auto pct = parse({"--%canonical_option%"});
     CHECK(pct.exit_code == 2);
     CHECK(pct.err == "faild: unrecognised option '--%canonical_option%' (see faild --help)");
+}
+
+TEST_CASE("options: requestor: off by default, -r or a file turns it on, --no-requestor off again") {
+    CHECK_FALSE(parse({}).opts->requestor);
+    CHECK(parse({"-r"}).opts->requestor);
+    CHECK_FALSE(parse({"--no-requestor"}).opts->requestor);
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] = "requestor = yes\n";
+    CHECK(parse_with(f, {}).opts->requestor);
+    CHECK_FALSE(parse_with(f, {"--no-requestor"}).opts->requestor);
+    CHECK(parse_with(f, {"--no-requestor", "--check-config"}).out.find("\nrequestor = no\n") != std::string::npos);
+    f.files["/etc/faild/conf.d/50-responder.conf"] = "requestor = no\n";
+    CHECK_FALSE(parse_with(f, {}).opts->requestor);
+    CHECK(parse_with(f, {"-r"}).opts->requestor);
+    auto both = parse({"-r", "--no-requestor"});
+    CHECK(both.exit_code == 2);
+    CHECK(both.err.find("-r and --no-requestor") != std::string::npos);
+    // The packaged faild.conf makes a requestor: two hosts that install it
+    // probe each other.
+    std::ifstream packaged(FAILD_SOURCE_DIR "/conf/faild.conf");
+    REQUIRE(packaged);
+    std::ostringstream text;
+    text << packaged.rdbuf();
+    fake_fs pkg;
+    pkg.files["/etc/faild/faild.conf"] = text.str();
+    auto p = parse_with(pkg, {});
+    REQUIRE(p.opts);
+    CHECK(p.opts->requestor);
+    CHECK_FALSE(parse_with(pkg, {"--no-requestor"}).opts->requestor);
 }
 
 TEST_CASE("options: mutual rounds, aligned rounds and unicast INQs are on by default, --no-X or a file turns each off") {

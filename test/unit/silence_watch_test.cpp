@@ -1,0 +1,111 @@
+#include "faild/silence_watch.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using namespace faild;
+
+namespace {
+
+timestamp at(long long s) { return ms(s * 1000); }
+
+peer heard_peer(const std::string& id, bool requestor, timestamp last_seen) {
+    peer p;
+    p.node_id = id;
+    p.requestor = requestor;
+    p.last_seen = last_seen;
+    return p;
+}
+
+silence_config config(bool requestor) {
+    silence_config c;
+    c.requestor = requestor;
+    c.after = ms(10'000);
+    c.repeat = ms(3'600'000);
+    c.lans = "eth0,eth1";
+    return c;
+}
+
+/// The events of a timeline: check() every second from 0 to `until` s.
+std::vector<std::string> timeline(silence_watch& w, long long from, long long until, const peer_map& peers) {
+    std::vector<std::string> out;
+    for (long long s = from; s <= until; ++s)
+        if (auto e = w.check(at(s), peers)) out.push_back(std::to_string(s) + " " + e->name);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("silence_watch: two responders hear nothing: one warning after 10 s, then none for an hour") {
+    silence_watch w(config(false), at(0));
+    peer_map none;
+    CHECK(timeline(w, 0, 3600, none) == std::vector<std::string>{"10 no_peer_heard"});
+    CHECK(timeline(w, 3601, 3611, none) == std::vector<std::string>{"3610 no_peer_heard"});  // an hour later
+    CHECK(w.warned());
+}
+
+TEST_CASE("silence_watch: the warning says why and what to check") {
+    silence_watch responder(config(false), at(0));
+    auto e = responder.check(at(10), {});
+    REQUIRE(e);
+    CHECK(e->level == severity::warning);
+    CHECK(e->get("requestor") == "no");
+    CHECK(e->get("for") == "10");
+    CHECK(e->get("lans") == "eth0,eth1");
+    CHECK(e->get("port") == "7793");
+    const std::string hint = e->get("hint");
+    CHECK(hint.find("is any host on these LANs a requestor (requestor = yes") != std::string::npos);
+    for (const char* what : {"UDP port 7793", "IPv4 broadcast and unicast", "ff02::fa1d", "TTL", "255"})
+        CHECK_MESSAGE(hint.find(what) != std::string::npos, what);
+    silence_watch requestor(config(true), at(0));
+    auto r = requestor.check(at(10), {});
+    REQUIRE(r);
+    CHECK(r->get("hint").find("is faild running on the other hosts") != std::string::npos);
+    CHECK(r->get("hint").find("ff02::fa1d") != std::string::npos);
+}
+
+TEST_CASE("silence_watch: a responder hears a requestor: no warning, and another responder does not count") {
+    silence_watch w(config(false), at(0));
+    peer_map peers;
+    peers["h2"] = heard_peer("h2", true, at(0));
+    for (long long s = 0; s <= 60; ++s) {
+        peers["h2"].last_seen = at(s);  // its INQs every second
+        CHECK_FALSE(w.check(at(s), peers));
+    }
+    silence_watch r(config(false), at(0));
+    peer_map responders;
+    responders["h3"] = heard_peer("h3", false, at(5));  // a responder never probes us
+    CHECK(timeline(r, 0, 20, responders) == std::vector<std::string>{"10 no_peer_heard"});
+}
+
+TEST_CASE("silence_watch: a requestor hears responders' ACKs") {
+    silence_watch w(config(true), at(0));
+    peer_map peers;
+    peers["h2"] = heard_peer("h2", false, at(0));
+    for (long long s = 0; s <= 30; ++s) {
+        peers["h2"].last_seen = at(s);
+        CHECK_FALSE(w.check(at(s), peers));
+    }
+}
+
+TEST_CASE("silence_watch: resolved, then silent again: warned again at once after 10 s") {
+    silence_watch w(config(false), at(0));
+    peer_map peers;
+    CHECK(timeline(w, 0, 15, peers) == std::vector<std::string>{"10 no_peer_heard"});
+    peers["h2"] = heard_peer("h2", true, at(16));
+    auto e = w.check(at(16), peers);
+    REQUIRE(e);
+    CHECK(e->name == "peer_heard");
+    CHECK(e->level == severity::info);
+    CHECK_FALSE(w.warned());
+    // h2 goes quiet after 16 s: warned 10 s after its last datagram, not an hour later.
+    CHECK(timeline(w, 17, 40, peers) == std::vector<std::string>{"26 no_peer_heard"});
+}
+
+TEST_CASE("silence_watch: the silence waits max(10 s, 3 intervals)") {
+    CHECK(silence_watch::after_for(ms(100)) == ms(10'000));
+    CHECK(silence_watch::after_for(ms(1000)) == ms(10'000));
+    CHECK(silence_watch::after_for(ms(60'000)) == ms(180'000));
+}
