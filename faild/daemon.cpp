@@ -500,9 +500,11 @@ private:
         if (!sock) return;
         const timestamp t = now();
         for (int n = 0; n < 8; ++n) {
-            bool more = sock->receive_batch([&](const platform::datagram& d, const std::uint8_t* data) {
-                engine_.receive(li, d.from, d.from_port, data, d.size, t, out, d.ttl);
-            });
+            bool more = sock->receive_batch(
+                [&](const platform::datagram& d, const std::uint8_t* data) {
+                    engine_.receive(li, d.from, d.from_port, data, d.size, t, out, d.ttl);
+                },
+                [&](const platform::datagram& d) { engine_.note_oversize(li, d.from, t, out); });
             if (!more) break;
         }
     }

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace faild::platform {
@@ -116,7 +117,8 @@ public:
     /// Send one datagram; false and `error` set when the kernel refused it.
     virtual bool send_to(const ip_address& dst, std::uint16_t port, const std::uint8_t* data,
                          std::size_t size, std::string& error) = 0;
-    /// Non-blocking receive into buf; nullopt when nothing is waiting.
+    /// Non-blocking receive into buf; nullopt when nothing is waiting. A
+    /// datagram longer than `cap` is skipped.
     virtual std::optional<datagram> receive(std::uint8_t* buf, std::size_t cap) = 0;
     /// From now on, datagrams whose payload holds every one of `fields` are
     /// dropped before they reach the socket (our own IPv4 broadcasts, which
@@ -132,12 +134,20 @@ public:
     /// one system call; true when the batch was full (more may be waiting),
     /// false when the queue is known to be empty (no second call to find it
     /// out: at ten and more wakeups a second, system calls are faild's CPU).
+    /// A datagram longer than the largest valid probe (wire::max_size, the
+    /// receive buffer's size) is never handed to `fn`: `oversize(const
+    /// datagram&)` gets its sender and real size, so it can be counted.
     static constexpr std::size_t batch_size = 8;
-    template <typename Fn>
-    bool receive_batch(Fn&& fn) {
+    template <typename Fn, typename Oversize>
+    bool receive_batch(Fn&& fn, Oversize&& oversize) {
         batch_view v = read_batch();
         for (std::size_t i = 0; i < v.count; ++i) fn(v.info[i], v.data[i]);
+        for (std::size_t i = 0; i < v.oversize_count; ++i) oversize(v.oversize[i]);
         return v.full;
+    }
+    template <typename Fn>
+    bool receive_batch(Fn&& fn) {
+        return receive_batch(std::forward<Fn>(fn), [](const datagram&) {});
     }
 
 protected:
@@ -145,7 +155,9 @@ protected:
         std::size_t count = 0;
         const datagram* info = nullptr;
         const std::uint8_t* const* data = nullptr;
-        bool full = false;  ///< the system call filled the batch (some may have been dropped)
+        bool full = false;  ///< the system call filled the batch (some may have been oversize)
+        std::size_t oversize_count = 0;
+        const datagram* oversize = nullptr;  ///< longer than the buffer: cut, not in `info`
     };
     /// Reads up to batch_size datagrams into storage the socket owns (valid
     /// until the next call).

@@ -20,6 +20,7 @@
 // or namespaces the binary exits 77, which ctest shows as skipped.
 #include "platform/platform.hpp"
 
+#include "faild/wire.hpp"
 #include "platform/linux/netlink_link_monitor.hpp"
 #include "unit/route_table_contract.hpp"
 
@@ -755,12 +756,12 @@ TEST_CASE("linux probe_socket: a datagram longer than the buffer is dropped, not
     CHECK(text(small, *d) == "short");
 }
 
-TEST_CASE("linux probe_socket: receive_batch reads a batch in one go, says when it was full, drops oversize") {
+TEST_CASE("linux probe_socket: receive_batch reads a batch in one go, says when it was full, reports oversize") {
     lab net;
     INFO(net.snapshot());
     auto ours = open_socket("a0", family::v4, port);
     auto theirs = net.in_peer([] { return open_socket("a1", family::v4, port); });
-    // 11 datagrams: one too long for a batch buffer (2,048 bytes), ten probes.
+    // 11 datagrams: one too long for a batch buffer (wire::max_size), ten probes.
     send(*theirs, "192.0.2.1", port, std::string(3000, 'x'));
     for (int i = 0; i < 10; ++i) send(*theirs, "192.0.2.1", port, "INQ " + std::to_string(i));
     pollfd p{ours->fd(), POLLIN, 0};
@@ -772,15 +773,70 @@ TEST_CASE("linux probe_socket: receive_batch reads a batch in one go, says when 
         ttls.push_back(d.ttl);
         CHECK(d.from == ip("192.0.2.2"));
     };
+    std::vector<datagram> oversize;
+    auto too_long = [&](const datagram& d) { oversize.push_back(d); };
     // Local delivery is done when send() returns: all eleven wait now.
-    CHECK(ours->receive_batch(collect));  // 8 read (the long one dropped): full, more may wait
+    CHECK(ours->receive_batch(collect, too_long));  // 8 read (the long one apart): full, more may wait
     CHECK(got.size() == 7);
-    CHECK_FALSE(ours->receive_batch(collect));  // the last 3: not full, so the queue is empty
+    REQUIRE(oversize.size() == 1);  // reported with its sender and real size, not decoded
+    CHECK(oversize[0].from == ip("192.0.2.2"));
+    CHECK(oversize[0].size == 3000);
+    CHECK_FALSE(ours->receive_batch(collect, too_long));  // the last 3: not full, so the queue is empty
     REQUIRE(got.size() == 10);
     for (int i = 0; i < 10; ++i) CHECK(got[std::size_t(i)] == "INQ " + std::to_string(i));
     for (int t : ttls) CHECK(t == 255);
-    CHECK_FALSE(ours->receive_batch(collect));  // nothing: no blocking
+    CHECK_FALSE(ours->receive_batch(collect, too_long));  // nothing: no blocking
     CHECK(got.size() == 10);
+    CHECK(oversize.size() == 1);
+}
+
+TEST_CASE("linux probe_socket: the largest valid datagram arrives whole, one byte more is reported oversize") {
+    lab net;
+    INFO(net.snapshot());
+    // The largest message the protocol allows: longest node id, every
+    // address IPv6, the longest heard list of the longest ids, signed.
+    wire::message m;
+    m.kind = wire::type::inq;
+    m.node_id = std::string(wire::max_node_id, 'n');
+    m.incarnation = 1;
+    m.seq = 1;
+    m.interval_us = 100'000;
+    m.addresses.assign(wire::max_addresses, ip("2001:db8:a::2"));
+    m.heard.assign(wire::max_heard, std::string(wire::max_node_id, 'h'));
+    keyring keys;
+    std::string error;
+    REQUIRE(keys.parse(std::string(64, 'a'), "test", error));
+    const auto largest = wire::encode(m, keys);
+    REQUIRE(largest.size() == wire::max_size);  // 2,740 bytes (PROTOCOL.md)
+    const std::string whole(largest.begin(), largest.end());
+
+    for (family fam : {family::v4, family::v6}) {
+        INFO((fam == family::v4 ? "IPv4" : "IPv6"));
+        const char* to = fam == family::v4 ? "192.0.2.1" : "2001:db8:a::1";
+        const char* from = fam == family::v4 ? "192.0.2.2" : "2001:db8:a::2";
+        auto ours = open_socket("a0", fam, port);
+        auto theirs = net.in_peer([&] { return open_socket("a1", fam, port); });
+        send(*theirs, to, port, whole);
+        send(*theirs, to, port, whole + "x");
+        std::vector<std::vector<std::uint8_t>> got;
+        std::vector<datagram> oversize;
+        auto both_in = [&] {
+            ours->receive_batch(
+                [&](const datagram& d, const std::uint8_t* data) {
+                    CHECK(d.from == ip(from));
+                    got.emplace_back(data, data + d.size);
+                },
+                [&](const datagram& d) { oversize.push_back(d); });
+            return got.size() + oversize.size() >= 2;
+        };
+        REQUIRE(eventually(both_in));
+        REQUIRE(got.size() == 1);
+        CHECK(got[0] == largest);  // whole, and it decodes
+        CHECK(std::holds_alternative<wire::message>(wire::decode(got[0].data(), got[0].size(), keys)));
+        REQUIRE(oversize.size() == 1);
+        CHECK(oversize[0].from == ip(from));
+        CHECK(oversize[0].size == wire::max_size + 1);
+    }
 }
 
 TEST_CASE("linux probe_socket: the sender hears its own IPv4 broadcast, not its IPv6 multicast") {
