@@ -4,9 +4,14 @@
 
 #include <boost/program_options.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -88,11 +93,26 @@ parse_result fail(const std::string& what) {
 /// "faild.conf:7: " or "" for the command line (the message names the flag).
 std::string where(const raw& r) { return r.origin.find(':') != std::string::npos ? r.origin + ": " : ""; }
 
+/// A value without one pair of matching quotes around it ("eth0,eth1" or
+/// 'eth0,eth1' -> eth0,eth1), as an operator used to shell variables or
+/// systemd's files writes it; nullopt when a quote at either end has no
+/// partner at the other.
+std::optional<std::string> unquote(const std::string& v) {
+    auto quote = [](char c) { return c == '"' || c == '\''; };
+    if (v.empty() || (!quote(v.front()) && !quote(v.back()))) return v;
+    if (v.size() >= 2 && v.front() == v.back()) return v.substr(1, v.size() - 2);
+    return std::nullopt;
+}
+
 /// Reads one config file into `into`; an error text, or "".
 std::string read_file(const std::string& path, const std::string& text, raw_settings& into) {
+    if (text.size() > max_config_size)
+        return path + ": larger than " + std::to_string(max_config_size >> 20) + " MiB: not a configuration file";
     std::istringstream in(text);
     std::string line;
     for (int n = 1; std::getline(in, line); ++n) {
+        if (line.find('\0') != std::string::npos)
+            return path + ":" + std::to_string(n) + ": a NUL byte: not a text file";
         auto hash = line.find('#');
         if (hash != std::string::npos) line.resize(hash);
         line = trim(line);
@@ -102,6 +122,9 @@ std::string read_file(const std::string& path, const std::string& text, raw_sett
         if (eq == std::string::npos) return at + ": expected 'key = value', not '" + line + "'";
         std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
         if (!file_keys.count(key)) return at + ": unknown key '" + key + "'";
+        auto unquoted = unquote(value);
+        if (!unquoted) return at + ": unbalanced quote in the value of '" + key + "': " + value;
+        value = *unquoted;
         if (value.empty()) return at + ": no value for '" + key + "'";
         into[key] = {value, at};
     }
@@ -241,12 +264,50 @@ std::string check_settings(const raw_settings& s, options& o) {
 
 config_fs config_fs::real() {
     config_fs fs;
-    fs.read = [](const std::string& path) -> std::optional<std::string> {
-        std::ifstream in(path);
-        if (!in) return std::nullopt;
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        return ss.str();
+    fs.read = [](const std::string& path) -> config_text {
+        // Non-blocking: opening a FIFO for reading would wait for a writer.
+        int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+            if (errno == ENOENT || errno == ENOTDIR) return config_text{};
+            return config_text::refused(std::strerror(errno));
+        }
+        struct stat st {};
+        if (::fstat(fd, &st) != 0) {
+            int e = errno;
+            ::close(fd);
+            return config_text::refused(std::strerror(e));
+        }
+        if (!S_ISREG(st.st_mode)) {
+            ::close(fd);
+            const char* what = S_ISDIR(st.st_mode)    ? "a directory"
+                               : S_ISFIFO(st.st_mode) ? "a FIFO"
+                               : S_ISCHR(st.st_mode)  ? "a character device"
+                               : S_ISBLK(st.st_mode)  ? "a block device"
+                               : S_ISSOCK(st.st_mode) ? "a socket"
+                                                      : "not a file";
+            return config_text::refused(std::string(what) + ", not a regular file");
+        }
+        // At most one byte past the limit: enough to tell it is too long.
+        std::string text;
+        char buf[16384];
+        for (;;) {
+            ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                int e = errno;
+                ::close(fd);
+                return config_text::refused(std::strerror(e));
+            }
+            if (n == 0) break;
+            text.append(buf, std::size_t(n));
+            if (text.size() > max_config_size) {
+                ::close(fd);
+                return config_text::refused("larger than " + std::to_string(max_config_size >> 20) +
+                                            " MiB: not a configuration file");
+            }
+        }
+        ::close(fd);
+        return config_text{std::move(text)};
     };
     fs.list_conf = [](const std::string& dir) {
         std::vector<std::string> out;
@@ -430,14 +491,17 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
     if (explicit_config) o.config_file = vm["config"].as<std::string>();
     if (o.config_file.empty()) return fail("empty configuration file name -c ''");
     auto main_text = fs.read(o.config_file);
-    if (!main_text && explicit_config) return fail("cannot read configuration file -c '" + o.config_file + "'");
+    if (!main_text.text && (explicit_config || !main_text.error.empty()))
+        return fail(std::string("cannot read configuration file ") + (explicit_config ? "-c '" : "'") + o.config_file + "'" +
+                    (main_text.error.empty() ? "" : ": " + main_text.error));
     std::vector<std::pair<std::string, std::string>> files;
-    if (main_text) files.emplace_back(o.config_file, *main_text);
+    if (main_text.text) files.emplace_back(o.config_file, *main_text.text);
     std::string dir = std::filesystem::path(o.config_file).parent_path().string();
     for (const auto& path : fs.list_conf((dir.empty() ? "." : dir) + "/conf.d")) {
         auto text = fs.read(path);
-        if (!text) return fail("cannot read configuration file '" + path + "'");
-        files.emplace_back(path, *text);
+        if (!text.text)
+            return fail("cannot read configuration file '" + path + "'" + (text.error.empty() ? "" : ": " + text.error));
+        files.emplace_back(path, *text.text);
     }
     for (const auto& [path, text] : files) {
         auto err = read_file(path, text, settings);

@@ -60,10 +60,31 @@ struct options {
     std::vector<std::string> config_files_read;  ///< for the log and --check-config
 };
 
+/// The most a configuration file may hold: /dev/zero, or a log file named
+/// by mistake, must not be read without end.
+inline constexpr std::size_t max_config_size = 1 << 20;
+
+/// What config_fs::read found at a path.
+struct config_text {
+    std::optional<std::string> text;  ///< the contents, when they could be read
+    std::string error;                ///< without text: why ("" when the file does not exist)
+    config_text() = default;
+    /// Found (the contents) or missing (nullopt), nothing else to say.
+    config_text(std::optional<std::string> t) : text(std::move(t)) {}
+    static config_text refused(std::string why) {
+        config_text c;
+        c.error = std::move(why);
+        return c;
+    }
+};
+
 /// How parse_options() reaches files.
 struct config_fs {
-    /// The file's contents, or nullopt when it does not exist.
-    std::function<std::optional<std::string>(const std::string& path)> read;
+    /// The file's contents; no text and no error when it does not exist,
+    /// an error when something is there that cannot be a configuration
+    /// file (a directory, a FIFO or device: never opened blocking nor read
+    /// without end; more than max_config_size bytes; unreadable).
+    std::function<config_text(const std::string& path)> read;
     /// Paths of the *.conf files in a directory, sorted; empty when none.
     std::function<std::vector<std::string>(const std::string& dir)> list_conf;
     /// The real file system.

@@ -26,6 +26,37 @@ check 2 "-p '70000'" -- -p 70000
 check 2 "'/nonexistent-dir/faild.log'" -- -l /nonexistent-dir/faild.log
 check 2 "'--no-such-option'" -- --no-such-option
 check 2 "unexpected argument 'stray'" -- -r stray
+# Configuration files that are no files (issue 20): refused at once, never
+# read without end nor waited on. --check-config: nothing would run even if
+# one were taken. Bounded: 5 s and 256 MiB of address space each.
+cfgdir=$(mktemp -d) || exit 1
+trap 'rm -rf "$cfgdir"' EXIT
+mkfifo "$cfgdir/fifo.conf"
+mkdir "$cfgdir/dir.conf"
+check_file() {  # check_file PATH WANT_TEXT
+    local err status
+    err=$( (ulimit -v 262144; timeout 5 "$FAILD" --check-config -c "$1") 2>&1 >/dev/null); status=$?
+    if [[ $status != 2 || $err != *"$2"* || $(printf '%s\n' "$err" | wc -l) != 1 ]]; then
+        echo "FAIL: faild --check-config -c $1 -> status $status, stderr: ${err:0:300} (want 2 and '$2' on one line)"
+        fails=$((fails + 1))
+    else
+        echo "ok: faild --check-config -c $1 -> $status: $err"
+    fi
+}
+check_file "$cfgdir/dir.conf" "-c '$cfgdir/dir.conf': a directory, not a regular file"
+check_file "$cfgdir/fifo.conf" "-c '$cfgdir/fifo.conf': a FIFO, not a regular file"
+check_file /dev/zero "-c '/dev/zero': a character device, not a regular file"
+printf 'interval = 0.1\nlog = /tmp/faild\0.log\n' >"$cfgdir/nul.conf"
+check_file "$cfgdir/nul.conf" "$cfgdir/nul.conf:2: a NUL byte: not a text file"
+head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >"$cfgdir/big.conf"
+check_file "$cfgdir/big.conf" "-c '$cfgdir/big.conf': larger than 1 MiB"
+printf 'interfaces = "eth0,eth1"\n' >"$cfgdir/quoted.conf"
+if out=$(timeout 5 "$FAILD" --check-config -c "$cfgdir/quoted.conf" 2>&1) && grep -qx 'interfaces = eth0,eth1' <<<"$out"; then
+    echo "ok: interfaces = \"eth0,eth1\" -> interfaces = eth0,eth1"
+else
+    echo "FAIL: interfaces = \"eth0,eth1\" -> $(grep -i interfaces <<<"$out")"; fails=$((fails + 1))
+fi
+
 "$FAILD" --version | grep -q '^faild [0-9]' || { echo "FAIL: --version"; fails=$((fails + 1)); }
 "$FAILD" --help | grep -q '^Usage: faild \[-r\] \[-t SECONDS\] \[-f N\] \[-s N\] \[-p PORT\] \[-l LOGFILE\]' ||
     { echo "FAIL: --help"; fails=$((fails + 1)); }
@@ -43,7 +74,7 @@ if [[ $EUID -eq 0 ]] && command -v setpriv >/dev/null; then
     # A bad value must not touch the routing table: a stale faild route in a
     # namespace of ours survives `faild -t 0`, and goes with a good start.
     ns="faild-cli-$$"
-    trap 'ip netns del "$ns" 2>/dev/null' EXIT
+    trap 'ip netns del "$ns" 2>/dev/null; rm -rf "$cfgdir"' EXIT
     if ip netns add "$ns" 2>/dev/null &&
         ip -n "$ns" link add c0 type veth peer name c1 &&
         ip -n "$ns" addr add 192.0.2.1/24 dev c0 &&

@@ -344,3 +344,84 @@ TEST_CASE("options: --test-round-seq-limit: for tests, command line only, not in
     CHECK_FALSE(f.opts);
     CHECK(f.err.find("unknown key 'test-round-seq-limit'") != std::string::npos);
 }
+
+TEST_CASE("options: one pair of matching quotes around a value in a file is taken off") {
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] =
+        "interfaces = \"eth0,eth1\"\n"
+        "node-id = 'h1'\n"
+        "log = \"/var/log/faild x.log\"   # a space inside\n";
+    auto r = parse_with(f, {});
+    REQUIRE_MESSAGE(r.opts, r.err);
+    CHECK(r.opts->interfaces == std::vector<std::string>{"eth0", "eth1"});
+    CHECK(r.opts->node_id == "h1");
+    CHECK(r.opts->log_file == "/var/log/faild x.log");
+
+    struct row {
+        const char* text;
+        const char* message;
+    };
+    const row rows[] = {
+        {"interfaces = \"eth0,eth1\n", "/etc/faild/faild.conf:1: unbalanced quote in the value of 'interfaces'"},
+        {"interfaces = eth0,eth1'\n", "/etc/faild/faild.conf:1: unbalanced quote in the value of 'interfaces'"},
+        {"node-id = \"h1'\n", "/etc/faild/faild.conf:1: unbalanced quote in the value of 'node-id'"},
+        {"node-id = \"\n", "/etc/faild/faild.conf:1: unbalanced quote in the value of 'node-id'"},
+        {"log = \"\"\n", "/etc/faild/faild.conf:1: no value for 'log'"},
+        {"node-id = \"\"h1\"\"\n", "/etc/faild/faild.conf:1: invalid node id '\"h1\"'"},  // one pair only
+    };
+    for (const auto& row : rows) {
+        fake_fs g;
+        g.files["/etc/faild/faild.conf"] = row.text;
+        auto res = parse_with(g, {});
+        CAPTURE(res.err);
+        CHECK_FALSE(res.opts);
+        CHECK(res.exit_code == 2);
+        CHECK(res.err.find(row.message) != std::string::npos);
+    }
+    // The command line is not a file: the shell took its quotes off already.
+    auto cmd = parse({"--node-id", "'h1'"});
+    CHECK_FALSE(cmd.opts);
+    CHECK(cmd.err.find("invalid node id ''h1''") != std::string::npos);
+}
+
+TEST_CASE("options: a NUL byte or more than 1 MiB is no configuration file") {
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] = std::string("interval = 0.1\nnode-id = h1\0x\n", 30);
+    auto nul = parse_with(f, {});
+    CHECK_FALSE(nul.opts);
+    CHECK(nul.exit_code == 2);
+    CHECK(nul.err.find("/etc/faild/faild.conf:2: a NUL byte: not a text file") != std::string::npos);
+    CHECK(nul.err.find('\0') == std::string::npos);
+
+    fake_fs big;
+    big.files["/srv/faild.conf"] = "interval = 0.1\n" + std::string(max_config_size, '#');
+    auto huge = parse_with(big, {"-c", "/srv/faild.conf"});
+    CHECK_FALSE(huge.opts);
+    CHECK(huge.exit_code == 2);
+    CHECK(huge.err.find("/srv/faild.conf: larger than 1 MiB") != std::string::npos);
+    big.files["/srv/faild.conf"] = "interval = 0.1\n" + std::string(max_config_size - 16, '#');  // just fits
+    CHECK(parse_with(big, {"-c", "/srv/faild.conf"}).opts);
+}
+
+TEST_CASE("options: what the file system refuses (a directory, a FIFO, too large) is an error naming it") {
+    // config_fs::read says why a path exists but is no configuration file.
+    config_fs refusing;
+    refusing.read = [](const std::string& path) -> config_text {
+        if (path == "/srv/dir") return config_text::refused("a directory, not a regular file");
+        if (path == "/etc/faild/faild.conf") return config_text::refused("Permission denied");
+        return config_text{};
+    };
+    refusing.list_conf = [](const std::string&) { return std::vector<std::string>{}; };
+    const char* dir_args[] = {"faild", "-c", "/srv/dir"};
+    auto dir = parse_options(3, dir_args, refusing);
+    CHECK_FALSE(dir.opts);
+    CHECK(dir.exit_code == 2);
+    CHECK(dir.err.find("cannot read configuration file -c '/srv/dir': a directory, not a regular file") !=
+          std::string::npos);
+    // The default file may be missing, but not unreadable.
+    const char* none[] = {"faild"};
+    auto denied = parse_options(1, none, refusing);
+    CHECK_FALSE(denied.opts);
+    CHECK(denied.err.find("cannot read configuration file '/etc/faild/faild.conf': Permission denied") !=
+          std::string::npos);
+}
