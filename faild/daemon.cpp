@@ -164,7 +164,7 @@ public:
           links_(std::move(links)),
           monitor_(std::move(monitor)),
           table_(std::move(table)),
-          reconciler_(*table_),
+          reconciler_(*table_, std::max<duration>(cfg.interval, ms(50))),
           engine_(std::move(cfg), std::move(lans), now()),
           wakeup_(std::move(wakeup)),
           wakeup_fd_(io_, wakeup_->fd()),
@@ -746,8 +746,10 @@ private:
 
     /// Re-reads faild's routes from the kernel every interval (at least
     /// every 50 ms apart) and puts back what something else removed or a
-    /// failed change left out. After a failure it backs off up to 30 s, so
-    /// a persistent error is not logged ten times a second.
+    /// failed change left out. A change the table refused is tried again
+    /// after a back-off of its own (the reconciler's, up to 30 s), so a
+    /// persistent error is not logged ten times a second and delays no
+    /// other route; only an unreadable table slows the whole repair.
     void schedule_repair() {
         repair_timer_.expires_after(repair_period());
         repair_timer_.async_wait([this](boost::system::error_code ec) {
@@ -756,9 +758,9 @@ private:
                 reconcile("stale");
             } else {
                 event_list events;
-                bool ok = reconciler_.repair(desired(), events);
+                reconciler_.repair(desired(), now(), events);
                 emit(events);
-                note_reconcile(ok);
+                note_reconcile(reconciler_.table_readable());
             }
             schedule_repair();
         });
@@ -779,11 +781,12 @@ private:
             why = "stale";
         }
         event_list events;
-        bool ok = reconciler_.reconcile(desired(), why, events);
+        reconciler_.reconcile(desired(), why, events);
         emit(events);
-        note_reconcile(ok);
+        note_reconcile(reconciler_.table_readable());
     }
 
+    /// `ok`: the table could be read (a refused change waits on its own).
     void note_reconcile(bool ok) {
         auto base = std::max<duration>(engine_.config().interval, ms(50));
         repair_interval_ = ok ? base : std::min<duration>(repair_interval_ * 2, ms(30'000));

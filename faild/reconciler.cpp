@@ -1,5 +1,7 @@
 #include "faild/reconciler.hpp"
 
+#include <algorithm>
+
 namespace faild {
 
 const char* to_string(route_change::kind k) {
@@ -25,14 +27,19 @@ std::vector<route_change> diff_routes(const route_set& desired, const route_set&
 }
 
 bool reconciler::reconcile(const route_set& desired, const char* why, event_list& events) {
-    return apply(desired, why, false, events);
+    return apply(desired, why, std::nullopt, events);
 }
 
-bool reconciler::repair(const route_set& desired, event_list& events) { return apply(desired, "repair", true, events); }
+bool reconciler::repair(const route_set& desired, timestamp now, event_list& events) {
+    return apply(desired, "repair", now, events);
+}
 
-bool reconciler::apply(const route_set& desired, const char* why, bool repairing, event_list& events) {
+bool reconciler::apply(const route_set& desired, const char* why, std::optional<timestamp> repair_at,
+                       event_list& events) {
+    const bool repairing = repair_at.has_value();
     std::string error;
     auto listed = table_.list(error);
+    readable_ = listed.has_value();
     if (!listed) {
         events.emplace_back("route", severity::error, "route_table_unreadable").kv("error", error);
         return false;
@@ -42,7 +49,17 @@ bool reconciler::apply(const route_set& desired, const char* why, bool repairing
     const route_set believed = std::move(installed_);
     installed_ = std::move(*listed);
     bool all_ok = true;
-    const auto changes = diff_routes(desired, installed_);
+    auto changes = diff_routes(desired, installed_);
+    // A destination that needs no change any more waits no longer.
+    backoff_.keep_only([&](const ip_address& dst) {
+        return std::any_of(changes.begin(), changes.end(), [&](const route_change& c) { return c.r.dst == dst; });
+    });
+    // The repair leaves alone, for now, what the table refused before and
+    // whose wait has not passed: only those wait, the others go at once.
+    if (repairing)
+        changes.erase(std::remove_if(changes.begin(), changes.end(),
+                                     [&](const route_change& c) { return !backoff_.due(c.r.dst, *repair_at); }),
+                      changes.end());
     if (changes.empty()) return true;
     // One batch for the whole run: every route an event affects reaches the
     // kernel together, and each change is still reported on its own.
@@ -53,12 +70,14 @@ bool reconciler::apply(const route_set& desired, const char* why, bool repairing
             i < results.size() ? std::move(results[i]) : platform::op_result{"no result from the route table"};
         if (!res.ok()) {
             all_ok = false;
+            if (repairing) backoff_.failed(change.r.dst, *repair_at);
             events.emplace_back("route", severity::error, "route_failed")
                 .kv("op", to_string(change.op))
                 .raw(change.r.to_kv())
                 .kv("error", res.error);
             continue;
         }
+        backoff_.clear(change.r.dst);
         switch (change.op) {
         case route_change::kind::add:
             installed_[change.r.dst] = change.r;
