@@ -1,6 +1,7 @@
 #include "faild/reconciler.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace faild {
 
@@ -49,6 +50,8 @@ bool reconciler::apply(const route_set& desired, const char* why, std::optional<
     const route_set believed = std::move(installed_);
     installed_ = std::move(*listed);
     bool all_ok = true;
+    for (const auto& [dst, r] : desired)
+        if (!r.peer.empty()) peer_of_[dst] = r.peer;
     auto changes = diff_routes(desired, installed_);
     // A destination that needs no change any more waits no longer.
     backoff_.keep_only([&](const ip_address& dst) {
@@ -60,6 +63,9 @@ bool reconciler::apply(const route_set& desired, const char* why, std::optional<
         changes.erase(std::remove_if(changes.begin(), changes.end(),
                                      [&](const route_change& c) { return !backoff_.due(c.r.dst, *repair_at); }),
                       changes.end());
+    // Only the peers of destinations still wanted or installed are kept.
+    for (auto it = peer_of_.begin(); it != peer_of_.end();)
+        it = desired.count(it->first) || installed_.count(it->first) ? std::next(it) : peer_of_.erase(it);
     if (changes.empty()) return true;
     // One batch for the whole run: every route an event affects reaches the
     // kernel together, and each change is still reported on its own.
@@ -78,23 +84,29 @@ bool reconciler::apply(const route_set& desired, const char* why, std::optional<
             continue;
         }
         backoff_.clear(change.r.dst);
+        // The plan's peer for it, when it named one.
+        auto with_peer = [&](event& e) -> event& {
+            if (auto p = peer_of_.find(change.r.dst); p != peer_of_.end()) e.kv("peer", p->second);
+            return e;
+        };
         switch (change.op) {
         case route_change::kind::add:
             installed_[change.r.dst] = change.r;
             if (auto was = believed.find(change.r.dst); repairing || (was != believed.end() && was->second == change.r))
-                events.emplace_back("route", severity::warning, "route_restored")
-                    .raw(change.r.to_kv())
+                with_peer(events.emplace_back("route", severity::warning, "route_restored").raw(change.r.to_kv()))
                     .kv("note", "a faild route was removed by something else; put back");
             else
-                events.emplace_back("route", severity::info, "route_added").raw(change.r.to_kv());
+                with_peer(events.emplace_back("route", severity::info, "route_added").raw(change.r.to_kv()));
             break;
         case route_change::kind::replace:
             installed_[change.r.dst] = change.r;
-            events.emplace_back("route", severity::info, "route_replaced").raw(change.r.to_kv());
+            with_peer(events.emplace_back("route", severity::info, "route_replaced").raw(change.r.to_kv()));
             break;
         case route_change::kind::remove:
             installed_.erase(change.r.dst);
-            events.emplace_back("route", severity::info, "route_removed").raw(change.r.to_kv()).kv("reason", why);
+            with_peer(events.emplace_back("route", severity::info, "route_removed").raw(change.r.to_kv()))
+                .kv("reason", why);
+            if (!desired.count(change.r.dst)) peer_of_.erase(change.r.dst);
             break;
         }
     }

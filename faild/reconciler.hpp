@@ -8,6 +8,8 @@
 // kernel at once, and reports each one's outcome, logged per change. Routes without faild's tag are invisible to
 // it, so it never touches them. Run after every change, at startup (stale
 // routes of an earlier run go) and at exit with an empty desired set.
+// Each route event names the peer the plan chose for it (`peer=`), when the
+// plan named one.
 // A failed operation is logged and does not stop the others; the next run
 // retries it, because it diffs against what is really installed. The
 // periodic repair (every interval) retries a destination whose change
@@ -20,6 +22,8 @@
 #include "faild/route.hpp"
 #include "platform/platform.hpp"
 
+#include <map>
+#include <string>
 #include <vector>
 
 namespace faild {
@@ -64,6 +68,9 @@ private:
 
     platform::route_table& table_;
     route_set installed_;
+    /// The peer the plan named for each destination it wanted (the table
+    /// does not keep it): route events carry it, also a removal's.
+    std::map<ip_address, std::string> peer_of_;
     repair_backoff backoff_;
     bool readable_ = true;
 };

@@ -382,3 +382,28 @@ TEST_CASE("reconciler: the repair tries a refused route again once its wait is o
     CHECK(rec.repair({}, ms(210), ev));
     CHECK(rec.backoff().size() == 0);
 }
+
+TEST_CASE("reconciler: route events name the peer the plan chose, also when the route comes out later") {
+    platform::fake_route_table table;  // keeps no peer, like the kernel
+    reconciler rec(table);
+    event_list ev;
+    auto a = r("192.0.2.2", "198.51.100.2");
+    a.peer = "h2";
+    auto b = r("192.0.2.3", "198.51.100.3");  // the plan named no peer
+    CHECK(rec.reconcile(set_of({a, b}), "replanned", ev));
+    REQUIRE(ev.size() == 2);
+    CHECK(ev[0].name == "route_added");
+    CHECK(ev[0].get("peer") == "h2");
+    CHECK(ev[1].get("peer") == "");
+    CHECK(texts(ev) ==
+          "event=route_added dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 peer=h2\n"
+          "event=route_added dst=192.0.2.3/32 via=198.51.100.3 dev=eth1 src=192.0.2.1\n");
+    ev.clear();
+    CHECK(rec.repair(set_of({a, b}), ms(0), ev));  // read back from the table: no peer there
+    CHECK(ev.empty());
+    CHECK(rec.reconcile(set_of({b}), "switchback", ev));
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].name == "route_removed");
+    CHECK(ev[0].get("peer") == "h2");
+    CHECK(ev[0].get("reason") == "switchback");
+}
