@@ -3,6 +3,7 @@
 #include "faild/engine.hpp"
 #include "faild/hooks.hpp"
 #include "faild/log.hpp"
+#include "faild/log_limiter.hpp"
 #include "faild/reconciler.hpp"
 #include "faild/status.hpp"
 #include "platform/fake/fake_route_table.hpp"
@@ -603,28 +604,89 @@ private:
     }
 
     struct running_hook {
-        std::string what;  ///< "failover h2 eth0 v4"
+        std::uint64_t id = 0;  ///< tells a late handler of an ended hook from a new one with its pid
+        std::string what;      ///< "failover h2 eth0 v4"
+        bool important = false;
         timestamp started{0};
         std::unique_ptr<asio::posix::stream_descriptor> out;
         std::unique_ptr<asio::steady_timer> timer;
-        std::string output;
-        std::array<char, 512> buf{};
+        std::string output;            ///< the first hook_output_kept bytes
+        std::size_t output_bytes = 0;  ///< all it wrote that was read
+        std::vector<char> buf;
         bool exited = false, eof = false, killed = false;
+        bool pipe_held = false;  ///< at its exit, something it started still held its output
         int status = 0;
     };
+    /// Of a hook's output, this much goes into the log; at most
+    /// hook_output_read is read at all (in chunks of hook_read_chunk), then
+    /// no more: a hook that writes without end blocks on its pipe, at no
+    /// cost to faild, until it ends or its timeout kills it.
+    static constexpr std::size_t hook_output_kept = 2048;
+    static constexpr std::size_t hook_output_read = 1 << 20;
+    static constexpr std::size_t hook_read_chunk = 64 * 1024;
+
+    /// A notify call for an event: it starts now, or when a slot frees,
+    /// or is dropped (hook_queue decides: never an important call for
+    /// unimportant ones).
+    void offer_hook(const hook_call& call) {
+        auto res = hook_queue_.offer(call);
+        if (res != hook_queue::offer_result::accepted)
+            note_hook_dropped(call, res == hook_queue::offer_result::busy ? "busy" : "queue_full");
+        start_hooks();
+    }
+
+    void start_hooks() {
+        while (auto call = hook_queue_.next()) run_hook(*call);
+    }
+
+    /// hook_dropped, the first of each reason in full, then a count once a
+    /// minute at most (hook_log_limit_).
+    void note_hook_dropped(const hook_call& call, const char* reason) {
+        std::string what;
+        for (const auto& a : call.args) what += (what.empty() ? "" : " ") + a;
+        last_dropped_[reason] = what;
+        if (hook_log_limit_.note(std::string("hook_dropped/") + reason, now()))
+            logging::write(event("hook", severity::warning, "hook_dropped")
+                               .kv("call", what)
+                               .kv("reason", reason)
+                               .kv("running", static_cast<long long>(hook_queue_.running()))
+                               .kv("waiting", static_cast<long long>(hook_queue_.waiting()))
+                               .kv("note", "first of its kind; later ones are counted in a line a minute at most"));
+        arm_hook_log();
+    }
+
+    /// Wakes for the next count line of hook_dropped, while one is due.
+    void arm_hook_log() {
+        auto next = hook_log_limit_.next_due();
+        if (!next || hook_log_armed_) return;
+        hook_log_armed_ = true;
+        hook_log_timer_.expires_after(std::max<duration>(*next - now(), duration(0)));
+        hook_log_timer_.async_wait([this](boost::system::error_code ec) {
+            hook_log_armed_ = false;
+            if (ec || stopping_) return;
+            for (const auto& l : hook_log_limit_.due(now())) {
+                std::string reason = l.kind.substr(l.kind.find('/') + 1);
+                logging::write(event("hook", severity::warning, "hook_dropped")
+                                   .kv("reason", reason)
+                                   .kv("count", static_cast<long long>(l.count))
+                                   .kv("seconds", std::chrono::duration_cast<std::chrono::seconds>(l.over).count())
+                                   .kv("call", last_dropped_[reason])
+                                   .kv("note", "since the last line; call: the latest"));
+            }
+            arm_hook_log();
+        });
+    }
 
     /// Runs the notify program without waiting for it: its own process
     /// group, stdin /dev/null, stdout and stderr into a pipe we read, killed
-    /// (the whole group) after notify-timeout. At most 8 at a time.
+    /// (the whole group) after notify-timeout. hook_queue_ has counted it
+    /// as running.
     void run_hook(const hook_call& call) {
         std::string what;
         for (const auto& a : call.args) what += (what.empty() ? "" : " ") + a;
-        if (hooks_.size() >= 8) {
-            logging::write(event("hook", severity::warning, "hook_dropped").kv("call", what).kv("reason", "8 still running"));
-            return;
-        }
         int fds[2];
         if (pipe2(fds, O_CLOEXEC) != 0) {
+            hook_queue_.finished(call.important);
             logging::write(event("hook", severity::error, "hook_failed").kv("call", what).kv("error", std::strerror(errno)));
             return;
         }
@@ -660,6 +722,7 @@ private:
         ::close(fds[1]);
         if (rc != 0) {
             ::close(fds[0]);
+            hook_queue_.finished(call.important);
             logging::write(event("hook", severity::error, "hook_failed")
                                .kv("program", opts_.notify)
                                .kv("call", what)
@@ -667,15 +730,19 @@ private:
             return;
         }
         auto h = std::make_unique<running_hook>();
+        h->id = ++hook_ids_;
         h->what = what;
+        h->important = call.important;
         h->started = now();
+        h->buf.resize(hook_read_chunk);
         h->out = std::make_unique<asio::posix::stream_descriptor>(io_, fds[0]);
         h->timer = std::make_unique<asio::steady_timer>(io_);
         h->timer->expires_after(opts_.notify_timeout);
-        h->timer->async_wait([this, pid](boost::system::error_code ec) {
+        h->timer->async_wait([this, pid, id = h->id](boost::system::error_code ec) {
+            if (ec) return;
             auto it = hooks_.find(pid);
-            if (ec || it == hooks_.end()) return;
-            it->second->killed = true;
+            if (it != hooks_.end() && it->second->id == id) it->second->killed = true;
+            else if (!lingering_.erase(id)) return;  // nothing of it left to kill
             ::kill(-pid, SIGKILL);  // the whole group: what it started too
         });
         hooks_.emplace(pid, std::move(h));
@@ -684,17 +751,45 @@ private:
 
     void read_hook(pid_t pid) {
         auto& h = *hooks_.at(pid);
-        h.out->async_read_some(asio::buffer(h.buf), [this, pid](boost::system::error_code ec, std::size_t n) {
+        h.out->async_read_some(asio::buffer(h.buf), [this, pid, id = h.id](boost::system::error_code ec, std::size_t n) {
             auto it = hooks_.find(pid);
-            if (it == hooks_.end()) return;
+            if (it == hooks_.end() || it->second->id != id || ec == asio::error::operation_aborted) return;
             auto& h = *it->second;
             if (!ec) {
-                if (h.output.size() < 2048) h.output.append(h.buf.data(), std::min(n, 2048 - h.output.size()));
-                return read_hook(pid);
+                take_output(h, n);
+                // Past the limit: no more reads. The hook blocks on its
+                // pipe until it ends or its timeout kills it.
+                if (h.output_bytes < hook_output_read) read_hook(pid);
+                return;
             }
             h.eof = true;
             finish_hook(pid);
         });
+    }
+
+    static void take_output(running_hook& h, std::size_t n) {
+        if (h.output.size() < hook_output_kept)
+            h.output.append(h.buf.data(), std::min(n, hook_output_kept - h.output.size()));
+        h.output_bytes += n;
+    }
+
+    /// The hook's own process has ended: all it wrote is in the pipe now.
+    /// That much is read without blocking (within the limits), then the
+    /// pipe is closed: a process it started in a session of its own
+    /// (setsid) may hold the pipe open for ever, and must not hold the
+    /// hook's slot. One it started in its own process group is still
+    /// killed at the timeout, as it was while it held the pipe.
+    void end_output(running_hook& h) {
+        boost::system::error_code ec;
+        h.out->non_blocking(true, ec);
+        while (!ec && h.output_bytes < hook_output_read) {
+            std::size_t n = h.out->read_some(asio::buffer(h.buf), ec);
+            if (!ec) take_output(h, n);
+        }
+        h.pipe_held = ec == asio::error::would_block || ec == asio::error::try_again;
+        h.out->cancel(ec);  // the pending read ends (operation_aborted)
+        h.out->close(ec);
+        h.eof = true;
     }
 
     void wait_children() {
@@ -707,18 +802,21 @@ private:
                 if (it == hooks_.end()) continue;
                 it->second->exited = true;
                 it->second->status = status;
+                if (!it->second->eof) end_output(*it->second);
                 finish_hook(pid);
             }
             wait_children();
         });
     }
 
-    /// Logs a hook once it has exited and its output is read.
+    /// Logs a hook once it has exited and its output is read, and frees
+    /// its slot for the next.
     void finish_hook(pid_t pid) {
         auto it = hooks_.find(pid);
         if (it == hooks_.end() || !it->second->exited || !it->second->eof) return;
         auto& h = *it->second;
-        h.timer->cancel();
+        if (h.pipe_held && !h.killed) lingering_.emplace(h.id, std::move(h.timer));  // kills the group at the timeout
+        else h.timer->cancel();
         event e("hook", severity::info, "hook_done");
         e.kv("program", opts_.notify).kv("call", h.what);
         if (WIFEXITED(h.status)) e.kv("exit", WEXITSTATUS(h.status));
@@ -732,9 +830,16 @@ private:
         e.kv("ms", (now() - h.started).count() / 1000);
         std::string out = h.output;
         while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-        if (!out.empty()) e.kv("output", out);
+        if (!out.empty()) e.kv("output", printable_output(out));
+        if (h.output_bytes > h.output.size())
+            e.kv("output_bytes", static_cast<long long>(h.output_bytes))
+                .kv("output_read", h.output_bytes >= hook_output_read ? "stopped" : "all");
+        if (h.pipe_held) e.kv("pipe_held", "yes");
         logging::write(e);
+        const bool important = h.important;
         hooks_.erase(it);
+        hook_queue_.finished(important);
+        start_hooks();
     }
 
     /// A socket wait that fails for real (not cancelled) leaves that input
@@ -881,8 +986,10 @@ private:
     /// Logs events and streams them to `faildctl events` subscribers.
     void emit(const event& e) {
         logging::write(e);
-        if (!opts_.notify.empty())
-            if (auto call = hook_for(e, engine_.config().node_id, engine_.lans(), engine_.peers())) run_hook(*call);
+        // The planner sees every event (it remembers proven peers), even
+        // while no program is set: one may be set by SIGHUP.
+        if (auto call = hook_planner_.plan(e, engine_.config().node_id, engine_.lans(), engine_.peers()))
+            if (!opts_.notify.empty()) offer_hook(*call);
         if (subscribers_.empty() || e.level == severity::debug) return;
         std::string line = e.to_json(wall_time()) + "\n";
         for (auto it = subscribers_.begin(); it != subscribers_.end();) {
@@ -1008,6 +1115,16 @@ private:
     std::vector<std::shared_ptr<asio::local::stream_protocol::socket>> subscribers_;
     std::string control_path_;
     std::map<pid_t, std::unique_ptr<running_hook>> hooks_;
+    hook_planner hook_planner_;
+    hook_queue hook_queue_;
+    std::uint64_t hook_ids_ = 0;
+    /// Timers of hooks that ended while a process they started held their
+    /// output: each kills that process group at the hook's timeout.
+    std::map<std::uint64_t, std::unique_ptr<asio::steady_timer>> lingering_;
+    log_limiter hook_log_limit_;
+    std::map<std::string, std::string> last_dropped_;  ///< reason -> the latest call dropped for it
+    asio::steady_timer hook_log_timer_{io_};
+    bool hook_log_armed_ = false;
     duration repair_interval_ = ms(1000);
     route_set adopted_;          ///< an earlier run's routes, kept while paths are learnt again
     timestamp adopt_until_{0};
