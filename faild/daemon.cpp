@@ -640,40 +640,52 @@ private:
     }
 
     /// hook_dropped, the first of each reason in full, then a count once a
-    /// minute at most (hook_log_limit_).
+    /// minute at most.
     void note_hook_dropped(const hook_call& call, const char* reason) {
         std::string what;
         for (const auto& a : call.args) what += (what.empty() ? "" : " ") + a;
-        last_dropped_[reason] = what;
-        if (hook_log_limit_.note(std::string("hook_dropped/") + reason, now()))
-            logging::write(event("hook", severity::warning, "hook_dropped")
-                               .kv("call", what)
-                               .kv("reason", reason)
-                               .kv("running", static_cast<long long>(hook_queue_.running()))
-                               .kv("waiting", static_cast<long long>(hook_queue_.waiting()))
-                               .kv("note", "first of its kind; later ones are counted in a line a minute at most"));
-        arm_hook_log();
+        write_limited(std::string("hook_dropped/") + reason,
+                      event("hook", severity::warning, "hook_dropped")
+                          .kv("call", what)
+                          .kv("reason", reason)
+                          .kv("running", static_cast<long long>(hook_queue_.running()))
+                          .kv("waiting", static_cast<long long>(hook_queue_.waiting())));
     }
 
-    /// Wakes for the next count line of hook_dropped, while one is due.
-    void arm_hook_log() {
-        auto next = hook_log_limit_.next_due();
-        if (!next || hook_log_armed_) return;
-        hook_log_armed_ = true;
-        hook_log_timer_.expires_after(std::max<duration>(*next - now(), duration(0)));
-        hook_log_timer_.async_wait([this](boost::system::error_code ec) {
-            hook_log_armed_ = false;
+    /// Logs a line that can repeat per event under the rate limit of the
+    /// engine's `drop`: the first of its `kind` (a fixed key) in full, later
+    /// ones as a count once a minute at most (log_limit_), with the latest
+    /// one's reason, call and error.
+    void write_limited(const std::string& kind, event e) {
+        if (log_limit_.note(kind, now()))
+            logging::write(e.kv("note", "first of its kind; later ones are counted in a line a minute at most"));
+        limited_latest_.insert_or_assign(kind, std::move(e));
+        arm_limited_log();
+    }
+
+    /// Wakes for the next count line of write_limited(), while one is due.
+    void arm_limited_log() {
+        auto next = log_limit_.next_due();
+        if (!next || limited_log_armed_) return;
+        limited_log_armed_ = true;
+        limited_log_timer_.expires_after(std::max<duration>(*next - now(), duration(0)));
+        limited_log_timer_.async_wait([this](boost::system::error_code ec) {
+            limited_log_armed_ = false;
             if (ec || stopping_) return;
-            for (const auto& l : hook_log_limit_.due(now())) {
-                std::string reason = l.kind.substr(l.kind.find('/') + 1);
-                logging::write(event("hook", severity::warning, "hook_dropped")
-                                   .kv("reason", reason)
-                                   .kv("count", static_cast<long long>(l.count))
-                                   .kv("seconds", std::chrono::duration_cast<std::chrono::seconds>(l.over).count())
-                                   .kv("call", last_dropped_[reason])
-                                   .kv("note", "since the last line; call: the latest"));
+            for (const auto& l : log_limit_.due(now())) {
+                auto it = limited_latest_.find(l.kind);
+                if (it == limited_latest_.end()) continue;
+                const event& latest = it->second;
+                event e(latest.module, latest.level, latest.name);
+                if (auto reason = latest.get("reason"); !reason.empty()) e.kv("reason", reason);
+                e.kv("count", static_cast<long long>(l.count));
+                e.kv("seconds", std::chrono::duration_cast<std::chrono::seconds>(l.over).count());
+                for (const char* key : {"call", "error"})
+                    if (auto v = latest.get(key); !v.empty()) e.kv(key, v);
+                e.kv("note", "since the last line; the rest: the latest");
+                logging::write(e);
             }
-            arm_hook_log();
+            arm_limited_log();
         });
     }
 
@@ -1050,19 +1062,74 @@ public:
     }
 
 private:
+    /// Control connections open at once: requests being served and event
+    /// subscribers (at most 16 of them) together; one more is told so and
+    /// closed. A request line must come, and its answer go, within
+    /// control_deadline, or the connection is closed.
+    static constexpr std::size_t max_control_clients = 32;
+    static constexpr duration control_deadline = ms(5'000);
+
     void accept() {
         acceptor_->async_accept([this](boost::system::error_code ec, asio::local::stream_protocol::socket sock) {
-            if (stopping_) return;
-            if (!ec) serve(std::make_shared<asio::local::stream_protocol::socket>(std::move(sock)));
+            if (stopping_ || ec == asio::error::operation_aborted) return;
+            if (ec) return accept_failed(ec);
+            accept_pause_ = duration(0);
+            if (control_clients_ + subscribers_.size() >= max_control_clients) refuse(std::move(sock));
+            else serve(std::make_shared<asio::local::stream_protocol::socket>(std::move(sock)));
             accept();
         });
     }
 
+    /// accept() failed (no descriptor left: EMFILE, ENFILE; no memory): the
+    /// connection stays queued and the socket readable, so accepting again
+    /// at once would spin. Pause, 0.1 s doubling to 2 s, then try again.
+    void accept_failed(boost::system::error_code ec) {
+        accept_pause_ = std::clamp<duration>(accept_pause_ * 2, ms(100), ms(2'000));
+        write_limited("control/accept_failed", event("control", severity::warning, "accept_failed")
+                                                    .kv("error", ec.message())
+                                                    .kv("retry_in", format_seconds(accept_pause_)));
+        accept_timer_.expires_after(accept_pause_);
+        accept_timer_.async_wait([this](boost::system::error_code wait_ec) {
+            if (wait_ec || stopping_) return;
+            accept();
+        });
+    }
+
+    /// One connection too many: told so without waiting, and closed.
+    void refuse(asio::local::stream_protocol::socket sock) {
+        boost::system::error_code ec;
+        static constexpr char text[] = "error: too many clients\n";
+        sock.non_blocking(true, ec);
+        sock.write_some(asio::buffer(text, sizeof text - 1), ec);
+        sock.close(ec);
+        write_limited("control/too_many_clients",
+                      event("control", severity::warning, "control_refused")
+                          .kv("reason", "too_many_clients")
+                          .kv("clients", static_cast<long long>(control_clients_ + subscribers_.size())));
+    }
+
     /// One request line: status | routes | events | version.
     void serve(std::shared_ptr<asio::local::stream_protocol::socket> sock) {
+        ++control_clients_;
         auto buf = std::make_shared<asio::streambuf>(256);
-        asio::async_read_until(*sock, *buf, '\n', [this, sock, buf](boost::system::error_code ec, std::size_t) {
-            if (ec || stopping_) return;
+        // Ends the connection's count once: answered, failed, or past its
+        // deadline (closing cancels what is pending), or made a subscriber.
+        auto deadline = std::make_shared<asio::steady_timer>(io_, control_deadline);
+        auto done = std::make_shared<bool>(false);
+        auto finish = [this, sock, deadline, done](bool close) {
+            if (*done) return;
+            *done = true;
+            --control_clients_;
+            deadline->cancel();
+            boost::system::error_code ec;
+            if (close) sock->close(ec);
+        };
+        deadline->async_wait([finish](boost::system::error_code ec) {
+            if (!ec) finish(true);
+        });
+        asio::async_read_until(*sock, *buf, '\n', [this, sock, buf, finish, done](boost::system::error_code ec, std::size_t) {
+            if (*done) return;
+            if (ec || stopping_) return finish(true);
             std::istream in(buf.get());
             std::string cmd;
             std::getline(in, cmd);
@@ -1081,6 +1148,7 @@ private:
                 if (subscribers_.size() >= 16) {
                     reply = "error: too many event subscribers\n";
                 } else {
+                    finish(false);  // a subscriber now: counted as one, no deadline
                     sock->non_blocking(true);
                     subscribers_.push_back(sock);
                     return;
@@ -1089,7 +1157,8 @@ private:
                 reply = "error: unknown command '" + cmd.substr(0, 40) + "'\n";
             }
             auto data = std::make_shared<std::string>(std::move(reply));
-            asio::async_write(*sock, asio::buffer(*data), [sock, data](boost::system::error_code, std::size_t) {});
+            asio::async_write(*sock, asio::buffer(*data),
+                              [data, finish](boost::system::error_code, std::size_t) { finish(true); });
         });
     }
 
@@ -1113,6 +1182,9 @@ private:
     std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
     std::unique_ptr<asio::local::stream_protocol::acceptor> acceptor_;
     std::vector<std::shared_ptr<asio::local::stream_protocol::socket>> subscribers_;
+    std::size_t control_clients_ = 0;  ///< control connections being served (not subscribers)
+    duration accept_pause_{0};         ///< after a failed accept(), before the next
+    asio::steady_timer accept_timer_{io_};
     std::string control_path_;
     std::map<pid_t, std::unique_ptr<running_hook>> hooks_;
     hook_planner hook_planner_;
@@ -1121,10 +1193,10 @@ private:
     /// Timers of hooks that ended while a process they started held their
     /// output: each kills that process group at the hook's timeout.
     std::map<std::uint64_t, std::unique_ptr<asio::steady_timer>> lingering_;
-    log_limiter hook_log_limit_;
-    std::map<std::string, std::string> last_dropped_;  ///< reason -> the latest call dropped for it
-    asio::steady_timer hook_log_timer_{io_};
-    bool hook_log_armed_ = false;
+    log_limiter log_limit_;                      ///< write_limited(): lines that can repeat per event
+    std::map<std::string, event> limited_latest_;  ///< by kind: the latest line held back
+    asio::steady_timer limited_log_timer_{io_};
+    bool limited_log_armed_ = false;
     duration repair_interval_ = ms(1000);
     route_set adopted_;          ///< an earlier run's routes, kept while paths are learnt again
     timestamp adopt_until_{0};
