@@ -278,6 +278,7 @@ private:
         if (opts_.dry_run) e.kv("dry_run", "yes");
         e.kv("auth", c.keys.empty() ? "none" : "hmac-sha256 keys=" + std::to_string(c.keys.size()));
         e.kv("control", acceptor_ ? control_path_ : "none");
+        e.kv("table", opts_.table_name).kv("route_protocol", opts_.route_protocol);
         emit(e);
         for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
             const lan& l = engine_.lans()[li];
@@ -389,7 +390,7 @@ private:
         if (opts_.interfaces.empty())
             for (const auto& i : all) {
                 bool known = std::any_of(lans.begin(), lans.end(), [&](const lan& l) { return l.name == i.name; });
-                if (known || !eligible(i)) continue;
+                if (known || !eligible(i) || !claim_new_lan(i.name)) continue;
                 lans.push_back(to_lan(i));
                 io_per_lan_.emplace_back();
                 present_.push_back(true);
@@ -1029,6 +1030,44 @@ private:
     }
 
 public:
+    /// Claims every LAN in our routing table (platform::lock_interface):
+    /// false, with `error` naming the other faild, when one that writes
+    /// routes into the same table monitors one of them. A dry run writes
+    /// no routes: it claims nothing.
+    bool claim_lans(std::string& error) {
+        if (opts_.dry_run) return true;
+        for (const auto& l : engine_.lans()) {
+            auto lock = platform::lock_interface(platform::default_lock_dir(), opts_.table, l.name, holder(), error);
+            if (!lock) return false;
+            claims_[l.name] = std::move(lock);
+        }
+        return true;
+    }
+
+private:
+    /// What a refused instance reads about us.
+    std::string holder() const {
+        return "pid " + std::to_string(::getpid()) + ", control socket " +
+               (opts_.control_socket.empty() ? platform::default_control_socket() : opts_.control_socket);
+    }
+
+    /// A LAN that appeared while running is ours only if no other faild
+    /// with routes in our table monitors it (said once per name).
+    bool claim_new_lan(const std::string& name) {
+        if (opts_.dry_run || claims_.count(name)) return true;
+        std::string error;
+        auto lock = platform::lock_interface(platform::default_lock_dir(), opts_.table, name, holder(), error);
+        if (!lock) {
+            if (unclaimed_.insert(name).second)
+                emit(event("lan", severity::warning, "lan_taken").kv("lan", name).kv("error", error));
+            return false;
+        }
+        unclaimed_.erase(name);
+        claims_[name] = std::move(lock);
+        return true;
+    }
+
+public:
     /// Listens on the control socket (mode 0600, its directory made if
     /// missing). Refuses (false, `error`) when another faild answers there;
     /// other trouble is logged and faild runs without it.
@@ -1182,6 +1221,8 @@ private:
     std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
     std::unique_ptr<asio::local::stream_protocol::acceptor> acceptor_;
     std::vector<std::shared_ptr<asio::local::stream_protocol::socket>> subscribers_;
+    std::map<std::string, std::unique_ptr<platform::interface_lock>> claims_;  ///< our LANs in our table
+    std::set<std::string> unclaimed_;  ///< appeared while running, another faild's: said once
     std::size_t control_clients_ = 0;  ///< control connections being served (not subscribers)
     duration accept_pause_{0};         ///< after a failed accept(), before the next
     asio::steady_timer accept_timer_{io_};
@@ -1245,7 +1286,7 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
             logging::write(e);
         });
     } else {
-        table = platform::make_route_table(error);
+        table = platform::make_route_table(error, {opts.table, opts.route_protocol});
     }
     if (!table) return fatal("cannot open the routing table: " + error);
     auto wakeup = platform::open_wakeup_timer(error);
@@ -1293,6 +1334,7 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
 
     daemon d(opts, std::move(args), std::move(ifs), std::move(lans), std::move(links), std::move(monitor),
              std::move(table), std::move(wakeup), std::move(cfg));
+    if (!d.claim_lans(error)) return fatal(error);
     if (!d.open_control(error)) return fatal(error);
     if (!d.open_sockets(error)) return fatal(error);
     for (const auto& name : loosened)

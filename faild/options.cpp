@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -40,7 +41,7 @@ const std::set<std::string> file_keys = {"requestor", "interval",      "fail",  
                                          "dry-run",   "key-file",      "damping",        "damping-penalty",
                                          "damping-half-life", "damping-suppress", "damping-reuse",
                                          "fast-confirm", "fast-confirm-floor", "mutual",
-                                         "align-rounds", "unicast-inq"};
+                                         "align-rounds", "unicast-inq", "table", "route-protocol"};
 /// How each key is written on the command line, for messages.
 const std::map<std::string, std::string> flag_of = {
     {"requestor", "-r"}, {"interval", "-t"}, {"fail", "-f"}, {"succeed", "-s"}, {"port", "-p"},
@@ -136,12 +137,59 @@ const char* usage_text =
     "             [--loose-rp-filter] [-c FILE] [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]\n"
     "             [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]\n"
     "             [--no-fast-confirm] [--fast-confirm-floor SECONDS] [--no-mutual]\n"
-    "             [--no-align-rounds] [--no-unicast-inq]\n"
+    "             [--no-align-rounds] [--no-unicast-inq] [--table TABLE] [--route-protocol N]\n"
     "Keeps multi-homed hosts talking when one of their LANs fails: probes every\n"
     "LAN, and routes a peer's addresses on a dead LAN via a live one.\n";
 
+/// A table or protocol number: decimal, or hex with 0x (as in rt_tables).
+std::optional<std::uint32_t> parse_number(const std::string& s) {
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        if (s.size() > 10) return std::nullopt;
+        std::uint32_t v = 0;
+        for (char c : s.substr(2)) {
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) return std::nullopt;
+            v = v * 16 + std::uint32_t(d);
+        }
+        return v;
+    }
+    auto v = parse_uint(s, 0xffffffffu);
+    if (!v) return std::nullopt;
+    return std::uint32_t(*v);
+}
+
+/// A routing table's number by name: the kernel's own names, then the
+/// `NUMBER NAME` lines of rt_tables and rt_tables.d/*.conf, as ip(8) reads
+/// them (/etc/iproute2, or /usr/share/iproute2 where /etc has none).
+std::optional<std::uint32_t> table_by_name(const std::string& name, const config_fs& fs) {
+    if (name == "main") return 254;
+    if (name == "default") return 253;
+    if (name == "local") return 255;
+    if (name == "unspec") return 0;
+    std::optional<std::uint32_t> found;
+    auto scan = [&](const std::string& text) {
+        std::istringstream in(text);
+        std::string line;
+        while (std::getline(in, line)) {
+            line = line.substr(0, line.find('#'));
+            std::istringstream fields(line);
+            std::string number, label;
+            if (!(fields >> number >> label) || label != name) continue;
+            if (auto n = parse_number(number)) found = n;  // a later line wins, as in ip(8)
+        }
+    };
+    for (const char* dir : {"/etc/iproute2", "/usr/share/iproute2"}) {
+        auto main_file = fs.read(std::string(dir) + "/rt_tables");
+        if (main_file.text) scan(*main_file.text);
+        for (const auto& path : fs.list_conf(std::string(dir) + "/rt_tables.d"))
+            if (auto text = fs.read(path).text) scan(*text);
+        if (found || main_file.text) break;
+    }
+    return found;
+}
+
 /// Checks every setting and fills `o`; an error text, or "".
-std::string check_settings(const raw_settings& s, options& o) {
+std::string check_settings(const raw_settings& s, options& o, const config_fs& fs) {
     auto get = [&](const char* key) -> const raw* {
         auto it = s.find(key);
         return it == s.end() ? nullptr : &it->second;
@@ -256,6 +304,26 @@ std::string check_settings(const raw_settings& s, options& o) {
         if (r->value.empty() || r->value[0] != '/' || r->value.size() > 100)
             return where(*r) + "control-socket '" + r->value + "' must be an absolute path of at most 100 bytes";
         o.control_socket = r->value;
+    }
+    if (const raw* r = get("table")) {
+        auto n = parse_number(r->value);
+        if (!n && (r->value.empty() || !std::isdigit(static_cast<unsigned char>(r->value[0]))))
+            n = table_by_name(r->value, fs);
+        if (!n)
+            return where(*r) + "unknown routing table '" + r->value +
+                   "': expected a number (1 to 4294967295) or a name from /etc/iproute2/rt_tables or rt_tables.d";
+        if (*n == 0 || *n == 255)
+            return where(*r) + "routing table '" + r->value + "' (" + std::to_string(*n) +
+                   ") cannot hold faild's routes: " + (*n == 0 ? "0 is no table" : "the local table is the kernel's");
+        o.table = *n;
+        o.table_name = r->value;
+    }
+    if (const raw* r = get("route-protocol")) {
+        auto n = parse_uint(r->value, 255);
+        if (!n || *n < 5)
+            return where(*r) + "invalid route-protocol '" + r->value +
+                   "': expected 5 to 255 (0 to 4 are the kernel's: unspec, redirect, kernel, boot, static)";
+        o.route_protocol = int(*n);
     }
     return "";
 }
@@ -390,6 +458,8 @@ std::string describe(const options& o) {
     os << "mutual = " << (o.mutual ? "yes" : "no") << "\n";
     os << "align-rounds = " << (o.align_rounds ? "yes" : "no") << "\n";
     os << "unicast-inq = " << (o.unicast_inq ? "yes" : "no") << "\n";
+    os << "table = " << o.table_name << "\n";
+    os << "route-protocol = " << o.route_protocol << "\n";
     return os.str();
 }
 
@@ -439,6 +509,12 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
                             "wall clock (aligned, the default, requestors send together: see faild(8))")
         ("no-unicast-inq", "broadcast (multicast) every round's INQ; by default, while a LAN has at most 4\n"
                            "known peers, INQs go to each by unicast but every 16th (see faild(8))")
+        ("table", po::value<std::string>()->value_name("TABLE"),
+         "put faild's routes into this routing table, by number or by name from /etc/iproute2/rt_tables\n"
+         "(default main; for another, the operator adds the `ip rule` that consults it: see faild(8))")
+        ("route-protocol", po::value<std::string>()->value_name("N"),
+         "tag faild's routes with this route protocol number, 5-255 (default 250); faild adopts, repairs\n"
+         "and removes only routes with its own tag in its own table")
         ("key-file,k", po::value<std::string>()->value_name("KEYFILE"),
          "authenticate every probe with HMAC-SHA256 under the key(s) in KEYFILE (hex, mode 0600)");
     po::options_description hidden;
@@ -518,7 +594,7 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         std::string origin = f != flag_of.end() ? f->second : "--" + key;
         settings[key] = {switches.count(key) ? "yes" : vm[key].as<std::string>(), origin};
     }
-    auto err = check_settings(settings, o);
+    auto err = check_settings(settings, o, fs);
     if (!err.empty()) return fail(err);
     if (vm.count("test-round-seq-limit")) {
         const auto& text = vm["test-round-seq-limit"].as<std::string>();

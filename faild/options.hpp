@@ -5,6 +5,7 @@
 //         [-i IF[,IF...]] [--node-id ID] [--loose-rp-filter] [-c FILE]
 //         [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]
 //         [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]
+//         [--table TABLE] [--route-protocol N]
 //
 // Files: -c FILE (default /etc/faild/faild.conf, which may be missing), then
 // every *.conf in the conf.d/ directory beside it, in lexical order; lines
@@ -13,12 +14,15 @@
 // the same way wherever it comes from, and an error names where it was
 // (`file:line` or the option) and exits with status 2 — before anything on
 // the network is touched. parse_options() reads files only through the
-// config_fs it is given, so tests need no real files.
+// config_fs it is given, so tests need no real files; so does the lookup of
+// a routing table's name (table = NAME) in /etc/iproute2/rt_tables and
+// rt_tables.d/*.conf (then /usr/share/iproute2/, as ip(8) reads them).
 #pragma once
 
 #include "faild/clock.hpp"
 #include "faild/flap_damping.hpp"
 #include "faild/keyring.hpp"
+#include "faild/route.hpp"
 #include "faild/wire.hpp"
 
 #include <cstdint>
@@ -45,6 +49,9 @@ struct options {
     std::string notify;                   ///< hook program, empty: none
     duration notify_timeout = ms(10'000); ///< the hook is killed after this
     std::string control_socket;           ///< empty: the platform's default (per network namespace)
+    std::uint32_t table = 254;            ///< the routing table of faild's routes (254: main)
+    std::string table_name = "main";      ///< the table as configured (a name, or its number)
+    int route_protocol = faild::route_protocol;  ///< the tag of faild's routes (route protocol number)
     bool dry_run = false;                 ///< log route changes instead of making them
     std::string key_file;                 ///< shared keys for authenticated probes, empty: none
     keyring keys;                         ///< loaded from key_file by main() (not by parse_options)

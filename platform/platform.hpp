@@ -49,8 +49,15 @@ struct route_change {
     bool operator==(const route_change& o) const { return op == o.op && r == o.r; }
 };
 
+/// Whose routes a route_table sees: those of one routing table with one
+/// protocol tag (faild's own: main and 250 unless configured otherwise).
+struct route_owner {
+    std::uint32_t table = 254;  ///< RT_TABLE_MAIN
+    int protocol = faild::route_protocol;
+};
+
 /// The kernel routing table, restricted to faild's own routes (those tagged
-/// with faild::route_protocol in the main table). Nothing else is ever read
+/// with its route_owner's protocol in its table). Nothing else is ever read
 /// back or changed through this interface.
 class route_table {
 public:
@@ -199,7 +206,7 @@ public:
 };
 
 /// The backend's factory functions (implemented once per backend folder).
-std::unique_ptr<route_table> make_route_table(std::string& error);
+std::unique_ptr<route_table> make_route_table(std::string& error, const route_owner& owner = {});
 std::unique_ptr<link_source> make_link_source(std::string& error);
 /// Subscribed to link, IPv4 and IPv6 address changes; nullptr and `error`
 /// on failure.
@@ -220,6 +227,26 @@ int rp_filter_mode(const std::string& ifname);
 /// The control socket's default path: /run/faild/control in the machine's
 /// own network namespace, suffixed with the namespace's id in any other.
 std::string default_control_socket();
+
+/// Where a faild instance holds its claims: /run/faild/locks.
+std::string default_lock_dir();
+/// One instance's claim on an interface in a routing table, held while it
+/// lives (the kernel drops it with the process, also on a crash).
+class interface_lock {
+public:
+    virtual ~interface_lock() = default;
+};
+/// Claims `ifname` in routing table `table` for this process: the kernel's
+/// key of a route has no protocol, so two instances whose interfaces
+/// overlap in one table would fight over the same destinations. `holder`
+/// (our pid and control socket) is left for the next one to read. In the
+/// machine's own network namespace the claim is on the name; in any other
+/// it is suffixed with the namespace's id, like the control socket.
+/// nullptr and `error` when another process holds it (the error names what
+/// it left: its pid and control socket) or the claim cannot be made.
+std::unique_ptr<interface_lock> lock_interface(const std::string& dir, std::uint32_t table,
+                                               const std::string& ifname, const std::string& holder,
+                                               std::string& error);
 /// Sets the interface's own rp_filter to `value` (faild uses 2, loose).
 bool set_rp_filter(const std::string& ifname, int value, std::string& error);
 

@@ -45,6 +45,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -404,6 +405,77 @@ TEST_CASE("linux route_table: other tables and non-host routes are not listed or
     CHECK(table->remove(contract::make(ip("192.0.2.60"), {}, {}, {})).error == "no such route");
     CHECK(table->remove(contract::make(ip("203.0.113.0"), {}, {}, {})).error == "no such route");
     CHECK(run("ip route show table all proto 250 | wc -l").output == "2\n");
+}
+
+TEST_CASE("linux route_table: another table or another tag: each instance sees, repairs and removes only its own") {
+    lab net;
+    INFO(net.snapshot());
+    std::string error;
+    auto main_250 = make_route_table(error);  // faild's default: main, 250
+    auto t100_250 = make_route_table(error, {100, 250});
+    auto main_251 = make_route_table(error, {254, 251});
+    REQUIRE(main_250);
+    REQUIRE(t100_250);
+    REQUIRE(main_251);
+    auto to2 = contract::make(ip("192.0.2.2"), ip("198.51.100.2"), net.b(), ip("192.0.2.1"));
+    auto to3 = contract::make(ip("192.0.2.3"), ip("198.51.100.2"), net.b(), ip("192.0.2.1"));
+    REQUIRE(main_250->add(to2).ok());
+    REQUIRE(t100_250->add(to2).ok());  // another table: another key
+    CHECK(main_251->add(to2).error == "route exists (not faild's)");  // same table, same key: never taken over
+    REQUIRE(main_251->add(to3).ok());
+    CHECK(run("ip -4 route show table 100").output == "192.0.2.2 via 198.51.100.2 dev b0 proto 250 src 192.0.2.1 \n");
+    CHECK(run("ip -4 route show table main proto 251").output == "192.0.2.3 via 198.51.100.2 dev b0 src 192.0.2.1 \n");
+    CHECK(contract::listed(*main_250) == "192.0.2.2/32 via 198.51.100.2 dev b0(30) src 192.0.2.1");
+    CHECK(contract::listed(*t100_250) == "192.0.2.2/32 via 198.51.100.2 dev b0(30) src 192.0.2.1");
+    CHECK(contract::listed(*main_251) == "192.0.2.3/32 via 198.51.100.2 dev b0(30) src 192.0.2.1");
+    // Nobody touches another's route: not by remove, not by replace.
+    CHECK(main_250->remove(to3).error == "no such route");
+    CHECK(main_251->replace(to2).error == "route exists (not faild's)");
+    CHECK(main_250->replace(to3).error == "route exists (not faild's)");
+    REQUIRE(t100_250->remove(to2).ok());
+    CHECK(contract::listed(*t100_250) == "");
+    CHECK(contract::listed(*main_250) == "192.0.2.2/32 via 198.51.100.2 dev b0(30) src 192.0.2.1");
+    CHECK(contract::listed(*main_251) == "192.0.2.3/32 via 198.51.100.2 dev b0(30) src 192.0.2.1");
+    // IPv6 in another table as well.
+    auto v6 = contract::make(ip("2001:db8:a::2"), ip("fe80::b1"), net.b(), ip("2001:db8:a::1"));
+    REQUIRE(t100_250->add(v6).ok());
+    CHECK(run("ip -6 route show table 100 2001:db8:a::2").output ==
+          "2001:db8:a::2 via fe80::b1 dev b0 proto 250 src 2001:db8:a::1 metric 1024 pref medium\n");
+    CHECK(main_250->remove(v6).error == "no such route");
+    REQUIRE(t100_250->remove(v6).ok());
+}
+
+TEST_CASE("linux interface_lock: one claim per table and interface, the refusal names the holder, freed with it") {
+    char tmpl[] = "/tmp/faild-locks-XXXXXX";
+    REQUIRE(mkdtemp(tmpl));
+    const std::string dir = tmpl;
+    std::string error;
+    auto a = lock_interface(dir, 254, "eth0", "pid 11, control socket /run/faild/a", error);
+    REQUIRE_MESSAGE(a, error);
+    error.clear();
+    auto again = lock_interface(dir, 254, "eth0", "pid 22, control socket /run/faild/b", error);
+    CHECK_FALSE(again);  // (flock: also within one process, a second open file is refused)
+    CHECK_MESSAGE(error.find("another faild (pid 11, control socket /run/faild/a) monitors eth0 with routes in table 254") !=
+                      std::string::npos,
+                  error);
+    auto other_table = lock_interface(dir, 100, "eth0", "pid 22", error);
+    CHECK(other_table);
+    auto other_if = lock_interface(dir, 254, "eth1", "pid 22", error);
+    CHECK(other_if);
+    a.reset();  // the holder goes (a crash closes its descriptors just the same)
+    auto after = lock_interface(dir, 254, "eth0", "pid 33", error);
+    CHECK_MESSAGE(after, error);
+    std::string words;
+    for (const auto& e : std::filesystem::directory_iterator(dir))  // (a namespace suffix may follow)
+        if (e.path().filename().string().rfind("table254-eth0", 0) == 0) {
+            std::ifstream f(e.path());
+            std::getline(f, words);
+        }
+    CHECK(words == "pid 33");
+    after.reset();
+    other_table.reset();
+    other_if.reset();
+    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("linux route_table: kernel refusals come back in words") {

@@ -228,7 +228,9 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
           "# fast-confirm-floor = (max(0.002, interval / 10))\n"
           "mutual = yes\n"
           "align-rounds = yes\n"
-          "unicast-inq = yes\n");
+          "unicast-inq = yes\n"
+          "table = main\n"
+          "route-protocol = 250\n");
     // What it prints reads back to the same settings.
     fake_fs back;
     back.files["/etc/faild/faild.conf"] = r.out;
@@ -423,5 +425,66 @@ TEST_CASE("options: what the file system refuses (a directory, a FIFO, too large
     auto denied = parse_options(1, none, refusing);
     CHECK_FALSE(denied.opts);
     CHECK(denied.err.find("cannot read configuration file '/etc/faild/faild.conf': Permission denied") !=
+          std::string::npos);
+}
+
+TEST_CASE("options: table by number or by name from rt_tables, route-protocol, both as keys and options") {
+    auto d = parse({});
+    REQUIRE(d.opts);
+    CHECK(d.opts->table == 254);
+    CHECK(d.opts->table_name == "main");
+    CHECK(d.opts->route_protocol == 250);
+
+    fake_fs f;
+    f.files["/etc/iproute2/rt_tables"] =
+        "#\n# reserved values\n#\n255\tlocal\n254\tmain\n253\tdefault\n0\tunspec\n#\n100 faild_a  # ours\n";
+    f.files["/etc/iproute2/rt_tables.d/vrf.conf"] = "0x3e8 vrf-blue\n";
+    f.files["/etc/faild/faild.conf"] = "table = faild_a\nroute-protocol = 251\n";
+    auto r = parse_with(f, {});
+    REQUIRE_MESSAGE(r.opts, r.err);
+    CHECK(r.opts->table == 100);
+    CHECK(r.opts->table_name == "faild_a");
+    CHECK(r.opts->route_protocol == 251);
+    auto v = parse_with(f, {"--table", "vrf-blue", "--route-protocol", "252"});
+    REQUIRE_MESSAGE(v.opts, v.err);
+    CHECK(v.opts->table == 1000);
+    CHECK(v.opts->route_protocol == 252);
+    CHECK(parse_with(f, {"--table", "4000000000"}).opts->table == 4'000'000'000u);
+    CHECK(parse_with(f, {"--table", "0x10"}).opts->table == 16);
+    CHECK(parse_with(f, {"--table", "main"}).opts->table == 254);
+    // /usr/share/iproute2 where /etc has no rt_tables (iproute2 >= 6.5 installs there).
+    fake_fs usr;
+    usr.files["/usr/share/iproute2/rt_tables"] = "200 isp2\n";
+    CHECK(parse_with(usr, {"--table", "isp2"}).opts->table == 200);
+    // --check-config names it as written; that reads back the same.
+    auto shown = parse_with(f, {"--check-config"});
+    CHECK(shown.out.find("\ntable = faild_a\nroute-protocol = 251\n") != std::string::npos);
+
+    struct row {
+        std::vector<const char*> args;
+        const char* message;
+    };
+    const row rows[] = {
+        {{"--table", "nosuch"}, "unknown routing table 'nosuch'"},
+        {{"--table", "12x"}, "unknown routing table '12x'"},
+        {{"--table", "0"}, "routing table '0' (0) cannot hold faild's routes: 0 is no table"},
+        {{"--table", "local"}, "routing table 'local' (255) cannot hold faild's routes: the local table is the kernel's"},
+        {{"--table", "4294967296"}, "unknown routing table '4294967296'"},
+        {{"--route-protocol", "4"}, "invalid route-protocol '4': expected 5 to 255"},
+        {{"--route-protocol", "256"}, "invalid route-protocol '256'"},
+        {{"--route-protocol", "faild"}, "invalid route-protocol 'faild'"},
+    };
+    for (const auto& row : rows) {
+        std::vector<const char*> argv{"faild"};
+        argv.insert(argv.end(), row.args.begin(), row.args.end());
+        auto res = parse_options(int(argv.size()), argv.data(), f.fs());
+        CAPTURE(res.err);
+        CHECK_FALSE(res.opts);
+        CHECK(res.exit_code == 2);
+        CHECK(res.err.find(row.message) != std::string::npos);
+    }
+    fake_fs bad_file;
+    bad_file.files["/etc/faild/faild.conf"] = "\ntable = nosuch\n";
+    CHECK(parse_with(bad_file, {}).err.find("/etc/faild/faild.conf:2: unknown routing table 'nosuch'") !=
           std::string::npos);
 }
