@@ -382,6 +382,7 @@ private:
                                    .kv("lan", lans.back().name)
                                    .kv("addr", a.to_string()));
             emit(event("lan", severity::info, "lan_removed").kv("lan", lans.back().name));
+            claims_.erase(lans.back().name);  // no longer ours to claim in our table
             lans.pop_back();
             io_per_lan_.pop_back();
             present_.pop_back();
