@@ -231,7 +231,8 @@ std::string default_control_socket();
 /// Where a faild instance holds its claims: /run/faild/locks.
 std::string default_lock_dir();
 /// One instance's claim on an interface in a routing table, held while it
-/// lives (the kernel drops it with the process, also on a crash).
+/// lives (the kernel drops it with the process, also on a crash); its file
+/// is removed when it is let go.
 class interface_lock {
 public:
     virtual ~interface_lock() = default;

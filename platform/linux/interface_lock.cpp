@@ -2,10 +2,12 @@
 //
 // A file per claim, DIR/table<N>-<ifname><netns suffix>, held with flock():
 // the kernel releases it when the holder's descriptor closes, also when the
-// holder crashes or is killed, so a claim is never stale. The file is never
-// removed (removing a file someone may be locking races with the next
-// claimant); its content is the holder's own words (pid, control socket),
-// rewritten by every new holder, read by a refused one for its message.
+// holder crashes or is killed, so a claim is never stale. Its content is the
+// holder's own words (pid, control socket), rewritten by every new holder,
+// read by a refused one for its message. A holder that lets go removes the
+// file while it still holds the lock; so a claimant that got the lock
+// checks that the file it locked is still the one at the path, and starts
+// again if not (the usual lock-file dance: no claim on a removed file).
 #include "platform/platform.hpp"
 
 #include <fcntl.h>
@@ -25,14 +27,25 @@ namespace {
 
 class flock_claim final : public interface_lock {
 public:
-    explicit flock_claim(int fd) : fd_(fd) {}
-    ~flock_claim() override { ::close(fd_); }
+    flock_claim(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+    ~flock_claim() override {
+        ::unlink(path_.c_str());  // still ours: nobody else holds it now
+        ::close(fd_);
+    }
     flock_claim(const flock_claim&) = delete;
     flock_claim& operator=(const flock_claim&) = delete;
 
 private:
     int fd_;
+    std::string path_;
 };
+
+/// The descriptor is (still) the file at `path`.
+bool same_file(int fd, const std::string& path) {
+    struct stat by_fd {}, by_path {};
+    return ::fstat(fd, &by_fd) == 0 && ::stat(path.c_str(), &by_path) == 0 && by_fd.st_dev == by_path.st_dev &&
+           by_fd.st_ino == by_path.st_ino;
+}
 
 }  // namespace
 
@@ -41,15 +54,24 @@ std::unique_ptr<interface_lock> lock_interface(const std::string& dir, std::uint
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     const std::string path = dir + "/table" + std::to_string(table) + "-" + ifname + netns_suffix();
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+    int fd = -1, rc = -1;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+        if (fd < 0) {
+            error = "cannot claim " + ifname + " in table " + std::to_string(table) + ": " + path + ": " +
+                    std::strerror(errno);
+            return nullptr;
+        }
+        do rc = ::flock(fd, LOCK_EX | LOCK_NB);
+        while (rc != 0 && errno == EINTR);
+        if (rc != 0 || same_file(fd, path)) break;
+        ::close(fd);  // its holder let go and removed it meanwhile: again, on the new one
+        fd = -1;
+    }
     if (fd < 0) {
-        error = "cannot claim " + ifname + " in table " + std::to_string(table) + ": " + path + ": " +
-                std::strerror(errno);
+        error = "cannot claim " + ifname + " in table " + std::to_string(table) + ": " + path + " keeps changing";
         return nullptr;
     }
-    int rc;
-    do rc = ::flock(fd, LOCK_EX | LOCK_NB);
-    while (rc != 0 && errno == EINTR);
     if (rc != 0) {
         const int e = errno;
         std::string other;
@@ -75,7 +97,7 @@ std::unique_ptr<interface_lock> lock_interface(const std::string& dir, std::uint
     if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) != ssize_t(text.size())) {
         // The claim holds all the same; only the next one's message suffers.
     }
-    return std::make_unique<flock_claim>(fd);
+    return std::make_unique<flock_claim>(fd, path);
 }
 
 }  // namespace faild::platform

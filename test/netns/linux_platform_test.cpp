@@ -475,6 +475,24 @@ TEST_CASE("linux interface_lock: one claim per table and interface, the refusal 
     after.reset();
     other_table.reset();
     other_if.reset();
+    CHECK(std::filesystem::is_empty(dir));  // claims let go leave no file behind
+    // A holder that dies without letting go (a crash: no destructor runs)
+    // leaves its file, but not its claim.
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        std::string e;
+        auto held = lock_interface(dir, 254, "eth0", "pid crashed", e);
+        _exit(held ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    CHECK_FALSE(std::filesystem::is_empty(dir));
+    auto after_crash = lock_interface(dir, 254, "eth0", "pid 44", error);
+    CHECK_MESSAGE(after_crash, error);
+    after_crash.reset();
     std::filesystem::remove_all(dir);
 }
 
