@@ -3,6 +3,7 @@
 #include "faild/engine.hpp"
 #include "faild/hooks.hpp"
 #include "faild/log.hpp"
+#include "faild/log_limiter.hpp"
 #include "faild/reconciler.hpp"
 #include "faild/state_file.hpp"
 #include "faild/sd_notify.hpp"
@@ -169,7 +170,7 @@ public:
           links_(std::move(links)),
           monitor_(std::move(monitor)),
           table_(std::move(table)),
-          reconciler_(*table_),
+          reconciler_(*table_, std::max<duration>(cfg.interval, ms(50))),
           engine_(std::move(cfg), std::move(lans), now()),
           wakeup_(std::move(wakeup)),
           wakeup_fd_(io_, wakeup_->fd()),
@@ -290,6 +291,7 @@ private:
         if (opts_.dry_run) e.kv("dry_run", "yes");
         e.kv("auth", c.keys.empty() ? "none" : "hmac-sha256 keys=" + std::to_string(c.keys.size()));
         e.kv("control", acceptor_ ? control_path_ : "none");
+        e.kv("table", opts_.table_name).kv("route_protocol", opts_.route_protocol);
         emit(e);
         for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
             const lan& l = engine_.lans()[li];
@@ -393,6 +395,7 @@ private:
                                    .kv("lan", lans.back().name)
                                    .kv("addr", a.to_string()));
             emit(event("lan", severity::info, "lan_removed").kv("lan", lans.back().name));
+            claims_.erase(lans.back().name);  // no longer ours to claim in our table
             lans.pop_back();
             io_per_lan_.pop_back();
             present_.pop_back();
@@ -401,7 +404,7 @@ private:
         if (opts_.interfaces.empty())
             for (const auto& i : all) {
                 bool known = std::any_of(lans.begin(), lans.end(), [&](const lan& l) { return l.name == i.name; });
-                if (known || !eligible(i)) continue;
+                if (known || !eligible(i) || !claim_new_lan(i.name)) continue;
                 lans.push_back(to_lan(i));
                 io_per_lan_.emplace_back();
                 present_.push_back(true);
@@ -513,9 +516,11 @@ private:
         if (!sock) return;
         const timestamp t = now();
         for (int n = 0; n < 8; ++n) {
-            bool more = sock->receive_batch([&](const platform::datagram& d, const std::uint8_t* data) {
-                engine_.receive(li, d.from, d.from_port, data, d.size, t, out, d.ttl);
-            });
+            bool more = sock->receive_batch(
+                [&](const platform::datagram& d, const std::uint8_t* data) {
+                    engine_.receive(li, d.from, d.from_port, data, d.size, t, out, d.ttl);
+                },
+                [&](const platform::datagram& d) { engine_.note_oversize(li, d.from, t, out); });
             if (!more) break;
         }
     }
@@ -626,28 +631,101 @@ private:
     }
 
     struct running_hook {
-        std::string what;  ///< "failover h2 eth0 v4"
+        std::uint64_t id = 0;  ///< tells a late handler of an ended hook from a new one with its pid
+        std::string what;      ///< "failover h2 eth0 v4"
+        bool important = false;
         timestamp started{0};
         std::unique_ptr<asio::posix::stream_descriptor> out;
         std::unique_ptr<asio::steady_timer> timer;
-        std::string output;
-        std::array<char, 512> buf{};
+        std::string output;            ///< the first hook_output_kept bytes
+        std::size_t output_bytes = 0;  ///< all it wrote that was read
+        std::vector<char> buf;
         bool exited = false, eof = false, killed = false;
+        bool pipe_held = false;  ///< at its exit, something it started still held its output
         int status = 0;
     };
+    /// Of a hook's output, this much goes into the log; at most
+    /// hook_output_read is read at all (in chunks of hook_read_chunk), then
+    /// no more: a hook that writes without end blocks on its pipe, at no
+    /// cost to faild, until it ends or its timeout kills it.
+    static constexpr std::size_t hook_output_kept = 2048;
+    static constexpr std::size_t hook_output_read = 1 << 20;
+    static constexpr std::size_t hook_read_chunk = 64 * 1024;
+
+    /// A notify call for an event: it starts now, or when a slot frees,
+    /// or is dropped (hook_queue decides: never an important call for
+    /// unimportant ones).
+    void offer_hook(const hook_call& call) {
+        auto res = hook_queue_.offer(call);
+        if (res != hook_queue::offer_result::accepted)
+            note_hook_dropped(call, res == hook_queue::offer_result::busy ? "busy" : "queue_full");
+        start_hooks();
+    }
+
+    void start_hooks() {
+        while (auto call = hook_queue_.next()) run_hook(*call);
+    }
+
+    /// hook_dropped, the first of each reason in full, then a count once a
+    /// minute at most.
+    void note_hook_dropped(const hook_call& call, const char* reason) {
+        std::string what;
+        for (const auto& a : call.args) what += (what.empty() ? "" : " ") + a;
+        write_limited(std::string("hook_dropped/") + reason,
+                      event("hook", severity::warning, "hook_dropped")
+                          .kv("call", what)
+                          .kv("reason", reason)
+                          .kv("running", static_cast<long long>(hook_queue_.running()))
+                          .kv("waiting", static_cast<long long>(hook_queue_.waiting())));
+    }
+
+    /// Logs a line that can repeat per event under the rate limit of the
+    /// engine's `drop`: the first of its `kind` (a fixed key) in full, later
+    /// ones as a count once a minute at most (log_limit_), with the latest
+    /// one's reason, call and error.
+    void write_limited(const std::string& kind, event e) {
+        if (log_limit_.note(kind, now()))
+            logging::write(e.kv("note", "first of its kind; later ones are counted in a line a minute at most"));
+        limited_latest_.insert_or_assign(kind, std::move(e));
+        arm_limited_log();
+    }
+
+    /// Wakes for the next count line of write_limited(), while one is due.
+    void arm_limited_log() {
+        auto next = log_limit_.next_due();
+        if (!next || limited_log_armed_) return;
+        limited_log_armed_ = true;
+        limited_log_timer_.expires_after(std::max<duration>(*next - now(), duration(0)));
+        limited_log_timer_.async_wait([this](boost::system::error_code ec) {
+            limited_log_armed_ = false;
+            if (ec || stopping_) return;
+            for (const auto& l : log_limit_.due(now())) {
+                auto it = limited_latest_.find(l.kind);
+                if (it == limited_latest_.end()) continue;
+                const event& latest = it->second;
+                event e(latest.module, latest.level, latest.name);
+                if (auto reason = latest.get("reason"); !reason.empty()) e.kv("reason", reason);
+                e.kv("count", static_cast<long long>(l.count));
+                e.kv("seconds", std::chrono::duration_cast<std::chrono::seconds>(l.over).count());
+                for (const char* key : {"call", "error"})
+                    if (auto v = latest.get(key); !v.empty()) e.kv(key, v);
+                e.kv("note", "since the last line; the rest: the latest");
+                logging::write(e);
+            }
+            arm_limited_log();
+        });
+    }
 
     /// Runs the notify program without waiting for it: its own process
     /// group, stdin /dev/null, stdout and stderr into a pipe we read, killed
-    /// (the whole group) after notify-timeout. At most 8 at a time.
+    /// (the whole group) after notify-timeout. hook_queue_ has counted it
+    /// as running.
     void run_hook(const hook_call& call) {
         std::string what;
         for (const auto& a : call.args) what += (what.empty() ? "" : " ") + a;
-        if (hooks_.size() >= 8) {
-            logging::write(event("hook", severity::warning, "hook_dropped").kv("call", what).kv("reason", "8 still running"));
-            return;
-        }
         int fds[2];
         if (pipe2(fds, O_CLOEXEC) != 0) {
+            hook_queue_.finished(call.important);
             logging::write(event("hook", severity::error, "hook_failed").kv("call", what).kv("error", std::strerror(errno)));
             return;
         }
@@ -683,6 +761,7 @@ private:
         ::close(fds[1]);
         if (rc != 0) {
             ::close(fds[0]);
+            hook_queue_.finished(call.important);
             logging::write(event("hook", severity::error, "hook_failed")
                                .kv("program", opts_.notify)
                                .kv("call", what)
@@ -690,15 +769,19 @@ private:
             return;
         }
         auto h = std::make_unique<running_hook>();
+        h->id = ++hook_ids_;
         h->what = what;
+        h->important = call.important;
         h->started = now();
+        h->buf.resize(hook_read_chunk);
         h->out = std::make_unique<asio::posix::stream_descriptor>(io_, fds[0]);
         h->timer = std::make_unique<asio::steady_timer>(io_);
         h->timer->expires_after(opts_.notify_timeout);
-        h->timer->async_wait([this, pid](boost::system::error_code ec) {
+        h->timer->async_wait([this, pid, id = h->id](boost::system::error_code ec) {
+            if (ec) return;
             auto it = hooks_.find(pid);
-            if (ec || it == hooks_.end()) return;
-            it->second->killed = true;
+            if (it != hooks_.end() && it->second->id == id) it->second->killed = true;
+            else if (!lingering_.erase(id)) return;  // nothing of it left to kill
             ::kill(-pid, SIGKILL);  // the whole group: what it started too
         });
         hooks_.emplace(pid, std::move(h));
@@ -707,17 +790,45 @@ private:
 
     void read_hook(pid_t pid) {
         auto& h = *hooks_.at(pid);
-        h.out->async_read_some(asio::buffer(h.buf), [this, pid](boost::system::error_code ec, std::size_t n) {
+        h.out->async_read_some(asio::buffer(h.buf), [this, pid, id = h.id](boost::system::error_code ec, std::size_t n) {
             auto it = hooks_.find(pid);
-            if (it == hooks_.end()) return;
+            if (it == hooks_.end() || it->second->id != id || ec == asio::error::operation_aborted) return;
             auto& h = *it->second;
             if (!ec) {
-                if (h.output.size() < 2048) h.output.append(h.buf.data(), std::min(n, 2048 - h.output.size()));
-                return read_hook(pid);
+                take_output(h, n);
+                // Past the limit: no more reads. The hook blocks on its
+                // pipe until it ends or its timeout kills it.
+                if (h.output_bytes < hook_output_read) read_hook(pid);
+                return;
             }
             h.eof = true;
             finish_hook(pid);
         });
+    }
+
+    static void take_output(running_hook& h, std::size_t n) {
+        if (h.output.size() < hook_output_kept)
+            h.output.append(h.buf.data(), std::min(n, hook_output_kept - h.output.size()));
+        h.output_bytes += n;
+    }
+
+    /// The hook's own process has ended: all it wrote is in the pipe now.
+    /// That much is read without blocking (within the limits), then the
+    /// pipe is closed: a process it started in a session of its own
+    /// (setsid) may hold the pipe open for ever, and must not hold the
+    /// hook's slot. One it started in its own process group is still
+    /// killed at the timeout, as it was while it held the pipe.
+    void end_output(running_hook& h) {
+        boost::system::error_code ec;
+        h.out->non_blocking(true, ec);
+        while (!ec && h.output_bytes < hook_output_read) {
+            std::size_t n = h.out->read_some(asio::buffer(h.buf), ec);
+            if (!ec) take_output(h, n);
+        }
+        h.pipe_held = ec == asio::error::would_block || ec == asio::error::try_again;
+        h.out->cancel(ec);  // the pending read ends (operation_aborted)
+        h.out->close(ec);
+        h.eof = true;
     }
 
     void wait_children() {
@@ -730,18 +841,21 @@ private:
                 if (it == hooks_.end()) continue;
                 it->second->exited = true;
                 it->second->status = status;
+                if (!it->second->eof) end_output(*it->second);
                 finish_hook(pid);
             }
             wait_children();
         });
     }
 
-    /// Logs a hook once it has exited and its output is read.
+    /// Logs a hook once it has exited and its output is read, and frees
+    /// its slot for the next.
     void finish_hook(pid_t pid) {
         auto it = hooks_.find(pid);
         if (it == hooks_.end() || !it->second->exited || !it->second->eof) return;
         auto& h = *it->second;
-        h.timer->cancel();
+        if (h.pipe_held && !h.killed) lingering_.emplace(h.id, std::move(h.timer));  // kills the group at the timeout
+        else h.timer->cancel();
         event e("hook", severity::info, "hook_done");
         e.kv("program", opts_.notify).kv("call", h.what);
         if (WIFEXITED(h.status)) e.kv("exit", WEXITSTATUS(h.status));
@@ -755,9 +869,16 @@ private:
         e.kv("ms", (now() - h.started).count() / 1000);
         std::string out = h.output;
         while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-        if (!out.empty()) e.kv("output", out);
+        if (!out.empty()) e.kv("output", printable_output(out));
+        if (h.output_bytes > h.output.size())
+            e.kv("output_bytes", static_cast<long long>(h.output_bytes))
+                .kv("output_read", h.output_bytes >= hook_output_read ? "stopped" : "all");
+        if (h.pipe_held) e.kv("pipe_held", "yes");
         logging::write(e);
+        const bool important = h.important;
         hooks_.erase(it);
+        hook_queue_.finished(important);
+        start_hooks();
     }
 
     /// A socket wait that fails for real (not cancelled) leaves that input
@@ -769,8 +890,10 @@ private:
 
     /// Re-reads faild's routes from the kernel every interval (at least
     /// every 50 ms apart) and puts back what something else removed or a
-    /// failed change left out. After a failure it backs off up to 30 s, so
-    /// a persistent error is not logged ten times a second.
+    /// failed change left out. A change the table refused is tried again
+    /// after a back-off of its own (the reconciler's, up to 30 s), so a
+    /// persistent error is not logged ten times a second and delays no
+    /// other route; only an unreadable table slows the whole repair.
     void schedule_repair() {
         repair_timer_.expires_after(repair_period());
         repair_timer_.async_wait([this](boost::system::error_code ec) {
@@ -779,9 +902,9 @@ private:
                 reconcile("stale");
             } else {
                 event_list events;
-                bool ok = reconciler_.repair(desired(), events);
+                reconciler_.repair(desired(), now(), events);
                 emit(events);
-                note_reconcile(ok);
+                note_reconcile(reconciler_.table_readable());
             }
             schedule_repair();
         });
@@ -802,9 +925,9 @@ private:
             why = "stale";
         }
         event_list events;
-        bool ok = reconciler_.reconcile(desired(), why, events);
+        reconciler_.reconcile(desired(), why, events);
         emit(events);
-        note_reconcile(ok);
+        note_reconcile(reconciler_.table_readable());
     }
 
     /// WATCHDOG=1 from the probe loop, every quarter of systemd's
@@ -842,6 +965,7 @@ private:
                " failover route(s)";
     }
 
+    /// `ok`: the table could be read (a refused change waits on its own).
     void note_reconcile(bool ok) {
         if (std::string st = status_text(); st != sd_status_) {
             sd_status_ = st;
@@ -944,8 +1068,10 @@ private:
     /// Logs events and streams them to `faildctl events` subscribers.
     void emit(const event& e) {
         logging::write(e);
-        if (!opts_.notify.empty())
-            if (auto call = hook_for(e, engine_.config().node_id, engine_.lans(), engine_.peers())) run_hook(*call);
+        // The planner sees every event (it remembers proven peers), even
+        // while no program is set: one may be set by SIGHUP.
+        if (auto call = hook_planner_.plan(e, engine_.config().node_id, engine_.lans(), engine_.peers(), engine_.proofs()))
+            if (!opts_.notify.empty()) offer_hook(*call);
         if (subscribers_.empty() || e.level == severity::debug) return;
         std::string line = e.to_json(wall_time()) + "\n";
         for (auto it = subscribers_.begin(); it != subscribers_.end();) {
@@ -974,6 +1100,20 @@ private:
 
 public:
     void set_state_file(std::string path) { state_path_ = std::move(path); }
+
+    /// Claims every LAN in our routing table (platform::lock_interface):
+    /// false, with `error` naming the other faild, when one that writes
+    /// routes into the same table monitors one of them. A dry run writes
+    /// no routes: it claims nothing.
+    bool claim_lans(std::string& error) {
+        if (opts_.dry_run) return true;
+        for (const auto& l : engine_.lans()) {
+            auto lock = platform::lock_interface(platform::default_lock_dir(), opts_.table, l.name, holder(), error);
+            if (!lock) return false;
+            claims_[l.name] = std::move(lock);
+        }
+        return true;
+    }
 
 private:
     /// The address book changed: written at once, or (within a second of
@@ -1004,6 +1144,28 @@ private:
         }
     }
     bool state_unwritable_logged_ = false;
+
+    /// What a refused instance reads about us.
+    std::string holder() const {
+        return "pid " + std::to_string(::getpid()) + ", control socket " +
+               (opts_.control_socket.empty() ? platform::default_control_socket() : opts_.control_socket);
+    }
+
+    /// A LAN that appeared while running is ours only if no other faild
+    /// with routes in our table monitors it (said once per name).
+    bool claim_new_lan(const std::string& name) {
+        if (opts_.dry_run || claims_.count(name)) return true;
+        std::string error;
+        auto lock = platform::lock_interface(platform::default_lock_dir(), opts_.table, name, holder(), error);
+        if (!lock) {
+            if (unclaimed_.insert(name).second)
+                emit(event("lan", severity::warning, "lan_taken").kv("lan", name).kv("error", error));
+            return false;
+        }
+        unclaimed_.erase(name);
+        claims_[name] = std::move(lock);
+        return true;
+    }
 
 public:
     /// Listens on the control socket (mode 0600, its directory made if
@@ -1039,19 +1201,74 @@ public:
     }
 
 private:
+    /// Control connections open at once: requests being served and event
+    /// subscribers (at most 16 of them) together; one more is told so and
+    /// closed. A request line must come, and its answer go, within
+    /// control_deadline, or the connection is closed.
+    static constexpr std::size_t max_control_clients = 32;
+    static constexpr duration control_deadline = ms(5'000);
+
     void accept() {
         acceptor_->async_accept([this](boost::system::error_code ec, asio::local::stream_protocol::socket sock) {
-            if (stopping_) return;
-            if (!ec) serve(std::make_shared<asio::local::stream_protocol::socket>(std::move(sock)));
+            if (stopping_ || ec == asio::error::operation_aborted) return;
+            if (ec) return accept_failed(ec);
+            accept_pause_ = duration(0);
+            if (control_clients_ + subscribers_.size() >= max_control_clients) refuse(std::move(sock));
+            else serve(std::make_shared<asio::local::stream_protocol::socket>(std::move(sock)));
             accept();
         });
     }
 
+    /// accept() failed (no descriptor left: EMFILE, ENFILE; no memory): the
+    /// connection stays queued and the socket readable, so accepting again
+    /// at once would spin. Pause, 0.1 s doubling to 2 s, then try again.
+    void accept_failed(boost::system::error_code ec) {
+        accept_pause_ = std::clamp<duration>(accept_pause_ * 2, ms(100), ms(2'000));
+        write_limited("control/accept_failed", event("control", severity::warning, "accept_failed")
+                                                    .kv("error", ec.message())
+                                                    .kv("retry_in", format_seconds(accept_pause_)));
+        accept_timer_.expires_after(accept_pause_);
+        accept_timer_.async_wait([this](boost::system::error_code wait_ec) {
+            if (wait_ec || stopping_) return;
+            accept();
+        });
+    }
+
+    /// One connection too many: told so without waiting, and closed.
+    void refuse(asio::local::stream_protocol::socket sock) {
+        boost::system::error_code ec;
+        static constexpr char text[] = "error: too many clients\n";
+        sock.non_blocking(true, ec);
+        sock.write_some(asio::buffer(text, sizeof text - 1), ec);
+        sock.close(ec);
+        write_limited("control/too_many_clients",
+                      event("control", severity::warning, "control_refused")
+                          .kv("reason", "too_many_clients")
+                          .kv("clients", static_cast<long long>(control_clients_ + subscribers_.size())));
+    }
+
     /// One request line: status | routes | events | version.
     void serve(std::shared_ptr<asio::local::stream_protocol::socket> sock) {
+        ++control_clients_;
         auto buf = std::make_shared<asio::streambuf>(256);
-        asio::async_read_until(*sock, *buf, '\n', [this, sock, buf](boost::system::error_code ec, std::size_t) {
-            if (ec || stopping_) return;
+        // Ends the connection's count once: answered, failed, or past its
+        // deadline (closing cancels what is pending), or made a subscriber.
+        auto deadline = std::make_shared<asio::steady_timer>(io_, control_deadline);
+        auto done = std::make_shared<bool>(false);
+        auto finish = [this, sock, deadline, done](bool close) {
+            if (*done) return;
+            *done = true;
+            --control_clients_;
+            deadline->cancel();
+            boost::system::error_code ec;
+            if (close) sock->close(ec);
+        };
+        deadline->async_wait([finish](boost::system::error_code ec) {
+            if (!ec) finish(true);
+        });
+        asio::async_read_until(*sock, *buf, '\n', [this, sock, buf, finish, done](boost::system::error_code ec, std::size_t) {
+            if (*done) return;
+            if (ec || stopping_) return finish(true);
             std::istream in(buf.get());
             std::string cmd;
             std::getline(in, cmd);
@@ -1070,6 +1287,7 @@ private:
                 if (subscribers_.size() >= 16) {
                     reply = "error: too many event subscribers\n";
                 } else {
+                    finish(false);  // a subscriber now: counted as one, no deadline
                     sock->non_blocking(true);
                     subscribers_.push_back(sock);
                     return;
@@ -1078,7 +1296,8 @@ private:
                 reply = "error: unknown command '" + cmd.substr(0, 40) + "'\n";
             }
             auto data = std::make_shared<std::string>(std::move(reply));
-            asio::async_write(*sock, asio::buffer(*data), [sock, data](boost::system::error_code, std::size_t) {});
+            asio::async_write(*sock, asio::buffer(*data),
+                              [data, finish](boost::system::error_code, std::size_t) { finish(true); });
         });
     }
 
@@ -1107,8 +1326,23 @@ private:
     std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
     std::unique_ptr<asio::local::stream_protocol::acceptor> acceptor_;
     std::vector<std::shared_ptr<asio::local::stream_protocol::socket>> subscribers_;
+    std::map<std::string, std::unique_ptr<platform::interface_lock>> claims_;  ///< our LANs in our table
+    std::set<std::string> unclaimed_;  ///< appeared while running, another faild's: said once
+    std::size_t control_clients_ = 0;  ///< control connections being served (not subscribers)
+    duration accept_pause_{0};         ///< after a failed accept(), before the next
+    asio::steady_timer accept_timer_{io_};
     std::string control_path_;
     std::map<pid_t, std::unique_ptr<running_hook>> hooks_;
+    hook_planner hook_planner_;
+    hook_queue hook_queue_;
+    std::uint64_t hook_ids_ = 0;
+    /// Timers of hooks that ended while a process they started held their
+    /// output: each kills that process group at the hook's timeout.
+    std::map<std::uint64_t, std::unique_ptr<asio::steady_timer>> lingering_;
+    log_limiter log_limit_;                      ///< write_limited(): lines that can repeat per event
+    std::map<std::string, event> limited_latest_;  ///< by kind: the latest line held back
+    asio::steady_timer limited_log_timer_{io_};
+    bool limited_log_armed_ = false;
     duration repair_interval_ = ms(1000);
     route_set adopted_;          ///< an earlier run's routes, kept while paths are learnt again
     timestamp adopt_until_{0};
@@ -1161,7 +1395,7 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
             logging::write(e);
         });
     } else {
-        table = platform::make_route_table(error);
+        table = platform::make_route_table(error, {opts.table, opts.route_protocol});
     }
     if (!table) return fatal("cannot open the routing table: " + error);
     auto wakeup = platform::open_wakeup_timer(error);
@@ -1234,6 +1468,7 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
 
     daemon d(opts, std::move(args), std::move(ifs), std::move(lans), std::move(links), std::move(monitor),
              std::move(table), std::move(wakeup), std::move(cfg));
+    if (!d.claim_lans(error)) return fatal(error);
     d.set_state_file(state_path);
     if (!d.open_control(error)) return fatal(error);
     if (!d.open_sockets(error)) return fatal(error);

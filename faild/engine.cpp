@@ -745,6 +745,10 @@ void engine::note_drop(std::uint64_t& counter, const char* reason, std::size_t l
             .kv("note", "first of its kind; later ones are counted in a line a minute at most");
 }
 
+void engine::note_oversize(std::size_t li, const ip_address& from, timestamp now, engine_output& out) {
+    if (li < lans_.size()) note_drop(drops_.oversize, "oversize", li, from, now, out);
+}
+
 void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_port, const std::uint8_t* data,
                      std::size_t size, timestamp now, engine_output& out, int ttl) {
     if (li >= lans_.size()) return;

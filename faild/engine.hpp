@@ -159,6 +159,7 @@ struct drop_counters {
     std::uint64_t wrong_target = 0;        ///< a probe for an address we do not hold here (relayed?)
     std::uint64_t old_version = 0;         ///< wire version 1 with keys, not allowed (wire_v1)
     std::uint64_t source_limit = 0;        ///< a new node id from a source that has enough unproven ones
+    std::uint64_t oversize = 0;            ///< longer than wire::max_size: cut by the receive buffer
 };
 
 class engine {
@@ -171,6 +172,10 @@ public:
     /// a datagram arrive with 255, so anything less is dropped.
     void receive(std::size_t lan_index, const ip_address& from, std::uint16_t from_port,
                  const std::uint8_t* data, std::size_t size, timestamp now, engine_output& out, int ttl = 255);
+    /// A datagram longer than any valid one (wire::max_size) arrived on LAN
+    /// `lan_index` from `from` and was cut unread: counted and logged like
+    /// the other drops (reason oversize).
+    void note_oversize(std::size_t lan_index, const ip_address& from, timestamp now, engine_output& out);
     /// Do whatever is due at `now` (send INQs, close rounds, expire peers).
     void tick(timestamp now, engine_output& out);
     /// When tick() next has something to do.

@@ -4,9 +4,15 @@
 
 #include <boost/program_options.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -35,7 +41,8 @@ const std::set<std::string> file_keys = {"requestor", "interval",      "fail",  
                                          "dry-run",   "key-file",      "damping",        "damping-penalty",
                                          "damping-half-life", "damping-suppress", "damping-reuse",
                                          "fast-confirm", "fast-confirm-floor", "mutual",
-                                         "align-rounds", "unicast-inq", "state-file", "wire-v1"};
+                                         "align-rounds", "unicast-inq", "state-file", "wire-v1", "table",
+                                         "route-protocol"};
 /// How each key is written on the command line, for messages.
 const std::map<std::string, std::string> flag_of = {
     {"requestor", "-r"}, {"interval", "-t"}, {"fail", "-f"}, {"succeed", "-s"}, {"port", "-p"},
@@ -88,11 +95,26 @@ parse_result fail(const std::string& what) {
 /// "faild.conf:7: " or "" for the command line (the message names the flag).
 std::string where(const raw& r) { return r.origin.find(':') != std::string::npos ? r.origin + ": " : ""; }
 
+/// A value without one pair of matching quotes around it ("eth0,eth1" or
+/// 'eth0,eth1' -> eth0,eth1), as an operator used to shell variables or
+/// systemd's files writes it; nullopt when a quote at either end has no
+/// partner at the other.
+std::optional<std::string> unquote(const std::string& v) {
+    auto quote = [](char c) { return c == '"' || c == '\''; };
+    if (v.empty() || (!quote(v.front()) && !quote(v.back()))) return v;
+    if (v.size() >= 2 && v.front() == v.back()) return v.substr(1, v.size() - 2);
+    return std::nullopt;
+}
+
 /// Reads one config file into `into`; an error text, or "".
 std::string read_file(const std::string& path, const std::string& text, raw_settings& into) {
+    if (text.size() > max_config_size)
+        return path + ": larger than " + std::to_string(max_config_size >> 20) + " MiB: not a configuration file";
     std::istringstream in(text);
     std::string line;
     for (int n = 1; std::getline(in, line); ++n) {
+        if (line.find('\0') != std::string::npos)
+            return path + ":" + std::to_string(n) + ": a NUL byte: not a text file";
         auto hash = line.find('#');
         if (hash != std::string::npos) line.resize(hash);
         line = trim(line);
@@ -102,6 +124,9 @@ std::string read_file(const std::string& path, const std::string& text, raw_sett
         if (eq == std::string::npos) return at + ": expected 'key = value', not '" + line + "'";
         std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
         if (!file_keys.count(key)) return at + ": unknown key '" + key + "'";
+        auto unquoted = unquote(value);
+        if (!unquoted) return at + ": unbalanced quote in the value of '" + key + "': " + value;
+        value = *unquoted;
         if (value.empty()) return at + ": no value for '" + key + "'";
         into[key] = {value, at};
     }
@@ -114,12 +139,59 @@ const char* usage_text =
     "             [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]\n"
     "             [--no-fast-confirm] [--fast-confirm-floor SECONDS] [--no-mutual]\n"
     "             [--no-align-rounds] [--no-unicast-inq] [--no-requestor] [--state-file PATH]\n"
-    "             [--wire-v1]\n"
+    "             [--wire-v1] [--table TABLE] [--route-protocol N]\n"
     "Keeps multi-homed hosts talking when one of their LANs fails: probes every\n"
     "LAN, and routes a peer's addresses on a dead LAN via a live one.\n";
 
+/// A table or protocol number: decimal, or hex with 0x (as in rt_tables).
+std::optional<std::uint32_t> parse_number(const std::string& s) {
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        if (s.size() > 10) return std::nullopt;
+        std::uint32_t v = 0;
+        for (char c : s.substr(2)) {
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) return std::nullopt;
+            v = v * 16 + std::uint32_t(d);
+        }
+        return v;
+    }
+    auto v = parse_uint(s, 0xffffffffu);
+    if (!v) return std::nullopt;
+    return std::uint32_t(*v);
+}
+
+/// A routing table's number by name: the kernel's own names, then the
+/// `NUMBER NAME` lines of rt_tables and rt_tables.d/*.conf, as ip(8) reads
+/// them (/etc/iproute2, or /usr/share/iproute2 where /etc has none).
+std::optional<std::uint32_t> table_by_name(const std::string& name, const config_fs& fs) {
+    if (name == "main") return 254;
+    if (name == "default") return 253;
+    if (name == "local") return 255;
+    if (name == "unspec") return 0;
+    std::optional<std::uint32_t> found;
+    auto scan = [&](const std::string& text) {
+        std::istringstream in(text);
+        std::string line;
+        while (std::getline(in, line)) {
+            line = line.substr(0, line.find('#'));
+            std::istringstream fields(line);
+            std::string number, label;
+            if (!(fields >> number >> label) || label != name) continue;
+            if (auto n = parse_number(number)) found = n;  // a later line wins, as in ip(8)
+        }
+    };
+    for (const char* dir : {"/etc/iproute2", "/usr/share/iproute2"}) {
+        auto main_file = fs.read(std::string(dir) + "/rt_tables");
+        if (main_file.text) scan(*main_file.text);
+        for (const auto& path : fs.list_conf(std::string(dir) + "/rt_tables.d"))
+            if (auto text = fs.read(path).text) scan(*text);
+        if (found || main_file.text) break;
+    }
+    return found;
+}
+
 /// Checks every setting and fills `o`; an error text, or "".
-std::string check_settings(const raw_settings& s, options& o) {
+std::string check_settings(const raw_settings& s, options& o, const config_fs& fs) {
     auto get = [&](const char* key) -> const raw* {
         auto it = s.find(key);
         return it == s.end() ? nullptr : &it->second;
@@ -241,6 +313,26 @@ std::string check_settings(const raw_settings& s, options& o) {
             return where(*r) + "state-file '" + r->value + "' must be an absolute path, or none";
         o.state_file = r->value;
     }
+    if (const raw* r = get("table")) {
+        auto n = parse_number(r->value);
+        if (!n && (r->value.empty() || !std::isdigit(static_cast<unsigned char>(r->value[0]))))
+            n = table_by_name(r->value, fs);
+        if (!n)
+            return where(*r) + "unknown routing table '" + r->value +
+                   "': expected a number (1 to 4294967295) or a name from /etc/iproute2/rt_tables or rt_tables.d";
+        if (*n == 0 || *n == 255)
+            return where(*r) + "routing table '" + r->value + "' (" + std::to_string(*n) +
+                   ") cannot hold faild's routes: " + (*n == 0 ? "0 is no table" : "the local table is the kernel's");
+        o.table = *n;
+        o.table_name = r->value;
+    }
+    if (const raw* r = get("route-protocol")) {
+        auto n = parse_uint(r->value, 255);
+        if (!n || *n < 5)
+            return where(*r) + "invalid route-protocol '" + r->value +
+                   "': expected 5 to 255 (0 to 4 are the kernel's: unspec, redirect, kernel, boot, static)";
+        o.route_protocol = int(*n);
+    }
     return "";
 }
 
@@ -248,12 +340,50 @@ std::string check_settings(const raw_settings& s, options& o) {
 
 config_fs config_fs::real() {
     config_fs fs;
-    fs.read = [](const std::string& path) -> std::optional<std::string> {
-        std::ifstream in(path);
-        if (!in) return std::nullopt;
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        return ss.str();
+    fs.read = [](const std::string& path) -> config_text {
+        // Non-blocking: opening a FIFO for reading would wait for a writer.
+        int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+            if (errno == ENOENT || errno == ENOTDIR) return config_text{};
+            return config_text::refused(std::strerror(errno));
+        }
+        struct stat st {};
+        if (::fstat(fd, &st) != 0) {
+            int e = errno;
+            ::close(fd);
+            return config_text::refused(std::strerror(e));
+        }
+        if (!S_ISREG(st.st_mode)) {
+            ::close(fd);
+            const char* what = S_ISDIR(st.st_mode)    ? "a directory"
+                               : S_ISFIFO(st.st_mode) ? "a FIFO"
+                               : S_ISCHR(st.st_mode)  ? "a character device"
+                               : S_ISBLK(st.st_mode)  ? "a block device"
+                               : S_ISSOCK(st.st_mode) ? "a socket"
+                                                      : "not a file";
+            return config_text::refused(std::string(what) + ", not a regular file");
+        }
+        // At most one byte past the limit: enough to tell it is too long.
+        std::string text;
+        char buf[16384];
+        for (;;) {
+            ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                int e = errno;
+                ::close(fd);
+                return config_text::refused(std::strerror(e));
+            }
+            if (n == 0) break;
+            text.append(buf, std::size_t(n));
+            if (text.size() > max_config_size) {
+                ::close(fd);
+                return config_text::refused("larger than " + std::to_string(max_config_size >> 20) +
+                                            " MiB: not a configuration file");
+            }
+        }
+        ::close(fd);
+        return config_text{std::move(text)};
     };
     fs.list_conf = [](const std::string& dir) {
         std::vector<std::string> out;
@@ -340,6 +470,8 @@ std::string describe(const options& o) {
                                 : "state-file = " + o.state_file)
        << "\n";
     os << "wire-v1 = " << (o.wire_v1 ? "yes" : "no") << "\n";
+    os << "table = " << o.table_name << "\n";
+    os << "route-protocol = " << o.route_protocol << "\n";
     return os.str();
 }
 
@@ -391,6 +523,12 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
                             "wall clock (aligned, the default, requestors send together: see faild(8))")
         ("no-unicast-inq", "broadcast (multicast) every round's INQ; by default, while a LAN has at most 4 "
                            "known peers, INQs go to each by unicast but every 16th (see faild(8))")
+        ("table", po::value<std::string>()->value_name("TABLE"),
+         "put faild's routes into this routing table, by number or by name from /etc/iproute2/rt_tables "
+         "(default main; for another, the operator adds the `ip rule` that consults it: see faild(8))")
+        ("route-protocol", po::value<std::string>()->value_name("N"),
+         "tag faild's routes with this route protocol number, 5-255 (default 250); faild adopts, repairs "
+         "and removes only routes with its own tag in its own table")
         ("key-file,k", po::value<std::string>()->value_name("KEYFILE"),
          "authenticate every probe with HMAC-SHA256 under the key(s) in KEYFILE (hex, mode 0600)")
         ("state-file", po::value<std::string>()->value_name("PATH"),
@@ -447,14 +585,17 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
     if (explicit_config) o.config_file = vm["config"].as<std::string>();
     if (o.config_file.empty()) return fail("empty configuration file name -c ''");
     auto main_text = fs.read(o.config_file);
-    if (!main_text && explicit_config) return fail("cannot read configuration file -c '" + o.config_file + "'");
+    if (!main_text.text && (explicit_config || !main_text.error.empty()))
+        return fail(std::string("cannot read configuration file ") + (explicit_config ? "-c '" : "'") + o.config_file + "'" +
+                    (main_text.error.empty() ? "" : ": " + main_text.error));
     std::vector<std::pair<std::string, std::string>> files;
-    if (main_text) files.emplace_back(o.config_file, *main_text);
+    if (main_text.text) files.emplace_back(o.config_file, *main_text.text);
     std::string dir = std::filesystem::path(o.config_file).parent_path().string();
     for (const auto& path : fs.list_conf((dir.empty() ? "." : dir) + "/conf.d")) {
         auto text = fs.read(path);
-        if (!text) return fail("cannot read configuration file '" + path + "'");
-        files.emplace_back(path, *text);
+        if (!text.text)
+            return fail("cannot read configuration file '" + path + "'" + (text.error.empty() ? "" : ": " + text.error));
+        files.emplace_back(path, *text.text);
     }
     for (const auto& [path, text] : files) {
         auto err = read_file(path, text, settings);
@@ -473,7 +614,7 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         std::string origin = f != flag_of.end() ? f->second : "--" + key;
         settings[key] = {switches.count(key) ? "yes" : vm[key].as<std::string>(), origin};
     }
-    auto err = check_settings(settings, o);
+    auto err = check_settings(settings, o, fs);
     if (!err.empty()) return fail(err);
     if (vm.count("test-round-seq-limit")) {
         const auto& text = vm["test-round-seq-limit"].as<std::string>();

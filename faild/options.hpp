@@ -5,7 +5,8 @@
 //         [-i IF[,IF...]] [--node-id ID] [--loose-rp-filter] [-c FILE]
 //         [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]
 //         [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]
-//         [--no-requestor]
+//         [--no-requestor] [--state-file PATH] [--wire-v1] [--table TABLE]
+//         [--route-protocol N]
 //
 // Without -r and without a file that sets requestor = yes, faild only
 // answers; --no-requestor undoes a file's requestor = yes.
@@ -17,12 +18,15 @@
 // the same way wherever it comes from, and an error names where it was
 // (`file:line` or the option) and exits with status 2 — before anything on
 // the network is touched. parse_options() reads files only through the
-// config_fs it is given, so tests need no real files.
+// config_fs it is given, so tests need no real files; so does the lookup of
+// a routing table's name (table = NAME) in /etc/iproute2/rt_tables and
+// rt_tables.d/*.conf (then /usr/share/iproute2/, as ip(8) reads them).
 #pragma once
 
 #include "faild/clock.hpp"
 #include "faild/flap_damping.hpp"
 #include "faild/keyring.hpp"
+#include "faild/route.hpp"
 #include "faild/wire.hpp"
 
 #include <cstdint>
@@ -49,6 +53,9 @@ struct options {
     std::string notify;                   ///< hook program, empty: none
     duration notify_timeout = ms(10'000); ///< the hook is killed after this
     std::string control_socket;           ///< empty: the platform's default (per network namespace)
+    std::uint32_t table = 254;            ///< the routing table of faild's routes (254: main)
+    std::string table_name = "main";      ///< the table as configured (a name, or its number)
+    int route_protocol = faild::route_protocol;  ///< the tag of faild's routes (route protocol number)
     bool dry_run = false;                 ///< log route changes instead of making them
     std::string key_file;                 ///< shared keys for authenticated probes, empty: none
     keyring keys;                         ///< loaded from key_file by main() (not by parse_options)
@@ -68,11 +75,31 @@ struct options {
 
 /// `log = syslog` (or -l syslog): the log goes to syslog, not to a file.
 inline bool logs_to_syslog(const options& o) { return o.log_file == "syslog"; }
+/// The most a configuration file may hold: /dev/zero, or a log file named
+/// by mistake, must not be read without end.
+inline constexpr std::size_t max_config_size = 1 << 20;
+
+/// What config_fs::read found at a path.
+struct config_text {
+    std::optional<std::string> text;  ///< the contents, when they could be read
+    std::string error;                ///< without text: why ("" when the file does not exist)
+    config_text() = default;
+    /// Found (the contents) or missing (nullopt), nothing else to say.
+    config_text(std::optional<std::string> t) : text(std::move(t)) {}
+    static config_text refused(std::string why) {
+        config_text c;
+        c.error = std::move(why);
+        return c;
+    }
+};
 
 /// How parse_options() reaches files.
 struct config_fs {
-    /// The file's contents, or nullopt when it does not exist.
-    std::function<std::optional<std::string>(const std::string& path)> read;
+    /// The file's contents; no text and no error when it does not exist,
+    /// an error when something is there that cannot be a configuration
+    /// file (a directory, a FIFO or device: never opened blocking nor read
+    /// without end; more than max_config_size bytes; unreadable).
+    std::function<config_text(const std::string& path)> read;
     /// Paths of the *.conf files in a directory, sorted; empty when none.
     std::function<std::vector<std::string>(const std::string& dir)> list_conf;
     /// The real file system.

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace faild::platform {
@@ -48,8 +49,15 @@ struct route_change {
     bool operator==(const route_change& o) const { return op == o.op && r == o.r; }
 };
 
+/// Whose routes a route_table sees: those of one routing table with one
+/// protocol tag (faild's own: main and 250 unless configured otherwise).
+struct route_owner {
+    std::uint32_t table = 254;  ///< RT_TABLE_MAIN
+    int protocol = faild::route_protocol;
+};
+
 /// The kernel routing table, restricted to faild's own routes (those tagged
-/// with faild::route_protocol in the main table). Nothing else is ever read
+/// with its route_owner's protocol in its table). Nothing else is ever read
 /// back or changed through this interface.
 class route_table {
 public:
@@ -116,7 +124,8 @@ public:
     /// Send one datagram; false and `error` set when the kernel refused it.
     virtual bool send_to(const ip_address& dst, std::uint16_t port, const std::uint8_t* data,
                          std::size_t size, std::string& error) = 0;
-    /// Non-blocking receive into buf; nullopt when nothing is waiting.
+    /// Non-blocking receive into buf; nullopt when nothing is waiting. A
+    /// datagram longer than `cap` is skipped.
     virtual std::optional<datagram> receive(std::uint8_t* buf, std::size_t cap) = 0;
     /// From now on, datagrams whose payload holds every one of `fields` are
     /// dropped before they reach the socket (our own IPv4 broadcasts, which
@@ -132,12 +141,20 @@ public:
     /// one system call; true when the batch was full (more may be waiting),
     /// false when the queue is known to be empty (no second call to find it
     /// out: at ten and more wakeups a second, system calls are faild's CPU).
+    /// A datagram longer than the largest valid probe (wire::max_size, the
+    /// receive buffer's size) is never handed to `fn`: `oversize(const
+    /// datagram&)` gets its sender and real size, so it can be counted.
     static constexpr std::size_t batch_size = 8;
-    template <typename Fn>
-    bool receive_batch(Fn&& fn) {
+    template <typename Fn, typename Oversize>
+    bool receive_batch(Fn&& fn, Oversize&& oversize) {
         batch_view v = read_batch();
         for (std::size_t i = 0; i < v.count; ++i) fn(v.info[i], v.data[i]);
+        for (std::size_t i = 0; i < v.oversize_count; ++i) oversize(v.oversize[i]);
         return v.full;
+    }
+    template <typename Fn>
+    bool receive_batch(Fn&& fn) {
+        return receive_batch(std::forward<Fn>(fn), [](const datagram&) {});
     }
 
 protected:
@@ -145,7 +162,9 @@ protected:
         std::size_t count = 0;
         const datagram* info = nullptr;
         const std::uint8_t* const* data = nullptr;
-        bool full = false;  ///< the system call filled the batch (some may have been dropped)
+        bool full = false;  ///< the system call filled the batch (some may have been oversize)
+        std::size_t oversize_count = 0;
+        const datagram* oversize = nullptr;  ///< longer than the buffer: cut, not in `info`
     };
     /// Reads up to batch_size datagrams into storage the socket owns (valid
     /// until the next call).
@@ -187,7 +206,7 @@ public:
 };
 
 /// The backend's factory functions (implemented once per backend folder).
-std::unique_ptr<route_table> make_route_table(std::string& error);
+std::unique_ptr<route_table> make_route_table(std::string& error, const route_owner& owner = {});
 std::unique_ptr<link_source> make_link_source(std::string& error);
 /// Subscribed to link, IPv4 and IPv6 address changes; nullptr and `error`
 /// on failure.
@@ -208,6 +227,27 @@ int rp_filter_mode(const std::string& ifname);
 /// The control socket's default path: /run/faild/control in the machine's
 /// own network namespace, suffixed with the namespace's id in any other.
 std::string default_control_socket();
+
+/// Where a faild instance holds its claims: /run/faild/locks.
+std::string default_lock_dir();
+/// One instance's claim on an interface in a routing table, held while it
+/// lives (the kernel drops it with the process, also on a crash); its file
+/// is removed when it is let go.
+class interface_lock {
+public:
+    virtual ~interface_lock() = default;
+};
+/// Claims `ifname` in routing table `table` for this process: the kernel's
+/// key of a route has no protocol, so two instances whose interfaces
+/// overlap in one table would fight over the same destinations. `holder`
+/// (our pid and control socket) is left for the next one to read. In the
+/// machine's own network namespace the claim is on the name; in any other
+/// it is suffixed with the namespace's id, like the control socket.
+/// nullptr and `error` when another process holds it (the error names what
+/// it left: its pid and control socket) or the claim cannot be made.
+std::unique_ptr<interface_lock> lock_interface(const std::string& dir, std::uint32_t table,
+                                               const std::string& ifname, const std::string& holder,
+                                               std::string& error);
 /// Sets the interface's own rp_filter to `value` (faild uses 2, loose).
 bool set_rp_filter(const std::string& ifname, int value, std::string& error);
 

@@ -62,17 +62,17 @@ struct route_release {
 using route_ptr = std::unique_ptr<rtnl_route, route_release>;
 
 
-/// Calls `fn(route, dst)` for every route of the main table whose
-/// destination is a host route (/32 or /128).
+/// Calls `fn(route, dst)` for every route of `table` whose destination is
+/// a host route (/32 or /128).
 template <typename Fn>
-int for_each_main_host_route(nl_sock* sock, Fn&& fn) {
+int for_each_host_route(nl_sock* sock, std::uint32_t table, Fn&& fn) {
     nl_cache* raw = nullptr;
     int err = rtnl_route_alloc_cache(sock, AF_UNSPEC, 0, &raw);
     if (err < 0) return err;
     nl_cache_ptr cache(raw);
     for (nl_object* o = nl_cache_get_first(raw); o; o = nl_cache_get_next(o)) {
         auto* rt = reinterpret_cast<rtnl_route*>(o);
-        if (rtnl_route_get_table(rt) != RT_TABLE_MAIN) continue;
+        if (rtnl_route_get_table(rt) != table) continue;
         nl_addr* dst_addr = rtnl_route_get_dst(rt);
         auto dst = from_nl_addr(dst_addr);
         if (!dst || nl_addr_get_prefixlen(dst_addr) != dst->size() * 8) continue;
@@ -83,7 +83,7 @@ int for_each_main_host_route(nl_sock* sock, Fn&& fn) {
 
 /// The route an add or replace of `r` asks the kernel for; nullptr and
 /// `error` when it cannot be built.
-route_ptr build_write(const route& r, std::string& error) {
+route_ptr build_write(const route& r, const route_owner& owner, std::string& error) {
     int ifindex = r.ifindex;
     if (ifindex <= 0) {
         ifindex = int(if_nametoindex(r.dev.c_str()));
@@ -103,10 +103,10 @@ route_ptr build_write(const route& r, std::string& error) {
         return nullptr;
     }
     rtnl_route_set_family(rt.get(), r.dst.is_v4() ? AF_INET : AF_INET6);
-    rtnl_route_set_table(rt.get(), RT_TABLE_MAIN);
+    rtnl_route_set_table(rt.get(), owner.table);
     rtnl_route_set_type(rt.get(), RTN_UNICAST);
     rtnl_route_set_scope(rt.get(), RT_SCOPE_UNIVERSE);
-    rtnl_route_set_protocol(rt.get(), route_protocol);
+    rtnl_route_set_protocol(rt.get(), std::uint8_t(owner.protocol));
     rtnl_route_set_dst(rt.get(), dst.get());  // takes its own reference
     if (src) rtnl_route_set_pref_src(rt.get(), src.get());
     // The ifindex is always set on the next hop: an IPv6 next hop that is
@@ -119,8 +119,8 @@ route_ptr build_write(const route& r, std::string& error) {
 
 }  // namespace
 
-std::unique_ptr<netlink_route_table> netlink_route_table::open(std::string& error) {
-    std::unique_ptr<netlink_route_table> t(new netlink_route_table());
+std::unique_ptr<netlink_route_table> netlink_route_table::open(std::string& error, const route_owner& owner) {
+    std::unique_ptr<netlink_route_table> t(new netlink_route_table(owner));
     if (!t->sock_.ok()) {
         error = t->sock_.error();
         return nullptr;
@@ -143,8 +143,8 @@ std::optional<route_set> netlink_route_table::list(std::string& error) {
     route_set out;
     std::set<ip_address> ours;
     sock_.clear_kernel_error();
-    int err = for_each_main_host_route(sock_.get(), [&](rtnl_route* rt, const ip_address& dst) {
-        if (rtnl_route_get_protocol(rt) != route_protocol) return;
+    int err = for_each_host_route(sock_.get(), owner_.table, [&](rtnl_route* rt, const ip_address& dst) {
+        if (rtnl_route_get_protocol(rt) != owner_.protocol) return;
         // Any type is listed (a tagged blackhole would be ours to replace or
         // remove); faild itself only installs unicast routes.
         route r;
@@ -174,8 +174,8 @@ std::optional<route_set> netlink_route_table::list(std::string& error) {
 std::map<ip_address, int> netlink_route_table::foreign_holders(std::string& error) {
     std::map<ip_address, int> holders;
     sock_.clear_kernel_error();
-    int err = for_each_main_host_route(sock_.get(), [&](rtnl_route* rt, const ip_address& d) {
-        if (rtnl_route_get_protocol(rt) == route_protocol) return;
+    int err = for_each_host_route(sock_.get(), owner_.table, [&](rtnl_route* rt, const ip_address& d) {
+        if (rtnl_route_get_protocol(rt) == owner_.protocol) return;
         if (rtnl_route_get_tos(rt) != 0 || rtnl_route_get_priority(rt) != default_priority(d.fam())) return;
         holders[d] = rtnl_route_get_protocol(rt);
     });
@@ -304,8 +304,8 @@ std::vector<op_result> netlink_route_table::apply(const std::vector<route_change
                 continue;
             }
             rtnl_route_set_family(rt.get(), r.dst.is_v4() ? AF_INET : AF_INET6);
-            rtnl_route_set_table(rt.get(), RT_TABLE_MAIN);
-            rtnl_route_set_protocol(rt.get(), route_protocol);
+            rtnl_route_set_table(rt.get(), owner_.table);
+            rtnl_route_set_protocol(rt.get(), std::uint8_t(owner_.protocol));
             rtnl_route_set_dst(rt.get(), dst.get());
             // Match by destination + table + protocol only: no next hop, any
             // scope (RT_SCOPE_NOWHERE), any type (RTN_UNSPEC), any priority
@@ -331,7 +331,7 @@ std::vector<op_result> netlink_route_table::apply(const std::vector<route_change
                 }
             }
             std::string error;
-            rt = build_write(r, error);
+            rt = build_write(r, owner_, error);
             if (!rt) {
                 out[i] = {error};
                 continue;
@@ -410,8 +410,8 @@ op_result netlink_route_table::replace(const route& r) {
 
 op_result netlink_route_table::remove(const route& r) { return apply({{route_change::kind::remove, r}}).at(0); }
 
-std::unique_ptr<route_table> make_route_table(std::string& error) {
-    return netlink_route_table::open(error);
+std::unique_ptr<route_table> make_route_table(std::string& error, const route_owner& owner) {
+    return netlink_route_table::open(error, owner);
 }
 
 }  // namespace faild::platform

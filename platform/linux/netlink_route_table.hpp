@@ -1,11 +1,12 @@
-// DOC: netlink_route_table — faild's host routes in the kernel's main table,
-// through libnl-route-3.
+// DOC: netlink_route_table — faild's host routes in the kernel's routing
+// table (main unless configured otherwise), through libnl-route-3.
 //
-// Every route faild installs is a unicast host route (/32, /128) in table
-// main, scope universe, tagged with protocol faild::route_protocol (250).
-// list() reads back only routes with that tag; remove() deletes by
-// destination + table + tag, so the kernel itself refuses to touch a route
-// someone else installed for the same destination. replace() is the one
+// Every route faild installs is a unicast host route (/32, /128) in its
+// route_owner's table (main), scope universe, tagged with its protocol
+// (faild::route_protocol, 250). list() reads back only routes with that tag
+// in that table; remove() deletes by destination + table + tag, so the
+// kernel itself refuses to touch a route someone else (another faild with
+// another tag, too) installed for the same destination. replace() is the one
 // operation the kernel would let clobber a foreign route (see the .cpp), so
 // it checks first, unless the destination was ours at the last list().
 //
@@ -36,7 +37,7 @@ public:
     static constexpr std::size_t batch_bytes = 64 * 1024;
 
     /// nullptr and `error` when the netlink socket cannot be opened.
-    static std::unique_ptr<netlink_route_table> open(std::string& error);
+    static std::unique_ptr<netlink_route_table> open(std::string& error, const route_owner& owner = {});
 
     std::optional<route_set> list(std::string& error) override;
     op_result add(const route& r) override;
@@ -45,11 +46,11 @@ public:
     std::vector<op_result> apply(const std::vector<route_change>& changes) override;
 
 private:
-    netlink_route_table() = default;
+    explicit netlink_route_table(const route_owner& owner) : owner_(owner) {}
 
     /// Destinations whose kernel key (same destination, same priority) a
-    /// route in the main table holds that is not faild's, with its
-    /// protocol; empty and `error` when the table cannot be read.
+    /// route in our table holds that is not ours, with its protocol; empty
+    /// and `error` when the table cannot be read.
     std::map<ip_address, int> foreign_holders(std::string& error);
     /// One built request of a batch and, once answered, the kernel's word.
     struct pending;
@@ -57,6 +58,7 @@ private:
     /// collects an answer for each.
     void send_chunk(std::vector<pending>& msgs, std::size_t first, std::size_t last);
 
+    route_owner owner_;
     netlink_socket sock_;
     /// Destinations whose kernel key our own route held at the last list(),
     /// kept up to date by our own writes: replace() needs no check there.

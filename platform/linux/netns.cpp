@@ -5,7 +5,8 @@
 // machine's own namespace the path is /run/faild/control, in any other it is
 // suffixed with the namespace's inode, so faild instances in separate
 // namespaces (containers, the test lab) never collide and faildctl run in
-// the same namespace finds its faild.
+// the same namespace finds its faild. The claims on interfaces
+// (interface_lock.cpp) are named the same way.
 #include "platform/platform.hpp"
 
 #include <sys/stat.h>
@@ -14,12 +15,16 @@
 
 namespace faild::platform {
 
-std::string default_control_socket() {
+/// "" in the machine's own network namespace, "-net<inode>" in any other.
+std::string netns_suffix() {
     struct stat own {}, init {};
-    const std::string base = "/run/faild/control";
-    if (stat("/proc/self/ns/net", &own) != 0) return base;
-    if (stat("/proc/1/ns/net", &init) == 0 && own.st_ino == init.st_ino && own.st_dev == init.st_dev) return base;
-    return base + "-net" + std::to_string(own.st_ino);
+    if (stat("/proc/self/ns/net", &own) != 0) return "";
+    if (stat("/proc/1/ns/net", &init) == 0 && own.st_ino == init.st_ino && own.st_dev == init.st_dev) return "";
+    return "-net" + std::to_string(own.st_ino);
 }
+
+std::string default_control_socket() { return "/run/faild/control" + netns_suffix(); }
+
+std::string default_lock_dir() { return "/run/faild/locks"; }
 
 }  // namespace faild::platform

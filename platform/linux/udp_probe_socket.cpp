@@ -1,6 +1,8 @@
 // DOC: udp_probe_socket — see udp_probe_socket.hpp.
 #include "platform/linux/udp_probe_socket.hpp"
 
+#include "faild/wire.hpp"
+
 #include <arpa/inet.h>
 #include <linux/filter.h>
 #include <net/if.h>
@@ -220,7 +222,10 @@ bool describe(const sockaddr_storage& from, msghdr& msg, std::size_t size, datag
     return true;
 }
 
-constexpr std::size_t batch_buffer = 2048;
+/// A batch buffer holds the largest valid probe (PROTOCOL.md: 2,740 bytes
+/// with a MAC); anything longer arrives cut (MSG_TRUNC) and is reported as
+/// oversize, never decoded.
+constexpr std::size_t batch_buffer = wire::max_size;
 
 }  // namespace
 
@@ -257,6 +262,7 @@ struct udp_probe_socket::batch_storage {
     std::array<mmsghdr, batch_size> msgs;
     std::array<datagram, batch_size> info;
     std::array<const std::uint8_t*, batch_size> data;
+    std::array<datagram, batch_size> oversize;
 };
 
 probe_socket::batch_view udp_probe_socket::read_batch() {
@@ -274,21 +280,28 @@ probe_socket::batch_view udp_probe_socket::read_batch() {
         h.msg_controllen = b.control[i].size();
     }
     int n;
-    do n = recvmmsg(fd_, b.msgs.data(), unsigned(batch_size), MSG_DONTWAIT, nullptr);
+    // MSG_TRUNC: msg_len is the datagram's real length, also when it was cut.
+    do n = recvmmsg(fd_, b.msgs.data(), unsigned(batch_size), MSG_DONTWAIT | MSG_TRUNC, nullptr);
     while (n < 0 && errno == EINTR);
     batch_view v;
     if (n <= 0) return v;  // EAGAIN: nothing waiting; anything else: nothing usable
-    std::size_t kept = 0;
+    std::size_t kept = 0, oversize = 0;
     for (int i = 0; i < n; ++i) {
         msghdr& h = b.msgs[std::size_t(i)].msg_hdr;
-        if (h.msg_flags & MSG_TRUNC) continue;  // longer than any probe: not ours
-        if (!describe(b.from[std::size_t(i)], h, b.msgs[std::size_t(i)].msg_len, b.info[kept])) continue;
+        const std::size_t len = b.msgs[std::size_t(i)].msg_len;
+        if ((h.msg_flags & MSG_TRUNC) || len > batch_buffer) {  // longer than any valid probe
+            if (describe(b.from[std::size_t(i)], h, len, b.oversize[oversize])) ++oversize;
+            continue;
+        }
+        if (!describe(b.from[std::size_t(i)], h, len, b.info[kept])) continue;
         b.data[kept++] = b.bufs[std::size_t(i)].data();
     }
     v.info = b.info.data();
     v.data = b.data.data();
     v.count = kept;
-    v.full = std::size_t(n) == batch_size;  // (even with some dropped) more may wait
+    v.oversize = b.oversize.data();
+    v.oversize_count = oversize;
+    v.full = std::size_t(n) == batch_size;  // (even with some oversize) more may wait
     return v;
 }
 

@@ -44,9 +44,9 @@ protected:
     batch_view read_batch() override;
 
 private:
-    /// What recvmmsg() fills: one buffer (a probe is < 1,400 bytes; anything
-    /// longer is not ours and is dropped as truncated), address and control
-    /// space per datagram. Allocated at the first batch.
+    /// What recvmmsg() fills: one buffer of wire::max_size (the largest
+    /// valid probe; anything longer is cut and reported as oversize),
+    /// address and control space per datagram. Allocated at the first batch.
     struct batch_storage;
     std::unique_ptr<batch_storage> batch_;
 

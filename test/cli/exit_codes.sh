@@ -31,7 +31,6 @@ check 2 "unexpected argument 'stray'" -- -r stray
 # program, the log; a missing interface is only a warning. Each case: the
 # exit status and a line on stderr that names the problem.
 TMP=$(mktemp -d /tmp/faild-cli.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
 : >"$TMP/empty.conf"
 printf '%s\n' 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff >"$TMP/key"
 chmod 600 "$TMP/key"
@@ -82,6 +81,38 @@ start_refuses() {  # start_refuses TEXT ARGS...
 }
 start_refuses "notify program '$TMP/nohook' does not exist" -x "$TMP/nohook"
 start_refuses "key too short" -k "$TMP/key.short"
+# Configuration files that are no files (issue 20): refused at once, never
+# read without end nor waited on. --check-config: nothing would run even if
+# one were taken. Bounded: 5 s and 256 MiB of address space each (not under
+# AddressSanitizer, whose shadow memory alone is larger).
+cfgdir=$(mktemp -d) || exit 1
+trap 'rm -rf "$TMP" "$cfgdir"' EXIT
+mkfifo "$cfgdir/fifo.conf"
+mkdir "$cfgdir/dir.conf"
+check_file() {  # check_file PATH WANT_TEXT
+    local err status
+    err=$( ([[ -n ${ASAN_OPTIONS:-} ]] || ulimit -v 262144; timeout 5 "$FAILD" --check-config -c "$1") 2>&1 >/dev/null)
+    status=$?
+    if [[ $status != 2 || $err != *"$2"* || $(printf '%s\n' "$err" | wc -l) != 1 ]]; then
+        echo "FAIL: faild --check-config -c $1 -> status $status, stderr: ${err:0:300} (want 2 and '$2' on one line)"
+        fails=$((fails + 1))
+    else
+        echo "ok: faild --check-config -c $1 -> $status: $err"
+    fi
+}
+check_file "$cfgdir/dir.conf" "-c '$cfgdir/dir.conf': a directory, not a regular file"
+check_file "$cfgdir/fifo.conf" "-c '$cfgdir/fifo.conf': a FIFO, not a regular file"
+check_file /dev/zero "-c '/dev/zero': a character device, not a regular file"
+printf 'interval = 0.1\nlog = /tmp/faild\0.log\n' >"$cfgdir/nul.conf"
+check_file "$cfgdir/nul.conf" "$cfgdir/nul.conf:2: a NUL byte: not a text file"
+head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >"$cfgdir/big.conf"
+check_file "$cfgdir/big.conf" "-c '$cfgdir/big.conf': larger than 1 MiB"
+printf 'interfaces = "eth0,eth1"\n' >"$cfgdir/quoted.conf"
+if out=$(timeout 5 "$FAILD" --check-config -c "$cfgdir/quoted.conf" 2>&1) && grep -qx 'interfaces = eth0,eth1' <<<"$out"; then
+    echo "ok: interfaces = \"eth0,eth1\" -> interfaces = eth0,eth1"
+else
+    echo "FAIL: interfaces = \"eth0,eth1\" -> $(grep -i interfaces <<<"$out")"; fails=$((fails + 1))
+fi
 
 "$FAILD" --version | grep -q '^faild [0-9]' || { echo "FAIL: --version"; fails=$((fails + 1)); }
 "$FAILD" --help | grep -q '^Usage: faild \[-r\] \[-t SECONDS\] \[-f N\] \[-s N\] \[-p PORT\] \[-l LOGFILE\]' ||
@@ -100,7 +131,7 @@ if [[ $EUID -eq 0 ]] && command -v setpriv >/dev/null; then
     # A bad value must not touch the routing table: a stale faild route in a
     # namespace of ours survives `faild -t 0`, and goes with a good start.
     ns="faild-cli-$$"
-    trap 'ip netns del "$ns" 2>/dev/null; rm -rf "$TMP"' EXIT
+    trap 'ip netns del "$ns" 2>/dev/null; rm -rf "$TMP" "$cfgdir"' EXIT
     if ip netns add "$ns" 2>/dev/null &&
         ip -n "$ns" link add c0 type veth peer name c1 &&
         ip -n "$ns" addr add 192.0.2.1/24 dev c0 &&

@@ -20,6 +20,7 @@
 // or namespaces the binary exits 77, which ctest shows as skipped.
 #include "platform/platform.hpp"
 
+#include "faild/wire.hpp"
 #include "platform/linux/netlink_link_monitor.hpp"
 #include "unit/route_table_contract.hpp"
 
@@ -44,6 +45,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -405,6 +407,95 @@ TEST_CASE("linux route_table: other tables and non-host routes are not listed or
     CHECK(run("ip route show table all proto 250 | wc -l").output == "2\n");
 }
 
+TEST_CASE("linux route_table: another table or another tag: each instance sees, repairs and removes only its own") {
+    lab net;
+    INFO(net.snapshot());
+    std::string error;
+    auto main_250 = make_route_table(error);  // faild's default: main, 250
+    auto t100_250 = make_route_table(error, {100, 250});
+    auto main_251 = make_route_table(error, {254, 251});
+    REQUIRE(main_250);
+    REQUIRE(t100_250);
+    REQUIRE(main_251);
+    auto to2 = contract::make(ip("192.0.2.2"), ip("198.51.100.2"), net.b(), ip("192.0.2.1"));
+    auto to3 = contract::make(ip("192.0.2.3"), ip("198.51.100.2"), net.b(), ip("192.0.2.1"));
+    REQUIRE(main_250->add(to2).ok());
+    REQUIRE(t100_250->add(to2).ok());  // another table: another key
+    CHECK(main_251->add(to2).error == "route exists (not faild's)");  // same table, same key: never taken over
+    REQUIRE(main_251->add(to3).ok());
+    CHECK(run("ip -4 route show table 100").output == "192.0.2.2 via 198.51.100.2 dev b0 proto 250 src 192.0.2.1 \n");
+    CHECK(run("ip -4 route show table main proto 251").output == "192.0.2.3 via 198.51.100.2 dev b0 src 192.0.2.1 \n");
+    CHECK(contract::listed(*main_250) == "192.0.2.2/32 via 198.51.100.2 dev b0(30) src 192.0.2.1");
+    CHECK(contract::listed(*t100_250) == "192.0.2.2/32 via 198.51.100.2 dev b0(30) src 192.0.2.1");
+    CHECK(contract::listed(*main_251) == "192.0.2.3/32 via 198.51.100.2 dev b0(30) src 192.0.2.1");
+    // Nobody touches another's route: not by remove, not by replace.
+    CHECK(main_250->remove(to3).error == "no such route");
+    CHECK(main_251->replace(to2).error == "route exists (not faild's)");
+    CHECK(main_250->replace(to3).error == "route exists (not faild's)");
+    REQUIRE(t100_250->remove(to2).ok());
+    CHECK(contract::listed(*t100_250) == "");
+    CHECK(contract::listed(*main_250) == "192.0.2.2/32 via 198.51.100.2 dev b0(30) src 192.0.2.1");
+    CHECK(contract::listed(*main_251) == "192.0.2.3/32 via 198.51.100.2 dev b0(30) src 192.0.2.1");
+    // IPv6 in another table as well.
+    auto v6 = contract::make(ip("2001:db8:a::2"), ip("fe80::b1"), net.b(), ip("2001:db8:a::1"));
+    REQUIRE(t100_250->add(v6).ok());
+    CHECK(run("ip -6 route show table 100 2001:db8:a::2").output ==
+          "2001:db8:a::2 via fe80::b1 dev b0 proto 250 src 2001:db8:a::1 metric 1024 pref medium\n");
+    CHECK(main_250->remove(v6).error == "no such route");
+    REQUIRE(t100_250->remove(v6).ok());
+}
+
+TEST_CASE("linux interface_lock: one claim per table and interface, the refusal names the holder, freed with it") {
+    char tmpl[] = "/tmp/faild-locks-XXXXXX";
+    REQUIRE(mkdtemp(tmpl));
+    const std::string dir = tmpl;
+    std::string error;
+    auto a = lock_interface(dir, 254, "eth0", "pid 11, control socket /run/faild/a", error);
+    REQUIRE_MESSAGE(a, error);
+    error.clear();
+    auto again = lock_interface(dir, 254, "eth0", "pid 22, control socket /run/faild/b", error);
+    CHECK_FALSE(again);  // (flock: also within one process, a second open file is refused)
+    CHECK_MESSAGE(error.find("another faild (pid 11, control socket /run/faild/a) monitors eth0 with routes in table 254") !=
+                      std::string::npos,
+                  error);
+    auto other_table = lock_interface(dir, 100, "eth0", "pid 22", error);
+    CHECK(other_table);
+    auto other_if = lock_interface(dir, 254, "eth1", "pid 22", error);
+    CHECK(other_if);
+    a.reset();  // the holder goes (a crash closes its descriptors just the same)
+    auto after = lock_interface(dir, 254, "eth0", "pid 33", error);
+    CHECK_MESSAGE(after, error);
+    std::string words;
+    for (const auto& e : std::filesystem::directory_iterator(dir))  // (a namespace suffix may follow)
+        if (e.path().filename().string().rfind("table254-eth0", 0) == 0) {
+            std::ifstream f(e.path());
+            std::getline(f, words);
+        }
+    CHECK(words == "pid 33");
+    after.reset();
+    other_table.reset();
+    other_if.reset();
+    CHECK(std::filesystem::is_empty(dir));  // claims let go leave no file behind
+    // A holder that dies without letting go (a crash: no destructor runs)
+    // leaves its file, but not its claim.
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        std::string e;
+        auto held = lock_interface(dir, 254, "eth0", "pid crashed", e);
+        _exit(held ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    CHECK_FALSE(std::filesystem::is_empty(dir));
+    auto after_crash = lock_interface(dir, 254, "eth0", "pid 44", error);
+    CHECK_MESSAGE(after_crash, error);
+    after_crash.reset();
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("linux route_table: kernel refusals come back in words") {
     lab net;
     INFO(net.snapshot());
@@ -755,12 +846,12 @@ TEST_CASE("linux probe_socket: a datagram longer than the buffer is dropped, not
     CHECK(text(small, *d) == "short");
 }
 
-TEST_CASE("linux probe_socket: receive_batch reads a batch in one go, says when it was full, drops oversize") {
+TEST_CASE("linux probe_socket: receive_batch reads a batch in one go, says when it was full, reports oversize") {
     lab net;
     INFO(net.snapshot());
     auto ours = open_socket("a0", family::v4, port);
     auto theirs = net.in_peer([] { return open_socket("a1", family::v4, port); });
-    // 11 datagrams: one too long for a batch buffer (2,048 bytes), ten probes.
+    // 11 datagrams: one too long for a batch buffer (wire::max_size), ten probes.
     send(*theirs, "192.0.2.1", port, std::string(3000, 'x'));
     for (int i = 0; i < 10; ++i) send(*theirs, "192.0.2.1", port, "INQ " + std::to_string(i));
     pollfd p{ours->fd(), POLLIN, 0};
@@ -772,15 +863,73 @@ TEST_CASE("linux probe_socket: receive_batch reads a batch in one go, says when 
         ttls.push_back(d.ttl);
         CHECK(d.from == ip("192.0.2.2"));
     };
+    std::vector<datagram> oversize;
+    auto too_long = [&](const datagram& d) { oversize.push_back(d); };
     // Local delivery is done when send() returns: all eleven wait now.
-    CHECK(ours->receive_batch(collect));  // 8 read (the long one dropped): full, more may wait
+    CHECK(ours->receive_batch(collect, too_long));  // 8 read (the long one apart): full, more may wait
     CHECK(got.size() == 7);
-    CHECK_FALSE(ours->receive_batch(collect));  // the last 3: not full, so the queue is empty
+    REQUIRE(oversize.size() == 1);  // reported with its sender and real size, not decoded
+    CHECK(oversize[0].from == ip("192.0.2.2"));
+    CHECK(oversize[0].size == 3000);
+    CHECK_FALSE(ours->receive_batch(collect, too_long));  // the last 3: not full, so the queue is empty
     REQUIRE(got.size() == 10);
     for (int i = 0; i < 10; ++i) CHECK(got[std::size_t(i)] == "INQ " + std::to_string(i));
     for (int t : ttls) CHECK(t == 255);
-    CHECK_FALSE(ours->receive_batch(collect));  // nothing: no blocking
+    CHECK_FALSE(ours->receive_batch(collect, too_long));  // nothing: no blocking
     CHECK(got.size() == 10);
+    CHECK(oversize.size() == 1);
+}
+
+TEST_CASE("linux probe_socket: the largest valid datagram arrives whole, one byte more is reported oversize") {
+    lab net;
+    INFO(net.snapshot());
+    // The largest message the protocol allows: longest node id, every
+    // address IPv6, the longest heard list of the longest ids, a target,
+    // signed.
+    wire::message m;
+    m.kind = wire::type::inq;
+    m.node_id = std::string(wire::max_node_id, 'n');
+    m.incarnation = 1;
+    m.seq = 1;
+    m.interval_us = 100'000;
+    m.addresses.assign(wire::max_addresses, ip("2001:db8:a::2"));
+    m.heard.assign(wire::max_heard, std::string(wire::max_node_id, 'h'));
+    m.target = ip("2001:db8:a::1");
+    keyring keys;
+    std::string error;
+    REQUIRE(keys.parse(std::string(64, 'a'), "test", error));
+    const wire::lan_binding lan_a{family::v6, *prefix::parse("2001:db8:a::/64")};
+    const auto largest = wire::encode(m, keys, lan_a);
+    REQUIRE(largest.size() == wire::max_size);  // 2,757 bytes (PROTOCOL.md)
+    const std::string whole(largest.begin(), largest.end());
+
+    for (family fam : {family::v4, family::v6}) {
+        INFO((fam == family::v4 ? "IPv4" : "IPv6"));
+        const char* to = fam == family::v4 ? "192.0.2.1" : "2001:db8:a::1";
+        const char* from = fam == family::v4 ? "192.0.2.2" : "2001:db8:a::2";
+        auto ours = open_socket("a0", fam, port);
+        auto theirs = net.in_peer([&] { return open_socket("a1", fam, port); });
+        send(*theirs, to, port, whole);
+        send(*theirs, to, port, whole + "x");
+        std::vector<std::vector<std::uint8_t>> got;
+        std::vector<datagram> oversize;
+        auto both_in = [&] {
+            ours->receive_batch(
+                [&](const datagram& d, const std::uint8_t* data) {
+                    CHECK(d.from == ip(from));
+                    got.emplace_back(data, data + d.size);
+                },
+                [&](const datagram& d) { oversize.push_back(d); });
+            return got.size() + oversize.size() >= 2;
+        };
+        REQUIRE(eventually(both_in));
+        REQUIRE(got.size() == 1);
+        CHECK(got[0] == largest);  // whole, and it decodes
+        CHECK(std::holds_alternative<wire::message>(wire::decode(got[0].data(), got[0].size(), keys, {lan_a})));
+        REQUIRE(oversize.size() == 1);
+        CHECK(oversize[0].from == ip(from));
+        CHECK(oversize[0].size == wire::max_size + 1);
+    }
 }
 
 TEST_CASE("linux probe_socket: the sender hears its own IPv4 broadcast, not its IPv6 multicast") {

@@ -257,7 +257,9 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
           "align-rounds = yes\n"
           "unicast-inq = yes\n"
           "# state-file = (the control socket's path with .state)\n"
-          "wire-v1 = no\n");
+          "wire-v1 = no\n"
+          "table = main\n"
+          "route-protocol = 250\n");
     // What it prints reads back to the same settings.
     fake_fs back;
     back.files["/etc/faild/faild.conf"] = r.out;
@@ -427,4 +429,146 @@ TEST_CASE("options: --state-file (absolute, or none) and --wire-v1, on the comma
     auto shown = parse_with(f, {"--check-config"});
     CHECK(shown.out.find("state-file = /run/x.state\n") != std::string::npos);
     CHECK(shown.out.find("wire-v1 = yes\n") != std::string::npos);
+}
+
+TEST_CASE("options: one pair of matching quotes around a value in a file is taken off") {
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] =
+        "interfaces = \"eth0,eth1\"\n"
+        "node-id = 'h1'\n"
+        "log = \"/var/log/faild x.log\"   # a space inside\n";
+    auto r = parse_with(f, {});
+    REQUIRE_MESSAGE(r.opts, r.err);
+    CHECK(r.opts->interfaces == std::vector<std::string>{"eth0", "eth1"});
+    CHECK(r.opts->node_id == "h1");
+    CHECK(r.opts->log_file == "/var/log/faild x.log");
+
+    struct row {
+        const char* text;
+        const char* message;
+    };
+    const row rows[] = {
+        {"interfaces = \"eth0,eth1\n", "/etc/faild/faild.conf:1: unbalanced quote in the value of 'interfaces'"},
+        {"interfaces = eth0,eth1'\n", "/etc/faild/faild.conf:1: unbalanced quote in the value of 'interfaces'"},
+        {"node-id = \"h1'\n", "/etc/faild/faild.conf:1: unbalanced quote in the value of 'node-id'"},
+        {"node-id = \"\n", "/etc/faild/faild.conf:1: unbalanced quote in the value of 'node-id'"},
+        {"log = \"\"\n", "/etc/faild/faild.conf:1: no value for 'log'"},
+        {"node-id = \"\"h1\"\"\n", "/etc/faild/faild.conf:1: invalid node id '\"h1\"'"},  // one pair only
+    };
+    for (const auto& row : rows) {
+        fake_fs g;
+        g.files["/etc/faild/faild.conf"] = row.text;
+        auto res = parse_with(g, {});
+        CAPTURE(res.err);
+        CHECK_FALSE(res.opts);
+        CHECK(res.exit_code == 2);
+        CHECK(res.err.find(row.message) != std::string::npos);
+    }
+    // The command line is not a file: the shell took its quotes off already.
+    auto cmd = parse({"--node-id", "'h1'"});
+    CHECK_FALSE(cmd.opts);
+    CHECK(cmd.err.find("invalid node id ''h1''") != std::string::npos);
+}
+
+TEST_CASE("options: a NUL byte or more than 1 MiB is no configuration file") {
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] = std::string("interval = 0.1\nnode-id = h1\0x\n", 30);
+    auto nul = parse_with(f, {});
+    CHECK_FALSE(nul.opts);
+    CHECK(nul.exit_code == 2);
+    CHECK(nul.err.find("/etc/faild/faild.conf:2: a NUL byte: not a text file") != std::string::npos);
+    CHECK(nul.err.find('\0') == std::string::npos);
+
+    fake_fs big;
+    big.files["/srv/faild.conf"] = "interval = 0.1\n" + std::string(max_config_size, '#');
+    auto huge = parse_with(big, {"-c", "/srv/faild.conf"});
+    CHECK_FALSE(huge.opts);
+    CHECK(huge.exit_code == 2);
+    CHECK(huge.err.find("/srv/faild.conf: larger than 1 MiB") != std::string::npos);
+    big.files["/srv/faild.conf"] = "interval = 0.1\n" + std::string(max_config_size - 16, '#');  // just fits
+    CHECK(parse_with(big, {"-c", "/srv/faild.conf"}).opts);
+}
+
+TEST_CASE("options: what the file system refuses (a directory, a FIFO, too large) is an error naming it") {
+    // config_fs::read says why a path exists but is no configuration file.
+    config_fs refusing;
+    refusing.read = [](const std::string& path) -> config_text {
+        if (path == "/srv/dir") return config_text::refused("a directory, not a regular file");
+        if (path == "/etc/faild/faild.conf") return config_text::refused("Permission denied");
+        return config_text{};
+    };
+    refusing.list_conf = [](const std::string&) { return std::vector<std::string>{}; };
+    const char* dir_args[] = {"faild", "-c", "/srv/dir"};
+    auto dir = parse_options(3, dir_args, refusing);
+    CHECK_FALSE(dir.opts);
+    CHECK(dir.exit_code == 2);
+    CHECK(dir.err.find("cannot read configuration file -c '/srv/dir': a directory, not a regular file") !=
+          std::string::npos);
+    // The default file may be missing, but not unreadable.
+    const char* none[] = {"faild"};
+    auto denied = parse_options(1, none, refusing);
+    CHECK_FALSE(denied.opts);
+    CHECK(denied.err.find("cannot read configuration file '/etc/faild/faild.conf': Permission denied") !=
+          std::string::npos);
+}
+
+TEST_CASE("options: table by number or by name from rt_tables, route-protocol, both as keys and options") {
+    auto d = parse({});
+    REQUIRE(d.opts);
+    CHECK(d.opts->table == 254);
+    CHECK(d.opts->table_name == "main");
+    CHECK(d.opts->route_protocol == 250);
+
+    fake_fs f;
+    f.files["/etc/iproute2/rt_tables"] =
+        "#\n# reserved values\n#\n255\tlocal\n254\tmain\n253\tdefault\n0\tunspec\n#\n100 faild_a  # ours\n";
+    f.files["/etc/iproute2/rt_tables.d/vrf.conf"] = "0x3e8 vrf-blue\n";
+    f.files["/etc/faild/faild.conf"] = "table = faild_a\nroute-protocol = 251\n";
+    auto r = parse_with(f, {});
+    REQUIRE_MESSAGE(r.opts, r.err);
+    CHECK(r.opts->table == 100);
+    CHECK(r.opts->table_name == "faild_a");
+    CHECK(r.opts->route_protocol == 251);
+    auto v = parse_with(f, {"--table", "vrf-blue", "--route-protocol", "252"});
+    REQUIRE_MESSAGE(v.opts, v.err);
+    CHECK(v.opts->table == 1000);
+    CHECK(v.opts->route_protocol == 252);
+    CHECK(parse_with(f, {"--table", "4000000000"}).opts->table == 4'000'000'000u);
+    CHECK(parse_with(f, {"--table", "0x10"}).opts->table == 16);
+    CHECK(parse_with(f, {"--table", "main"}).opts->table == 254);
+    // /usr/share/iproute2 where /etc has no rt_tables (iproute2 >= 6.5 installs there).
+    fake_fs usr;
+    usr.files["/usr/share/iproute2/rt_tables"] = "200 isp2\n";
+    CHECK(parse_with(usr, {"--table", "isp2"}).opts->table == 200);
+    // --check-config names it as written; that reads back the same.
+    auto shown = parse_with(f, {"--check-config"});
+    CHECK(shown.out.find("\ntable = faild_a\nroute-protocol = 251\n") != std::string::npos);
+
+    struct row {
+        std::vector<const char*> args;
+        const char* message;
+    };
+    const row rows[] = {
+        {{"--table", "nosuch"}, "unknown routing table 'nosuch'"},
+        {{"--table", "12x"}, "unknown routing table '12x'"},
+        {{"--table", "0"}, "routing table '0' (0) cannot hold faild's routes: 0 is no table"},
+        {{"--table", "local"}, "routing table 'local' (255) cannot hold faild's routes: the local table is the kernel's"},
+        {{"--table", "4294967296"}, "unknown routing table '4294967296'"},
+        {{"--route-protocol", "4"}, "invalid route-protocol '4': expected 5 to 255"},
+        {{"--route-protocol", "256"}, "invalid route-protocol '256'"},
+        {{"--route-protocol", "faild"}, "invalid route-protocol 'faild'"},
+    };
+    for (const auto& row : rows) {
+        std::vector<const char*> argv{"faild"};
+        argv.insert(argv.end(), row.args.begin(), row.args.end());
+        auto res = parse_options(int(argv.size()), argv.data(), f.fs());
+        CAPTURE(res.err);
+        CHECK_FALSE(res.opts);
+        CHECK(res.exit_code == 2);
+        CHECK(res.err.find(row.message) != std::string::npos);
+    }
+    fake_fs bad_file;
+    bad_file.files["/etc/faild/faild.conf"] = "\ntable = nosuch\n";
+    CHECK(parse_with(bad_file, {}).err.find("/etc/faild/faild.conf:2: unknown routing table 'nosuch'") !=
+          std::string::npos);
 }

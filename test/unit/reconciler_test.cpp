@@ -134,10 +134,10 @@ TEST_CASE("reconciler: the periodic repair logs what it had to put back as resto
     auto a = r("192.0.2.2", "198.51.100.2");
     rec.reconcile(set_of({a}), "switchback", ev);
     ev.clear();
-    CHECK(rec.repair(set_of({a}), ev));
+    CHECK(rec.repair(set_of({a}), ms(0), ev));
     CHECK(ev.empty());  // nothing missing: nothing said
     table.remove(a);
-    CHECK(rec.repair(set_of({a}), ev));
+    CHECK(rec.repair(set_of({a}), ms(0), ev));
     CHECK(table.routes() == set_of({a}));
     REQUIRE(ev.size() == 1);
     CHECK(ev[0].level == severity::warning);
@@ -287,4 +287,123 @@ TEST_CASE("reconciler: the dry-run table logs one line per change of the batch, 
                        "op=remove dst=192.0.2.3/32 via=198.51.100.3 dev=eth1 src=192.0.2.1",
                        "op=replace dst=192.0.2.2/32 via=198.51.100.9 dev=eth1 src=192.0.2.1",
                    });
+}
+
+// ---------------------------------------------------------------- back-off
+
+TEST_CASE("repair_backoff: per destination, from the base doubling to the maximum, cleared on success") {
+    repair_backoff b(ms(100), ms(1'000));
+    auto x = *ip_address::parse("192.0.2.5"), y = *ip_address::parse("192.0.2.6");
+    CHECK(b.due(x, ms(0)));
+    b.failed(x, ms(0));
+    CHECK_FALSE(b.due(x, ms(99)));
+    CHECK(b.due(x, ms(100)));
+    CHECK(b.due(y, ms(1)));  // another destination never waits for x
+    b.failed(x, ms(100));
+    CHECK(*b.retry_at(x) == ms(300));
+    b.failed(x, ms(300));
+    CHECK(*b.retry_at(x) == ms(700));
+    b.failed(x, ms(700));
+    CHECK(*b.retry_at(x) == ms(1'500));  // 800 ms
+    b.failed(x, ms(1'500));
+    CHECK(*b.retry_at(x) == ms(2'500));  // the maximum, 1 s
+    b.failed(x, ms(2'500));
+    CHECK(*b.retry_at(x) == ms(3'500));
+    b.clear(x);
+    CHECK(b.due(x, ms(3'000)));
+    b.failed(x, ms(4'000));
+    CHECK(*b.retry_at(x) == ms(4'100));  // from the base again
+    b.failed(y, ms(4'000));
+    b.keep_only([&](const ip_address& d) { return d == y; });
+    CHECK_FALSE(b.retry_at(x));
+    CHECK(b.retry_at(y));
+}
+
+TEST_CASE("reconciler: a route in conflict backs off on its own, an unrelated flushed route is put back at the next repair") {
+    platform::fake_route_table table;
+    auto theirs = r("192.0.2.5", "198.51.100.5");
+    table.add_foreign(theirs);  // another program holds 192.0.2.5
+    auto mine = r("192.0.2.5", "198.51.100.9");
+    auto other = r("192.0.2.6", "198.51.100.6");
+    reconciler rec(table, ms(100));  // the repair period at t = 0.1
+    event_list ev;
+    const route_set want = set_of({mine, other});
+    CHECK_FALSE(rec.reconcile(want, "replanned", ev));  // the plan changed: both tried
+    CHECK(table.routes() == set_of({other}));
+
+    // The repair runs every 100 ms for 20 s. The conflicting route is tried
+    // again only after its own back-off (100 ms, doubling, at most 30 s).
+    std::vector<long long> tried_at;
+    long long restored_at = -1;
+    for (long long t = 100; t <= 20'000; t += 100) {
+        if (t == 15'000) table.remove(other);  // `ip route flush proto 250`, one route of it
+        event_list run;
+        rec.repair(want, ms(t), run);
+        for (const auto& e : run) {
+            if (e.name == "route_failed" && e.get("dst") == "192.0.2.5/32") tried_at.push_back(t);
+            if (e.name == "route_restored" && e.get("dst") == "192.0.2.6/32") restored_at = t;
+        }
+    }
+    // 100 ms after the reconcile (whose failure started no wait: the first
+    // repair tries), then 100, 200, 400, ... ms after each try.
+    CHECK(tried_at == std::vector<long long>{100, 200, 400, 800, 1'600, 3'200, 6'400, 12'800});
+    CHECK(rec.backoff().size() == 1);
+    CHECK(*rec.backoff().retry_at(mine.dst) == ms(25'600));  // waits 12.8 s now
+    // The unrelated route went back at the first repair after the flush.
+    CHECK(restored_at == 15'000);
+    CHECK(table.routes() == set_of({other}));
+    CHECK(table.has_foreign(theirs.dst));  // never touched
+    std::size_t writes = table.operations();
+    event_list none;
+    CHECK(rec.repair(want, ms(20'100), none));  // not due before 25.6 s: not tried, nothing failed
+    CHECK(none.empty());
+    CHECK(table.operations() == writes);
+}
+
+TEST_CASE("reconciler: the repair tries a refused route again once its wait is over, then forgets the wait") {
+    scripted_table table;
+    auto a = r("192.0.2.2", "198.51.100.2");
+    reconciler rec(table, ms(100));
+    table.script = {{"Network is unreachable"}};
+    event_list ev;
+    CHECK_FALSE(rec.repair(set_of({a}), ms(0), ev));
+    CHECK(table.batches.size() == 1);
+    CHECK(rec.repair(set_of({a}), ms(50), ev));  // waiting: no batch at all, nothing failed
+    CHECK(table.batches.size() == 1);
+    table.script.clear();  // the table takes it now
+    CHECK(rec.repair(set_of({a}), ms(100), ev));
+    CHECK(table.batches.size() == 2);
+    CHECK(rec.backoff().size() == 0);
+    // Not wanted any more: a wait for it is forgotten too.
+    table.script = {{"Network is unreachable"}};
+    table.installed = {};
+    CHECK_FALSE(rec.repair(set_of({a}), ms(200), ev));
+    CHECK(rec.backoff().size() == 1);
+    CHECK(rec.repair({}, ms(210), ev));
+    CHECK(rec.backoff().size() == 0);
+}
+
+TEST_CASE("reconciler: route events name the peer the plan chose, also when the route comes out later") {
+    platform::fake_route_table table;  // keeps no peer, like the kernel
+    reconciler rec(table);
+    event_list ev;
+    auto a = r("192.0.2.2", "198.51.100.2");
+    a.peer = "h2";
+    auto b = r("192.0.2.3", "198.51.100.3");  // the plan named no peer
+    CHECK(rec.reconcile(set_of({a, b}), "replanned", ev));
+    REQUIRE(ev.size() == 2);
+    CHECK(ev[0].name == "route_added");
+    CHECK(ev[0].get("peer") == "h2");
+    CHECK(ev[1].get("peer") == "");
+    CHECK(texts(ev) ==
+          "event=route_added dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 peer=h2\n"
+          "event=route_added dst=192.0.2.3/32 via=198.51.100.3 dev=eth1 src=192.0.2.1\n");
+    ev.clear();
+    CHECK(rec.repair(set_of({a, b}), ms(0), ev));  // read back from the table: no peer there
+    CHECK(ev.empty());
+    CHECK(rec.reconcile(set_of({b}), "switchback", ev));
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].name == "route_removed");
+    CHECK(ev[0].get("peer") == "h2");
+    CHECK(ev[0].get("reason") == "switchback");
 }
