@@ -8,8 +8,10 @@
 #      table and tag, same interfaces: refuses to start (status 1), naming
 #      A's pid and control socket; A's route is never missing meanwhile
 #      (c30038b removed it as stale)
-#   B  (h1, h2): table 100, port 7794, eth0 and eth1: routes 192.0.2.2 in
-#      table 100; A's route stays
+#   B  (h1, h2): table 100, port 7794, eth0 and eth1, with keys: routes
+#      192.0.2.2 in table 100 (B starts with LAN A already cut, so without
+#      keys it could not prove that address: PROTOCOL.md, "Trust"); A's
+#      route stays
 #   C  (h1): main table, tag 251, eth2 only: runs beside A
 #   D  (h1): table 100, eth1: refuses (B has eth1 in table 100), naming B
 #   B stops: its table-100 route goes, A's stays; the repair of LAN A ends
@@ -80,8 +82,9 @@ grep -qF "monitors eth0" "$DIR/a2.out" || fail "A2's message does not name the i
 
 # --- B: table 100 -------------------------------------------------------------
 watch_on b
-spawn b1 h1 -i eth0,eth1 --port 7794 --control-socket "$DIR/b1.sock" --table 100
-spawn b2 h2 -i eth0,eth1 --port 7794 --control-socket "$DIR/b2.sock" --table 100
+( umask 077; printf '%s\n' 5e0d3c2b1a09f8e7d6c5b4a3928170615e0d3c2b1a09f8e7d6c5b4a392817061 >"$DIR/b.key" )
+spawn b1 h1 -i eth0,eth1 --port 7794 --control-socket "$DIR/b1.sock" --table 100 -k "$DIR/b.key"
+spawn b2 h2 -i eth0,eth1 --port 7794 --control-socket "$DIR/b2.sock" --table 100 -k "$DIR/b.key"
 watch_check b 2 "B (table 100)"
 lab_wait 15 b_routed || { table100; fail "B did not route 192.0.2.2 in table 100"; }
 a_kept || { show_routes; fail "A's route went when B routed"; }
