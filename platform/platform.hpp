@@ -5,9 +5,9 @@
 // backend can do, never which OS it runs on. CMake picks the backend folder.
 #pragma once
 
-#include "faild/clock.hpp"
-#include "faild/ip_address.hpp"
-#include "faild/route.hpp"
+#include "faild/core/clock.hpp"
+#include "faild/core/ip_address.hpp"
+#include "faild/core/route.hpp"
 
 #include <cstdint>
 #include <memory>

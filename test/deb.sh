@@ -84,7 +84,7 @@ got=$(cd "$ROOT" && find . ! -type d -printf '/%P\n' | sort)
 [[ $(sort "$CTRL/conffiles") == "$(grep '^/etc/' <<<"$want")" ]] ||
   bad "conffiles is not every file under /etc: $(cat "$CTRL/conffiles")"
 cmp -s "$ROOT/usr/share/doc/faild/README.md" "$SRC/README.md" || bad "README.md differs from the source's"
-gzip -dc "$ROOT/usr/share/man/man8/faild.8.gz" | cmp -s - "$SRC/faild/faild.8" || bad "faild.8.gz is not faild.8"
+gzip -dc "$ROOT/usr/share/man/man8/faild.8.gz" | cmp -s - "$SRC/faild/doc/faild.8" || bad "faild.8.gz is not faild.8"
 grep -q '^requestor = yes$' "$ROOT/etc/faild/faild.conf" || bad "the packaged faild.conf makes no requestor"
 
 # 3. lintian.

@@ -3,7 +3,7 @@
 // from it instead of the disk.
 #pragma once
 
-#include "faild/options.hpp"
+#include "faild/core/options.hpp"
 
 #include <map>
 #include <optional>

@@ -24,7 +24,7 @@ else
 fi
 if command -v groff >/dev/null; then
   ran=$((ran + 1))
-  for page in faild/faild.8 faild/faildctl.8 faild/faild.conf.5; do
+  for page in faild/doc/faild.8 faild/doc/faildctl.8 faild/doc/faild.conf.5; do
     out=$(groff -man -Tutf8 -ww -z "$SRC/$page" 2>&1)
     [[ -z $out ]] || bad "groff warnings in $page:
 $out"
@@ -34,7 +34,7 @@ else
 fi
 if command -v mandoc >/dev/null; then
   ran=$((ran + 1))
-  for page in faild/faild.8 faild/faildctl.8 faild/faild.conf.5; do
+  for page in faild/doc/faild.8 faild/doc/faildctl.8 faild/doc/faild.conf.5; do
     out=$(mandoc -Tlint -W warning "$SRC/$page" 2>&1)
     [[ -z $out ]] || bad "mandoc -Tlint warnings in $page:
 $out"
@@ -43,15 +43,15 @@ else
   echo "note: no mandoc"
 fi
 # The documentation says what the code does: mutual rounds ACK every Nth INQ,
-# N = ack_every in faild/engine.cpp, wherever the files name the rate.
+# N = ack_every in faild/core/engine.cpp, wherever the files name the rate.
 ran=$((ran + 1))
-n=$(sed -n 's/^constexpr std::uint32_t ack_every = \([0-9]*\);.*/\1/p' "$SRC/faild/engine.cpp")
+n=$(sed -n 's/^constexpr std::uint32_t ack_every = \([0-9]*\);.*/\1/p' "$SRC/faild/core/engine.cpp")
 if [[ -z $n ]]; then
-  bad "no ack_every in faild/engine.cpp"
+  bad "no ack_every in faild/core/engine.cpp"
 else
   mutual=$(sed -n '/^# Mutual rounds/,/^#mutual/p' "$SRC/conf/faild.conf" | tr '\n' ' ')
   [[ $mutual == *"every ${n}th"* ]] || bad "conf/faild.conf's mutual rounds do not say every ${n}th: $mutual"
-  for f in README.md faild/faild.8 faild/faild.conf.5 conf/faild.conf; do
+  for f in README.md faild/doc/faild.8 faild/doc/faild.conf.5 conf/faild.conf; do
     stale=$(tr '\n' ' ' <"$SRC/$f" | grep -oE "ACK (only )?every [0-9]+th" | grep -v "every ${n}th")
     [[ -z $stale ]] || bad "$f says '$stale' (mutual rounds ACK every ${n}th)"
   done

@@ -9,8 +9,8 @@
 // Time is an argument: the simulation loop asks what is due and when.
 #pragma once
 
-#include "faild/clock.hpp"
-#include "faild/ip_address.hpp"
+#include "faild/core/clock.hpp"
+#include "faild/core/ip_address.hpp"
 
 #include <cstdint>
 #include <deque>

@@ -2,7 +2,7 @@
 // nl_addr, and the owning pointers for libnl objects used by the backend.
 #pragma once
 
-#include "faild/ip_address.hpp"
+#include "faild/core/ip_address.hpp"
 
 #include <memory>
 #include <optional>

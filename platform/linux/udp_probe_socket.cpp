@@ -1,7 +1,7 @@
 // DOC: udp_probe_socket — see udp_probe_socket.hpp.
 #include "platform/linux/udp_probe_socket.hpp"
 
-#include "faild/wire.hpp"
+#include "faild/core/wire.hpp"
 
 #include <arpa/inet.h>
 #include <linux/filter.h>

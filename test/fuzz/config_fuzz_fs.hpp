@@ -12,7 +12,7 @@
 // (command-line values echoed with their newlines); replays never set it.
 #pragma once
 
-#include "faild/options.hpp"
+#include "faild/core/options.hpp"
 #include "test/memory_config_fs.hpp"
 
 #include <cstdio>

@@ -10,7 +10,7 @@
 // a key, what it accepts must re-encode (signed, for the same LAN) to the
 // same bytes. A broken
 // property aborts, which libFuzzer and replay_main report as a crash.
-#include "faild/wire.hpp"
+#include "faild/core/wire.hpp"
 
 #include <cstdint>
 #include <cstdio>

@@ -4,8 +4,8 @@
 // with fuzz_wire.cpp's test key.
 //
 //   make_seeds DIR      (the target fuzz_make_seeds; not part of the build)
-#include "faild/ip_address.hpp"
-#include "faild/wire.hpp"
+#include "faild/core/ip_address.hpp"
+#include "faild/core/wire.hpp"
 
 #include <cstdio>
 #include <fstream>

@@ -20,7 +20,7 @@
 // or namespaces the binary exits 77, which ctest shows as skipped.
 #include "platform/platform.hpp"
 
-#include "faild/wire.hpp"
+#include "faild/core/wire.hpp"
 #include "platform/linux/netlink_link_monitor.hpp"
 #include "unit/route_table_contract.hpp"
 

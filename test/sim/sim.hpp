@@ -6,8 +6,8 @@
 // a minute of protocol runs in milliseconds and every run is the same.
 #pragma once
 
-#include "faild/engine.hpp"
-#include "faild/reconciler.hpp"
+#include "faild/core/engine.hpp"
+#include "faild/core/reconciler.hpp"
 #include "platform/fake/fake_network.hpp"
 #include "platform/fake/fake_route_table.hpp"
 

@@ -3,7 +3,7 @@
 rogue_unkeyed.sh, flood.sh, attack_*.sh). Runs inside a lab namespace only;
 every loop is bounded by a duration and a count. Every datagram leaves with
 TTL / hop limit 255 from a socket bound to a lab interface (SO_BINDTODEVICE),
-to lab addresses only. Speaks the wire format of faild/PROTOCOL.md
+to lab addresses only. Speaks the wire format of faild/doc/PROTOCOL.md
 ("Datagram layout"): version 1, and version 2 (the same layout, byte 2 is 2;
 flag 0x20 "target" on a probe-only INQ: one address after the heard list,
 the address the probe was sent to). Crafted datagrams are keyless: keyed

@@ -31,7 +31,7 @@
 //
 // Exit status: 0 done, 1 a step went wrong (message on stderr), 2 usage or
 // refused to run.
-#include "faild/reconciler.hpp"
+#include "faild/core/reconciler.hpp"
 #include "platform/platform.hpp"
 
 #include <net/if.h>

@@ -1,4 +1,4 @@
-#include "faild/address_book.hpp"
+#include "faild/core/address_book.hpp"
 
 #include <doctest/doctest.h>
 

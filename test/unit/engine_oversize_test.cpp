@@ -1,7 +1,7 @@
 // The engine's side of issue 20, item 1: a datagram cut by the receive
 // buffer (longer than wire::max_size) is counted and logged as a drop, like
 // every other. (A file of its own: engine_test.cpp is being rewritten.)
-#include "faild/engine.hpp"
+#include "faild/core/engine.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "faild/engine.hpp"
+#include "faild/core/engine.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "faild/flap_damping.hpp"
+#include "faild/core/flap_damping.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "faild/hooks.hpp"
+#include "faild/core/hooks.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "faild/ip_address.hpp"
+#include "faild/core/ip_address.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "faild/log_limiter.hpp"
+#include "faild/core/log_limiter.hpp"
 
 #include <doctest/doctest.h>
 

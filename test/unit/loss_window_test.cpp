@@ -1,4 +1,4 @@
-#include "faild/loss_window.hpp"
+#include "faild/core/loss_window.hpp"
 
 #include <doctest/doctest.h>
 

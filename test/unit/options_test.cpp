@@ -1,4 +1,4 @@
-#include "faild/options.hpp"
+#include "faild/core/options.hpp"
 #include "test/memory_config_fs.hpp"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-#include "faild/path_tracker.hpp"
+#include "faild/core/path_tracker.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "faild/preflight.hpp"
+#include "faild/core/preflight.hpp"
 
 #include <doctest/doctest.h>
 

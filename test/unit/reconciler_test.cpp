@@ -1,4 +1,4 @@
-#include "faild/reconciler.hpp"
+#include "faild/core/reconciler.hpp"
 #include "platform/fake/fake_route_table.hpp"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-#include "faild/route_plan.hpp"
+#include "faild/core/route_plan.hpp"
 
 #include <doctest/doctest.h>
 

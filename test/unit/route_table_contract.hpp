@@ -13,8 +13,8 @@
 // doctest re-runs the body once per subcase.
 #pragma once
 
-#include "faild/ip_address.hpp"
-#include "faild/route.hpp"
+#include "faild/core/ip_address.hpp"
+#include "faild/core/route.hpp"
 #include "platform/platform.hpp"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-#include "faild/sd_notify.hpp"
+#include "faild/daemon/sd_notify.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "faild/silence_watch.hpp"
+#include "faild/core/silence_watch.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
-#include "faild/event.hpp"
-#include "faild/status.hpp"
+#include "faild/core/event.hpp"
+#include "faild/core/status.hpp"
 
 #include <doctest/doctest.h>
 

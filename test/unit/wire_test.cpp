@@ -1,4 +1,4 @@
-#include "faild/wire.hpp"
+#include "faild/core/wire.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,0 +1,1376 @@
+#include "faild/core/engine.hpp"
+
+#include "faild/core/route_plan.hpp"
+
+#include <algorithm>
+#include <variant>
+
+namespace faild {
+
+namespace {
+
+/// Most addresses a peer may advertise that we keep (the wire allows 32).
+constexpr std::size_t max_peer_addresses = wire::max_addresses;
+
+constexpr family families[] = {family::v4, family::v6};
+
+/// Up to this many peers on a LAN, round INQs go to each by unicast.
+constexpr std::size_t max_unicast_peers = 4;
+
+/// Every this many rounds (the first one included) the round INQ is a
+/// broadcast, so nodes that send no INQs of their own are found.
+constexpr std::uint32_t broadcast_every = 16;
+
+/// Every this many rounds (the first one included) a mutual round INQ wants
+/// an ACK: RTT samples for the retry timeout. A multiple of broadcast_every.
+/// On a LAN the timeout's floor (at least t / 10) is far above the RTT, so
+/// a sample every 64 rounds is plenty; each one costs every mutual peer a
+/// datagram, and usually a wakeup.
+constexpr std::uint32_t ack_every = 64;
+static_assert(ack_every % broadcast_every == 0);
+
+/// A mutual path's first RTT sample comes as the path comes up, while hosts
+/// are busy starting; one slow sample then set the notice confirmation's
+/// wait (4 x srtt) for 64 rounds. So the rounds after it ask for ACKs too,
+/// this many in all (lost or retried ones give no sample); they go by
+/// unicast like any other. Later samples come only every 64th round.
+constexpr std::uint8_t rtt_burst = 8;
+
+/// After the first of its kind, dropped datagrams are logged as a count,
+/// at most once this often per kind (a flood or a wrong key fills no disk,
+/// yet goes on being seen).
+constexpr duration drop_log_every = ms(60'000);
+
+/// Housekeeping (forgetting peers, counting drops) is due this long after
+/// the last (plenty: peers are forgotten after a minute or more); it runs at
+/// the first tick from then on. It wakes the daemon only when no tick comes
+/// within the slack after it is due: a requestor's rounds carry it, and a
+/// wakeup of its own costs as much CPU as a round's.
+constexpr duration housekeeping_every = ms(1000);
+constexpr duration housekeeping_slack = ms(1000);
+
+/// After a notice the peer refuted, notices for that path need two
+/// unanswered probes for this long (see on_notice).
+constexpr duration notice_doubt = ms(10'000);
+
+/// With keys, the incarnations of this many forgotten peers are kept.
+constexpr std::size_t max_tombstones = 1024;
+
+/// Proof probes a LAN-family sends at most in one round (the rest follow
+/// in the next ones).
+constexpr int proof_budget = 16;
+
+}  // namespace
+
+engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
+    : cfg_(std::move(cfg)),
+      lans_(std::move(lans)),
+      lan_states_(lans_.size() * 2),
+      book_(std::move(cfg_.proofs)),
+      incarnation_(cfg_.incarnation) {
+    cfg_.proofs = address_book{};
+    for (auto& l : lans_) l.remember(lan{});
+    for (auto& ls : lan_states_) ls.next_send = now;
+    if (cfg_.seq_seed) {
+        seq_rng_ = *cfg_.seq_seed;
+        draw_seq_start();
+        confirm_counter_ = seq_start_;  // probe-only INQs too: their ACKs count as answers
+    }
+    collect_own_addresses();
+    next_expiry_check_ = now + housekeeping_every;
+}
+
+void engine::collect_own_addresses() {
+    own_addresses_.clear();
+    family_used_[0] = family_used_[1] = false;
+    for (const auto& l : lans_)
+        for (const auto& p : l.addrs) family_used_[p.addr.fam() == family::v6] = true;
+    for (const auto& l : lans_)
+        for (const auto& p : l.addrs)
+            if (own_addresses_.size() < wire::max_addresses) own_addresses_.push_back(p.addr);
+}
+
+bool engine::has_paths_on(std::size_t lan) const {
+    return std::any_of(peers_.begin(), peers_.end(), [&](const auto& ip) {
+        return std::any_of(ip.second.paths.begin(), ip.second.paths.end(),
+                           [&](const auto& kp) { return kp.first.lan == lan; });
+    });
+}
+
+bool engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& out) {
+    // LANs keep their place; only LANs at the end that no path is on may
+    // go, and another may then take the place of one (a new name there).
+    for (std::size_t li = lans.size(); li < lans_.size(); ++li)
+        if (has_paths_on(li)) return false;
+    std::vector<std::size_t> lost, back, replaced;
+    for (std::size_t li = 0; li < std::min(lans.size(), lans_.size()); ++li) {
+        if (lans_[li].name != lans[li].name) {
+            if (has_paths_on(li)) return false;
+            replaced.push_back(li);
+            continue;
+        }
+        if (lans_[li].carrier && !lans[li].carrier) lost.push_back(li);
+        if (!lans_[li].carrier && lans[li].carrier) back.push_back(li);
+    }
+    // Each LAN keeps the prefixes it had of a family it has no address of
+    // now (its interface gone, say); a new one in a place starts afresh.
+    for (std::size_t li = 0; li < lans.size(); ++li)
+        lans[li].remember(li < lans_.size() && lans_[li].name == lans[li].name ? lans_[li] : lan{});
+    lans_ = std::move(lans);
+    lan_states_.resize(lans_.size() * 2);
+    for (auto& [key, d] : drop_logs_)
+        if (d.lan && (*d.lan >= lans_.size() ||
+                      std::find(replaced.begin(), replaced.end(), *d.lan) != replaced.end()))
+            d.lan.reset();
+    // A LAN in a place another had: probed at once, like one appended.
+    for (std::size_t li : replaced)
+        for (family fam : families) state_of({li, fam}).next_send = now;
+    for (std::size_t i = 0; i < lan_states_.size(); ++i)
+        if (lan_states_[i].next_send.count() == 0) lan_states_[i].next_send = now;
+    collect_own_addresses();
+    for (std::size_t li : lost)
+        for (auto& [id, p] : peers_)
+            for (auto& [k, pa] : p.paths)
+                if (k.lan == li) {
+                    pa.awaiting = false;
+                    pa.ack_deadline = timestamp(-1);
+                    pa.confirm_pending = false;
+                    apply(p, k, pa.tracker.force_down(now, down_reason::carrier), out);
+                }
+    // Carrier back: probe at once (the neighbour cache was flushed with the
+    // carrier; the sooner the first probe, the sooner it is filled again).
+    for (std::size_t li : back)
+        for (family fam : families) state_of({li, fam}).next_send = now;
+    if (!lost.empty() || !back.empty()) out.paths_changed = true;
+    return true;
+}
+
+duration engine::confirm_timeout(const path& pa) const {
+    duration t = pa.srtt.count() > 0 ? pa.srtt * 4 : ms(10);
+    return std::clamp<duration>(t, ms(5), std::max<duration>(ms(5), cfg_.interval));
+}
+
+std::optional<duration> engine::retry_timeout(const path& pa) const {
+    // Without an RTT sample there is nothing to derive it from: the round's
+    // end decides, as without fast confirmation.
+    if (!cfg_.fast_confirm || pa.srtt.count() <= 0 || !pa.hop) return std::nullopt;
+    duration floor = cfg_.confirm_floor.count() > 0 ? cfg_.confirm_floor : std::max<duration>(ms(2), cfg_.interval / 10);
+    duration rto = std::max(floor, pa.srtt + pa.rttvar * 4);
+    if (rto >= cfg_.interval) return std::nullopt;
+    return rto;
+}
+
+void engine::check_ack_deadlines(timestamp now, engine_output& out) {
+    for (auto& [id, p] : peers_)
+        for (auto& [k, pa] : p.paths) {
+            if (!pa.retry_due(now)) continue;
+            pa.ack_deadline = timestamp(-1);  // judged now, once
+            pa.late = true;
+            // Only while the peer answers on another path: if it answers on
+            // none (it stalls, or it has no other LAN) there is nothing to
+            // fail over to, and the round's end decides, so a peer that
+            // pauses for a few timeouts keeps its paths.
+            if (!answers_elsewhere(p, k, now)) continue;
+            pa.miss_counted = true;
+            pa.last_round_good = false;
+            const auto rto = retry_timeout(pa);
+            const bool can_retry = rto && lans_[k.lan].probe_destination(k.fam);
+            // A retry's silence is our own probe's; a round INQ's may come of
+            // the peer's view of us (mutual or not): without keys only
+            // suspected, and the retry checks it.
+            if (pa.retry_in_flight) settle(p, k, pa, 1, now, out);
+            else miss(p, k, pa, down_reason::missed, false, now, out, can_retry);
+            // Down now (f misses): the rounds and the warm-up probes take over.
+            if (pa.tracker.state() != path_state::up || !can_retry) continue;
+            send_retry(p, k, pa, *rto, now, out);
+        }
+}
+
+bool engine::answers_elsewhere(const peer& p, path_key self, timestamp now) const {
+    const bool mutual = mutual_with(p);
+    return std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
+        const path& o = other.second;
+        return !(other.first == self) && o.tracker.state() == path_state::up && o.tracker.missed() == 0 &&
+               o.owed == 0 && !o.late && !o.retry_due(now) && !(mutual && now >= o.inq_deadline);
+    });
+}
+
+void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp now, engine_output& out) {
+    // A probe-only INQ to the peer's address on the path (answered, never a
+    // round for the peer). Its sequence number has the top bit set, like a
+    // notice confirmation's.
+    pa.awaiting = true;
+    pa.awaited_seq = next_probe_seq();
+    pa.note_sent(pa.awaited_seq);
+    pa.inq_sent = now;
+    pa.miss_counted = pa.late = false;
+    pa.retried = pa.retry_in_flight = true;
+    pa.ack_deadline = now + rto;
+    send_probe(k.lan, *pa.hop, pa.awaited_seq, out);
+    out.events.emplace_back("path", severity::debug, "probe_retry")
+        .kv("peer", p.node_id)
+        .kv("lan", lans_[k.lan].name)
+        .kv("family", to_string(k.fam))
+        .kv("missed", pa.tracker.missed())
+        .kv("timeout_us", static_cast<long long>(rto.count()));
+}
+
+bool engine::count_good(const peer& p, path& pa, timestamp now) {
+    if (!mutual_with(p)) return true;
+    if (pa.good_counted_at >= timestamp(0) && now - pa.good_counted_at < peer_interval(p) / 2) return false;
+    pa.good_counted_at = now;
+    return true;
+}
+
+duration engine::mutual_slack(const peer& p, const path& pa) const {
+    // The retry timeout when there is one (RTT samples come from the ACK
+    // rounds: every 64th, and the first few); else half the peer's
+    // interval, as a responder allows.
+    auto rto = retry_timeout(pa);
+    duration half = peer_interval(p) / 2;
+    return rto ? std::min(*rto, half) : half;
+}
+
+void engine::check_mutual_deadlines(timestamp now, engine_output& out) {
+    for (auto& [id, p] : peers_) {
+        if (!mutual_with(p)) continue;
+        for (auto& [k, pa] : p.paths) {
+            if (now < pa.inq_deadline) continue;
+            const duration interval = peer_interval(p);
+            // Fast confirmation, when the peer's INQ of this round did come
+            // in on another LAN (a stall delays them all: then the rounds
+            // alone decide) and the path is up with an RTT to time a retry.
+            const path_key self = k;  // not a structured binding: the lambda captures it (clang < 16)
+            const timestamp missing_since = pa.last_inq_at;
+            bool round_came_elsewhere =
+                missing_since.count() >= 0 && std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
+                    return !(other.first == self) && other.second.last_inq_at > missing_since + interval / 2;
+                });
+            pa.inq_deadline += interval;
+            if (pa.inq_deadline <= now) pa.inq_deadline = now + interval;  // after a stall (suspend)
+            pa.last_round_good = false;
+            const auto rto = retry_timeout(pa);
+            const bool retry = pa.tracker.state() == path_state::up && !pa.awaiting && pa.hop && round_came_elsewhere &&
+                               answers_elsewhere(p, k, now) && lans_[k.lan].probe_destination(k.fam) && rto;
+            miss(p, k, pa, down_reason::missed, false, now, out, retry);
+            if (retry && pa.tracker.state() == path_state::up) send_retry(p, k, pa, *rto, now, out);
+        }
+    }
+}
+
+void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed, timestamp now, engine_output& out,
+                  bool retry_follows) {
+    if (p.leaving_until.count() >= 0) return;  // a BYE is being checked: nothing of it is judged
+    // Our side of the LAN-family cannot send yet (the link-local address is
+    // still tentative, as right after the links came up): a path not yet
+    // proven stays so, rather than go down for our own silence. (A LAN
+    // without carrier is dead, not pending: its paths fail as ever.)
+    const lan& l = lans_[k.lan];
+    if (pa.tracker.state() == path_state::init && k.fam == family::v6 && l.carrier && l.v6_pending &&
+        !l.probe_destination(k.fam))
+        return;
+    if (confirmed || keyed() || pa.tracker.state() == path_state::down) return settle(p, k, pa, 1, now, out, why);
+    pa.owed = std::min(pa.owed + 1, cfg_.fail_after);
+    pa.owed_reason = why;
+    if (retry_follows || pa.check_pending) return;  // that probe settles it
+    if (!pa.hop || !lans_[k.lan].probe_destination(k.fam)) return settle(p, k, pa, 0, now, out);  // nothing to ask
+    pa.check_pending = true;
+    pa.check_seq = next_probe_seq();
+    pa.check_deadline = now + retry_timeout(pa).value_or(confirm_timeout(pa));
+    send_probe(k.lan, *pa.hop, pa.check_seq, out);
+}
+
+void engine::settle(peer& p, path_key k, path& pa, unsigned extra, timestamp now, engine_output& out,
+                    down_reason extra_why) {
+    const unsigned owed = pa.owed;
+    const down_reason why = pa.owed_reason;
+    pa.owed = 0;
+    pa.check_pending = false;
+    for (unsigned n = 0; n < owed + extra; ++n) {
+        pa.rounds.record(now, false);
+        apply(p, k, pa.tracker.miss(now, n < owed ? why : extra_why), out);
+    }
+}
+
+void engine::check_suspicions(timestamp now, engine_output& out) {
+    for (auto& [id, p] : peers_)
+        for (auto& [k, pa] : p.paths)
+            if (pa.check_pending && now >= pa.check_deadline) settle(p, k, pa, 0, now, out);
+}
+
+void engine::notify(peer& p, path_key dead, engine_output& out) {
+    // Our addresses on the dead LAN in that family name it for the peer.
+    wire::message m = make(wire::type::notice, 0);
+    m.addresses.clear();
+    for (const auto& a : lans_[dead.lan].addrs)
+        if (a.addr.fam() == dead.fam) m.addresses.push_back(a.addr);
+    if (m.addresses.empty()) return;  // nothing of ours the peer could route there
+    for (const auto& [k, pa] : p.paths) {
+        if (k.lan == dead.lan || pa.tracker.state() != path_state::up || !pa.hop) continue;
+        if (!lans_[k.lan].probe_destination(k.fam)) continue;
+        out.sends.push_back({k.lan, *pa.hop, cfg_.port, encode(m, k.lan, k.fam)});
+        out.events.emplace_back("path", severity::info, "notice_sent")
+            .kv("peer", p.node_id)
+            .kv("lan", lans_[dead.lan].name)
+            .kv("family", to_string(dead.fam))
+            .kv("via", lans_[k.lan].name);
+        return;
+    }
+}
+
+void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, timestamp now, engine_output& out) {
+    for (const auto& a : m.addresses) {
+        for (std::size_t li = 0; li < lans_.size(); ++li) {
+            if (li == arrived_on || !lans_[li].in_prefixes(a)) continue;
+            auto it = p.paths.find({li, a.fam()});
+            if (it == p.paths.end()) continue;
+            path& pa = it->second;
+            const path_key k = it->first;
+            if (pa.tracker.state() == path_state::down || pa.confirm_pending || !pa.hop) continue;
+            if (!lans_[li].probe_destination(k.fam)) continue;
+            // After a notice the peer's answer refuted, at most one check an
+            // interval, and for a while each needs two unanswered probes: a
+            // flood of forged notices costs a probe an interval, and one
+            // answer that comes a little late under that load is no failover.
+            const bool refuted_lately = pa.notice_refuted_at.count() >= 0;
+            if (refuted_lately && now - pa.notice_refuted_at < peer_interval(p)) continue;
+            // Logged like a drop (a flood of notices fills no disk): the
+            // first in full, later ones as a count a minute.
+            if (first_of_kind("path", severity::info, "notice_received", nullptr, li, p.paths.at(k).hop, now))
+                out.events.emplace_back("path", severity::info, "notice_received")
+                    .kv("peer", p.node_id)
+                    .kv("lan", lans_[li].name)
+                    .kv("family", to_string(k.fam));
+            // Check it ourselves: a probe the peer must answer on that path.
+            // Confirmation sequence numbers have the top bit set, so they are
+            // never a round's.
+            pa.confirm_pending = true;
+            pa.confirm_doubted = refuted_lately && now - pa.notice_refuted_at < notice_doubt;
+            pa.confirm_second = pa.confirm_doubted;
+            pa.confirm_seq = next_probe_seq();
+            pa.confirm_deadline = now + notice_wait(p, pa);
+            send_probe(li, *pa.hop, pa.confirm_seq, out);
+        }
+    }
+}
+
+duration engine::notice_wait(const peer& p, const path& pa) const {
+    // A notice soon after a refuted one is doubted: each of its two probes
+    // gets half the peer's interval (a peer slowed by the flood still
+    // answers, and its own INQ comes within the two and refutes it too).
+    return pa.confirm_doubted ? std::max(confirm_timeout(pa), peer_interval(p) / 2) : confirm_timeout(pa);
+}
+
+void engine::check_confirmations(timestamp now, engine_output& out) {
+    for (auto& [id, p] : peers_)
+        for (auto& [k, pa] : p.paths) {
+            if (!pa.confirm_pending || now < pa.confirm_deadline) continue;
+            if (pa.confirm_second && pa.hop && lans_[k.lan].probe_destination(k.fam)) {
+                pa.confirm_second = false;
+                pa.confirm_seq = next_probe_seq();
+                pa.confirm_deadline = now + notice_wait(p, pa);
+                send_probe(k.lan, *pa.hop, pa.confirm_seq, out);
+                continue;
+            }
+            pa.confirm_pending = false;
+            apply(p, k, pa.tracker.force_down(now, down_reason::peer_notice), out);
+        }
+}
+
+timestamp engine::aligned_at_or_after(timestamp at) const {
+    if (!cfg_.wall_offset) return at;
+    const long long t = cfg_.interval.count();
+    const long long r = (((at + *cfg_.wall_offset).count() % t) + t) % t;
+    return r == 0 ? at : at + duration(t - r);
+}
+
+duration engine::peer_interval(const peer& p) const {
+    return p.interval_us ? duration(p.interval_us) : cfg_.interval;
+}
+
+std::vector<std::uint8_t> engine::encode(const wire::message& m, std::size_t li, family fam) const {
+    wire::lan_binding b;
+    b.fam = fam;
+    if (li < lans_.size())
+        if (auto p = lans_[li].binding(fam)) b.lan = *p;
+    return wire::encode(m, cfg_.keys, b);
+}
+
+void engine::send_probe(std::size_t li, const ip_address& target, std::uint32_t seq, engine_output& out) {
+    auto probe = make(wire::type::inq, seq);
+    probe.flags |= wire::flag_probe_only;
+    probe.target = target;
+    out.sends.push_back({li, target, cfg_.port, encode(probe, li, target.fam())});
+}
+
+wire::message engine::make(wire::type kind, std::uint32_t seq) const {
+    wire::message m;
+    m.kind = kind;
+    m.version = cfg_.wire_v1 ? wire::version_1 : wire::version;
+    m.node_id = cfg_.node_id;
+    m.incarnation = incarnation_;
+    m.seq = seq;
+    m.interval_us = std::uint32_t(cfg_.interval.count());
+    m.addresses = own_addresses_;
+    return m;
+}
+
+path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out, bool heard_here) {
+    auto it = p.paths.find(k);
+    if (it != p.paths.end()) return it->second;
+    auto& pa = p.paths.emplace(k, path(path_tracker(cfg_.fail_after, cfg_.up_after, now))).first->second;
+    // A responder expects the requestor's next INQ within 1.5 intervals.
+    pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+    // A requestor counts the round in progress: the peer may be answering
+    // the INQ we just sent (that answer is how we usually meet it). A path
+    // learnt from an address list is not blamed if that first round goes
+    // unanswered: its answer may have come before the path existed.
+    pa.awaiting = state_of(k).rounds > 0;
+    pa.grace = !heard_here;
+    pa.awaited_seq = last_round_seq(state_of(k));
+    if (pa.awaiting) pa.note_sent(pa.awaited_seq);
+    out.events.emplace_back("path", severity::debug, "path_new")
+        .kv("peer", p.node_id)
+        .kv("lan", lans_[k.lan].name)
+        .kv("family", to_string(k.fam));
+    return pa;
+}
+
+void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output& out, path_key heard) {
+    if (p.incarnation != m.incarnation) {
+        // Without keys anyone can flip it back and forth: logged like a drop.
+        if (p.incarnation != 0 &&
+            first_of_kind("peer", severity::info, "peer_restarted", nullptr, heard.lan, std::nullopt, now))
+            out.events.emplace_back("peer", severity::info, "peer_restarted")
+                .kv("peer", p.node_id)
+                .kv("incarnation", m.incarnation);
+        p.incarnation = m.incarnation;
+        // A new incarnation answers no probe of the old one's peer: with
+        // keys, a path that is not up waits for an answer of the new one.
+        for (auto& [k, pa] : p.paths)
+            if (pa.tracker.state() != path_state::up) pa.fresh = false;
+    }
+    p.interval_us = m.interval_us;
+    p.last_seen = now;
+    std::vector<ip_address> claimed(m.addresses.begin(),
+                                    m.addresses.begin() + std::ptrdiff_t(std::min(m.addresses.size(), max_peer_addresses)));
+    if (claimed != p.addresses) {
+        p.addresses = std::move(claimed);
+        out.paths_changed = true;  // the set of destinations changed
+    }
+    if (m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only)) {
+        p.requestor = true;
+        const bool was_mutual = mutual_with(p);
+        p.mutual = (m.flags & wire::flag_mutual) != 0;
+        if (mutual_with(p) && !was_mutual)
+            // From now on its INQs answer ours: no ACK awaited for the round
+            // in progress, and its next INQ on each LAN is due in 1.5
+            // intervals (the datagram in hand sets this path's own).
+            for (auto& [k, pa] : p.paths) {
+                if (!pa.retry_in_flight) {
+                    pa.awaiting = false;
+                    pa.ack_deadline = timestamp(-1);
+                }
+                pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+            }
+    }
+    // A down path on a LAN-family where the peer no longer claims an address
+    // (it left that LAN, or was reconfigured) is forgotten with its next hop,
+    // so nothing is routed on the strength of old claims.
+    for (auto it = p.paths.begin(); it != p.paths.end();) {
+        const path_key k = it->first;  // not a structured binding: lambdas capture it (clang < 16)
+        const path& pa = it->second;
+        bool claimed = std::any_of(p.addresses.begin(), p.addresses.end(), [&](const ip_address& a) {
+            return a.fam() == k.fam && a.is_routable_unicast() && k.lan < lans_.size() && lans_[k.lan].in_prefixes(a);
+        });
+        // Never the path this datagram came in on: the peer speaks on it now
+        // (and the caller holds it).
+        if (pa.tracker.state() == path_state::down && !claimed && !(k == heard)) {
+            out.events.emplace_back("path", severity::info, "path_forgotten")
+                .kv("peer", p.node_id)
+                .kv("lan", lans_[k.lan].name)
+                .kv("family", to_string(k.fam))
+                .kv("reason", "no advertised address in our prefixes");
+            it = p.paths.erase(it);
+            out.paths_changed = true;
+        } else {
+            ++it;
+        }
+    }
+    // A path for every LAN-family on which the peer claims an address: so a
+    // LAN that is already dead when we first meet the peer is still watched
+    // (it goes from init to down after f misses).
+    for (std::size_t li = 0; li < lans_.size(); ++li)
+        for (const auto& a : p.addresses)
+            if (a.is_routable_unicast() && lans_[li].in_prefixes(a)) ensure_path(p, {li, a.fam()}, now, out, false);
+}
+
+void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out) {
+    if (!t) return;
+    const bool down = t->to == path_state::down;
+    path& pa = p.paths.at(k);
+    if (down) {
+        pa.rtt_rounds = 0;  // none of the first RTT rounds left over for its return (ARP/ND then)
+        pa.fresh = false;   // with keys it comes back only on an answer of the peer's
+        pa.owed = 0;
+        pa.check_pending = false;
+    } else {
+        pa.was_up = true;
+    }
+    auto& e = out.events.emplace_back("path", down ? severity::warning : severity::info,
+                                      down ? "path_down" : "path_up");
+    e.kv("peer", p.node_id).kv("lan", lans_[k.lan].name).kv("family", to_string(k.fam)).kv("from", to_string(t->from));
+    e.kv("missed", t->missed).kv("good", t->good);
+    if (down) e.kv("reason", to_string(t->reason));
+    out.paths_changed = true;
+    if (down && t->reason != down_reason::peer_notice) notify(p, k, out);
+    if (down && cfg_.damping.enabled) {
+        if (pa.damping.flap(cfg_.damping, pa.tracker.since()))
+            out.events.emplace_back("path", severity::warning, "path_suppressed")
+                .kv("peer", p.node_id)
+                .kv("lan", lans_[k.lan].name)
+                .kv("family", to_string(k.fam))
+                .kv("penalty", static_cast<long long>(pa.damping.penalty()))
+                .kv("note", "flapping: routed around until the penalty decays");
+    }
+}
+
+void engine::check_damping(timestamp now, engine_output& out) {
+    if (!cfg_.damping.enabled) return;
+    for (auto& [id, p] : peers_)
+        for (auto& [k, pa] : p.paths)
+            if (pa.damping.suppressed() && now >= pa.damping.reuse_at(cfg_.damping) &&
+                pa.damping.decay(cfg_.damping, now)) {
+                out.events.emplace_back("path", severity::info, "path_reused")
+                    .kv("peer", p.node_id)
+                    .kv("lan", lans_[k.lan].name)
+                    .kv("family", to_string(k.fam))
+                    .kv("state", to_string(pa.tracker.state()));
+                out.paths_changed = true;
+            }
+}
+
+void engine::renew_incarnation(engine_output& out) {
+    previous_incarnation_ = incarnation_;
+    // One more: with keys, incarnations must grow (an older one's datagrams
+    // are replays), and a restart's, the wall-clock second, is far above
+    // (one renewal takes at least 2^30 rounds: 12 days at the shortest
+    // interval).
+    if (++incarnation_ == 0) incarnation_ = 1;
+    for (auto& ls : lan_states_) ls.rounds = 0;
+    draw_seq_start();
+    out.incarnation_renewed = true;
+    out.events.emplace_back("daemon", severity::info, "incarnation_renewed")
+        .kv("incarnation", incarnation_)
+        .kv("previous", previous_incarnation_)
+        .kv("reason", "round sequence numbers used up");
+}
+
+void engine::draw_seq_start() {
+    if (!cfg_.seq_seed) return;
+    // splitmix64: unpredictable enough for its job (the seed comes from the
+    // system's entropy), and the same seed gives the same starts in tests.
+    std::uint64_t z = (seq_rng_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    seq_start_ = std::uint32_t(z % (std::uint64_t(seq_limit() / 2) + 1));
+}
+
+void engine::send_inq(path_key k, timestamp now, engine_output& out) {
+    auto& ls = state_of(k);
+    const std::uint32_t round = ls.rounds;  // 0 for the first
+    // Every 64th round (the first one too) asks mutual peers for their ACK:
+    // RTT samples for the retry timeout, and a check of our own. So does
+    // every round while a mutual path that is up has no RTT yet, and the
+    // rounds after its first sample (rtt_burst).
+    const bool regular = round % ack_every == 0;
+    bool ack_round = regular, unmeasured = false;
+    for (auto& [id, p] : peers_) {
+        auto it = p.paths.find(k);
+        if (it == p.paths.end() || !mutual_with(p) || it->second.tracker.state() != path_state::up) continue;
+        path& pa = it->second;
+        if (pa.srtt.count() == 0) {
+            ack_round = unmeasured = true;
+        } else if (pa.rtt_rounds > 0) {
+            --pa.rtt_rounds;
+            ack_round = true;
+        }
+    }
+    // Close the round: every path still waiting for its ACK missed it.
+    for (auto& [id, p] : peers_) {
+        auto it = p.paths.find(k);
+        if (it == p.paths.end()) continue;
+        path& pa = it->second;
+        // A mutual path's retry is judged by its own timeout, not by our rounds.
+        if (mutual_with(p) && pa.retry_in_flight && !ack_round) continue;
+        if (pa.awaiting && pa.grace) {
+            pa.awaiting = pa.grace = false;
+        } else if (pa.awaiting) {
+            pa.awaiting = false;
+            pa.last_round_good = false;
+            // Each probe counts once: not again when fast confirmation
+            // counted it at its deadline, and a retry whose deadline is still
+            // ahead is not blamed yet (its late ACK will still count).
+            const bool retry_not_due = pa.retry_in_flight && now < pa.ack_deadline;
+            if (!pa.miss_counted && !retry_not_due) miss(p, k, pa, down_reason::missed, pa.retry_in_flight, now, out);
+        }
+    }
+    // A family in which we have no routable address on any LAN can never
+    // be routed (destinations and sources are our prefixes'): no probes for
+    // it, so a LAN with only IPv6 link-local addresses costs nothing. Its
+    // paths, if any, then miss their rounds like a LAN we cannot probe.
+    auto dst = family_used_[k.fam == family::v6] ? lans_[k.lan].probe_destination(k.fam) : std::nullopt;
+    ++ls.rounds;
+    auto m = make(wire::type::inq, last_round_seq(ls));
+    if (cfg_.mutual) m.flags |= wire::flag_mutual;
+    if (cfg_.mutual && ack_round) m.flags |= wire::flag_ack_wanted;
+    for (auto& [id, p] : peers_) {
+        auto it = p.paths.find(k);
+        if (it == p.paths.end()) continue;
+        path& pa = it->second;
+        // Responders read heard lists, and so do mutual requestors: a
+        // responder is listed when its ACK to our last INQ came back, a
+        // mutual peer while its last round INQ here is recent. Past the
+        // limit the INQ says it is cut short.
+        const bool mutual = mutual_with(p);
+        if (mutual ? now < pa.heard_until : pa.last_round_good && !p.requestor) {
+            if (m.heard.size() < wire::max_heard) m.heard.push_back(id);
+            else m.flags |= wire::flag_heard_truncated;
+        }
+        // A mutual peer answers only the ACK rounds; its INQs are its answers.
+        if (mutual && !ack_round) continue;
+        // Without a source to probe from, only paths that claim to be up
+        // are held to account: they must not stay up on no evidence.
+        pa.awaiting = dst || pa.tracker.state() == path_state::up;
+        pa.awaited_seq = m.seq;
+        pa.inq_sent = now;
+        pa.miss_counted = pa.retry_in_flight = pa.late = false;
+        if (pa.awaiting) pa.note_sent(m.seq);
+        std::optional<duration> rto;
+        if (dst && pa.tracker.state() == path_state::up) rto = retry_timeout(pa);
+        pa.ack_deadline = rto ? now + *rto : timestamp(-1);
+    }
+    if (!dst) return;
+    // A few peers, each with a known address here: the INQ goes to each of
+    // them by unicast, except every 16th round and in the ACK rounds. A
+    // broadcast (or multicast) is flooded to every host on the LAN and
+    // looped back to us; a unicast datagram costs only its receiver. Every
+    // 16th round still broadcasts, so a node that sends no INQs of its own
+    // (a responder) is found within 16 rounds; a requestor announces itself.
+    const auto bytes = encode(m, k.lan, k.fam);
+    std::vector<ip_address> unicast;
+    bool broadcast = regular || unmeasured || round % broadcast_every == 0 || !cfg_.unicast_inq;
+    for (const auto& [id, p] : peers_) {
+        if (broadcast) break;
+        auto it = p.paths.find(k);
+        if (it == p.paths.end()) continue;
+        if (!it->second.hop || unicast.size() == max_unicast_peers) broadcast = true;
+        else unicast.push_back(*it->second.hop);
+    }
+    if (broadcast || unicast.empty()) {
+        out.sends.push_back({k.lan, *dst, cfg_.port, bytes});
+    } else {
+        for (const auto& a : unicast) out.sends.push_back({k.lan, a, cfg_.port, bytes});
+    }
+
+    // Down paths: the same INQ by unicast to the peer's own addresses there
+    // (probe-only: no round for a responder; its ACK counts for ours).
+    // Only for paths that have been up (a peer that never was, say one of a
+    // flood of forged node ids, gets none: its addresses may not exist, and
+    // probes to them would wait for ARP and fill the socket's buffer), and at
+    // most 16 a round.
+    std::optional<wire::message> warm;
+    int budget = 16;
+    for (auto& [id, p] : peers_) {
+        auto it = p.paths.find(k);
+        if (it == p.paths.end() || it->second.tracker.state() != path_state::down || !it->second.was_up) continue;
+        int sent = 0;
+        for (const auto& a : p.addresses) {
+            if (a.fam() != k.fam || !a.is_routable_unicast() || !lans_[k.lan].in_prefixes(a) || sent == 4) continue;
+            if (budget-- <= 0) break;
+            if (!warm) {  // made only when a down path needs it
+                warm = m;
+                warm->flags |= wire::flag_probe_only;
+                warm->heard.clear();
+            }
+            warm->target = a;  // each names where it goes, like every probe
+            out.sends.push_back({k.lan, a, cfg_.port, encode(*warm, k.lan, k.fam)});
+            ++sent;
+        }
+    }
+    probe_for_proofs(k, now, out);
+}
+
+bool engine::first_of_kind(const char* module, severity level, const char* event, const char* reason,
+                           std::optional<std::size_t> lan, const std::optional<ip_address>& from, timestamp now) {
+    auto [it, fresh] = drop_logs_.try_emplace({event, reason ? reason : ""});
+    drop_log& d = it->second;
+    if (fresh) {
+        d.module = module;
+        d.level = level;
+        d.line_at = now;
+        return true;
+    }
+    ++d.pending;
+    d.lan = lan;
+    d.from = from;
+    return false;
+}
+
+void engine::log_drop_counts(timestamp now, engine_output& out) {
+    for (auto& [key, d] : drop_logs_) {
+        if (d.pending == 0 || now - d.line_at < drop_log_every) continue;
+        const auto& [event, reason] = key;
+        auto& e = out.events.emplace_back(d.module, d.level, event);
+        if (!reason.empty()) e.kv("reason", reason);
+        e.kv("count", static_cast<long long>(d.pending));
+        e.kv("seconds", static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(now - d.line_at).count()));
+        if (d.lan && *d.lan < lans_.size()) e.kv("lan", lans_[*d.lan].name);
+        if (d.from) e.kv("from", d.from->to_string());
+        e.kv("note", d.from ? "since the last line; lan and from: the latest" : "since the last line");
+        d.pending = 0;
+        d.line_at = now;
+    }
+}
+
+void engine::note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from, timestamp now,
+                       engine_output& out) {
+    ++counter;
+    if (first_of_kind("wire", severity::warning, "drop", reason, li, from, now))
+        out.events.emplace_back("wire", severity::warning, "drop")
+            .kv("reason", reason)
+            .kv("lan", lans_[li].name)
+            .kv("from", from.to_string())
+            .kv("note", "first of its kind; later ones are counted in a line a minute at most");
+}
+
+void engine::note_oversize(std::size_t li, const ip_address& from, timestamp now, engine_output& out) {
+    if (li < lans_.size()) note_drop(drops_.oversize, "oversize", li, from, now, out);
+}
+
+void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_port, const std::uint8_t* data,
+                     std::size_t size, timestamp now, engine_output& out, int ttl) {
+    if (li >= lans_.size()) return;
+    if (ttl >= 0 && ttl < 255) return note_drop(drops_.low_ttl, "low_ttl", li, from, now, out);
+    std::vector<wire::lan_binding> bindings;
+    if (keyed())
+        for (const auto& b : lans_[li].bindings(from.fam())) bindings.push_back({from.fam(), b});
+    auto decoded = wire::decode(data, size, cfg_.keys, bindings);
+    if (auto* err = std::get_if<wire::error>(&decoded))
+        return note_drop(drops_.wire[std::size_t(*err)], wire::to_string(*err), li, from, now, out);
+    const auto& m = std::get<wire::message>(decoded);
+    // Version 1's MAC binds neither family nor LAN: with keys only when told.
+    if (m.version == wire::version_1 && keyed() && !cfg_.wire_v1)
+        return note_drop(drops_.old_version, "old_version", li, from, now, out);
+    if (m.node_id == cfg_.node_id) {
+        if (m.incarnation == incarnation_ || (previous_incarnation_ != 0 && m.incarnation == previous_incarnation_)) {
+            ++drops_.own;
+        } else {
+            ++drops_.id_collision;
+            if (first_of_kind("peer", severity::error, "node_id_collision", nullptr, li, from, now)) {
+                out.events.emplace_back("peer", severity::error, "node_id_collision")
+                    .kv("node_id", m.node_id)
+                    .kv("lan", lans_[li].name)
+                    .kv("from", from.to_string())
+                    .kv("hint", "give each host its own --node-id");
+            }
+        }
+        return;
+    }
+    if (!lans_[li].on_link(from)) return note_drop(drops_.off_link, "off_link", li, from, now, out);
+    // A probe names the address it was sent to: one relayed to another host
+    // (or another LAN) is not answered, so an answer proves who holds it.
+    if (m.kind == wire::type::inq && m.target && !lans_[li].holds(*m.target))
+        return note_drop(drops_.wrong_target, "wrong_target", li, from, now, out);
+
+    if (m.kind == wire::type::bye) {
+        auto it = peers_.find(m.node_id);
+        if (it != peers_.end() && it->second.incarnation == m.incarnation) on_bye(it, li, now, out);
+        return;
+    }
+
+    if (m.kind == wire::type::notice) {  // only from a peer we know, as we know it
+        // Or with the next incarnation: the peer renewed it in the tick that
+        // sent the notice, ahead of the INQ that would tell us.
+        auto known = peers_.find(m.node_id);
+        if (known != peers_.end() &&
+            (m.incarnation == known->second.incarnation || m.incarnation == known->second.incarnation + 1))
+            on_notice(known->second, li, m, now, out);
+        return;
+    }
+
+    auto known = peers_.find(m.node_id);
+    if (known == peers_.end()) {
+        // With keys, a forgotten peer's incarnation is remembered: a replay
+        // of it (after its BYE, say) brings nothing back.
+        auto tomb = tombstones_.find(m.node_id);
+        if (keyed() && tomb != tombstones_.end() && m.incarnation <= tomb->second)
+            return note_drop(drops_.replay, "replay", li, from, now, out);
+        if (!admit(li, from, now, out)) return;
+    }
+    // Replays: with keys, a datagram of an older incarnation is a replay
+    // (incarnations then grow with time; see PROTOCOL.md).
+    if (known != peers_.end() && keyed() && m.incarnation < known->second.incarnation) {
+        note_drop(drops_.replay, "replay", li, from, now, out);
+        return;
+    }
+    auto [it, fresh] = peers_.try_emplace(m.node_id);
+    peer& p = it->second;
+    if (fresh) {
+        p.node_id = m.node_id;
+        p.first_lan = li;
+        p.first_source = from;
+        if (may_log(now, out))
+            out.events.emplace_back("peer", severity::info, "peer_seen")
+                .kv("peer", m.node_id)
+                .kv("lan", lans_[li].name)
+                .kv("addr", from.to_string());
+        out.paths_changed = true;
+    }
+    // The path we heard on first (it counts the round in progress), then the
+    // ones the address list implies.
+    const path_key k{li, from.fam()};
+    path& pa = ensure_path(p, k, now, out, true);
+    // With keys, a round's INQ (not a probe-only one) whose sequence number
+    // this path saw before, from the same incarnation, is a replay: it must
+    // not count. The incarnation is the path's own: after a restart the new
+    // one's sequence numbers start again on every LAN, also on those where
+    // its first INQ came second. Without keys there is no such mark: anyone
+    // could raise it and lock the peer's own INQs out.
+    const bool round_inq = m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only);
+    if (keyed() && round_inq && !fresh && pa.inq_seen && m.incarnation == pa.inq_seq_incarnation &&
+        m.seq <= pa.last_inq_seq) {
+        note_drop(drops_.replay, "replay", li, from, now, out);
+        return;
+    }
+    if (keyed() && round_inq) {
+        pa.inq_seen = true;
+        pa.last_inq_seq = m.seq;
+        pa.inq_seq_incarnation = m.incarnation;
+    }
+    // Only datagrams a replay cannot produce speak for the path: a round's
+    // INQ with a new sequence number, or an ACK to a probe of ours (a
+    // round's INQ or retry, a notice's or a suspicion's check, a BYE's
+    // check, a proof probe). A replayed ACK or probe-only INQ (valid MAC
+    // and all, sent from anywhere on the LAN) gets its answer but moves
+    // nothing.
+    const bool ack = m.kind == wire::type::ack;
+    const bool answers_probe = ack && pa.awaiting && (m.seq == pa.awaited_seq || pa.is_unanswered(m.seq));
+    const bool answers_confirm = ack && pa.confirm_pending && m.seq == pa.confirm_seq;
+    const bool answers_check = ack && pa.check_pending && m.seq == pa.check_seq;
+    const bool answers_bye_check = ack && p.leaving_until.count() >= 0 &&
+                                   std::count(p.leaving_probes.begin(), p.leaving_probes.end(), m.seq) > 0;
+    std::optional<proof_probe> proof;
+    if (ack && (m.seq & wire::probe_seq_bit)) {
+        auto pr = proof_probes_.find(m.seq);
+        if (pr != proof_probes_.end() && pr->second.lan == li) {
+            if (pr->second.peer == m.node_id) {
+                proof = pr->second;
+            } else if (first_of_kind("peer", severity::warning, "claim_refuted", nullptr, li, from, now)) {
+                // Another node answered at the address the peer claims.
+                out.events.emplace_back("peer", severity::warning, "claim_refuted")
+                    .kv("peer", pr->second.peer)
+                    .kv("addr", pr->second.target.to_string())
+                    .kv("holder", m.node_id)
+                    .kv("lan", lans_[li].name)
+                    .kv("note", "first of its kind; later ones are counted in a line a minute at most");
+            }
+            proof_probes_.erase(pr);
+        }
+    }
+    const bool answers_ours = answers_probe || answers_confirm || answers_check || answers_bye_check || proof;
+    if (!round_inq && !answers_ours) {
+        if (m.kind == wire::type::inq && lans_[li].probe_destination(k.fam))  // probe-only: answer it
+            out.sends.push_back({li, from, from_port, encode(make(wire::type::ack, m.seq), li, k.fam)});
+        return;
+    }
+    learn(p, m, now, out, k);
+    note_source(p, k, pa, from, out);
+    pa.last_heard = now;
+    if (answers_ours) {
+        // The peer answered us on this path: it lives here. Nothing it was
+        // suspected of counts, and (with keys) the path may come up.
+        pa.fresh = true;
+        pa.owed = 0;
+        pa.check_pending = false;
+    }
+    if (pa.confirm_pending) {  // it answers on that path: the notice is refuted
+        pa.confirm_pending = false;
+        pa.notice_refuted_at = now;
+        if (first_of_kind("path", severity::info, "notice_refuted", nullptr, li, from, now))
+            out.events.emplace_back("path", severity::info, "notice_refuted")
+                .kv("peer", p.node_id)
+                .kv("lan", lans_[li].name)
+                .kv("family", to_string(k.fam));
+    }
+    // Its own INQs speak for it too (a host that stopped sends none).
+    if (answers_bye_check || (p.leaving_until.count() >= 0 && round_inq)) {
+        p.leaving_until = timestamp(-1);
+        p.leaving_probes.clear();
+        if (first_of_kind("peer", severity::warning, "bye_refuted", nullptr, li, from, now))
+            out.events.emplace_back("peer", severity::warning, "bye_refuted")
+                .kv("peer", p.node_id)
+                .kv("lan", lans_[li].name)
+                .kv("note", "a BYE came, but the peer answers: forged or replayed? First of its kind; later ones "
+                            "are counted in a line a minute at most");
+    }
+    if (proof) on_proof(p, k, *proof, now, out);
+    // The answer to a check of a suspected miss: the peer answers unicast
+    // here, so the round it was about is a good one (a LAN that drops only
+    // broadcasts still carries traffic).
+    if (answers_check && count_good(p, pa, now)) {
+        pa.rounds.record(now, true);
+        apply(p, k, pa.tracker.good(now), out);
+    }
+
+    if (m.kind == wire::type::inq) {
+        // Mutual rounds: the peer's INQs are its answers; only the ACK
+        // rounds want one. Answer only from a usable source: never from a
+        // tentative address.
+        const bool mutual = mutual_with(p);
+        if (lans_[li].probe_destination(k.fam) && (!mutual || (m.flags & wire::flag_ack_wanted)))
+            out.sends.push_back({li, from, from_port, encode(make(wire::type::ack, m.seq), li, k.fam)});
+        // With keys, an INQ on a path that is not up and has no fresh
+        // answer could be a recording (our marks went with our restart):
+        // it is no evidence either way until the peer answers a probe of
+        // ours there (probe_for_proofs sends one); the path's deadlines go
+        // on passing meanwhile.
+        const bool unproven_inq = keyed() && pa.tracker.state() != path_state::up && !pa.fresh;
+        if (judged_by_inqs(p) && !(m.flags & wire::flag_probe_only) && !unproven_inq) {
+            // Not listed in a list cut short proves nothing: the INQ itself
+            // arrived, so the round counts as good.
+            bool listed = std::find(m.heard.begin(), m.heard.end(), cfg_.node_id) != m.heard.end() ||
+                          (m.flags & wire::flag_heard_truncated);
+            if (mutual) {
+                // The next is due one interval on, give or take the retry
+                // timeout; we list the peer as heard until a little after.
+                pa.last_inq_at = now;
+                pa.inq_deadline = now + peer_interval(p) + mutual_slack(p, pa);
+                pa.heard_until = now + peer_interval(p) * 3 / 2;
+                if (listed) pa.last_round_good = true;
+            } else {
+                pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+            }
+            if (!listed) {
+                miss(p, k, pa, down_reason::one_way, false, now, out);
+            } else if (count_good(p, pa, now)) {
+                pa.owed = 0;
+                pa.check_pending = false;
+                pa.rounds.record(now, true);
+                apply(p, k, pa.tracker.good(now), out);
+            }
+        }
+        if (!cfg_.requestor && round_inq) probe_for_proofs(k, now, out, &p);
+    } else if (m.kind == wire::type::ack) {
+        if (cfg_.requestor && answers_probe) {
+            // RTT samples only from paths already up: the first answers
+            // wait for ARP/ND resolution and would inflate the average for
+            // many rounds (and with it the notice confirmation deadline).
+            // And only from a probe that was not sent again, answered in
+            // its own round (Karn's rule: whose answer is it otherwise?).
+            if (pa.tracker.state() == path_state::up && m.seq == pa.awaited_seq && !pa.retried) {
+                duration rtt = now - pa.inq_sent;
+                if (pa.srtt.count() == 0) {
+                    pa.srtt = rtt;
+                    pa.rttvar = rtt / 2;
+                    if (mutual_with(p)) pa.rtt_rounds = rtt_burst - 1;
+                } else {
+                    duration dev = pa.srtt > rtt ? pa.srtt - rtt : rtt - pa.srtt;
+                    pa.rttvar = (pa.rttvar * 3 + dev) / 4;
+                    pa.srtt = (pa.srtt * 3 + rtt) / 4;
+                }
+            }
+            pa.awaiting = pa.grace = false;
+            pa.miss_counted = pa.retried = pa.retry_in_flight = pa.late = false;
+            pa.ack_deadline = timestamp(-1);
+            pa.unanswered_count = 0;
+            pa.last_round_good = true;
+            // A mutual peer that answers our probe here is heard here, even
+            // when its own INQs do not reach us (a switch that drops its
+            // broadcasts): listed, it does not take a working path down.
+            if (mutual_with(p)) pa.heard_until = now + peer_interval(p) * 3 / 2;
+            if (count_good(p, pa, now)) {
+                pa.rounds.record(now, true);
+                apply(p, k, pa.tracker.good(now), out);
+            }
+        }
+    }
+}
+
+bool engine::may_log(timestamp now, engine_output& out) {
+    // At most 20 peer lines a second: a flood of node ids must not flood
+    // the log. What was held back is counted in one line.
+    if (now - log_window_start_ >= ms(1000)) {
+        if (logs_held_back_)
+            out.events.emplace_back("peer", severity::warning, "log_suppressed")
+                .kv("lines", static_cast<long long>(logs_held_back_))
+                .kv("what", "peer_seen/peer_evicted")
+                .kv("note", "more new node ids than 20 a second: a flood?");
+        log_window_start_ = now;
+        logs_in_window_ = logs_held_back_ = 0;
+    }
+    if (logs_in_window_ < 20) {
+        ++logs_in_window_;
+        return true;
+    }
+    ++logs_held_back_;
+    return false;
+}
+
+bool engine::sheltered(const peer& p) const {
+    if (keyed())  // every peer is authenticated: any with a path up stays
+        return std::any_of(p.paths.begin(), p.paths.end(),
+                           [](const auto& kp) { return kp.second.tracker.state() == path_state::up; });
+    // Without keys, node ids cost nothing: only a peer proven on two LANs
+    // (up, next hop proven) is sure to be a host of ours.
+    std::size_t lans = 0, last = SIZE_MAX;
+    for (const auto& [k, pa] : p.paths)  // ordered by LAN
+        if (k.lan != last && pa.tracker.state() == path_state::up && hop_proven(p, k, pa)) {
+            ++lans;
+            last = k.lan;
+        }
+    return lans >= 2;
+}
+
+bool engine::make_room(timestamp now, engine_output& out) {
+    // The least recently heard peer that is not sheltered goes, one without
+    // a path up first; peers we route through are never pushed out by
+    // newcomers (without keys: those proven on two LANs).
+    auto victim = peers_.end();
+    bool victim_up = true;
+    for (auto it = peers_.begin(); it != peers_.end(); ++it) {
+        if (sheltered(it->second)) continue;
+        bool up = std::any_of(it->second.paths.begin(), it->second.paths.end(),
+                              [](const auto& kp) { return kp.second.tracker.state() == path_state::up; });
+        if (victim == peers_.end() || (victim_up && !up) ||
+            (up == victim_up && it->second.last_seen < victim->second.last_seen)) {
+            victim = it;
+            victim_up = up;
+        }
+    }
+    if (victim == peers_.end()) {
+        if (first_of_kind("peer", severity::warning, "peer_limit", nullptr, std::nullopt, std::nullopt, now)) {
+            out.events.emplace_back("peer", severity::warning, "peer_limit")
+                .kv("max_peers", static_cast<long long>(cfg_.max_peers))
+                .kv("note", keyed() ? "new node ids are refused while every known peer has a path up"
+                                    : "new node ids are refused while every known peer is proven on two LANs");
+        }
+        return false;
+    }
+    if (may_log(now, out))
+        out.events.emplace_back("peer", severity::warning, "peer_evicted")
+            .kv("peer", victim->first)
+            .kv("reason", "peer table full");
+    forget(victim, out);
+    return true;
+}
+
+bool engine::admit(std::size_t li, const ip_address& from, timestamp now, engine_output& out) {
+    // However well proven: a host on two LANs can answer under as many ids
+    // as it likes, from the same two addresses.
+    std::size_t same_source = 0;
+    for (const auto& [id, q] : peers_)
+        if (q.first_lan == li && q.first_source == from) ++same_source;
+    if (same_source >= cfg_.max_ids_per_source) {
+        note_drop(drops_.source_limit, "source_limit", li, from, now, out);
+        return false;
+    }
+    if (peers_.size() < cfg_.max_peers || make_room(now, out)) return true;
+    ++drops_.peer_limit;
+    return false;
+}
+
+peer_map::iterator engine::forget(peer_map::iterator it, engine_output& out) {
+    const std::string& id = it->first;
+    book_.forget(id);
+    if (book_.take_changed()) out.proofs_changed = true;
+    if (keyed() && it->second.incarnation != 0) {
+        auto [t, fresh] = tombstones_.try_emplace(id, it->second.incarnation);
+        if (!fresh) {
+            t->second = std::max(t->second, it->second.incarnation);
+        } else {
+            tombstone_order_.push_back(id);
+            if (tombstone_order_.size() > max_tombstones) {
+                tombstones_.erase(tombstone_order_.front());
+                tombstone_order_.erase(tombstone_order_.begin());
+            }
+        }
+    }
+    for (auto pr = proof_probes_.begin(); pr != proof_probes_.end();)
+        pr = pr->second.peer == id ? proof_probes_.erase(pr) : std::next(pr);
+    out.paths_changed = true;
+    return peers_.erase(it);
+}
+
+void engine::on_bye(peer_map::iterator it, std::size_t li, timestamp now, engine_output& out) {
+    peer& p = it->second;
+    if (p.leaving_until.count() >= 0) return;  // one check at a time
+    if (!keyed()) {
+        // Anyone can send a BYE without keys: the peer must also stop
+        // answering. Two rounds of probes to each of its paths that is not
+        // down; it is forgotten if none is answered (a clean stop: twice
+        // the retry timeout's floor, and no path of it goes down meanwhile).
+        p.bye_lan = li;
+        p.bye_checks_left = 2;
+        if (send_bye_checks(p, now, out)) return;
+    }
+    out.events.emplace_back("peer", severity::info, "bye").kv("peer", p.node_id).kv("lan", lans_[li].name);
+    forget(it, out);
+}
+
+bool engine::send_bye_checks(peer& p, timestamp now, engine_output& out) {
+    duration wait{0};
+    bool sent = false;
+    for (auto& [k, pa] : p.paths) {
+        if (pa.tracker.state() == path_state::down || !pa.hop || !lans_[k.lan].probe_destination(k.fam)) continue;
+        const std::uint32_t seq = next_probe_seq();
+        p.leaving_probes.push_back(seq);
+        send_probe(k.lan, *pa.hop, seq, out);
+        // A loaded host answers late: at least the retry timeout's floor
+        // (at most 50 ms: a clean stop is not kept waiting long).
+        const duration floor = cfg_.confirm_floor.count() > 0 ? cfg_.confirm_floor
+                                                              : std::max<duration>(ms(2), cfg_.interval / 10);
+        wait = std::max({wait, confirm_timeout(pa), std::min<duration>(floor, ms(50))});
+        sent = true;
+    }
+    if (sent) {
+        --p.bye_checks_left;
+        p.leaving_until = now + wait;
+    }
+    return sent;
+}
+
+void engine::check_leaving(timestamp now, engine_output& out) {
+    for (auto it = peers_.begin(); it != peers_.end();) {
+        const peer& p = it->second;
+        if (p.leaving_until.count() < 0 || now < p.leaving_until) {
+            ++it;
+            continue;
+        }
+        if (it->second.bye_checks_left > 0 && send_bye_checks(it->second, now, out)) {
+            ++it;
+            continue;
+        }
+        out.events.emplace_back("peer", severity::info, "bye")
+            .kv("peer", p.node_id)
+            .kv("lan", p.bye_lan < lans_.size() ? lans_[p.bye_lan].name : std::string("-"));
+        it = forget(it, out);
+    }
+}
+
+bool engine::hop_proven(const peer& p, path_key k, const path& pa) const {
+    return pa.hop && k.lan < lans_.size() && book_.proven(p.node_id, *pa.hop, lans_[k.lan].name);
+}
+
+bool engine::holds_address(const peer& q, const ip_address& a) {
+    return std::count(q.addresses.begin(), q.addresses.end(), a) > 0 ||
+           std::any_of(q.paths.begin(), q.paths.end(),
+                       [&](const auto& kp) { return kp.second.hop == a && kp.second.tracker.state() == path_state::up; });
+}
+
+bool engine::held_by_other(const peer& p, const ip_address& a, std::size_t li, timestamp now) const {
+    const address_proof* pf = book_.find(a, lans_[li].name);
+    if (!pf || pf->owner == p.node_id) return false;
+    if (!pf->active) return now < pf->holds_until;
+    auto q = peers_.find(pf->owner);
+    return q != peers_.end() && holds_address(q->second, a);
+}
+
+void engine::note_source(peer& p, path_key k, path& pa, const ip_address& from, engine_output& out) {
+    // IPv6 next hops are link-local: a datagram from a global address (the
+    // answer to a probe sent there) does not change it.
+    if (!from.is_v4() && !from.is_link_local() && pa.hop) return;
+    if (pa.hop == from) {
+        pa.hop_candidate.reset();
+        return;
+    }
+    const bool up = pa.tracker.state() == path_state::up;
+    // While the next hop is unproven the latest source is as good as any
+    // (a probe of its own will tell); a proven one is given up only for
+    // another proven one, and not while the path is up. Any other source
+    // waits as a candidate for its probe (the path not up) or is ignored:
+    // a datagram's source is no proof, without keys not even its sender's.
+    if (!hop_proven(p, k, pa) || (!up && book_.proven(p.node_id, from, lans_[k.lan].name))) {
+        pa.hop = from;
+        pa.hop_candidate.reset();
+        out.paths_changed = true;
+        return;
+    }
+    if (!up) pa.hop_candidate = from;
+}
+
+void engine::on_proof(peer& p, path_key k, const proof_probe& pr, timestamp now, engine_output& out) {
+    auto result = book_.record(p.node_id, pr.target, lans_[pr.lan].name, now, [&](const std::string& q) {
+        auto it = peers_.find(q);
+        return it != peers_.end() && holds_address(it->second, pr.target);
+    });
+    if (result == address_book::outcome::refused) {
+        if (first_of_kind("peer", severity::warning, "claim_refused", nullptr, pr.lan, pr.target, now))
+            out.events.emplace_back("peer", severity::warning, "claim_refused")
+                .kv("peer", p.node_id)
+                .kv("addr", pr.target.to_string())
+                .kv("holder", book_.find(pr.target, lans_[pr.lan].name)->owner)
+                .kv("note", "another node proved it first and still advertises it; first of its kind");
+        return;
+    }
+    if (book_.take_changed()) {
+        out.proofs_changed = true;
+        out.paths_changed = true;  // a destination or a next hop may now be routed
+        out.events.emplace_back("peer", severity::info, "address_proven")
+            .kv("peer", p.node_id)
+            .kv("addr", pr.target.to_string())
+            .kv("lan", lans_[pr.lan].name);
+    }
+    auto it = p.paths.find(k);
+    if (it == p.paths.end()) return;
+    path& pa = it->second;
+    if (pa.hop_candidate == pr.target && pa.tracker.state() != path_state::up) {
+        pa.hop = pr.target;
+        pa.hop_candidate.reset();
+        out.paths_changed = true;
+    }
+}
+
+void engine::probe_for_proofs(path_key k, timestamp now, engine_output& out, const peer* only) {
+    if (!family_used_[k.fam == family::v6] || !lans_[k.lan].probe_destination(k.fam)) return;
+    const lan& l = lans_[k.lan];
+    int budget = proof_budget;
+    for (auto& entry : peers_) {  // not a structured binding: the lambda captures it (clang < 16)
+        const std::string& id = entry.first;
+        peer& p = entry.second;
+        if (budget <= 0) return;
+        if ((only && &p != only) || p.leaving_until.count() >= 0) continue;
+        auto it = p.paths.find(k);
+        if (it == p.paths.end()) continue;
+        path& pa = it->second;
+        auto probe = [&](const ip_address& target) {
+            if (budget <= 0) return;
+            for (const auto& [seq, pr] : proof_probes_)
+                if (pr.peer == id && pr.target == target && now < pr.expires) return;  // one on its way
+            --budget;
+            const std::uint32_t seq = next_probe_seq();
+            proof_probes_[seq] = proof_probe{id, k.lan, target, now + std::max(peer_interval(p), confirm_timeout(pa))};
+            send_probe(k.lan, target, seq, out);
+        };
+        const bool up = pa.tracker.state() == path_state::up;
+        if (pa.hop && (!hop_proven(p, k, pa) || (keyed() && !up && !pa.fresh))) probe(*pa.hop);
+        if (pa.hop_candidate && !up) probe(*pa.hop_candidate);
+        if (!up || !hop_proven(p, k, pa)) continue;
+        for (const auto& a : p.addresses) {
+            if (a.fam() != k.fam || !a.is_routable_unicast() || !l.in_prefixes(a) || l.is_special(a) || l.holds(a))
+                continue;
+            if (!book_.proven(id, a, l.name) && !held_by_other(p, a, k.lan, now)) probe(a);
+        }
+    }
+}
+
+void engine::expire_peers(timestamp now, engine_output& out) {
+    for (auto it = peers_.begin(); it != peers_.end();) {
+        peer& p = it->second;
+        bool all_down = !p.paths.empty();
+        for (const auto& [k, pa] : p.paths)
+            if (pa.tracker.state() != path_state::down) all_down = false;
+        if (!all_down) p.unreachable_since = timestamp(-1);
+        else if (p.unreachable_since.count() < 0) p.unreachable_since = now;
+        bool gone = (all_down && now - p.unreachable_since >= cfg_.forget_after) ||
+                    now - p.last_seen >= cfg_.forget_after + peer_interval(p) * 2;
+        if (gone) {
+            out.events.emplace_back("peer", severity::warning, "peer_lost").kv("peer", p.node_id);
+            it = forget(it, out);
+        } else {
+            ++it;
+        }
+    }
+    // Proof probes nobody answered (within a round) are given up.
+    for (auto pr = proof_probes_.begin(); pr != proof_probes_.end();)
+        pr = now >= pr->second.expires + housekeeping_every ? proof_probes_.erase(pr) : std::next(pr);
+}
+
+void engine::tick(timestamp now, engine_output& out) {
+    if (cfg_.requestor) {
+        // A LAN-family that used its last round sequence number: a new
+        // incarnation before anything of this tick goes out (retries,
+        // notices, every LAN's INQ), so none of it carries the old one.
+        if (std::any_of(lan_states_.begin(), lan_states_.end(),
+                        [&](const lan_state& ls) { return last_round_seq(ls) >= seq_limit(); }))
+            renew_incarnation(out);
+        check_ack_deadlines(now, out);  // before a round closes: each probe counts once
+        check_mutual_deadlines(now, out);
+        for (std::size_t li = 0; li < lans_.size(); ++li)
+            for (family fam : families) {
+                auto& ls = state_of({li, fam});
+                if (now < ls.next_send) continue;
+                send_inq({li, fam}, now, out);
+                if (cfg_.wall_offset) {
+                    // The next whole multiple of the interval on the wall
+                    // clock, at least half an interval on: the schedule
+                    // after a late tick, the grid after an early INQ (the
+                    // first one, or carrier back).
+                    ls.next_send = aligned_at_or_after(now + cfg_.interval / 2);
+                    continue;
+                }
+                // Keep the schedule (no drift); after a stall, restart from now.
+                ls.next_send += cfg_.interval;
+                if (ls.next_send <= now) ls.next_send = now + cfg_.interval;
+            }
+    } else {
+        for (auto& [id, p] : peers_)
+            for (auto& [k, pa] : p.paths)
+                for (unsigned n = 0; now >= pa.inq_deadline; ++n) {
+                    pa.inq_deadline += peer_interval(p);
+                    // After a long stall (suspend), f misses say all there is.
+                    if (n >= cfg_.fail_after) pa.inq_deadline = now + peer_interval(p);
+                    miss(p, k, pa, down_reason::missed, false, now, out);
+                }
+    }
+    check_suspicions(now, out);
+    check_leaving(now, out);
+    check_confirmations(now, out);
+    check_damping(now, out);
+    if (now >= next_expiry_check_) {
+        expire_peers(now, out);
+        log_drop_counts(now, out);
+        next_expiry_check_ = now + housekeeping_every;
+    }
+}
+
+bool engine::probe_deadline_due(timestamp now) const {
+    for (const auto& [id, p] : peers_)
+        for (const auto& [k, pa] : p.paths)
+            if (pa.retry_due(now) || (pa.confirm_pending && now >= pa.confirm_deadline) ||
+                (pa.check_pending && now >= pa.check_deadline) || (mutual_with(p) && now >= pa.inq_deadline) ||
+                (p.leaving_until.count() >= 0 && now >= p.leaving_until))
+                return true;
+    return false;
+}
+
+timestamp engine::next_wakeup() const {
+    // Housekeeping rides on the next tick due anyway, if one comes within
+    // the slack (a requestor's next round always does at t <= 1 s).
+    timestamp next = next_expiry_check_ + housekeeping_slack;
+    if (cfg_.requestor)
+        for (const auto& ls : lan_states_) next = std::min(next, ls.next_send);
+    for (const auto& [id, p] : peers_) {
+        if (p.leaving_until.count() >= 0) next = std::min(next, p.leaving_until);
+        for (const auto& [k, pa] : p.paths) {
+            if (judged_by_inqs(p)) next = std::min(next, pa.inq_deadline);
+            if (pa.confirm_pending) next = std::min(next, pa.confirm_deadline);
+            if (pa.check_pending) next = std::min(next, pa.check_deadline);
+            if (pa.awaiting && pa.ack_deadline.count() >= 0) next = std::min(next, pa.ack_deadline);
+            if (pa.damping.suppressed()) next = std::min(next, pa.damping.reuse_at(cfg_.damping));
+        }
+    }
+    return next;
+}
+
+void engine::shutdown(engine_output& out) {
+    const auto bye = make(wire::type::bye, 0);
+    for (std::size_t li = 0; li < lans_.size(); ++li)
+        for (family fam : families)
+            if (auto dst = lans_[li].probe_destination(fam)) out.sends.push_back({li, *dst, cfg_.port, encode(bye, li, fam)});
+}
+
+route_set engine::desired_routes() const { return plan_routes(lans_, peers_, book_, keyed()); }
+
+}  // namespace faild

@@ -1,0 +1,391 @@
+// DOC: engine — one node's protocol logic: events in, actions out.
+//
+//   datagram received ──┐                      ┌──> datagrams to send
+//   timer fired ────────┼──> engine (pure) ────┼──> events to log
+//   shutdown ───────────┘    peers, paths      └──> "paths changed": the
+//                                                   caller re-plans routes
+//
+// Requestor (-r): every interval it closes the last round on each LAN and
+// family (every path still waiting for its ACK counts a miss), then sends a
+// new INQ (IPv4 broadcast, IPv6 multicast) listing the peers it heard in that
+// round. A matching ACK is a good round. With a wall clock (wall_offset),
+// rounds after the first start at its whole multiples of the interval. Fast confirmation: an up path whose
+// ACK is late by its retry timeout (from the measured RTT, with a floor)
+// counts that miss at once and is probed again by unicast, with the same
+// timeout, until it answers or has missed f in a row: f misses still take
+// a path down, they just come sooner once one is missing. A late ACK to any
+// probe since the last answer still counts as an answer. A LAN-family without a usable source
+// address (IPv6 link-local still tentative, say) sends nothing; its paths
+// that were up keep missing rounds, so they go down rather than lie.
+// While a path is down, each round also sends a probe-only INQ by unicast to
+// the peer's own addresses on that LAN, so both neighbour caches (ARP, ND)
+// hold the entries real traffic will need at switchback.
+// Carrier loss on a LAN takes its paths down at once. Whenever a path goes
+// down (except by a notice), the peer is told over a live path (NOTICE); the
+// receiver probes that path itself at once and declares it down only if its
+// own probe goes unanswered within max(5 ms, 4 x RTT): a notice can shorten
+// detection, never take down a path that works.
+// Mutual rounds (two requestors that both flag them): neither ACKs the
+// other's round INQs but every 64th (flagged "ACK wanted", for RTT samples;
+// every one while an up path has no RTT yet, and the 7 after its first
+// sample);
+// each judges the path by the other's INQs like a responder, with a deadline
+// of the peer's interval plus the retry timeout, and lists it as heard. A
+// missed deadline is re-probed at once (fast confirmation) when the peer's
+// INQ of that round came in on another LAN; a stall delays them all.
+// Responder (every node): answers each INQ with an ACK out of the LAN it came
+// in on. A node that is not a requestor judges its paths by the INQs: a round
+// is good when an INQ arrives within 1.5 x the requestor's advertised
+// interval and lists us as heard (so a one-way failure is seen at both ends);
+// an INQ that does not list us, or a deadline that passes, is a miss.
+// Round sequence numbers never wrap: when a LAN-family's would pass
+// round_seq_limit (2^31 - 1), we take incarnation + 1 first and every
+// LAN-family counts again from the start, so no incarnation repeats one.
+// The start is drawn at random for each incarnation (seq_seed), so an ACK
+// recorded before a restart is almost never the answer to a new round.
+// Time is always an argument; nothing here reads a clock or touches a socket.
+#pragma once
+
+#include "faild/core/address_book.hpp"
+#include "faild/core/clock.hpp"
+#include "faild/core/event.hpp"
+#include "faild/core/flap_damping.hpp"
+#include "faild/core/peer_table.hpp"
+#include "faild/core/route.hpp"
+#include "faild/core/wire.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace faild {
+
+struct engine_config {
+    std::string node_id;
+    std::uint32_t incarnation = 1;
+    bool requestor = false;
+    duration interval = ms(1000);  ///< t
+    unsigned fail_after = 3;       ///< f
+    unsigned up_after = 5;         ///< s
+    std::uint16_t port = 7793;     ///< where INQs are sent
+    /// A peer whose paths are all down this long (or silent) is forgotten.
+    duration forget_after = ms(60'000);
+    /// Shared keys: with any, every datagram is signed and must verify.
+    keyring keys;
+    /// Most peers kept (memory stays bounded under a flood of node ids).
+    std::size_t max_peers = 256;
+    /// Flap damping (off by default).
+    damping_config damping;
+    /// Fast confirmation: a requestor's probe to an up path that is not
+    /// answered within the path's retry timeout (like TCP's RTO: smoothed
+    /// RTT + 4 x its deviation, at least the floor, at most the interval)
+    /// counts as missed at once and is sent again, so the f misses that take
+    /// a path down come within a few timeouts instead of f intervals.
+    bool fast_confirm = true;
+    /// The retry timeout's floor; zero: max(2 ms, interval / 10).
+    duration confirm_floor{0};
+    /// Mutual rounds: with a requestor that also has them on, neither ACKs
+    /// the other's round INQs (only every 64th, for RTT samples); each judges
+    /// the path by the other's INQs, as a responder does, with a deadline of
+    /// the peer's interval plus the retry timeout. Half the datagrams.
+    bool mutual = true;
+    /// Wall clock minus the clock `now` is read from. Set: after the first,
+    /// a requestor's rounds start at whole multiples of the interval on the
+    /// wall clock, so requestors whose clocks agree (NTP) send together and
+    /// each hears the others' INQs in the wakeup of its own round.
+    std::optional<duration> wall_offset;
+    /// Round INQs by unicast to each known peer while there are at most 4
+    /// on the LAN (broadcast every 16th round, to find new ones).
+    bool unicast_inq = true;
+    /// Round sequence numbers run from their start + 1 to this, never
+    /// higher (the top bit is the probes'). The round that would pass it
+    /// takes a new incarnation first (incarnation + 1), and every LAN's
+    /// rounds count again from a new start: a sequence number is never used
+    /// twice by one incarnation, so a receiver's replay check never wraps.
+    /// At 2^31 - 1 that is at least every 124 days at t = 0.01 (the start
+    /// is at most half of it); tests set it low.
+    std::uint32_t round_seq_limit = wire::max_round_seq;
+    /// Set: each incarnation's round sequence numbers start at a random
+    /// point in the lower half of the range (the first is start + 1), and
+    /// probe-only INQs count from a random point too. An ACK names only
+    /// the sequence number it answers, not our incarnation, so without this
+    /// an ACK recorded before our restart (or renewal) would answer the
+    /// round of the same number after it. Unset (tests): from 1.
+    std::optional<std::uint64_t> seq_seed;
+    /// Speak wire version 1 (send it, accept it): for a rolling upgrade from
+    /// a faild that knows no other. Without it, a node with keys drops
+    /// version 1 (its MAC binds neither family nor LAN); one without keys
+    /// accepts it but sends version 2.
+    bool wire_v1 = false;
+    /// Proofs of an earlier run (the state file): dormant until their owner
+    /// proves one of them again (address_book).
+    address_book proofs;
+    /// Most node ids first heard from one source address on one LAN (a
+    /// flood of invented ids from one host must not fill the peer table).
+    std::size_t max_ids_per_source = 8;
+};
+
+/// One datagram to send out of LAN `lan` (the socket of dst's family).
+struct outgoing {
+    std::size_t lan;
+    ip_address dst;
+    std::uint16_t port;
+    std::vector<std::uint8_t> bytes;
+};
+
+struct engine_output {
+    std::vector<outgoing> sends;
+    event_list events;
+    bool paths_changed = false;  ///< paths, next hops or claimed addresses changed: re-plan routes
+    bool incarnation_renewed = false;  ///< we took a new incarnation (see round_seq_limit): re-filter our own
+    bool proofs_changed = false;       ///< the address book changed: write the state file
+};
+
+/// Datagrams dropped, by reason (wire errors plus the engine's own checks).
+struct drop_counters {
+    std::array<std::uint64_t, wire::error_count> wire{};  ///< indexed by wire::error
+    std::uint64_t replay = 0;              ///< older incarnation, or an INQ sequence seen before
+    std::uint64_t peer_limit = 0;          ///< a new node id while the peer table was full
+    std::uint64_t off_link = 0;            ///< source not inside the LAN's prefixes
+    std::uint64_t low_ttl = 0;             ///< arrived with TTL below 255: not on-link
+    std::uint64_t own = 0;                 ///< our own broadcast looped back
+    std::uint64_t id_collision = 0;        ///< our node id with another incarnation
+    std::uint64_t wrong_target = 0;        ///< a probe for an address we do not hold here (relayed?)
+    std::uint64_t old_version = 0;         ///< wire version 1 with keys, not allowed (wire_v1)
+    std::uint64_t source_limit = 0;        ///< a new node id from a source that has enough unproven ones
+    std::uint64_t oversize = 0;            ///< longer than wire::max_size: cut by the receive buffer
+};
+
+class engine {
+public:
+    /// `lans` in preference order. `now` starts the first round.
+    engine(engine_config cfg, std::vector<lan> lans, timestamp now);
+
+    /// A datagram arrived on LAN `lan_index` from `from`:`from_port` with
+    /// TTL / hop limit `ttl` (-1: unknown). Only an on-link sender can make
+    /// a datagram arrive with 255, so anything less is dropped.
+    void receive(std::size_t lan_index, const ip_address& from, std::uint16_t from_port,
+                 const std::uint8_t* data, std::size_t size, timestamp now, engine_output& out, int ttl = 255);
+    /// A datagram longer than any valid one (wire::max_size) arrived on LAN
+    /// `lan_index` from `from` and was cut unread: counted and logged like
+    /// the other drops (reason oversize).
+    void note_oversize(std::size_t lan_index, const ip_address& from, timestamp now, engine_output& out);
+    /// Do whatever is due at `now` (send INQs, close rounds, expire peers).
+    void tick(timestamp now, engine_output& out);
+    /// When tick() next has something to do.
+    timestamp next_wakeup() const;
+    /// True when tick() at `now` would judge a probe by its timeout (fast
+    /// confirmation, notice confirmation): the caller should hand over
+    /// what datagrams are already queued first.
+    bool probe_deadline_due(timestamp now) const;
+    /// Say BYE on every LAN (clean exit).
+    void shutdown(engine_output& out);
+    /// Our LANs changed: addresses (DAD finished, an address came or went),
+    /// carrier, new LANs appended at the end, or LANs at the end that no
+    /// path is on dropped (the others keep their place). Carrier loss takes
+    /// the LAN's paths down at once; carrier back makes the next INQ leave
+    /// at once. False, and nothing changed, when the list would drop or
+    /// replace a LAN that a path is on.
+    bool update_lans(std::vector<lan> lans, timestamp now, engine_output& out);
+
+    /// Whether any peer has a path (up or down) on LAN `lan`.
+    bool has_paths_on(std::size_t lan) const;
+
+    /// The routes the current path table asks for.
+    route_set desired_routes() const;
+
+    const engine_config& config() const { return cfg_; }
+    /// The incarnation our datagrams carry now: config().incarnation until
+    /// the round sequence numbers run out, then one more each time.
+    std::uint32_t incarnation() const { return incarnation_; }
+    const std::vector<lan>& lans() const { return lans_; }
+    const peer_map& peers() const { return peers_; }
+    const drop_counters& drops() const { return drops_; }
+    /// Which node has proven which address (routes go only to those).
+    const address_book& proofs() const { return book_; }
+
+private:
+    struct lan_state {
+        std::uint32_t rounds = 0;  ///< round INQs sent in this incarnation (see last_round_seq)
+        timestamp next_send{0};
+    };
+
+    wire::message make(wire::type kind, std::uint32_t seq) const;
+    /// The datagram for `m`, sent in family `fam` on LAN `li` (the MAC binds both).
+    std::vector<std::uint8_t> encode(const wire::message& m, std::size_t li, family fam) const;
+    bool keyed() const { return !cfg_.keys.empty(); }
+    /// A sequence number for a probe-only INQ (top bit set, random start).
+    std::uint32_t next_probe_seq() { return wire::probe_seq_bit | (++confirm_counter_ & wire::max_round_seq); }
+    /// A probe-only INQ to `target` on LAN `li` (by unicast; it names its
+    /// target, so only the host that holds it answers).
+    void send_probe(std::size_t li, const ip_address& target, std::uint32_t seq, engine_output& out);
+    void send_inq(path_key k, timestamp now, engine_output& out);
+    /// A new incarnation, every LAN's rounds from a new start (round_seq_limit).
+    void renew_incarnation(engine_output& out);
+    path& ensure_path(peer& p, path_key k, timestamp now, engine_output& out, bool heard_here);
+    /// Takes in what the datagram says of its sender; `heard` is the path it
+    /// came in on (kept, whatever the address list says).
+    void learn(peer& p, const wire::message& m, timestamp now, engine_output& out, path_key heard);
+    void apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out);
+    void collect_own_addresses();
+    void notify(peer& p, path_key dead, engine_output& out);
+    void on_notice(peer& p, std::size_t arrived_on, const wire::message& m, timestamp now, engine_output& out);
+    void check_confirmations(timestamp now, engine_output& out);
+    void check_damping(timestamp now, engine_output& out);
+    duration confirm_timeout(const path& pa) const;
+    /// How long a notice's probe waits for its answer (see on_notice).
+    duration notice_wait(const peer& p, const path& pa) const;
+    /// How long a probe to `pa` may go unanswered before fast confirmation
+    /// counts it missed; nullopt when it does not apply (then the round's
+    /// end decides).
+    std::optional<duration> retry_timeout(const path& pa) const;
+    /// Counts the probes whose retry timeout passed as missed and sends each
+    /// of them again (to a path still up).
+    void check_ack_deadlines(timestamp now, engine_output& out);
+    /// Fast confirmation's retry: a probe-only INQ to the peer on path k.
+    void send_retry(peer& p, path_key k, path& pa, duration rto, timestamp now, engine_output& out);
+    /// True when `p` answers on a path other than `self`: up, nothing
+    /// missed, no probe overdue (nor, on a mutual path, its INQ).
+    bool answers_elsewhere(const peer& p, path_key self, timestamp now) const;
+    /// Mutual rounds with `p`: both requestors, both with them on.
+    bool mutual_with(const peer& p) const { return cfg_.requestor && cfg_.mutual && p.mutual; }
+    /// We judge `p`'s paths by its INQs (as a responder, or in mutual rounds).
+    bool judged_by_inqs(const peer& p) const { return !cfg_.requestor || mutual_with(p); }
+    /// Whether a good round on `pa` counts now (and if so, notes it): on a
+    /// mutual path not within half the peer's interval of the last one
+    /// counted, which was the same round (an ACK round's answer and INQ).
+    bool count_good(const peer& p, path& pa, timestamp now);
+    /// How late a mutual peer's INQ may be before it counts as missed.
+    duration mutual_slack(const peer& p, const path& pa) const;
+    /// Mutual paths whose peer's INQ is overdue: a miss each (and, with
+    /// fast confirmation, a retry at once).
+    void check_mutual_deadlines(timestamp now, engine_output& out);
+    lan_state& state_of(path_key k) { return lan_states_[k.lan * 2 + (k.fam == family::v6)]; }
+    void expire_peers(timestamp now, engine_output& out);
+    /// Frees a place in a full peer table for a new node id; false when no
+    /// peer may give way (see PROTOCOL.md, "Trust").
+    bool make_room(timestamp now, engine_output& out);
+    /// Whether a new node id first heard from `from` on LAN `li` gets a
+    /// place in the peer table (table full, ids per source).
+    bool admit(std::size_t li, const ip_address& from, timestamp now, engine_output& out);
+    /// Never pushed out for a newcomer: with keys any peer with a path up;
+    /// without, a peer with paths up on two LANs.
+    bool sheltered(const peer& p) const;
+    /// Removes a peer (BYE, lost, evicted): its proofs go dormant, with keys
+    /// its incarnation is remembered (a replay of it is dropped).
+    peer_map::iterator forget(peer_map::iterator it, engine_output& out);
+
+    // ---- trust: proofs, next hops, suspected misses (PROTOCOL.md "Trust")
+    /// A probe-only INQ sent to prove that `target` is `peer`'s.
+    struct proof_probe {
+        std::string peer;
+        std::size_t lan = 0;
+        ip_address target;
+        timestamp expires{0};
+    };
+    /// Sends the probes the paths on LAN-family `k` need: to an unproven
+    /// next hop (or one waiting as a candidate), with keys to a path that
+    /// has no fresh answer yet, and to every address the peer advertises
+    /// there that it has not proven (paths up only). Only `only`'s paths
+    /// when given.
+    void probe_for_proofs(path_key k, timestamp now, engine_output& out, const peer* only = nullptr);
+    /// An answer to proof probe `pr` from `p` on path k.
+    void on_proof(peer& p, path_key k, const proof_probe& pr, timestamp now, engine_output& out);
+    /// The path's next hop is an address the peer proved.
+    bool hop_proven(const peer& p, path_key k, const path& pa) const;
+    /// A datagram from `from` spoke for path k: it may become the next hop.
+    void note_source(peer& p, path_key k, path& pa, const ip_address& from, engine_output& out);
+    /// `q` still holds `a`: it advertises it, or a live path of its goes via it.
+    static bool holds_address(const peer& q, const ip_address& a);
+    /// Another node holds `a`: a claim of `p`'s to it would be refused.
+    bool held_by_other(const peer& p, const ip_address& a, std::size_t li, timestamp now) const;
+    /// A missed round. Without keys a miss the datagrams suggest is only
+    /// suspected (`confirmed` false): it counts once a probe of ours goes
+    /// unanswered too (check); `retry_follows`: a fast confirmation retry
+    /// is that probe. Carrier loss and our own unanswered probes confirm.
+    void miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed, timestamp now, engine_output& out,
+              bool retry_follows = false);
+    /// Counts the misses a check owed (and `extra` more, for `extra_why`)
+    /// as confirmed, and ends the check.
+    void settle(peer& p, path_key k, path& pa, unsigned extra, timestamp now, engine_output& out,
+                down_reason extra_why = down_reason::missed);
+    /// Checks whose probe went unanswered: their misses count.
+    void check_suspicions(timestamp now, engine_output& out);
+    /// A BYE: with keys the peer goes at once; without, once a probe of
+    /// ours to each of its live paths goes unanswered (a forged BYE costs
+    /// a probe, not the peer).
+    void on_bye(peer_map::iterator it, std::size_t li, timestamp now, engine_output& out);
+    void check_leaving(timestamp now, engine_output& out);
+    /// One round of a BYE's check: a probe to each of the peer's paths
+    /// that is not down; false when there is none to probe.
+    bool send_bye_checks(peer& p, timestamp now, engine_output& out);
+    /// Rate limit for per-peer log lines; false when this one is held back.
+    bool may_log(timestamp now, engine_output& out);
+    /// Counts a dropped datagram; logs the first of each reason in full,
+    /// later ones as counts (first_of_kind, log_drop_counts).
+    void note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from, timestamp now,
+                   engine_output& out);
+    duration peer_interval(const peer& p) const;
+    /// The first round start at or after `at` (`at` itself when rounds are
+    /// not aligned to the wall clock).
+    timestamp aligned_at_or_after(timestamp at) const;
+
+    engine_config cfg_;
+    std::vector<lan> lans_;
+    std::vector<lan_state> lan_states_;  // per LAN: IPv4, IPv6
+    std::vector<ip_address> own_addresses_;
+    bool family_used_[2] = {false, false};  ///< we have a routable IPv4 / IPv6 address on some LAN
+    peer_map peers_;
+    drop_counters drops_;
+    timestamp next_expiry_check_{0};
+    /// Dropped datagrams (and refused node ids) in the log: the first of
+    /// each kind at once, in full; after it, at most a line a minute with
+    /// the count since the last one (and where the latest came from).
+    struct drop_log {
+        const char* module = "";
+        severity level = severity::warning;
+        std::uint64_t pending = 0;  ///< since the last line
+        timestamp line_at{0};
+        std::optional<std::size_t> lan;  ///< of the latest
+        std::optional<ip_address> from;
+    };
+    /// By event and reason ("" for none; static strings: a drop allocates nothing).
+    std::map<std::pair<std::string_view, std::string_view>, drop_log> drop_logs_;
+    /// Counts one for the log; true when it is the first of its kind (the
+    /// caller logs it in full at once).
+    bool first_of_kind(const char* module, severity level, const char* event, const char* reason,
+                       std::optional<std::size_t> lan, const std::optional<ip_address>& from, timestamp now);
+    /// The count lines that are due (a minute since the last of their kind).
+    void log_drop_counts(timestamp now, engine_output& out);
+    timestamp log_window_start_{0};
+    unsigned logs_in_window_ = 0, logs_held_back_ = 0;
+    std::uint32_t confirm_counter_ = 0;
+    address_book book_;
+    std::map<std::uint32_t, proof_probe> proof_probes_;  ///< by sequence number
+    /// With keys: the incarnation of each forgotten peer (its replays are
+    /// dropped), oldest first in tombstone_order_.
+    std::map<std::string, std::uint32_t> tombstones_;
+    std::vector<std::string> tombstone_order_;
+    /// Where this incarnation's round sequence numbers start (see seq_seed).
+    std::uint32_t seq_start_ = 0;
+    std::uint64_t seq_rng_ = 0;
+    /// The highest round sequence number (round_seq_limit, kept in range).
+    std::uint32_t seq_limit() const { return std::clamp(cfg_.round_seq_limit, 1u, wire::max_round_seq); }
+    /// A new seq_start_: 0 without a seed, else at random in [0, seq_limit() / 2].
+    void draw_seq_start();
+    /// The sequence number of the last round INQ sent on a LAN-family (the
+    /// start while none has been).
+    std::uint32_t last_round_seq(const lan_state& ls) const { return seq_start_ + ls.rounds; }
+    std::uint32_t incarnation_;
+    /// The one before (0: none): our own broadcasts of it may still be on
+    /// their way back to us.
+    std::uint32_t previous_incarnation_ = 0;
+};
+
+}  // namespace faild

@@ -1,0 +1,199 @@
+// DOC: peer_table — what a node knows of its peers and of its own LANs.
+//
+// A *lan* is one monitored interface with our usable addresses on it (never
+// a tentative or dadfailed one); its position in the LAN list is its
+// preference (0 = most preferred). A *peer* is another node, known by node
+// id whatever families it speaks, with the addresses it advertises and one
+// *path* per (LAN, family) on which we hear it, or on which it advertises an
+// address inside our prefixes. IPv4 and IPv6 on one LAN are judged apart:
+// either can fail alone (multicast or ND trouble, a filter), and each
+// family's routes follow its own paths. Plain data plus lookups; the engine
+// owns the protocol logic and the route plan reads it.
+#pragma once
+
+#include "faild/core/clock.hpp"
+#include "faild/core/flap_damping.hpp"
+#include "faild/core/ip_address.hpp"
+#include "faild/core/loss_window.hpp"
+#include "faild/core/path_tracker.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace faild {
+
+const char* to_string(family f);  // "v4", "v6"
+
+struct lan {
+    std::string name;                     ///< interface name
+    int ifindex = 0;
+    std::vector<prefix> addrs;            ///< our usable IPv4 and global/ULA IPv6 addresses, with prefix
+    std::optional<ip_address> link_local; ///< our usable IPv6 link-local address (probes use it)
+    bool carrier = true;                  ///< the link exists, is up and has carrier
+    /// Our IPv6 link-local address is still tentative (DAD running, not
+    /// failed): IPv6 probes can leave soon, not yet.
+    bool v6_pending = false;
+    /// The LAN's prefixes as last seen, by family: kept while its interface
+    /// (or its addresses of that family) is gone, so a vanished NIC does not
+    /// make the peers' addresses on it unroutable (see remember()).
+    std::vector<prefix> seen;
+
+    /// Takes over what `before` (the same LAN, as the engine last knew it)
+    /// had seen of each family it has no address of now.
+    void remember(const lan& before);
+
+    /// True when `a` can be a neighbour on this LAN: a unicast address
+    /// inside one of our prefixes (not its IPv4 network or broadcast
+    /// address), or an IPv6 link-local address.
+    bool on_link(const ip_address& a) const;
+    /// True when `a` lies inside one of our prefixes on this LAN, now or as
+    /// last seen.
+    bool in_prefixes(const ip_address& a) const;
+    /// Our first routable address of family `fam` on this LAN (a route's src).
+    std::optional<ip_address> own_address(family fam) const;
+    /// True when `a` is one of our own addresses on this LAN (link-local too).
+    bool holds(const ip_address& a) const;
+    /// True when `a` is the network or broadcast address of one of our IPv4
+    /// prefixes here (prefixes up to /30), or the subnet-router anycast
+    /// address of an IPv6 one: never a peer's, never a destination.
+    bool is_special(const ip_address& a) const;
+    /// The prefix a version-2 MAC binds for family `fam` on this LAN: the
+    /// first of that family, or fe80::/64 for IPv6 without one (nullopt:
+    /// IPv4 without an address).
+    std::optional<prefix> binding(family fam) const;
+    /// Every prefix a datagram arriving here in `fam` may be bound to.
+    std::vector<prefix> bindings(family fam) const;
+    /// Where INQs of family `fam` go: for IPv4 the directed broadcast of our
+    /// first prefix (255.255.255.255 for /31, /32), for IPv6 faild's group;
+    /// nullopt when we cannot probe in that family (no carrier, or no usable
+    /// source address yet).
+    std::optional<ip_address> probe_destination(family fam) const;
+};
+
+/// A path is one peer on one LAN in one family.
+struct path_key {
+    std::size_t lan;
+    family fam;
+    friend bool operator<(const path_key& a, const path_key& b) {
+        return a.lan != b.lan ? a.lan < b.lan : a.fam < b.fam;
+    }
+    friend bool operator==(const path_key& a, const path_key& b) { return a.lan == b.lan && a.fam == b.fam; }
+};
+
+struct path {
+    path_tracker tracker;
+    std::optional<ip_address> hop;  ///< peer's source address on this LAN (IPv6: link-local)
+    timestamp last_heard{-1};       ///< last datagram from the peer on this path
+
+    // Requestor rounds: the INQ we wait an ACK for.
+    bool awaiting = false;
+    std::uint32_t awaited_seq = 0;
+    timestamp inq_sent{0};         ///< when that INQ left
+    // Fast confirmation: the probe in flight is judged missed at
+    // ack_deadline (none: -1, at the round's end) and then sent again at
+    // once. `unanswered` holds the sequence numbers of the probes sent since
+    // the last answer (the latest four): a late ACK to any of them still
+    // shows the path works.
+    timestamp ack_deadline{-1};
+    bool miss_counted = false;     ///< the probe in flight was already counted as missed
+    bool retried = false;          ///< a retry went out since the last answer (no RTT sample then)
+    bool retry_in_flight = false;  ///< the probe in flight is a retry (not the round's INQ)
+    bool late = false;             ///< the probe in flight is past its retry timeout
+    std::array<std::uint32_t, 4> unanswered{};
+    std::size_t unanswered_count = 0;
+    void note_sent(std::uint32_t seq) { unanswered[unanswered_count++ % unanswered.size()] = seq; }
+    /// The probe in flight has passed its retry timeout, not yet judged.
+    bool retry_due(timestamp now) const { return awaiting && ack_deadline.count() >= 0 && now >= ack_deadline; }
+    bool is_unanswered(std::uint32_t seq) const {
+        for (std::size_t i = 0; i < std::min(unanswered_count, unanswered.size()); ++i)
+            if (unanswered[i] == seq) return true;
+        return false;
+    }
+    bool last_round_good = false;  ///< the ACK for our last INQ came back
+    bool grace = false;            ///< learnt mid-round: the first round is not held against it
+    bool inq_seen = false;         ///< a round INQ arrived on this path (replay check)
+    bool was_up = false;           ///< has been up at least once (warm-up probes only then)
+    std::uint32_t last_inq_seq = 0;
+    std::uint32_t inq_seq_incarnation = 0;  ///< the incarnation last_inq_seq is of
+    duration srtt{0};              ///< smoothed round-trip time, 0 until measured
+    duration rttvar{0};            ///< its mean deviation (RFC 6298)
+    std::uint8_t rtt_rounds = 0;   ///< mutual: rounds still to ask for an ACK (RTT samples)
+    loss_window rounds;            ///< good/missed rounds over the last minute
+    flap_damping damping;          ///< flap penalty (only when damping is on)
+
+    // A peer's notice being checked: our own probe must go unanswered.
+    bool confirm_pending = false;
+    std::uint32_t confirm_seq = 0;
+    timestamp confirm_deadline{0};
+    bool confirm_doubted = false;    ///< a notice soon after a refuted one: two probes, half an interval each
+    bool confirm_second = false;     ///< the doubted check's second probe is still to go
+    timestamp notice_refuted_at{-1}; ///< when the last notice for this path was refuted
+
+    // Trust (PROTOCOL.md, "Trust"): the next hop must be an address the peer
+    // proved (address_book); a source that is not it waits here, while the
+    // path is not up, for a probe of its own.
+    std::optional<ip_address> hop_candidate;
+    /// With keys: an answer to a probe of ours (a round INQ or a probe-only
+    /// one, random-start sequence) came on this path since it was last not
+    /// up; without one the path does not come up (a replay cannot answer).
+    bool fresh = false;
+    // Without keys, a miss that the datagrams alone suggest (a round INQ
+    // unanswered, a peer's INQ late or without us listed) is only suspected:
+    // it counts when a probe-only INQ of ours goes unanswered too. `owed`
+    // misses wait for the check in flight (check_seq, until check_deadline);
+    // an answer clears them. `check_counts_itself`: the check is a fast
+    // confirmation retry, whose own silence is a miss as well.
+    unsigned owed = 0;
+    down_reason owed_reason = down_reason::missed;
+    bool check_pending = false;
+    bool check_counts_itself = false;
+    std::uint32_t check_seq = 0;
+    timestamp check_deadline{0};
+
+    // Responder rounds (and mutual ones): when the peer's next INQ is due
+    // at the latest.
+    timestamp inq_deadline{0};
+    // Mutual rounds: when the peer's last round INQ arrived here, and until
+    // when our INQs list it as heard (its INQs and its answers to our
+    // probes extend that).
+    timestamp last_inq_at{-1};
+    timestamp heard_until{-1};
+    // Mutual rounds: when a good round was last counted. In an ACK round
+    // the peer's answer and its own INQ both arrive: one round, one good.
+    timestamp good_counted_at{-1};
+
+    explicit path(path_tracker t) : tracker(t) {}
+    /// The state routes follow: a suppressed (flapping) path counts as down.
+    path_state routing_state() const { return damping.suppressed() ? path_state::down : tracker.state(); }
+};
+
+struct peer {
+    std::string node_id;
+    std::uint32_t incarnation = 0;
+    std::uint32_t interval_us = 0;         ///< the peer's advertised probe interval
+    std::vector<ip_address> addresses;     ///< the peer's advertised addresses
+    std::map<path_key, path> paths;        ///< in preference order of LANs
+    timestamp last_seen{0};
+    timestamp unreachable_since{-1};       ///< every path down since then, -1 if not
+    bool requestor = false;                ///< it sends INQs (so it ignores heard lists, unless mutual)
+    bool mutual = false;                   ///< its round INQs carry flag_mutual
+    /// Without keys a BYE is checked: until then the peer's paths are not
+    /// judged, and it is forgotten only if no probe of ours is answered.
+    timestamp leaving_until{-1};
+    std::vector<std::uint32_t> leaving_probes;  ///< the BYE check's sequence numbers
+    std::size_t bye_lan = 0;                    ///< where the BYE came in
+    unsigned bye_checks_left = 0;               ///< rounds of the BYE's check still to send
+    /// Where it was first heard (LAN and source): new node ids are limited
+    /// per source address.
+    std::size_t first_lan = 0;
+    ip_address first_source;
+};
+
+using peer_map = std::map<std::string, peer>;
+
+}  // namespace faild

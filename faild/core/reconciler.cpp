@@ -1,0 +1,116 @@
+#include "faild/core/reconciler.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+namespace faild {
+
+const char* to_string(route_change::kind k) {
+    switch (k) {
+    case route_change::kind::add: return "add";
+    case route_change::kind::replace: return "replace";
+    case route_change::kind::remove: return "remove";
+    }
+    return "?";
+}
+
+std::vector<route_change> diff_routes(const route_set& desired, const route_set& installed) {
+    std::vector<route_change> out;
+    for (const auto& [dst, r] : installed)
+        if (!desired.count(dst)) out.push_back({route_change::kind::remove, r});
+    for (const auto& [dst, r] : desired) {
+        auto it = installed.find(dst);
+        if (it != installed.end() && it->second != r) out.push_back({route_change::kind::replace, r});
+    }
+    for (const auto& [dst, r] : desired)
+        if (!installed.count(dst)) out.push_back({route_change::kind::add, r});
+    return out;
+}
+
+bool reconciler::reconcile(const route_set& desired, const char* why, event_list& events) {
+    return apply(desired, why, std::nullopt, events);
+}
+
+bool reconciler::repair(const route_set& desired, timestamp now, event_list& events) {
+    return apply(desired, "repair", now, events);
+}
+
+bool reconciler::apply(const route_set& desired, const char* why, std::optional<timestamp> repair_at,
+                       event_list& events) {
+    const bool repairing = repair_at.has_value();
+    std::string error;
+    auto listed = table_.list(error);
+    readable_ = listed.has_value();
+    if (!listed) {
+        events.emplace_back("route", severity::error, "route_table_unreadable").kv("error", error);
+        return false;
+    }
+    // What we believed installed: a desired route that was there and is
+    // now missing was removed by someone else, whoever notices it.
+    const route_set believed = std::move(installed_);
+    installed_ = std::move(*listed);
+    bool all_ok = true;
+    for (const auto& [dst, r] : desired)
+        if (!r.peer.empty()) peer_of_[dst] = r.peer;
+    auto changes = diff_routes(desired, installed_);
+    // A destination that needs no change any more waits no longer.
+    backoff_.keep_only([&](const ip_address& dst) {
+        return std::any_of(changes.begin(), changes.end(), [&](const route_change& c) { return c.r.dst == dst; });
+    });
+    // The repair leaves alone, for now, what the table refused before and
+    // whose wait has not passed: only those wait, the others go at once.
+    if (repairing)
+        changes.erase(std::remove_if(changes.begin(), changes.end(),
+                                     [&](const route_change& c) { return !backoff_.due(c.r.dst, *repair_at); }),
+                      changes.end());
+    // Only the peers of destinations still wanted or installed are kept.
+    for (auto it = peer_of_.begin(); it != peer_of_.end();)
+        it = desired.count(it->first) || installed_.count(it->first) ? std::next(it) : peer_of_.erase(it);
+    if (changes.empty()) return true;
+    // One batch for the whole run: every route an event affects reaches the
+    // kernel together, and each change is still reported on its own.
+    auto results = table_.apply(changes);
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        const auto& change = changes[i];
+        const platform::op_result res =
+            i < results.size() ? std::move(results[i]) : platform::op_result{"no result from the route table"};
+        if (!res.ok()) {
+            all_ok = false;
+            if (repairing) backoff_.failed(change.r.dst, *repair_at);
+            events.emplace_back("route", severity::error, "route_failed")
+                .kv("op", to_string(change.op))
+                .raw(change.r.to_kv())
+                .kv("error", res.error);
+            continue;
+        }
+        backoff_.clear(change.r.dst);
+        // The plan's peer for it, when it named one.
+        auto with_peer = [&](event& e) -> event& {
+            if (auto p = peer_of_.find(change.r.dst); p != peer_of_.end()) e.kv("peer", p->second);
+            return e;
+        };
+        switch (change.op) {
+        case route_change::kind::add:
+            installed_[change.r.dst] = change.r;
+            if (auto was = believed.find(change.r.dst); repairing || (was != believed.end() && was->second == change.r))
+                with_peer(events.emplace_back("route", severity::warning, "route_restored").raw(change.r.to_kv()))
+                    .kv("note", "a faild route was removed by something else; put back");
+            else
+                with_peer(events.emplace_back("route", severity::info, "route_added").raw(change.r.to_kv()));
+            break;
+        case route_change::kind::replace:
+            installed_[change.r.dst] = change.r;
+            with_peer(events.emplace_back("route", severity::info, "route_replaced").raw(change.r.to_kv()));
+            break;
+        case route_change::kind::remove:
+            installed_.erase(change.r.dst);
+            with_peer(events.emplace_back("route", severity::info, "route_removed").raw(change.r.to_kv()))
+                .kv("reason", why);
+            if (!desired.count(change.r.dst)) peer_of_.erase(change.r.dst);
+            break;
+        }
+    }
+    return all_ok;
+}
+
+}  // namespace faild

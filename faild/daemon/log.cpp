@@ -1,0 +1,171 @@
+// Debian's Boost.Log is built with the native syslog(3) API (it calls
+// openlog); its headers offer that implementation only with this defined.
+#define BOOST_LOG_USE_NATIVE_SYSLOG 1
+
+#include "faild/daemon/log.hpp"
+
+#include <boost/core/null_deleter.hpp>
+#include <boost/log/attributes/clock.hpp>
+#include <boost/log/core.hpp>
+#include <boost/log/expressions.hpp>
+#include <boost/log/utility/exception_handler.hpp>
+#include <boost/log/sinks/sync_frontend.hpp>
+#include <boost/log/sinks/syslog_backend.hpp>
+#include <boost/log/sinks/text_file_backend.hpp>
+#include <boost/log/sinks/text_ostream_backend.hpp>
+#include <boost/log/sources/record_ostream.hpp>
+#include <boost/log/sources/severity_channel_logger.hpp>
+#include <boost/log/support/date_time.hpp>
+
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <mutex>
+
+namespace faild {
+/// For Boost.Log's formatter (found by argument-dependent lookup).
+std::ostream& operator<<(std::ostream& os, severity s) { return os << to_string(s); }
+}  // namespace faild
+
+namespace faild::logging {
+
+namespace {
+
+namespace bl = boost::log;
+namespace expr = boost::log::expressions;
+
+using logger_t = bl::sources::severity_channel_logger<severity, std::string>;
+using file_sink = bl::sinks::synchronous_sink<bl::sinks::text_file_backend>;
+
+BOOST_LOG_ATTRIBUTE_KEYWORD(a_severity, "Severity", severity)
+BOOST_LOG_ATTRIBUTE_KEYWORD(a_channel, "Channel", std::string)
+BOOST_LOG_ATTRIBUTE_KEYWORD(a_time, "TimeStamp", boost::posix_time::ptime)
+
+boost::shared_ptr<file_sink> g_file_sink;
+std::atomic<bool> g_write_failed{false};
+
+logger_t& channel(const std::string& module) {
+    static std::map<std::string, logger_t> loggers;  // the daemon logs from one thread
+    auto it = loggers.find(module);
+    if (it == loggers.end()) it = loggers.emplace(module, logger_t(bl::keywords::channel = module)).first;
+    return it->second;
+}
+
+auto formatter() {
+    return expr::stream << "time=" << expr::format_date_time(a_time, "%Y-%m-%dT%H:%M:%S.%fZ")
+                        << " level=" << a_severity << " module=" << a_channel << " " << expr::smessage;
+}
+
+/// syslog(3) priority of a severity (LOG_DEBUG 7 ... LOG_ERR 3).
+int priority(severity s) {
+    switch (s) {
+    case severity::debug: return 7;
+    case severity::info: return 6;
+    case severity::warning: return 4;
+    case severity::error: return 3;
+    }
+    return 6;
+}
+
+/// True when standard error is the journal's stream (systemd sets
+/// JOURNAL_STREAM to its "device:inode"): then each line starts with the
+/// priority, "<4>" for a warning, which the journal takes as the line's
+/// priority instead of the unit's default (info).
+bool stderr_is_journal() {
+    const char* js = std::getenv("JOURNAL_STREAM");
+    struct stat st {};
+    if (!js || ::fstat(2, &st) != 0) return false;
+    unsigned long long dev = 0, ino = 0;
+    if (std::sscanf(js, "%llu:%llu", &dev, &ino) != 2) return false;
+    return dev == static_cast<unsigned long long>(st.st_dev) && ino == static_cast<unsigned long long>(st.st_ino);
+}
+
+/// syslog adds its own time stamp: the rest of the line as in a file.
+auto syslog_formatter() {
+    return expr::stream << "level=" << a_severity << " module=" << a_channel << " " << expr::smessage;
+}
+
+}  // namespace
+
+bool init(const std::string& file, std::string& error) {
+    auto core = bl::core::get();
+    core->remove_all_sinks();
+    core->add_global_attribute("TimeStamp", bl::attributes::utc_clock());
+    core->set_filter(a_severity >= severity::info);
+    // A log that cannot be written (disk full, a file logrotate made that we
+    // may not open) must never take the daemon down with its routes: say it
+    // on stderr, once until the next reopen, and go on.
+    core->set_exception_handler(bl::make_exception_handler<std::exception>([](const std::exception& e) {
+        if (!g_write_failed.exchange(true)) std::cerr << "faild: cannot write the log: " << e.what() << "\n";
+    }));
+    if (file.empty()) {
+        auto backend = boost::make_shared<bl::sinks::text_ostream_backend>();
+        backend->add_stream(boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter()));
+        backend->auto_flush(true);
+        auto sink = boost::make_shared<bl::sinks::synchronous_sink<bl::sinks::text_ostream_backend>>(backend);
+        if (stderr_is_journal())
+            sink->set_formatter([f = formatter()](const bl::record_view& rec, bl::formatting_ostream& os) {
+                if (auto s = rec[a_severity]) os << '<' << priority(*s) << '>';
+                f(rec, os);
+            });
+        else
+            sink->set_formatter(formatter());
+        core->add_sink(sink);
+        return true;
+    }
+    if (file == "syslog") {
+        // Through the C library's syslog(3) to /dev/log (journald's socket
+        // under systemd), facility daemon, ident "faild", with the pid.
+        namespace sl = bl::sinks::syslog;
+        auto backend = boost::make_shared<bl::sinks::syslog_backend>(
+            bl::keywords::facility = sl::daemon, bl::keywords::use_impl = sl::native, bl::keywords::ident = "faild");
+        sl::custom_severity_mapping<severity> levels("Severity");
+        for (auto s : {severity::debug, severity::info, severity::warning, severity::error})
+            levels[s] = sl::make_level(priority(s));
+        backend->set_severity_mapper(levels);
+        // The backend opened the log without LOG_PID: open it again (the
+        // last openlog() wins) so each line names the process, as usual.
+        ::openlog("faild", LOG_PID, LOG_DAEMON);
+        auto sink = boost::make_shared<bl::sinks::synchronous_sink<bl::sinks::syslog_backend>>(backend);
+        sink->set_formatter(syslog_formatter());
+        core->add_sink(sink);
+        return true;
+    }
+    // Boost.Log opens the file lazily; check now so a bad path is an error
+    // at start, not a silent loss later.
+    if (FILE* f = std::fopen(file.c_str(), "a")) {
+        std::fclose(f);
+    } else {
+        error = "cannot open log file '" + file + "': " + std::strerror(errno);
+        return false;
+    }
+    // Default open mode truncates: append, so a restart keeps the history.
+    auto backend = boost::make_shared<bl::sinks::text_file_backend>(
+        bl::keywords::file_name = file, bl::keywords::open_mode = std::ios_base::out | std::ios_base::app);
+    backend->auto_flush(true);
+    g_file_sink = boost::make_shared<file_sink>(backend);
+    g_file_sink->set_formatter(formatter());
+    core->add_sink(g_file_sink);
+    return true;
+}
+
+void reopen() {
+    // rotate_file() closes the file; the next record opens the same name
+    // again (append), which is the fresh file after logrotate moved the old.
+    g_write_failed = false;
+    if (g_file_sink) g_file_sink->locked_backend()->rotate_file();
+}
+
+void write(const event& e) { BOOST_LOG_SEV(channel(e.module), e.level) << e.text; }
+
+void write(const event_list& events) {
+    for (const auto& e : events) write(e);
+}
+
+}  // namespace faild::logging
