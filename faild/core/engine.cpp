@@ -207,12 +207,7 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
     pa.retried = pa.retry_in_flight = true;
     pa.ack_deadline = now + rto;
     send_probe(k.lan, *pa.hop, pa.awaited_seq, out);
-    out.events.emplace_back("path", severity::debug, "probe_retry")
-        .kv("peer", p.node_id)
-        .kv("lan", lans_[k.lan].name)
-        .kv("family", to_string(k.fam))
-        .kv("missed", pa.tracker.missed())
-        .kv("timeout_us", static_cast<long long>(rto.count()));
+    out.effects.push_back(fx::probe_retry{ref(p, k), pa.tracker.missed(), rto});
 }
 
 bool engine::count_good(const peer& p, path& pa, timestamp now) {
@@ -309,11 +304,7 @@ void engine::notify(peer& p, path_key dead, engine_output& out) {
         if (k.lan == dead.lan || pa.tracker.state() != path_state::up || !pa.hop) continue;
         if (!lans_[k.lan].probe_destination(k.fam)) continue;
         out.sends.push_back({k.lan, *pa.hop, cfg_.port, encode(m, k.lan, k.fam)});
-        out.events.emplace_back("path", severity::info, "notice_sent")
-            .kv("peer", p.node_id)
-            .kv("lan", lans_[dead.lan].name)
-            .kv("family", to_string(dead.fam))
-            .kv("via", lans_[k.lan].name);
+        out.effects.push_back(fx::notice_sent{ref(p, dead), lans_[k.lan].name});
         return;
     }
 }
@@ -337,10 +328,7 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             // Logged like a drop (a flood of notices fills no disk): the
             // first in full, later ones as a count a minute.
             if (first_of_kind("path", severity::info, "notice_received", nullptr, li, p.paths.at(k).hop, now))
-                out.events.emplace_back("path", severity::info, "notice_received")
-                    .kv("peer", p.node_id)
-                    .kv("lan", lans_[li].name)
-                    .kv("family", to_string(k.fam));
+                out.effects.push_back(fx::notice_received{ref(p, k)});
             // Check it ourselves: a probe the peer must answer on that path.
             // Confirmation sequence numbers have the top bit set, so they are
             // never a round's.
@@ -429,10 +417,7 @@ path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out
     pa.grace = !heard_here;
     pa.awaited_seq = last_round_seq(state_of(k));
     if (pa.awaiting) pa.note_sent(pa.awaited_seq);
-    out.events.emplace_back("path", severity::debug, "path_new")
-        .kv("peer", p.node_id)
-        .kv("lan", lans_[k.lan].name)
-        .kv("family", to_string(k.fam));
+    out.effects.push_back(fx::path_new{ref(p, k)});
     return pa;
 }
 
@@ -441,9 +426,7 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
         // Without keys anyone can flip it back and forth: logged like a drop.
         if (p.incarnation != 0 &&
             first_of_kind("peer", severity::info, "peer_restarted", nullptr, heard.lan, std::nullopt, now))
-            out.events.emplace_back("peer", severity::info, "peer_restarted")
-                .kv("peer", p.node_id)
-                .kv("incarnation", m.incarnation);
+            out.effects.push_back(fx::peer_restarted{p.node_id, m.incarnation});
         p.incarnation = m.incarnation;
         // A new incarnation answers no probe of the old one's peer: with
         // keys, a path that is not up waits for an answer of the new one.
@@ -486,11 +469,7 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
         // Never the path this datagram came in on: the peer speaks on it now
         // (and the caller holds it).
         if (pa.tracker.state() == path_state::down && !claimed && !(k == heard)) {
-            out.events.emplace_back("path", severity::info, "path_forgotten")
-                .kv("peer", p.node_id)
-                .kv("lan", lans_[k.lan].name)
-                .kv("family", to_string(k.fam))
-                .kv("reason", "no advertised address in our prefixes");
+            out.effects.push_back(fx::path_forgotten{ref(p, k)});
             it = p.paths.erase(it);
             out.paths_changed = true;
         } else {
@@ -517,21 +496,12 @@ void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engi
     } else {
         pa.was_up = true;
     }
-    auto& e = out.events.emplace_back("path", down ? severity::warning : severity::info,
-                                      down ? "path_down" : "path_up");
-    e.kv("peer", p.node_id).kv("lan", lans_[k.lan].name).kv("family", to_string(k.fam)).kv("from", to_string(t->from));
-    e.kv("missed", t->missed).kv("good", t->good);
-    if (down) e.kv("reason", to_string(t->reason));
+    out.effects.push_back(fx::path_changed{ref(p, k), t->from, t->to, t->missed, t->good, t->reason});
     out.paths_changed = true;
     if (down && t->reason != down_reason::peer_notice) notify(p, k, out);
     if (down && cfg_.damping.enabled) {
         if (pa.damping.flap(cfg_.damping, pa.tracker.since()))
-            out.events.emplace_back("path", severity::warning, "path_suppressed")
-                .kv("peer", p.node_id)
-                .kv("lan", lans_[k.lan].name)
-                .kv("family", to_string(k.fam))
-                .kv("penalty", static_cast<long long>(pa.damping.penalty()))
-                .kv("note", "flapping: routed around until the penalty decays");
+            out.effects.push_back(fx::path_suppressed{ref(p, k), static_cast<long long>(pa.damping.penalty())});
     }
 }
 
@@ -541,11 +511,7 @@ void engine::check_damping(timestamp now, engine_output& out) {
         for (auto& [k, pa] : p.paths)
             if (pa.damping.suppressed() && now >= pa.damping.reuse_at(cfg_.damping) &&
                 pa.damping.decay(cfg_.damping, now)) {
-                out.events.emplace_back("path", severity::info, "path_reused")
-                    .kv("peer", p.node_id)
-                    .kv("lan", lans_[k.lan].name)
-                    .kv("family", to_string(k.fam))
-                    .kv("state", to_string(pa.tracker.state()));
+                out.effects.push_back(fx::path_reused{ref(p, k), pa.tracker.state()});
                 out.paths_changed = true;
             }
 }
@@ -560,10 +526,7 @@ void engine::renew_incarnation(engine_output& out) {
     for (auto& ls : lan_states_) ls.rounds = 0;
     draw_seq_start();
     out.incarnation_renewed = true;
-    out.events.emplace_back("daemon", severity::info, "incarnation_renewed")
-        .kv("incarnation", incarnation_)
-        .kv("previous", previous_incarnation_)
-        .kv("reason", "round sequence numbers used up");
+    out.effects.push_back(fx::incarnation_renewed{incarnation_, previous_incarnation_});
 }
 
 void engine::draw_seq_start() {
@@ -721,14 +684,16 @@ bool engine::first_of_kind(const char* module, severity level, const char* event
 void engine::log_drop_counts(timestamp now, engine_output& out) {
     for (auto& [key, d] : drop_logs_) {
         if (d.pending == 0 || now - d.line_at < drop_log_every) continue;
-        const auto& [event, reason] = key;
-        auto& e = out.events.emplace_back(d.module, d.level, event);
-        if (!reason.empty()) e.kv("reason", reason);
-        e.kv("count", static_cast<long long>(d.pending));
-        e.kv("seconds", static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(now - d.line_at).count()));
-        if (d.lan && *d.lan < lans_.size()) e.kv("lan", lans_[*d.lan].name);
-        if (d.from) e.kv("from", d.from->to_string());
-        e.kv("note", d.from ? "since the last line; lan and from: the latest" : "since the last line");
+        fx::repeated r;
+        r.module = d.module;
+        r.level = d.level;
+        r.event = std::string(key.first);
+        r.reason = std::string(key.second);
+        r.count = d.pending;
+        r.seconds = std::chrono::duration_cast<std::chrono::seconds>(now - d.line_at).count();
+        if (d.lan && *d.lan < lans_.size()) r.lan = lans_[*d.lan].name;
+        r.from = d.from;
+        out.effects.push_back(std::move(r));
         d.pending = 0;
         d.line_at = now;
     }
@@ -738,11 +703,7 @@ void engine::note_drop(std::uint64_t& counter, const char* reason, std::size_t l
                        engine_output& out) {
     ++counter;
     if (first_of_kind("wire", severity::warning, "drop", reason, li, from, now))
-        out.events.emplace_back("wire", severity::warning, "drop")
-            .kv("reason", reason)
-            .kv("lan", lans_[li].name)
-            .kv("from", from.to_string())
-            .kv("note", "first of its kind; later ones are counted in a line a minute at most");
+        out.effects.push_back(fx::datagram_dropped{reason, lans_[li].name, from});
 }
 
 void engine::note_oversize(std::size_t li, const ip_address& from, timestamp now, engine_output& out) {
@@ -769,11 +730,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         } else {
             ++drops_.id_collision;
             if (first_of_kind("peer", severity::error, "node_id_collision", nullptr, li, from, now)) {
-                out.events.emplace_back("peer", severity::error, "node_id_collision")
-                    .kv("node_id", m.node_id)
-                    .kv("lan", lans_[li].name)
-                    .kv("from", from.to_string())
-                    .kv("hint", "give each host its own --node-id");
+                out.effects.push_back(fx::node_id_collision{m.node_id, lans_[li].name, from});
             }
         }
         return;
@@ -822,10 +779,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         p.first_lan = li;
         p.first_source = from;
         if (may_log(now, out))
-            out.events.emplace_back("peer", severity::info, "peer_seen")
-                .kv("peer", m.node_id)
-                .kv("lan", lans_[li].name)
-                .kv("addr", from.to_string());
+            out.effects.push_back(fx::peer_seen{m.node_id, lans_[li].name, from});
         out.paths_changed = true;
     }
     // The path we heard on first (it counts the round in progress), then the
@@ -869,12 +823,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
                 proof = pr->second;
             } else if (first_of_kind("peer", severity::warning, "claim_refuted", nullptr, li, from, now)) {
                 // Another node answered at the address the peer claims.
-                out.events.emplace_back("peer", severity::warning, "claim_refuted")
-                    .kv("peer", pr->second.peer)
-                    .kv("addr", pr->second.target.to_string())
-                    .kv("holder", m.node_id)
-                    .kv("lan", lans_[li].name)
-                    .kv("note", "first of its kind; later ones are counted in a line a minute at most");
+                out.effects.push_back(fx::claim_refuted{pr->second.peer, pr->second.target, m.node_id, lans_[li].name});
             }
             proof_probes_.erase(pr);
         }
@@ -899,21 +848,14 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         pa.confirm_pending = false;
         pa.notice_refuted_at = now;
         if (first_of_kind("path", severity::info, "notice_refuted", nullptr, li, from, now))
-            out.events.emplace_back("path", severity::info, "notice_refuted")
-                .kv("peer", p.node_id)
-                .kv("lan", lans_[li].name)
-                .kv("family", to_string(k.fam));
+            out.effects.push_back(fx::notice_refuted{ref(p, k)});
     }
     // Its own INQs speak for it too (a host that stopped sends none).
     if (answers_bye_check || (p.leaving_until.count() >= 0 && round_inq)) {
         p.leaving_until = timestamp(-1);
         p.leaving_probes.clear();
         if (first_of_kind("peer", severity::warning, "bye_refuted", nullptr, li, from, now))
-            out.events.emplace_back("peer", severity::warning, "bye_refuted")
-                .kv("peer", p.node_id)
-                .kv("lan", lans_[li].name)
-                .kv("note", "a BYE came, but the peer answers: forged or replayed? First of its kind; later ones "
-                            "are counted in a line a minute at most");
+            out.effects.push_back(fx::bye_refuted{p.node_id, lans_[li].name});
     }
     if (proof) on_proof(p, k, *proof, now, out);
     // The answer to a check of a suspected miss: the peer answers unicast
@@ -1003,10 +945,7 @@ bool engine::may_log(timestamp now, engine_output& out) {
     // the log. What was held back is counted in one line.
     if (now - log_window_start_ >= ms(1000)) {
         if (logs_held_back_)
-            out.events.emplace_back("peer", severity::warning, "log_suppressed")
-                .kv("lines", static_cast<long long>(logs_held_back_))
-                .kv("what", "peer_seen/peer_evicted")
-                .kv("note", "more new node ids than 20 a second: a flood?");
+            out.effects.push_back(fx::log_suppressed{logs_held_back_});
         log_window_start_ = now;
         logs_in_window_ = logs_held_back_ = 0;
     }
@@ -1051,17 +990,12 @@ bool engine::make_room(timestamp now, engine_output& out) {
     }
     if (victim == peers_.end()) {
         if (first_of_kind("peer", severity::warning, "peer_limit", nullptr, std::nullopt, std::nullopt, now)) {
-            out.events.emplace_back("peer", severity::warning, "peer_limit")
-                .kv("max_peers", static_cast<long long>(cfg_.max_peers))
-                .kv("note", keyed() ? "new node ids are refused while every known peer has a path up"
-                                    : "new node ids are refused while every known peer is proven on two LANs");
+            out.effects.push_back(fx::peer_limit{cfg_.max_peers, keyed()});
         }
         return false;
     }
     if (may_log(now, out))
-        out.events.emplace_back("peer", severity::warning, "peer_evicted")
-            .kv("peer", victim->first)
-            .kv("reason", "peer table full");
+        out.effects.push_back(fx::peer_left{victim->first, fx::peer_left::why::evicted, ""});
     forget(victim, out);
     return true;
 }
@@ -1115,7 +1049,7 @@ void engine::on_bye(peer_map::iterator it, std::size_t li, timestamp now, engine
         p.bye_checks_left = 2;
         if (send_bye_checks(p, now, out)) return;
     }
-    out.events.emplace_back("peer", severity::info, "bye").kv("peer", p.node_id).kv("lan", lans_[li].name);
+    out.effects.push_back(fx::peer_left{p.node_id, fx::peer_left::why::bye, lans_[li].name});
     forget(it, out);
 }
 
@@ -1152,9 +1086,8 @@ void engine::check_leaving(timestamp now, engine_output& out) {
             ++it;
             continue;
         }
-        out.events.emplace_back("peer", severity::info, "bye")
-            .kv("peer", p.node_id)
-            .kv("lan", p.bye_lan < lans_.size() ? lans_[p.bye_lan].name : std::string("-"));
+        out.effects.push_back(fx::peer_left{p.node_id, fx::peer_left::why::bye,
+                                            p.bye_lan < lans_.size() ? lans_[p.bye_lan].name : std::string("-")});
         it = forget(it, out);
     }
 }
@@ -1207,20 +1140,14 @@ void engine::on_proof(peer& p, path_key k, const proof_probe& pr, timestamp now,
     });
     if (result == address_book::outcome::refused) {
         if (first_of_kind("peer", severity::warning, "claim_refused", nullptr, pr.lan, pr.target, now))
-            out.events.emplace_back("peer", severity::warning, "claim_refused")
-                .kv("peer", p.node_id)
-                .kv("addr", pr.target.to_string())
-                .kv("holder", book_.find(pr.target, lans_[pr.lan].name)->owner)
-                .kv("note", "another node proved it first and still advertises it; first of its kind");
+            out.effects.push_back(
+                fx::claim_refused{p.node_id, pr.target, book_.find(pr.target, lans_[pr.lan].name)->owner});
         return;
     }
     if (book_.take_changed()) {
         out.proofs_changed = true;
         out.paths_changed = true;  // a destination or a next hop may now be routed
-        out.events.emplace_back("peer", severity::info, "address_proven")
-            .kv("peer", p.node_id)
-            .kv("addr", pr.target.to_string())
-            .kv("lan", lans_[pr.lan].name);
+        out.effects.push_back(fx::address_proven{p.node_id, pr.target, lans_[pr.lan].name});
     }
     auto it = p.paths.find(k);
     if (it == p.paths.end()) return;
@@ -1276,7 +1203,7 @@ void engine::expire_peers(timestamp now, engine_output& out) {
         bool gone = (all_down && now - p.unreachable_since >= cfg_.forget_after) ||
                     now - p.last_seen >= cfg_.forget_after + peer_interval(p) * 2;
         if (gone) {
-            out.events.emplace_back("peer", severity::warning, "peer_lost").kv("peer", p.node_id);
+            out.effects.push_back(fx::peer_left{p.node_id, fx::peer_left::why::lost, ""});
             it = forget(it, out);
         } else {
             ++it;

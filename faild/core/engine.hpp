@@ -1,7 +1,7 @@
 // DOC: engine — one node's protocol logic: events in, actions out.
 //
 //   datagram received ──┐                      ┌──> datagrams to send
-//   timer fired ────────┼──> engine (pure) ────┼──> events to log
+//   timer fired ────────┼──> engine (pure) ────┼──> effects (typed: logged, hooks)
 //   shutdown ───────────┘    peers, paths      └──> "paths changed": the
 //                                                   caller re-plans routes
 //
@@ -48,7 +48,7 @@
 
 #include "faild/core/address_book.hpp"
 #include "faild/core/clock.hpp"
-#include "faild/core/event.hpp"
+#include "faild/core/effects.hpp"
 #include "faild/core/flap_damping.hpp"
 #include "faild/core/peer_table.hpp"
 #include "faild/core/route.hpp"
@@ -141,7 +141,7 @@ struct outgoing {
 
 struct engine_output {
     std::vector<outgoing> sends;
-    event_list events;
+    effect_list effects;  ///< what happened, typed (daemon/effect_log makes the log lines)
     bool paths_changed = false;  ///< paths, next hops or claimed addresses changed: re-plan routes
     bool incarnation_renewed = false;  ///< we took a new incarnation (see round_seq_limit): re-filter our own
     bool proofs_changed = false;       ///< the address book changed: write the state file
@@ -217,6 +217,8 @@ private:
     };
 
     wire::message make(wire::type kind, std::uint32_t seq) const;
+    /// How the effects name path k of `p`.
+    path_ref ref(const peer& p, path_key k) const { return {p.node_id, lans_[k.lan].name, k.fam}; }
     /// The datagram for `m`, sent in family `fam` on LAN `li` (the MAC binds both).
     std::vector<std::uint8_t> encode(const wire::message& m, std::size_t li, family fam) const;
     bool keyed() const { return !cfg_.keys.empty(); }

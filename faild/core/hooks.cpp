@@ -14,46 +14,57 @@ bool proven_peer(const peer& p, const std::vector<lan>& lans, const address_book
     });
 }
 
-std::optional<hook_call> hook_for(const event& e, const std::string& node_id, const std::vector<lan>& lans,
+namespace {
+
+/// The peer an effect is about ("" for none).
+std::string peer_of(const effect& e) {
+    if (const auto* x = std::get_if<fx::path_changed>(&e)) return x->path.peer;
+    if (const auto* x = std::get_if<fx::peer_left>(&e)) return x->peer;
+    if (const auto* x = std::get_if<fx::route_changed>(&e)) return x->peer;
+    return {};
+}
+
+}  // namespace
+
+std::optional<hook_call> hook_for(const effect& e, const std::string& node_id, const std::vector<lan>& lans,
                                   const peer_map& peers, const address_book& proofs) {
     std::string kind, peer, lan_name, fam, reason, route_text;
     bool important = false;
-    if (e.name == "path_down" || e.name == "path_up") {
-        kind = e.name;
-        peer = e.get("peer");
-        lan_name = e.get("lan");
-        fam = e.get("family");
-        if (kind == "path_down") reason = e.get("reason");
-        auto it = peers.find(peer);
-        important = it != peers.end() && proven_peer(it->second, lans, proofs);
-    } else if (e.name == "peer_lost") {
-        kind = e.name;
-        peer = e.get("peer");
-        auto it = peers.find(peer);
-        important = it != peers.end() && proven_peer(it->second, lans, proofs);
-    } else if (e.name == "route_added" || e.name == "route_removed") {
-        const std::string why = e.get("reason");
-        if (e.name == "route_added") {
+    auto proven = [&](const std::string& id) {
+        auto it = peers.find(id);
+        return it != peers.end() && proven_peer(it->second, lans, proofs);
+    };
+    if (const auto* x = std::get_if<fx::path_changed>(&e)) {
+        kind = x->down() ? "path_down" : "path_up";
+        peer = x->path.peer;
+        lan_name = x->path.lan;
+        fam = to_string(x->path.fam);
+        if (x->down()) reason = to_string(x->reason);
+        important = proven(peer);
+    } else if (const auto* l = std::get_if<fx::peer_left>(&e); l && l->reason == fx::peer_left::why::lost) {
+        kind = "peer_lost";
+        peer = l->peer;
+        important = proven(peer);
+    } else if (const auto* r = std::get_if<fx::route_changed>(&e)) {
+        using op = fx::route_changed::op;
+        if (r->what == op::added) {
             kind = "failover";
-        } else if (why == "switchback") {
+        } else if (r->what == op::removed && r->reason == "switchback") {
             kind = "switchback";
-        } else if (why == "replanned" || why == "peer_gone") {
+        } else if (r->what == op::removed && (r->reason == "replanned" || r->reason == "peer_gone")) {
             kind = "route_removed";
-            reason = why;
+            reason = r->reason;
         } else {
-            return std::nullopt;  // stale, shutdown: faild's own housekeeping
+            return std::nullopt;  // stale, shutdown, repairs: faild's own housekeeping
         }
-        std::string dst = e.get("dst");
-        auto a = ip_address::parse(dst.substr(0, dst.find('/')));
-        if (!a) return std::nullopt;
-        fam = to_string(a->fam());
+        fam = to_string(r->r.dst.fam());
         for (const auto& l : lans)
-            if (l.in_prefixes(*a)) {
+            if (l.in_prefixes(r->r.dst)) {
                 lan_name = l.name;
                 break;
             }
-        peer = e.get("peer");  // the route plan's choice, carried by the reconciler
-        route_text = dst + " via " + e.get("via") + " dev " + e.get("dev") + " src " + e.get("src");
+        peer = r->peer;  // the route plan's choice, carried by the reconciler
+        route_text = r->r.to_string();
         important = true;
     } else {
         return std::nullopt;
@@ -69,16 +80,16 @@ std::optional<hook_call> hook_for(const event& e, const std::string& node_id, co
     return c;
 }
 
-std::optional<hook_call> hook_planner::plan(const event& e, const std::string& node_id, const std::vector<lan>& lans,
+std::optional<hook_call> hook_planner::plan(const effect& e, const std::string& node_id, const std::vector<lan>& lans,
                                             const peer_map& peers, const address_book& proofs) {
-    const std::string peer = e.get("peer");
+    const std::string peer = peer_of(e);
     if (!peer.empty())
         if (auto it = peers.find(peer); it != peers.end() && proven_peer(it->second, lans, proofs))
             proven_.insert(peer);
     auto call = hook_for(e, node_id, lans, peers, proofs);
-    if (e.name == "peer_lost" || e.name == "bye" || e.name == "peer_evicted") {
+    if (const auto* l = std::get_if<fx::peer_left>(&e)) {
         bool was_proven = proven_.erase(peer) > 0;
-        if (call && e.name == "peer_lost") call->important = call->important || was_proven;
+        if (call && l->reason == fx::peer_left::why::lost) call->important = call->important || was_proven;
     }
     // A departure not seen (a rate-limited peer_evicted line): the memory
     // keeps to the peers still in the table once it grows large.

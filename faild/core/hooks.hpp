@@ -19,7 +19,7 @@
 #pragma once
 
 #include "faild/core/address_book.hpp"
-#include "faild/core/event.hpp"
+#include "faild/core/effects.hpp"
 #include "faild/core/peer_table.hpp"
 
 #include <cstddef>
@@ -50,7 +50,7 @@ struct hook_call {
 /// and the LAN whose prefix holds the destination. A path event is
 /// important when its peer is proven; peer_lost, whose peer has left the
 /// table already, is not (hook_planner remembers better).
-std::optional<hook_call> hook_for(const event& e, const std::string& node_id, const std::vector<lan>& lans,
+std::optional<hook_call> hook_for(const effect& e, const std::string& node_id, const std::vector<lan>& lans,
                                   const peer_map& peers, const address_book& proofs);
 
 /// hook_for() with a memory: which peers were proven, kept past their
@@ -59,7 +59,7 @@ std::optional<hook_call> hook_for(const event& e, const std::string& node_id, co
 /// and forgets a peer when it leaves (peer_lost, bye, peer_evicted).
 class hook_planner {
 public:
-    std::optional<hook_call> plan(const event& e, const std::string& node_id, const std::vector<lan>& lans,
+    std::optional<hook_call> plan(const effect& e, const std::string& node_id, const std::vector<lan>& lans,
                                   const peer_map& peers, const address_book& proofs);
     /// Peers remembered as proven.
     std::size_t remembered() const { return proven_.size(); }

@@ -41,7 +41,7 @@ struct lan {
     /// The LAN's prefixes as last seen, by family: kept while its interface
     /// (or its addresses of that family) is gone, so a vanished NIC does not
     /// make the peers' addresses on it unroutable (see remember()).
-    std::vector<prefix> seen;
+    std::vector<prefix> seen{};
 
     /// Takes over what `before` (the same LAN, as the engine last knew it)
     /// had seen of each family it has no address of now.

@@ -27,22 +27,35 @@ std::vector<route_change> diff_routes(const route_set& desired, const route_set&
     return out;
 }
 
-bool reconciler::reconcile(const route_set& desired, const char* why, event_list& events) {
-    return apply(desired, why, std::nullopt, events);
+bool reconciler::reconcile(const route_set& desired, const char* why, effect_list& out) {
+    return apply(desired, why, std::nullopt, out);
 }
 
-bool reconciler::repair(const route_set& desired, timestamp now, event_list& events) {
-    return apply(desired, "repair", now, events);
+bool reconciler::repair(const route_set& desired, timestamp now, effect_list& out) {
+    return apply(desired, "repair", now, out);
 }
+
+namespace {
+
+fx::route_failed::op failed_op(route_change::kind k) {
+    switch (k) {
+    case route_change::kind::add: return fx::route_failed::op::add;
+    case route_change::kind::replace: return fx::route_failed::op::replace;
+    case route_change::kind::remove: return fx::route_failed::op::remove;
+    }
+    return fx::route_failed::op::add;
+}
+
+}  // namespace
 
 bool reconciler::apply(const route_set& desired, const char* why, std::optional<timestamp> repair_at,
-                       event_list& events) {
+                       effect_list& out) {
     const bool repairing = repair_at.has_value();
     std::string error;
     auto listed = table_.list(error);
     readable_ = listed.has_value();
     if (!listed) {
-        events.emplace_back("route", severity::error, "route_table_unreadable").kv("error", error);
+        out.push_back(fx::route_table_unreadable{error});
         return false;
     }
     // What we believed installed: a desired route that was there and is
@@ -77,35 +90,29 @@ bool reconciler::apply(const route_set& desired, const char* why, std::optional<
         if (!res.ok()) {
             all_ok = false;
             if (repairing) backoff_.failed(change.r.dst, *repair_at);
-            events.emplace_back("route", severity::error, "route_failed")
-                .kv("op", to_string(change.op))
-                .raw(change.r.to_kv())
-                .kv("error", res.error);
+            out.push_back(fx::route_failed{failed_op(change.op), change.r, res.error});
             continue;
         }
         backoff_.clear(change.r.dst);
         // The plan's peer for it, when it named one.
-        auto with_peer = [&](event& e) -> event& {
-            if (auto p = peer_of_.find(change.r.dst); p != peer_of_.end()) e.kv("peer", p->second);
-            return e;
-        };
+        const auto named = peer_of_.find(change.r.dst);
+        const std::string peer = named != peer_of_.end() ? named->second : std::string();
+        using op = fx::route_changed::op;
         switch (change.op) {
-        case route_change::kind::add:
+        case route_change::kind::add: {
             installed_[change.r.dst] = change.r;
-            if (auto was = believed.find(change.r.dst); repairing || (was != believed.end() && was->second == change.r))
-                with_peer(events.emplace_back("route", severity::warning, "route_restored").raw(change.r.to_kv()))
-                    .kv("note", "a faild route was removed by something else; put back");
-            else
-                with_peer(events.emplace_back("route", severity::info, "route_added").raw(change.r.to_kv()));
+            auto was = believed.find(change.r.dst);
+            const bool put_back = repairing || (was != believed.end() && was->second == change.r);
+            out.push_back(fx::route_changed{put_back ? op::restored : op::added, change.r, "", peer});
             break;
+        }
         case route_change::kind::replace:
             installed_[change.r.dst] = change.r;
-            with_peer(events.emplace_back("route", severity::info, "route_replaced").raw(change.r.to_kv()));
+            out.push_back(fx::route_changed{op::replaced, change.r, "", peer});
             break;
         case route_change::kind::remove:
             installed_.erase(change.r.dst);
-            with_peer(events.emplace_back("route", severity::info, "route_removed").raw(change.r.to_kv()))
-                .kv("reason", why);
+            out.push_back(fx::route_changed{op::removed, change.r, why, peer});
             if (!desired.count(change.r.dst)) peer_of_.erase(change.r.dst);
             break;
         }

@@ -17,7 +17,7 @@
 // keeps refusing is not logged every interval, and delays no other.
 #pragma once
 
-#include "faild/core/event.hpp"
+#include "faild/core/effects.hpp"
 #include "faild/core/repair_backoff.hpp"
 #include "faild/core/route.hpp"
 #include "platform/platform.hpp"
@@ -47,13 +47,13 @@ public:
     /// names the reason for removals in the log ("switchback", "stale",
     /// "shutdown", ...). Returns false when the table could not be read or
     /// a change failed.
-    bool reconcile(const route_set& desired, const char* why, event_list& events);
+    bool reconcile(const route_set& desired, const char* why, effect_list& out);
 
     /// The periodic check at `now`: like reconcile(), but a route it has to
     /// put back was removed by someone else, and is logged so
     /// (`route_restored`); and a destination whose change failed before is
     /// tried only once its back-off has passed.
-    bool repair(const route_set& desired, timestamp now, event_list& events);
+    bool repair(const route_set& desired, timestamp now, effect_list& out);
 
     /// What the last successful read plus applied changes say is installed.
     const route_set& installed() const { return installed_; }
@@ -64,7 +64,7 @@ public:
     const repair_backoff& backoff() const { return backoff_; }
 
 private:
-    bool apply(const route_set& desired, const char* why, std::optional<timestamp> repair_at, event_list& events);
+    bool apply(const route_set& desired, const char* why, std::optional<timestamp> repair_at, effect_list& out);
 
     platform::route_table& table_;
     route_set installed_;

@@ -17,7 +17,7 @@
 #pragma once
 
 #include "faild/core/clock.hpp"
-#include "faild/core/event.hpp"
+#include "faild/core/effects.hpp"
 #include "faild/core/peer_table.hpp"
 
 #include <optional>
@@ -37,8 +37,8 @@ class silence_watch {
 public:
     silence_watch(silence_config cfg, timestamp start) : cfg_(std::move(cfg)), quiet_since_(start) {}
 
-    /// The event to log now, if any.
-    std::optional<event> check(timestamp now, const peer_map& peers);
+    /// What to say now (fx::no_peer_heard, fx::peer_heard), if anything.
+    std::optional<effect> check(timestamp now, const peer_map& peers);
     /// The warning is standing (not yet resolved).
     bool warned() const { return warned_; }
 

@@ -8,6 +8,7 @@
 #include "faild/daemon/state_file.hpp"
 #include "faild/daemon/sd_notify.hpp"
 #include "faild/core/silence_watch.hpp"
+#include "faild/daemon/effect_log.hpp"
 #include "faild/core/status.hpp"
 #include "platform/fake/fake_route_table.hpp"
 #include "platform/platform.hpp"
@@ -901,9 +902,9 @@ private:
             if (!adopted_.empty() && now() >= adopt_until_) {
                 reconcile("stale");
             } else {
-                event_list events;
-                reconciler_.repair(desired(), now(), events);
-                emit(events);
+                effect_list effects;
+                reconciler_.repair(desired(), now(), effects);
+                emit(effects);
                 note_reconcile(reconciler_.table_readable());
             }
             schedule_repair();
@@ -924,9 +925,9 @@ private:
             adopted_.clear();
             why = "stale";
         }
-        event_list events;
-        reconciler_.reconcile(desired(), why, events);
-        emit(events);
+        effect_list effects;
+        reconciler_.reconcile(desired(), why, effects);
+        emit(effects);
         note_reconcile(reconciler_.table_readable());
     }
 
@@ -1016,7 +1017,7 @@ private:
         // timeout to watch): re-arm too, one system call instead of a
         // wakeup for nothing.
         if (!stopping_) rearm();
-        emit(out.events);
+        emit(out.effects);
         // Paths forgotten (their peer no longer claims the LAN) may leave a
         // gone LAN at the end with none: drop it now, not at the next link
         // change (refresh hands the engine the shorter list).
@@ -1025,10 +1026,16 @@ private:
         if (out.paths_changed) {
             // Why routes may go: the peer left, a path came back, or the
             // plan changed otherwise (no live path left, addresses moved).
-            auto any = [&](const char* name) {
-                return std::any_of(out.events.begin(), out.events.end(), [&](const event& e) { return e.name == name; });
-            };
-            reconcile(any("bye") || any("peer_lost") ? "peer_gone" : any("path_up") ? "switchback" : "replanned");
+            const auto& fxs = out.effects;
+            const bool gone = std::any_of(fxs.begin(), fxs.end(), [](const effect& e) {
+                const auto* l = std::get_if<fx::peer_left>(&e);
+                return l && l->reason != fx::peer_left::why::evicted;
+            });
+            const bool back = std::any_of(fxs.begin(), fxs.end(), [](const effect& e) {
+                const auto* c = std::get_if<fx::path_changed>(&e);
+                return c && c->to == path_state::up;
+            });
+            reconcile(gone ? "peer_gone" : back ? "switchback" : "replanned");
         }
     }
 
@@ -1050,9 +1057,9 @@ private:
         for (const auto& s : out.sends) send(s);
         state_timer_.cancel();
         write_state();  // what was proven counts again after a restart
-        event_list events;
-        bool clean = reconciler_.reconcile({}, "shutdown", events);
-        emit(events);
+        effect_list effects;
+        bool clean = reconciler_.reconcile({}, "shutdown", effects);
+        emit(effects);
         emit(event("daemon", severity::info, "stop").kv("signal", why).kv("routes_left", clean ? 0 : 1));
         exit_code_ = clean ? 0 : 1;
         sd_.send(std::string("STOPPING=1\nSTATUS=stopped (") + why + "), routes " + (clean ? "removed" : "left"));
@@ -1065,13 +1072,21 @@ private:
         io_.stop();
     }
 
-    /// Logs events and streams them to `faildctl events` subscribers.
+    /// The core's effects: their log lines, then the hooks they call for.
+    void emit(const effect& x) {
+        emit(to_event(x));
+        // The planner sees every effect (it remembers proven peers), even
+        // while no program is set: one may be set by SIGHUP.
+        if (auto call = hook_planner_.plan(x, engine_.config().node_id, engine_.lans(), engine_.peers(), engine_.proofs()))
+            if (!opts_.notify.empty()) offer_hook(*call);
+    }
+    void emit(const effect_list& effects) {
+        for (const auto& x : effects) emit(x);
+    }
+
+    /// Logs a line and streams it to `faildctl events` subscribers.
     void emit(const event& e) {
         logging::write(e);
-        // The planner sees every event (it remembers proven peers), even
-        // while no program is set: one may be set by SIGHUP.
-        if (auto call = hook_planner_.plan(e, engine_.config().node_id, engine_.lans(), engine_.peers(), engine_.proofs()))
-            if (!opts_.notify.empty()) offer_hook(*call);
         if (subscribers_.empty() || e.level == severity::debug) return;
         std::string line = e.to_json(wall_time()) + "\n";
         for (auto it = subscribers_.begin(); it != subscribers_.end();) {

@@ -115,8 +115,9 @@ void check_routes(sim::node& n) {
 /// Invariant 2: no path between h1 and h2 went down since `from`.
 void check_paths(sim::node& n, const char* peer, std::size_t from) {
     for (std::size_t i = from; i < n.log.size(); ++i) {
-        const event& e = n.log[i];
-        if (e.name == "path_down" && e.get("peer") == peer) fail(n.id + " logged " + e.text);
+        const auto* c = std::get_if<fx::path_changed>(&n.log[i]);
+        if (c && c->down() && c->path.peer == peer)
+            fail(n.id + "'s path to " + peer + " on " + c->path.lan + " went down (" + to_string(c->reason) + ")");
     }
 }
 

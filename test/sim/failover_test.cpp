@@ -92,10 +92,9 @@ TEST_CASE("sim: a one-way failure is seen at both ends (heard list)") {
                    "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.3\n";
     });
     CHECK(seen);
-    bool one_way_logged = false;
-    for (const auto& e : s.h3.log)
-        if (e.text.find("event=path_down") == 0 && e.text.find("reason=one-way") != std::string::npos) one_way_logged = true;
-    CHECK(one_way_logged);
+    const auto changes = effects_of<fx::path_changed>(s.h3.log);
+    CHECK(std::any_of(changes.begin(), changes.end(),
+                      [](const fx::path_changed& c) { return c.down() && c.reason == down_reason::one_way; }));
 }
 
 TEST_CASE("sim: a clean stop (BYE) makes peers forget the node instead of failing over") {
@@ -129,11 +128,10 @@ TEST_CASE("sim: carrier loss: the node fails over at once and its notice brings 
     // well under one 100 ms round, let alone f = 3 of them.
     CHECK(*others - cut <= ms(20));
     for (auto* n : {&s.h1, &s.h3}) {
-        bool by_notice = false;
-        for (const auto& e : n->log)
-            if (e.text.find("event=path_down peer=h2 lan=eth0") == 0 && e.text.find("reason=peer-notice") != std::string::npos)
-                by_notice = true;
-        CHECK(by_notice);
+        const auto changes = effects_of<fx::path_changed>(n->log);
+        CHECK(std::any_of(changes.begin(), changes.end(), [](const fx::path_changed& c) {
+            return c.down() && c.path.peer == "h2" && c.path.lan == "eth0" && c.reason == down_reason::peer_notice;
+        }));
     }
 
     s.w.set_carrier(s.h2, 0, true);
@@ -162,7 +160,8 @@ std::pair<int, std::string> flap_for_30s(bool damping) {
     }
     int changes = 0;
     for (std::size_t i = before; i < h1.log.size(); ++i)
-        if (h1.log[i].name == "route_added" || h1.log[i].name == "route_removed") ++changes;
+        if (const auto* r = std::get_if<fx::route_changed>(&h1.log[i]))
+            if (r->what == fx::route_changed::op::added || r->what == fx::route_changed::op::removed) ++changes;
     return {changes, sim::world::routes(h1)};
 }
 
@@ -198,12 +197,12 @@ TEST_CASE("sim: a suppressed path is reused once the flapping stops and the pena
     }
     CHECK(sim::world::routes(h1) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");  // suppressed
     bool suppressed_logged = false;
-    for (const auto& e : h1.log) suppressed_logged |= e.name == "path_suppressed";
+    suppressed_logged = !effects_of<fx::path_suppressed>(h1.log).empty();
     CHECK(suppressed_logged);
     auto back = w.run_until(w.now() + ms(60'000), [&] { return sim::world::routes(h1).empty(); });
     REQUIRE(back);
     bool reused_logged = false;
-    for (const auto& e : h1.log) reused_logged |= e.name == "path_reused";
+    reused_logged = !effects_of<fx::path_reused>(h1.log).empty();
     CHECK(reused_logged);
 }
 
@@ -332,17 +331,15 @@ TEST_CASE("sim: requestors whose round sequence numbers run out renew their inca
         return true;
     };
     REQUIRE(w.run_until(ms(5000), all_up));
-    auto count = [](const sim::node& n, const char* name) {
-        return std::count_if(n.log.begin(), n.log.end(), [&](const event& e) { return e.name == name; });
-    };
+    auto renewals = [](const sim::node& n) { return effects_of<fx::incarnation_renewed>(n.log).size(); };
     w.run_until(w.now() + ms(30'000));
-    CHECK(count(h1, "incarnation_renewed") >= 7);
-    CHECK(count(h2, "incarnation_renewed") >= 7);
-    CHECK(count(h3, "incarnation_renewed") == 0);  // a responder sends no rounds
-    CHECK(h1.eng->incarnation() == 1000 + count(h1, "incarnation_renewed"));
+    CHECK(renewals(h1) >= 7);
+    CHECK(renewals(h2) >= 7);
+    CHECK(renewals(h3) == 0);  // a responder sends no rounds
+    CHECK(h1.eng->incarnation() == 1000 + renewals(h1));
     for (auto* n : {&h1, &h2, &h3}) {
         CAPTURE(n->id);
-        CHECK(count(*n, "path_down") == 0);
+        CHECK(sim::world::downs(*n) == 0);
         CHECK(n->eng->drops().replay == 0);
         CHECK(n->eng->drops().id_collision == 0);
         CHECK(sim::world::routes(*n).empty());

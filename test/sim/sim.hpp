@@ -24,7 +24,7 @@ struct node {
     platform::fake_route_table table;
     std::unique_ptr<reconciler> rec;
     std::vector<platform::fake_network::port_id> ports;  // by LAN index
-    event_list log;
+    effect_list log;  // every effect of the engine and the reconciler, in order
     bool stopped = false;  // after stop(): neither ticks nor receives
 };
 
@@ -129,6 +129,19 @@ public:
     }
 
     /// The node's installed faild routes, one "dst via ... dev ... src ..." a line.
+    /// How many times a path of `n`'s went down.
+    static std::size_t downs(const node& n) {
+        std::size_t k = 0;
+        for (const auto& c : effects_of<fx::path_changed>(n.log)) k += c.down();
+        return k;
+    }
+    /// How many route changes of kind `what` `n` made.
+    static std::size_t route_changes(const node& n, fx::route_changed::op what) {
+        std::size_t k = 0;
+        for (const auto& c : effects_of<fx::route_changed>(n.log)) k += c.what == what;
+        return k;
+    }
+
     static std::string routes(node& n) {
         std::string err, out;
         auto listed = n.table.list(err);  // keep the set alive while iterating it
@@ -174,7 +187,7 @@ private:
 
     void handle(node& n, engine_output& out) {
         for (const auto& s : out.sends) net_.send(n.ports[s.lan], s.dst, s.port, 7793, s.bytes, now_);
-        n.log.insert(n.log.end(), out.events.begin(), out.events.end());
+        n.log.insert(n.log.end(), out.effects.begin(), out.effects.end());
         if (out.paths_changed) n.rec->reconcile(n.eng->desired_routes(), "switchback", n.log);
     }
 

@@ -238,7 +238,7 @@ void run_once(route_table& table, const std::vector<route>& first, const std::ve
     route_set desired;
     for (const auto& r : first) desired[r.dst] = r;
     reconciler rec(table);
-    event_list events;
+    effect_list events;
     auto t0 = std::chrono::steady_clock::now();
     bool ok = rec.reconcile(desired, "bench", events);
     f.reconcile.push_back(ms_since(t0));

@@ -1,4 +1,5 @@
 #include "faild/core/engine.hpp"
+#include "print_effects.hpp"
 
 #include <doctest/doctest.h>
 
@@ -64,11 +65,51 @@ void feed(engine& e, std::size_t lan, const char* from, const std::vector<std::u
     e.receive(lan, ip(from), 7793, b.data(), b.size(), now, out);
 }
 
-std::string events_named(const engine_output& out, const char* name) {
-    std::string s;
-    for (const auto& e : out.events)
-        if (e.text.rfind(std::string("event=") + name, 0) == 0) s += e.text + "\n";
-    return s;
+// ---- what the engine said, by kind (typed: effects.hpp) ----
+
+template <typename E>
+std::vector<E> of(const engine_output& out) {
+    return effects_of<E>(out.effects);
+}
+
+std::vector<fx::path_changed> changes(const engine_output& out, path_state to) {
+    std::vector<fx::path_changed> v;
+    for (const auto& c : of<fx::path_changed>(out))
+        if (c.to == to) v.push_back(c);
+    return v;
+}
+std::vector<fx::path_changed> downs(const engine_output& out) { return changes(out, path_state::down); }
+std::vector<fx::path_changed> ups(const engine_output& out) { return changes(out, path_state::up); }
+
+fx::path_changed went_down(const char* peer, const char* lan, path_state from, unsigned missed, down_reason why,
+                           family fam = family::v4) {
+    return {{peer, lan, fam}, from, path_state::down, missed, 0, why};
+}
+fx::path_changed went_up(const char* peer, const char* lan, path_state from, unsigned good, family fam = family::v4) {
+    return {{peer, lan, fam}, from, path_state::up, 0, good};
+}
+
+std::vector<fx::peer_left> left(const engine_output& out, fx::peer_left::why why) {
+    std::vector<fx::peer_left> v;
+    for (const auto& l : of<fx::peer_left>(out))
+        if (l.reason == why) v.push_back(l);
+    return v;
+}
+
+/// The lines of one kind that are logged like drops: the first in full
+/// (an effect of type E), later ones counted (fx::repeated naming `event`).
+template <typename E>
+effect_list first_and_counts(const engine_output& out, const char* event) {
+    effect_list v;
+    for (const auto& e : out.effects)
+        if (std::holds_alternative<E>(e) ||
+            (std::holds_alternative<fx::repeated>(e) && std::get<fx::repeated>(e).event == event))
+            v.push_back(e);
+    return v;
+}
+effect_list drops(const engine_output& out) { return first_and_counts<fx::datagram_dropped>(out, "drop"); }
+effect_list collisions(const engine_output& out) {
+    return first_and_counts<fx::node_id_collision>(out, "node_id_collision");
 }
 
 std::string routes(const engine& e) {
@@ -182,12 +223,10 @@ TEST_CASE("engine: requestor timeline: up, silent LAN A, failover, recovery, swi
         return out;
     };
     engine_output first = at({0, 1});
-    CHECK(events_named(first, "peer_seen") == "event=peer_seen peer=h2 lan=eth0 addr=192.0.2.2\n");
+    CHECK(of<fx::peer_seen>(first) == std::vector<fx::peer_seen>{fx::peer_seen{"h2", "eth0", ip("192.0.2.2")}});
     at({0, 1});
     auto up = at({0, 1});  // third good round: s = 3
-    CHECK(events_named(up, "path_up") ==
-          "event=path_up peer=h2 lan=eth0 family=v4 from=init missed=0 good=3\n"
-          "event=path_up peer=h2 lan=eth1 family=v4 from=init missed=0 good=3\n");
+    CHECK(ups(up) == std::vector<fx::path_changed>{went_up("h2", "eth0", path_state::init, 3), went_up("h2", "eth1", path_state::init, 3)});
     CHECK(up.paths_changed);
     CHECK(routes(e).empty());
 
@@ -203,11 +242,11 @@ TEST_CASE("engine: requestor timeline: up, silent LAN A, failover, recovery, swi
     // LAN A goes silent from the next INQ on: its miss is suspected when
     // the round after it closes, and counted when the check probe that
     // follows goes unanswered too; the third miss takes the path down.
-    CHECK(events_named(at({1}), "path_down").empty());  // INQ n sent, unanswered on A
-    CHECK(events_named(at({1}), "path_down").empty());  // miss 1
-    CHECK(events_named(at({1}), "path_down").empty());  // miss 2
-    CHECK(events_named(at({1}), "path_down") ==         // miss 3
-          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=3 good=0 reason=missed\n");
+    CHECK(downs(at({1})).empty());  // INQ n sent, unanswered on A
+    CHECK(downs(at({1})).empty());  // miss 1
+    CHECK(downs(at({1})).empty());  // miss 2
+    CHECK(downs(at({1})) ==  // miss 3
+          std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed)});
     CHECK(routes(e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
 
     // Recovery: s good rounds on LAN A bring it back; the route goes.
@@ -215,7 +254,7 @@ TEST_CASE("engine: requestor timeline: up, silent LAN A, failover, recovery, swi
     at({0, 1});
     CHECK(routes(e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
     auto back = at({0, 1});
-    CHECK(events_named(back, "path_up") == "event=path_up peer=h2 lan=eth0 family=v4 from=down missed=0 good=3\n");
+    CHECK(ups(back) == std::vector<fx::path_changed>{went_up("h2", "eth0", path_state::down, 3)});
     CHECK(routes(e).empty());
 }
 
@@ -270,16 +309,15 @@ TEST_CASE("engine: responder timeline: heard list, one-way failure, deadline mis
     // Our ACKs on LAN A stop reaching h1: its INQs no longer list us. Each
     // such INQ is a suspected miss, counted when our probe to h1 on LAN A
     // goes unanswered too (10 ms later: no RTT sample on a responder).
-    std::string downs;
+    std::size_t early_downs = 0;
     for (long long t = 300; t < 600; t += 100) {
-        downs += events_named(inq(0, t, false), "path_down");
+        early_downs += downs(inq(0, t, false)).size();
         inq(1, t, true);
     }
-    CHECK(downs.empty());
+    CHECK(early_downs == 0);
     engine_output rest;
     advance(e, ms(520), rest);
-    CHECK(events_named(rest, "path_down") ==
-          "event=path_down peer=h1 lan=eth0 family=v4 from=up missed=3 good=0 reason=one-way\n");
+    CHECK(downs(rest) == std::vector<fx::path_changed>{went_down("h1", "eth0", path_state::up, 3, down_reason::one_way)});
     CHECK(routes(e) == "192.0.2.1/32 via 198.51.100.1 dev eth1 src 192.0.2.2\n");
 
     // LAN B's INQs stop arriving: deadlines (1.5 intervals) pass, then each interval.
@@ -298,9 +336,7 @@ TEST_CASE("engine: drops own, colliding, malformed and off-link datagrams, BYE f
     feed(e, 0, "192.0.2.9", other, ms(1), out);
     feed(e, 0, "192.0.2.9", other, ms(2), out);
     CHECK(e.drops().id_collision == 2);
-    CHECK(events_named(out, "node_id_collision").size() > 0);
-    CHECK(std::count_if(out.events.begin(), out.events.end(),
-                        [](const event& ev) { return ev.text.find("node_id_collision") != std::string::npos; }) == 1);
+    CHECK(collisions(out) == effect_list{fx::node_id_collision{"h1", "eth0", ip("192.0.2.9")}});  // the second: counted
     e.receive(0, ip("192.0.2.2"), 7793, other.data(), other.size(), ms(2), out, 254);  // routed, not on-link
     CHECK(e.drops().low_ttl == 1);
     std::vector<std::uint8_t> junk{1, 2, 3};
@@ -324,7 +360,7 @@ TEST_CASE("engine: drops own, colliding, malformed and off-link datagrams, BYE f
     advance(e, ms(100), bye_out);
     CHECK(e.peers().empty());
     CHECK(bye_out.paths_changed);
-    CHECK(events_named(bye_out, "bye") == "event=bye peer=h2 lan=eth1\n");
+    CHECK(left(bye_out, fx::peer_left::why::bye) == std::vector<fx::peer_left>{fx::peer_left{"h2", fx::peer_left::why::bye, "eth1"}});
 }
 
 TEST_CASE("engine: dropped datagrams: the first of each kind in full, then a count a minute at most, as long as they come") {
@@ -343,29 +379,20 @@ TEST_CASE("engine: dropped datagrams: the first of each kind in full, then a cou
         return out;
     };
     auto first = drops_at(0, "192.0.2.9");
-    CHECK(events_named(first, "drop") ==
-          "event=drop reason=too_short lan=eth0 from=192.0.2.9 note=\"first of its kind; later ones are counted in a line a "
-          "minute at most\"\n");
-    CHECK(events_named(first, "node_id_collision") ==
-          "event=node_id_collision node_id=h1 lan=eth0 from=192.0.2.9 hint=\"give each host its own --node-id\"\n");
+    CHECK(drops(first) == effect_list{fx::datagram_dropped{"too_short", "eth0", ip("192.0.2.9")}});
+    CHECK(collisions(first) == effect_list{fx::node_id_collision{"h1", "eth0", ip("192.0.2.9")}});
     for (long long t : {1'000, 30'000}) {
         auto more = drops_at(t, "192.0.2.9");
-        CHECK(more.events.empty());
+        CHECK(more.effects.empty());
     }
-    CHECK(tick_at(59'000).events.empty());  // not a minute since the first line
+    CHECK(tick_at(59'000).effects.empty());  // not a minute since the first line
     auto minute = tick_at(61'000);
-    CHECK(events_named(minute, "drop") ==
-          "event=drop reason=too_short count=2 seconds=61 lan=eth0 from=192.0.2.9 note=\"since the last line; lan and "
-          "from: the latest\"\n");
-    CHECK(events_named(minute, "node_id_collision") ==
-          "event=node_id_collision count=2 seconds=61 lan=eth0 from=192.0.2.9 note=\"since the last line; lan and "
-          "from: the latest\"\n");
-    CHECK(tick_at(200'000).events.empty());  // none since: no line
+    CHECK(drops(minute) == effect_list{fx::repeated{"wire", severity::warning, "drop", "too_short", 2, 61, std::string("eth0"), ip("192.0.2.9")}});
+    CHECK(collisions(minute) == effect_list{fx::repeated{"peer", severity::error, "node_id_collision", "", 2, 61, std::string("eth0"), ip("192.0.2.9")}});
+    CHECK(tick_at(200'000).effects.empty());  // none since: no line
     // Long after, a new one: its count within a second, not a minute on.
-    CHECK(drops_at(300'000, "192.0.2.8").events.empty());
-    CHECK(events_named(tick_at(301'000), "drop") ==
-          "event=drop reason=too_short count=1 seconds=240 lan=eth0 from=192.0.2.8 note=\"since the last line; lan "
-          "and from: the latest\"\n");
+    CHECK(drops_at(300'000, "192.0.2.8").effects.empty());
+    CHECK(drops(tick_at(301'000)) == effect_list{fx::repeated{"wire", severity::warning, "drop", "too_short", 1, 240, std::string("eth0"), ip("192.0.2.8")}});
     CHECK(e.drops().wire[std::size_t(wire::error::too_short)] == 4);
     CHECK(e.drops().id_collision == 4);
     // Off-link sources and probes for an address not ours are logged the
@@ -378,11 +405,7 @@ TEST_CASE("engine: dropped datagrams: the first of each kind in full, then a cou
     auto relayed = wire::encode(probe);
     feed(e, 0, "192.0.2.2", relayed, ms(302'000), other);
     feed(e, 0, "192.0.2.2", relayed, ms(302'001), other);
-    CHECK(events_named(other, "drop") ==
-          "event=drop reason=off_link lan=eth0 from=203.0.113.5 note=\"first of its kind; later ones are counted in a line "
-          "a minute at most\"\n"
-          "event=drop reason=wrong_target lan=eth0 from=192.0.2.2 note=\"first of its kind; later ones are counted in a "
-          "line a minute at most\"\n");
+    CHECK(drops(other) == effect_list{fx::datagram_dropped{"off_link", "eth0", ip("203.0.113.5")}, fx::datagram_dropped{"wrong_target", "eth0", ip("192.0.2.2")}});
     CHECK(e.drops().wrong_target == 2);
     CHECK(count_acks(other) == 0);  // not answered: not ours to answer
 }
@@ -404,7 +427,7 @@ TEST_CASE("engine: housekeeping rides on the rounds: a requestor wakes for nothi
         ++wakeups;
         CHECK(t.count() % 300'000 == 0);  // a round's time (microseconds)
         CHECK(out.sends.size() == 2);     // and the round's INQs went out
-        if (!events_named(out, "drop").empty()) count_line_at = t.count() / 1000;
+        if (!drops(out).empty()) count_line_at = t.count() / 1000;
     }
     CHECK(wakeups == 130'000 / 300 + 1);
     // Due a minute after the first line (10 ms), run by the first round at or
@@ -437,8 +460,8 @@ TEST_CASE("engine: housekeeping without rounds: a responder wakes for it every 2
             for (std::size_t li : {0, 1})
                 feed(e, li, peer_hops[li], msg(wire::type::inq, "h2", std::uint32_t(t / 100 + 1), {"h1"}), ms(t), out);
         if (e.next_wakeup() <= ms(t)) e.tick(ms(t), out);
-        CHECK(events_named(out, "path_down").empty());
-        if (!events_named(out, "drop").empty()) count_line_at = t;
+        CHECK(downs(out).empty());
+        if (!drops(out).empty()) count_line_at = t;
     }
     CHECK(count_line_at >= 60'005);
     CHECK(count_line_at <= 62'005);
@@ -469,15 +492,19 @@ TEST_CASE("engine: LANs at the end that no path is on can be dropped, a list dro
     CHECK_FALSE(e.update_lans(swapped, ms(20), out));
     CHECK(e.lans()[1].name == "eth1");
     // Rounds go on over what is left, and a LAN can come again at the end.
-    std::string counted;
+    effect_list counted;
     for (long long t = 100; t <= 62'000; t += 100) {
         engine_output r;
         e.tick(ms(t), r);
         for (const auto& snd : r.sends) CHECK(snd.lan < 2);
-        counted += events_named(r, "drop");
+        for (auto& d : drops(r)) counted.push_back(d);
     }
-    CHECK(counted.find("reason=too_short count=1 ") != std::string::npos);
-    CHECK(counted.find("lan=") == std::string::npos);
+    REQUIRE(counted.size() == 1);
+    const auto& line = std::get<fx::repeated>(counted[0]);
+    CHECK(line.reason == "too_short");
+    CHECK(line.count == 1);
+    CHECK_FALSE(line.lan);  // br-1 is gone: named by nobody
+    CHECK(line.from == ip("203.0.113.9"));
     CHECK(e.update_lans(lans, ms(62'100), out));
     CHECK(e.lans().size() == 3);
     engine_output again;
@@ -503,14 +530,17 @@ TEST_CASE("engine: a LAN in the place of one that went (same refresh) is new: pr
     e.tick(e.next_wakeup(), first);
     CHECK(e.next_wakeup() > ms(50));
     CHECK(std::any_of(first.sends.begin(), first.sends.end(), [](const outgoing& o) { return o.lan == 2; }));
-    std::string counted;
+    effect_list counted;
     for (long long t = 100; t <= 62'000; t += 100) {
         engine_output r;
         e.tick(ms(t), r);
-        counted += events_named(r, "drop");
+        for (auto& d : drops(r)) counted.push_back(d);
     }
-    CHECK(counted.find("reason=too_short count=1 ") != std::string::npos);
-    CHECK(counted.find("lan=br-2") == std::string::npos);  // br-2 dropped none of them
+    REQUIRE(counted.size() == 1);
+    const auto& line = std::get<fx::repeated>(counted[0]);
+    CHECK(line.reason == "too_short");
+    CHECK(line.count == 1);
+    CHECK(line.lan != std::optional<std::string>("br-2"));  // br-2 dropped none of them
 }
 
 TEST_CASE("engine: a peer met over LAN B only is watched on LAN A, and only with keys is its address there routed") {
@@ -525,10 +555,10 @@ TEST_CASE("engine: a peer met over LAN B only is watched on LAN A, and only with
         auto c = cfg("h1", true);
         if (keyed) c.keys = keys;
         engine e(c, two_lans(1), ms(0));
-        std::string downs;
+        std::vector<fx::path_changed> went;
         for (long long t = 0; t < 800; t += 100)
-            downs += events_named(round(e, ms(t), {1}, ms(1), keyed ? &keys : nullptr), "path_down");
-        CHECK(downs == "event=path_down peer=h2 lan=eth0 family=v4 from=init missed=3 good=0 reason=missed\n");
+            for (auto& d : downs(round(e, ms(t), {1}, ms(1), keyed ? &keys : nullptr))) went.push_back(d);
+        CHECK(went == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::init, 3, down_reason::missed)});
         CHECK(e.proofs().proven("h2", ip("198.51.100.2"), "eth1"));
         CHECK_FALSE(e.proofs().proven("h2", ip("192.0.2.2"), "eth0"));
         CHECK(routes(e) == (keyed ? "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n" : ""));
@@ -550,9 +580,9 @@ TEST_CASE("engine: a peer whose paths are all down is forgotten after forget_aft
     engine e(c, two_lans(1), ms(0));
     long long t = 0;
     for (; t < 300; t += 100) round(e, ms(t), {0, 1});
-    std::string lost;
-    for (; t < 5000 && lost.empty(); t += 100) lost = events_named(round(e, ms(t), {}), "peer_lost");
-    CHECK(lost == "event=peer_lost peer=h2\n");
+    std::vector<fx::peer_left> lost;
+    for (; t < 5000 && lost.empty(); t += 100) lost = left(round(e, ms(t), {}), fx::peer_left::why::lost);
+    CHECK(lost == std::vector<fx::peer_left>{{"h2", fx::peer_left::why::lost, ""}});
     CHECK(t > 2000);
     CHECK(e.peers().empty());
 }
@@ -636,9 +666,11 @@ TEST_CASE("engine: dual-stack: IPv4 and IPv6 paths of one peer are judged apart"
     };
     long long t = 0;
     for (; t < 400; t += 100) run(t, true);
-    std::string downs;
-    for (; t < 900; t += 100) downs += events_named(run(t, false), "path_down");
-    CHECK(downs == "event=path_down peer=h2 lan=eth0 family=v6 from=up missed=3 good=0 reason=missed\n");
+    std::vector<fx::path_changed> went;
+    for (; t < 900; t += 100)
+        for (auto& d : downs(run(t, false))) went.push_back(d);
+    CHECK(went ==
+          std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed, family::v6)});
     CHECK(e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
     CHECK(routes(e) == "2001:db8:a::2/128 via fe80::b:2 dev eth1 src 2001:db8:a::1\n");
 }
@@ -691,8 +723,7 @@ TEST_CASE("engine: a down path on a LAN the peer no longer advertises is forgott
     auto b = wire::encode(m);
     engine_output out;
     e.receive(1, ip("198.51.100.2"), 7793, b.data(), b.size(), ms(t), out);
-    CHECK(events_named(out, "path_forgotten") ==
-          "event=path_forgotten peer=h2 lan=eth0 family=v4 reason=\"no advertised address in our prefixes\"\n");
+    CHECK(of<fx::path_forgotten>(out) == std::vector<fx::path_forgotten>{fx::path_forgotten{{"h2", "eth0", family::v4}}});
     CHECK(out.paths_changed);
     CHECK(routes(e).empty());
     CHECK(e.peers().at("h2").paths.count({0, family::v4}) == 0);
@@ -738,9 +769,8 @@ TEST_CASE("engine: carrier loss takes the LAN's paths down at once and tells the
     lans[0].carrier = false;
     engine_output out;
     s.e.update_lans(lans, ms(s.t + 5), out);
-    CHECK(events_named(out, "path_down") ==
-          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=0 good=0 reason=carrier\n");
-    CHECK(events_named(out, "notice_sent") == "event=notice_sent peer=h2 lan=eth0 family=v4 via=eth1\n");
+    CHECK(downs(out) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 0, down_reason::carrier)});
+    CHECK(of<fx::notice_sent>(out) == std::vector<fx::notice_sent>{fx::notice_sent{{"h2", "eth0", family::v4}, "eth1"}});
     REQUIRE(out.sends.size() == 1);
     CHECK(out.sends[0].lan == 1);
     CHECK(out.sends[0].dst == ip("198.51.100.2"));
@@ -771,7 +801,7 @@ TEST_CASE("engine: a notice is checked by our own probe, unanswered, the path go
     engine_output out;
     auto n = s.notice_from_h2("192.0.2.2");
     s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(s.t + 1), out);
-    CHECK(events_named(out, "notice_received") == "event=notice_received peer=h2 lan=eth0 family=v4\n");
+    CHECK(of<fx::notice_received>(out) == std::vector<fx::notice_received>{fx::notice_received{{"h2", "eth0", family::v4}}});
     REQUIRE(out.sends.size() == 1);
     CHECK(out.sends[0].lan == 0);
     CHECK(out.sends[0].dst == ip("192.0.2.2"));
@@ -782,12 +812,11 @@ TEST_CASE("engine: a notice is checked by our own probe, unanswered, the path go
     // The deadline is max(5 ms, 4 x RTT): RTT here is 1 ms.
     engine_output early;
     s.e.tick(ms(s.t + 5), early);
-    CHECK(events_named(early, "path_down").empty());
+    CHECK(downs(early).empty());
     engine_output later;
     s.e.tick(ms(s.t + 6), later);
-    CHECK(events_named(later, "path_down") ==
-          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=0 good=0 reason=peer-notice\n");
-    CHECK(events_named(later, "notice_sent").empty());  // no notice in answer to a notice
+    CHECK(downs(later) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 0, down_reason::peer_notice)});
+    CHECK(of<fx::notice_sent>(later).empty());  // no notice in answer to a notice
     CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
 }
 
@@ -798,10 +827,10 @@ TEST_CASE("engine: a notice about a path that answers is refuted and changes not
     s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(s.t + 1), out);
     auto probe = decoded(out.sends.at(0));
     feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", probe.seq), ms(s.t + 2), out);
-    CHECK(events_named(out, "notice_refuted") == "event=notice_refuted peer=h2 lan=eth0 family=v4\n");
+    CHECK(of<fx::notice_refuted>(out) == std::vector<fx::notice_refuted>{fx::notice_refuted{{"h2", "eth0", family::v4}}});
     engine_output later;
     s.e.tick(ms(s.t + 50), later);
-    CHECK(events_named(later, "path_down").empty());
+    CHECK(downs(later).empty());
     CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
     CHECK(routes(s.e).empty());
 }
@@ -819,12 +848,12 @@ TEST_CASE("engine: after a refuted notice: one check an interval, then two probe
     s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(t0), first);
     auto probe = decoded(first.sends.at(0));
     feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", probe.seq), ms(t0 + 1), first);
-    REQUIRE(events_named(first, "notice_refuted") == "event=notice_refuted peer=h2 lan=eth0 family=v4\n");
+    REQUIRE(of<fx::notice_refuted>(first) == std::vector<fx::notice_refuted>{fx::notice_refuted{{"h2", "eth0", family::v4}}});
     // Within the interval after the refutation: no check at all.
     engine_output soon;
     s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(t0 + 50), soon);
     CHECK(soon.sends.empty());
-    CHECK(events_named(soon, "notice_received").empty());
+    CHECK(of<fx::notice_received>(soon).empty());
     // Later (within 10 s): a doubted check. Its first probe waits 50 ms.
     engine_output doubted;
     s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(t0 + 120), doubted);
@@ -832,7 +861,7 @@ TEST_CASE("engine: after a refuted notice: one check an interval, then two probe
     CHECK(s.e.next_wakeup() <= ms(t0 + 170));
     engine_output second;
     s.e.tick(ms(t0 + 170), second);  // unanswered: a second probe, not a failover
-    CHECK(events_named(second, "path_down").empty());
+    CHECK(downs(second).empty());
     auto it = std::find_if(second.sends.begin(), second.sends.end(), [](const outgoing& o) {
         return o.lan == 0 && o.dst == ip("192.0.2.2") && (decoded(o).flags & wire::flag_probe_only);
     });
@@ -853,7 +882,7 @@ TEST_CASE("engine: a doubted notice that both probes leave unanswered still take
     engine_output first;  // one refuted notice: the next ones are doubted
     s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(401), first);
     feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", decoded(first.sends.at(0)).seq), ms(402), first);
-    REQUIRE(events_named(first, "notice_refuted") == "event=notice_refuted peer=h2 lan=eth0 family=v4\n");
+    REQUIRE(of<fx::notice_refuted>(first) == std::vector<fx::notice_refuted>{fx::notice_refuted{{"h2", "eth0", family::v4}}});
     round(s.e, ms(500), {0, 1});
     // LAN A dead from here (h2 alive on LAN B): a doubted notice at 601.
     engine_output out;
@@ -863,8 +892,7 @@ TEST_CASE("engine: a doubted notice that both probes leave unanswered still take
         s.e.tick(t, out);
         answer_inqs(s.e, out, done, {1}, "h2", t + ms(1));
     }
-    CHECK(events_named(out, "path_down") ==
-          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=0 good=0 reason=peer-notice\n");
+    CHECK(downs(out) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 0, down_reason::peer_notice)});
 }
 
 TEST_CASE("engine: notices that prove nothing are ignored") {
@@ -882,12 +910,12 @@ TEST_CASE("engine: notices that prove nothing are ignored") {
     stranger.addresses = {ip("192.0.2.2")};
     auto b = wire::encode(stranger);
     s.e.receive(1, ip("198.51.100.9"), 7793, b.data(), b.size(), ms(s.t + 1), out);
-    CHECK(events_named(out, "notice_received").empty());
+    CHECK(of<fx::notice_received>(out).empty());
     CHECK(out.sends.empty());
     CHECK(s.e.peers().count("h9") == 0);  // a notice introduces nobody
     engine_output later;
     s.e.tick(ms(s.t + 50), later);
-    CHECK(events_named(later, "path_down").empty());
+    CHECK(downs(later).empty());
 }
 
 TEST_CASE("engine: a notice of the peer's next incarnation counts (it renewed in that tick), others do not") {
@@ -897,7 +925,7 @@ TEST_CASE("engine: a notice of the peer's next incarnation counts (it renewed in
         engine_output out;
         auto n = s.notice_from_h2("192.0.2.2", inc);
         s.e.receive(1, ip("198.51.100.2"), 7793, n.data(), n.size(), ms(s.t + 1), out);
-        CHECK(events_named(out, "notice_received").empty() == (inc != 10));
+        CHECK(of<fx::notice_received>(out).empty() == (inc != 10));
         CHECK(s.e.peers().at("h2").incarnation == 9);  // a notice teaches nothing
     }
 }
@@ -959,9 +987,10 @@ TEST_CASE("engine: a path learnt from an address list mid-round is not blamed fo
     CHECK(*b.rounds.loss_percent(ms(t)) == doctest::Approx(0.0));
     // But a LAN that stays silent still goes down (one round later).
     engine d(cfg("h1", true), two_lans(1), ms(0));
-    std::string downs;
-    for (long long u = 0; u < 600; u += 100) downs += events_named(round(d, ms(u), {0}), "path_down");
-    CHECK(downs == "event=path_down peer=h2 lan=eth1 family=v4 from=init missed=3 good=0 reason=missed\n");
+    std::vector<fx::path_changed> went;
+    for (long long u = 0; u < 600; u += 100)
+        for (auto& x : downs(round(d, ms(u), {0}))) went.push_back(x);
+    CHECK(went == std::vector<fx::path_changed>{went_down("h2", "eth1", path_state::init, 3, down_reason::missed)});
 }
 
 TEST_CASE("engine: with keys replays are dropped (a round INQ seen before, an older incarnation), without them nothing marks them") {
@@ -1015,12 +1044,12 @@ TEST_CASE("engine: round sequence numbers never wrap: past the limit a new incar
     const char* h1_addr[] = {"192.0.2.1", "198.51.100.1"};
     std::vector<std::pair<std::uint32_t, std::uint32_t>> lan_a;  // (incarnation, seq) of each round INQ
     std::vector<std::vector<std::uint8_t>> sent_a;
-    std::string renewals;
+    std::vector<fx::incarnation_renewed> renewals;
     engine_output heard;
     for (int i = 0; i < 12; ++i) {
         engine_output out;
         e.tick(ms(100) * i, out);
-        renewals += events_named(out, "incarnation_renewed");
+        for (auto& r : of<fx::incarnation_renewed>(out)) renewals.push_back(r);
         CHECK(out.incarnation_renewed == (i == 5 || i == 10));
         for (const auto& s : out.sends) {
             auto d = wire::decode(s.bytes.data(), s.bytes.size(), c.keys, on_lan(s.lan));
@@ -1038,21 +1067,20 @@ TEST_CASE("engine: round sequence numbers never wrap: past the limit a new incar
                 feed(e, a.lan, peer_hops[a.lan], a.bytes, ms(100) * i + ms(2), back);
             for (const auto& a : back.sends)  // h1's answers to h2's probes: fresh, with keys
                 r.receive(a.lan, ip(h1_addr[a.lan]), 7793, a.bytes.data(), a.bytes.size(), ms(100) * i + ms(3), answer);
-            heard.events.insert(heard.events.end(), answer.events.begin(), answer.events.end());
+            heard.effects.insert(heard.effects.end(), answer.effects.begin(), answer.effects.end());
         }
     }
     const std::vector<std::pair<std::uint32_t, std::uint32_t>> expected = {
         {7, 1}, {7, 2}, {7, 3}, {7, 4}, {7, 5}, {8, 1}, {8, 2}, {8, 3}, {8, 4}, {8, 5}, {9, 1}, {9, 2}};
     CHECK(lan_a == expected);
     CHECK(e.incarnation() == 9);
-    CHECK(renewals.find("incarnation=8 previous=7") != std::string::npos);
-    CHECK(renewals.find("incarnation=9 previous=8") != std::string::npos);
+    CHECK(renewals == std::vector<fx::incarnation_renewed>{{8, 7}, {9, 8}});
     // The peer took every new round, on both LANs (the other LAN counts from
     // 1 again too), and none was a replay.
     CHECK(r.drops().replay == 0);
     CHECK(r.peers().at("h1").incarnation == 9);
     for (std::size_t li : {0, 1}) CHECK(r.peers().at("h1").paths.at({li, family::v4}).last_inq_seq == 2);
-    CHECK(events_named(heard, "path_down").empty());
+    CHECK(downs(heard).empty());
     for (std::size_t li : {0, 1}) CHECK(r.peers().at("h1").paths.at({li, family::v4}).tracker.state() == path_state::up);
     // An old incarnation's INQ, its sequence number above the current
     // one's, is a replay (keys: incarnations only grow).
@@ -1172,7 +1200,7 @@ TEST_CASE("engine: ACKs recorded before a restart answer no round after it when 
     REQUIRE(keys.parse(std::string(64, '7'), "k", err));
     const char* h1_addr[] = {"192.0.2.1", "198.51.100.1"};
     struct life {
-        std::string ups;
+        std::vector<fx::path_changed> ups;
         path_state a = path_state::init;
         std::string routes;
         std::set<std::uint32_t> seqs;  // of LAN A's INQs
@@ -1212,7 +1240,7 @@ TEST_CASE("engine: ACKs recorded before a restart answer no round after it when 
                         feed(e, 0, peer_hops[0], it->second, now + ms(2), out);
                     }
                 }
-                l.ups += events_named(out, "path_up");
+                for (auto& u : ups(out)) l.ups.push_back(u);
             }
             l.a = e.peers().at("h2").paths.at({0, family::v4}).tracker.state();
             l.routes = routes(e);
@@ -1224,10 +1252,13 @@ TEST_CASE("engine: ACKs recorded before a restart answer no round after it when 
         return std::make_pair(first, live(seed2, 8, 10'000, false));
     };
 
+    auto up_on = [](const std::vector<fx::path_changed>& ups, const char* lan) {
+        return std::any_of(ups.begin(), ups.end(), [&](const fx::path_changed& c) { return c.path.lan == lan; });
+    };
     SUBCASE("rounds from 1 in every life: the recording answers the new rounds") {
         const auto [first, second] = lives(std::nullopt, std::nullopt);
         CHECK(second.seqs == first.seqs);
-        CHECK(second.ups.find("lan=eth0") != std::string::npos);
+        CHECK(up_on(second.ups, "eth0"));
         CHECK(second.a == path_state::up);
         CHECK(second.routes.empty());
     }
@@ -1237,8 +1268,8 @@ TEST_CASE("engine: ACKs recorded before a restart answer no round after it when 
         std::set_intersection(first.seqs.begin(), first.seqs.end(), second.seqs.begin(), second.seqs.end(),
                               std::back_inserter(both));
         CHECK(both.empty());
-        CHECK(second.ups.find("lan=eth0") == std::string::npos);
-        CHECK(second.ups.find("lan=eth1") != std::string::npos);
+        CHECK_FALSE(up_on(second.ups, "eth0"));
+        CHECK(up_on(second.ups, "eth1"));
         CHECK(second.a == path_state::down);
         CHECK(second.routes == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
     }
@@ -1254,7 +1285,7 @@ TEST_CASE("engine: the peer table is bounded, peers without a live path make roo
         e.receive(0, ip("192.0.2.77"), 7793, b.data(), b.size(), ms(i), out);
     }
     CHECK(e.peers().size() == 3);
-    CHECK(events_named(out, "peer_evicted").size() > 0);
+    CHECK(left(out, fx::peer_left::why::evicted).size() > 0);
     CHECK(e.peers().count("n9") == 1);  // the newest are kept, the oldest silent ones went
 }
 
@@ -1308,15 +1339,10 @@ TEST_CASE("engine: at most 20 peer lines a second, the rest is counted in one li
         const std::string from = "192.0.2." + std::to_string(100 + i);  // (at most 8 new ids a source)
         e.receive(0, ip(from.c_str()), 7793, b.data(), b.size(), ms(100 + i), out);
     }
-    auto count = [&](const char* name) {
-        return std::count_if(out.events.begin(), out.events.end(), [&](const event& ev) { return ev.name == name; });
-    };
-    CHECK(count("peer_seen") == 20);
+    CHECK(of<fx::peer_seen>(out).size() == 20);
     auto later = msg(wire::type::inq, "g1", 1);
     e.receive(0, ip("192.0.2.201"), 7793, later.data(), later.size(), ms(1200), out);
-    REQUIRE(count("log_suppressed") == 1);
-    auto it = std::find_if(out.events.begin(), out.events.end(), [](const event& ev) { return ev.name == "log_suppressed"; });
-    CHECK(it->get("lines") == "80");
+    CHECK(of<fx::log_suppressed>(out) == std::vector<fx::log_suppressed>{{80}});
 }
 
 TEST_CASE("engine: a down path the peer speaks on is kept even when its address list no longer covers it") {
@@ -1338,7 +1364,7 @@ TEST_CASE("engine: a down path the peer speaks on is kept even when its address 
     engine_output out;
     e.receive(0, ip("192.0.2.2"), 7793, b.data(), b.size(), ms(t), out);
     CHECK(e.peers().at("h2").paths.count({0, family::v4}) == 1);
-    CHECK(events_named(out, "path_forgotten").empty());
+    CHECK(of<fx::path_forgotten>(out).empty());
 }
 
 namespace {
@@ -1383,8 +1409,7 @@ TEST_CASE("engine: fast confirmation: a missed ACK is re-probed at once, f misse
     }
     engine_output down;
     s.e.tick(ms(430), down);
-    CHECK(events_named(down, "path_down") ==
-          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=3 good=0 reason=missed\n");
+    CHECK(downs(down) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed)});
     CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
     // Down: no more retries; the rounds (and their warm-up probes) take over.
     CHECK(s.e.next_wakeup() == ms(500));
@@ -1416,7 +1441,7 @@ TEST_CASE("engine: fast confirmation: a late ACK to an earlier probe still shows
     // A second copy of it moves nothing (it is no longer awaited).
     engine_output again;
     feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", first), ms(413), again);
-    CHECK(again.events.empty());
+    CHECK(again.effects.empty());
 }
 
 TEST_CASE("engine: fast confirmation: an answered retry counts, and is no RTT sample either") {
@@ -1467,7 +1492,7 @@ TEST_CASE("engine: fast confirmation off, or a timeout as long as the interval: 
         two_up s(c);
         tick_answered(s.e, ms(400), {1});
         CHECK(s.e.next_wakeup() == ms(500));
-        std::string downs;
+        std::vector<fx::path_changed> went;
         for (long long t = 500; t <= 700; t += 100) {
             auto o = round(s.e, ms(t), {1});
             // No retries: the one probe-only INQ of a round is the check of
@@ -1477,10 +1502,10 @@ TEST_CASE("engine: fast confirmation off, or a timeout as long as the interval: 
                 for (const auto& snd : o.sends) probes += (decoded(snd).flags & wire::flag_probe_only) != 0;
                 CHECK(probes == 1);
             }
-            downs += events_named(o, "path_down");
-            if (t < 700) CHECK(downs.empty());
+            for (auto& d : downs(o)) went.push_back(d);
+            if (t < 700) CHECK(went.empty());
         }
-        CHECK(downs == "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=3 good=0 reason=missed\n");
+        CHECK(went == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed)});
     }
 }
 
@@ -1500,8 +1525,8 @@ TEST_CASE("engine: fast confirmation: a peer that answers on no LAN (a stall) is
     auto good = round(s.e, ms(600), {0, 1});
     CHECK(lan_a(s.e).tracker.missed() == 0);
     CHECK(lan_a(s.e).tracker.state() == path_state::up);
-    CHECK(events_named(closed, "path_down").empty());
-    CHECK(events_named(good, "path_down").empty());
+    CHECK(downs(closed).empty());
+    CHECK(downs(good).empty());
 }
 
 TEST_CASE("engine: no probes in a family without a routable address on any LAN (IPv6 link-local only)") {
@@ -1585,7 +1610,7 @@ struct mutual_pair {
                 e.tick(ms(t), out);
                 answer(out, t);
                 log.sends.insert(log.sends.end(), out.sends.begin(), out.sends.end());
-                log.events.insert(log.events.end(), out.events.begin(), out.events.end());
+                log.effects.insert(log.effects.end(), out.effects.begin(), out.effects.end());
             }
             if (t % 100 == h2_offset) {
                 ++h2_seq;
@@ -1596,7 +1621,7 @@ struct mutual_pair {
                          ms(t), out);
                     answer(out, t);
                     log.sends.insert(log.sends.end(), out.sends.begin(), out.sends.end());
-                    log.events.insert(log.events.end(), out.events.begin(), out.events.end());
+                    log.effects.insert(log.effects.end(), out.effects.begin(), out.effects.end());
                 }
             }
         }
@@ -1651,10 +1676,8 @@ TEST_CASE("engine: mutual rounds: two requestors ACK only every 64th INQ and jud
     CHECK(s.lan(0).srtt == ms(1));  // from the ACK rounds
     // h1's INQs list h2: it hears h2's INQs (h2 judges h1 by that).
     for (const auto& o : out.sends) CHECK(decoded(o).heard == std::vector<std::string>{"h2"});
-    CHECK(events_named(out, "path_down").empty());
-    CHECK(events_named(steady, "path_up") ==
-          "event=path_up peer=h2 lan=eth0 family=v4 from=init missed=0 good=3\n"
-          "event=path_up peer=h2 lan=eth1 family=v4 from=init missed=0 good=3\n");
+    CHECK(downs(out).empty());
+    CHECK(ups(steady) == std::vector<fx::path_changed>{went_up("h2", "eth0", path_state::init, 3), went_up("h2", "eth1", path_state::init, 3)});
 
     // An INQ of h2's that wants an ACK gets one.
     engine_output o;
@@ -1726,8 +1749,7 @@ TEST_CASE("engine: mutual rounds: a silent LAN: the missing INQ counts at its de
     CHECK(first.sends.back().dst == ip("192.0.2.2"));
     s.run(2061);
     auto down = s.take();
-    CHECK(events_named(down, "path_down") ==
-          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=3 good=0 reason=missed\n");
+    CHECK(downs(down) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed)});
     CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
     CHECK(s.lan(1).tracker.state() == path_state::up);
 
@@ -1751,7 +1773,7 @@ TEST_CASE("engine: mutual rounds: a peer whose INQs are all late costs a check e
     s.run(2100);
     auto out = s.take();
     CHECK(count_sends(out, wire::type::inq, wire::flag_probe_only) == 2);
-    CHECK(events_named(out, "path_down").empty());
+    CHECK(downs(out).empty());
     CHECK(s.lan(0).tracker.missed() == 0);
     CHECK(*s.lan(0).rounds.loss_percent(ms(2100)) == doctest::Approx(0.0));
     CHECK(s.lan(0).tracker.state() == path_state::up);
@@ -1777,9 +1799,7 @@ TEST_CASE("engine: mutual rounds: a peer that no longer hears us is a one-way fa
     s.lists_h1 = false;  // h2's INQs arrive, but h2 hears none of ours
     s.run(2300);
     auto out = s.take();
-    CHECK(events_named(out, "path_down") ==
-          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=3 good=0 reason=one-way\n"
-          "event=path_down peer=h2 lan=eth1 family=v4 from=up missed=3 good=0 reason=one-way\n");
+    CHECK(downs(out) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::one_way), went_down("h2", "eth1", path_state::up, 3, down_reason::one_way)});
 }
 
 TEST_CASE("engine: mutual rounds need both sides: a requestor without them is ACKed and must ACK") {
@@ -1944,8 +1964,7 @@ TEST_CASE("engine: mutual rounds: a path coming back counts one good per round, 
     auto out = s.take();
     REQUIRE(count_sends(out, wire::type::inq, wire::flag_ack_wanted) >= 1);  // the ACK round was in the window
     CHECK(s.lan(0).tracker.state() == path_state::up);
-    CHECK(events_named(out, "path_up") ==
-          "event=path_up peer=h2 lan=eth0 family=v4 from=down missed=0 good=3\n");
+    CHECK(ups(out) == std::vector<fx::path_changed>{went_up("h2", "eth0", path_state::down, 3)});
 }
 
 TEST_CASE("engine: a restarted peer's INQs count on every LAN, whichever LAN hears the new incarnation first") {
@@ -1988,11 +2007,10 @@ TEST_CASE("engine: a LAN whose interface vanishes keeps its prefixes: the peer's
     lans[0].carrier = false;
     engine_output out;
     REQUIRE(s.e.update_lans(lans, ms(s.t + 1), out));
-    CHECK(events_named(out, "path_down") ==
-          "event=path_down peer=h2 lan=eth0 family=v4 from=up missed=0 good=0 reason=carrier\n");
+    CHECK(downs(out) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 0, down_reason::carrier)});
     for (long long t = s.t + 100; t < s.t + 1000; t += 100) {
         auto o = round(s.e, ms(t), {1});
-        CHECK(events_named(o, "path_forgotten").empty());
+        CHECK(of<fx::path_forgotten>(o).empty());
     }
     CHECK(s.e.peers().at("h2").paths.count({0, family::v4}) == 1);
     CHECK(s.e.lans()[0].in_prefixes(ip("192.0.2.2")));
@@ -2026,8 +2044,11 @@ TEST_CASE("engine: while our IPv6 link-local address is tentative, IPv6 paths no
             e.receive(1, ip("fe80::b:2"), 7793, b.data(), b.size(), ms(t), out);
         }
         advance(e, ms(1000), out);
-        const std::string downs = events_named(out, "path_down");
-        CHECK((downs.find("lan=eth0 family=v6") == std::string::npos) == carrier);
+        const auto went = downs(out);
+        const bool v6_a_down = std::any_of(went.begin(), went.end(), [](const fx::path_changed& c) {
+            return c.path.lan == "eth0" && c.path.fam == family::v6;
+        });
+        CHECK(v6_a_down != carrier);
         if (carrier) CHECK(e.peers().at("h2").paths.at({0, family::v6}).tracker.state() == path_state::init);
     }
 }
@@ -2042,9 +2063,10 @@ TEST_CASE("engine: lines a datagram can cause are logged like drops: the first i
         auto b = msg(wire::type::inq, "h2", std::uint32_t(i + 10), {"h1"}, i % 2 ? 9 : 10);
         feed(s.e, 0, "192.0.2.2", b, ms(s.t + 1) + duration(i), out);
     }
-    CHECK(events_named(out, "peer_restarted") == "event=peer_restarted peer=h2 incarnation=10\n");
+    CHECK(of<fx::peer_restarted>(out) == std::vector<fx::peer_restarted>{fx::peer_restarted{"h2", 10}});
     engine_output later;
     advance(s.e, ms(s.t + 62'000), later);
-    const std::string counted = events_named(later, "peer_restarted");
-    CHECK(counted.find("event=peer_restarted count=999 ") == 0);
+    const auto counted = first_and_counts<fx::peer_restarted>(later, "peer_restarted");
+    REQUIRE(counted.size() == 1);
+    CHECK(std::get<fx::repeated>(counted[0]).count == 999);
 }

@@ -21,39 +21,53 @@ struct world {
     }
 };
 
+route r(const char* dst, const char* via, const char* dev, int ifindex, const char* src) {
+    return {*ip_address::parse(dst), *ip_address::parse(via), dev, ifindex, *ip_address::parse(src), {}};
+}
+const route h2_a_via_b = r("192.0.2.2", "198.51.100.2", "eth1", 11, "192.0.2.1");
+
+effect path_down(const char* peer, down_reason why) {
+    fx::path_changed c{{peer, "eth0", family::v4}, path_state::up, path_state::down, 3, 0, why};
+    return c;
+}
+effect path_up(const char* peer) {
+    return fx::path_changed{{peer, "eth0", family::v4}, path_state::down, path_state::up, 0, 3};
+}
+effect route_change(fx::route_changed::op what, const char* why, const char* peer) {
+    return fx::route_changed{what, h2_a_via_b, why, peer};
+}
+effect lost(const char* peer) { return fx::peer_left{peer, fx::peer_left::why::lost, ""}; }
+using op = fx::route_changed::op;
+
 }  // namespace
 
 TEST_CASE("hooks: path events, failover, switchback and peer_lost run the program, nothing else does") {
     world w;
-    event down("path", severity::warning, "path_down");
-    down.kv("peer", "h2").kv("lan", "eth0").kv("family", "v4").kv("reason", "carrier");
-    auto c = hook_for(down, "h1", w.lans, w.peers, w.proofs);
+    auto c = hook_for(path_down("h2", down_reason::carrier), "h1", w.lans, w.peers, w.proofs);
     REQUIRE(c);
     CHECK(c->args == std::vector<std::string>{"path_down", "h2", "eth0", "v4"});
     CHECK(c->env == std::vector<std::string>{"FAILD_EVENT=path_down", "FAILD_PEER=h2", "FAILD_LAN=eth0",
                                              "FAILD_FAMILY=v4", "FAILD_NODE_ID=h1", "FAILD_REASON=carrier"});
 
-    event added("route", severity::info, "route_added");
-    added.raw("dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 peer=h2");
-    auto f = hook_for(added, "h1", w.lans, w.peers, w.proofs);
+    auto f = hook_for(route_change(op::added, "", "h2"), "h1", w.lans, w.peers, w.proofs);
     REQUIRE(f);
     CHECK(f->args == std::vector<std::string>{"failover", "h2", "eth0", "v4"});
     CHECK(f->env.back() == "FAILD_ROUTE=192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1");
 
-    event back("route", severity::info, "route_removed");
-    back.raw("dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 peer=h2").kv("reason", "switchback");
-    CHECK(hook_for(back, "h1", w.lans, w.peers, w.proofs)->args[0] == "switchback");
+    CHECK(hook_for(route_change(op::removed, "switchback", "h2"), "h1", w.lans, w.peers, w.proofs)->args[0] ==
+          "switchback");
+    CHECK_FALSE(hook_for(route_change(op::removed, "shutdown", ""), "h1", w.lans, w.peers, w.proofs));
+    CHECK_FALSE(hook_for(route_change(op::restored, "", "h2"), "h1", w.lans, w.peers, w.proofs));  // a repair
+    CHECK_FALSE(hook_for(route_change(op::replaced, "", "h2"), "h1", w.lans, w.peers, w.proofs));
 
-    event shutdown_removal("route", severity::info, "route_removed");
-    shutdown_removal.raw("dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1").kv("reason", "shutdown");
-    CHECK_FALSE(hook_for(shutdown_removal, "h1", w.lans, w.peers, w.proofs));
+    CHECK(hook_for(lost("h2"), "h1", w.lans, w.peers, w.proofs)->args ==
+          std::vector<std::string>{"peer_lost", "h2", "-", "-"});
+    // A checked BYE or an eviction is no peer_lost.
+    CHECK_FALSE(hook_for(fx::peer_left{"h2", fx::peer_left::why::bye, "eth0"}, "h1", w.lans, w.peers, w.proofs));
+    CHECK_FALSE(hook_for(fx::peer_left{"h2", fx::peer_left::why::evicted, ""}, "h1", w.lans, w.peers, w.proofs));
 
-    event lost("peer", severity::warning, "peer_lost");
-    lost.kv("peer", "h2");
-    CHECK(hook_for(lost, "h1", w.lans, w.peers, w.proofs)->args == std::vector<std::string>{"peer_lost", "h2", "-", "-"});
-
-    CHECK_FALSE(hook_for(event("peer", severity::info, "peer_seen"), "h1", w.lans, w.peers, w.proofs));
-    CHECK_FALSE(hook_for(event("path", severity::info, "notice_sent"), "h1", w.lans, w.peers, w.proofs));
+    CHECK_FALSE(hook_for(fx::peer_seen{"h2", "eth0", *ip_address::parse("192.0.2.2")}, "h1", w.lans, w.peers, w.proofs));
+    CHECK_FALSE(hook_for(fx::notice_sent{{"h2", "eth0", family::v4}, "eth1"}, "h1", w.lans, w.peers, w.proofs));
 }
 
 TEST_CASE("hooks: the failover hook names the peer the route plan chose, not another claimant of the address") {
@@ -64,15 +78,11 @@ TEST_CASE("hooks: the failover hook names the peer the route plan chose, not ano
     h3.node_id = "h3";
     h3.addresses = {*ip_address::parse("192.0.2.2"), *ip_address::parse("198.51.100.3")};
     w.peers.emplace("h3", h3);
-    event added("route", severity::info, "route_added");
-    added.raw("dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 peer=h2");
-    auto f = hook_for(added, "h1", w.lans, w.peers, w.proofs);
+    auto f = hook_for(route_change(op::added, "", "h2"), "h1", w.lans, w.peers, w.proofs);
     REQUIRE(f);
     CHECK(f->args == std::vector<std::string>{"failover", "h2", "eth0", "v4"});
     CHECK(std::count(f->env.begin(), f->env.end(), "FAILD_PEER=h2") == 1);
-    event back("route", severity::info, "route_removed");
-    back.raw("dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 peer=h2").kv("reason", "switchback");
-    auto s = hook_for(back, "h1", w.lans, w.peers, w.proofs);
+    auto s = hook_for(route_change(op::removed, "switchback", "h2"), "h1", w.lans, w.peers, w.proofs);
     REQUIRE(s);
     CHECK(s->args == std::vector<std::string>{"switchback", "h2", "eth0", "v4"});
 }
@@ -81,9 +91,7 @@ TEST_CASE("hooks: a route removed as replanned or peer_gone says so (event route
     world w;
     for (const char* why : {"replanned", "peer_gone"}) {
         CAPTURE(why);
-        event gone("route", severity::info, "route_removed");
-        gone.raw("dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 peer=h2").kv("reason", why);
-        auto c = hook_for(gone, "h1", w.lans, w.peers, w.proofs);
+        auto c = hook_for(route_change(op::removed, why, "h2"), "h1", w.lans, w.peers, w.proofs);
         REQUIRE(c);
         CHECK(c->args == std::vector<std::string>{"route_removed", "h2", "eth0", "v4"});
         CHECK(c->env == std::vector<std::string>{"FAILD_EVENT=route_removed", "FAILD_PEER=h2", "FAILD_LAN=eth0",
@@ -92,9 +100,7 @@ TEST_CASE("hooks: a route removed as replanned or peer_gone says so (event route
                                                  "FAILD_ROUTE=192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1"});
     }
     for (const char* why : {"stale", "shutdown"}) {  // faild's own housekeeping: no hook
-        event gone("route", severity::info, "route_removed");
-        gone.raw("dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1").kv("reason", why);
-        CHECK_FALSE(hook_for(gone, "h1", w.lans, w.peers, w.proofs));
+        CHECK_FALSE(hook_for(route_change(op::removed, why, ""), "h1", w.lans, w.peers, w.proofs));
     }
 }
 
@@ -104,20 +110,15 @@ TEST_CASE("hooks: a proven peer has had a path up through a proven next hop, and
     h2.paths.emplace(path_key{0, family::v4}, path(path_tracker(3, 3, ms(0))));
     h2.paths.at({0, family::v4}).hop = *ip_address::parse("192.0.2.2");
     CHECK_FALSE(proven_peer(h2, w.lans, w.proofs));  // heard, never up: unproven
-    event down("path", severity::warning, "path_down");
-    down.kv("peer", "h2").kv("lan", "eth0").kv("family", "v4").kv("reason", "missed");
+    const effect down = path_down("h2", down_reason::missed);
     CHECK_FALSE(hook_for(down, "h1", w.lans, w.peers, w.proofs)->important);
     h2.paths.at({0, family::v4}).was_up = true;
     CHECK_FALSE(proven_peer(h2, w.lans, w.proofs));  // up, but on a node id's word: a forged peer can be
     w.proofs.record("h2", *ip_address::parse("192.0.2.2"), "eth0", ms(0), [](const std::string&) { return true; });
     CHECK(proven_peer(h2, w.lans, w.proofs));
     CHECK(hook_for(down, "h1", w.lans, w.peers, w.proofs)->important);
-    event stranger("path", severity::warning, "path_down");
-    stranger.kv("peer", "x9").kv("lan", "eth0").kv("family", "v4").kv("reason", "missed");
-    CHECK_FALSE(hook_for(stranger, "h1", w.lans, w.peers, w.proofs)->important);  // not in the table
-    event added("route", severity::info, "route_added");
-    added.raw("dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 peer=h2");
-    CHECK(hook_for(added, "h1", w.lans, w.peers, w.proofs)->important);
+    CHECK_FALSE(hook_for(path_down("x9", down_reason::missed), "h1", w.lans, w.peers, w.proofs)->important);  // not in the table
+    CHECK(hook_for(route_change(op::added, "", "h2"), "h1", w.lans, w.peers, w.proofs)->important);
 }
 
 TEST_CASE("hook_planner: a proven peer's peer_lost is important although the peer has left the table") {
@@ -129,21 +130,15 @@ TEST_CASE("hook_planner: a proven peer's peer_lost is important although the pee
     up.paths.at({0, family::v4}).hop = *ip_address::parse("192.0.2.2");
     w.proofs.record("h2", *ip_address::parse("192.0.2.2"), "eth0", ms(0), [](const std::string&) { return true; });
     w.peers["h2"] = up;
-    event path_up("path", severity::info, "path_up");
-    path_up.kv("peer", "h2").kv("lan", "eth0").kv("family", "v4");
-    CHECK(plan.plan(path_up, "h1", w.lans, w.peers, w.proofs)->important);
+    CHECK(plan.plan(path_up("h2"), "h1", w.lans, w.peers, w.proofs)->important);
     CHECK(plan.remembered() == 1);
     w.peers.erase("h2");  // the engine forgot it, then said so
-    event lost("peer", severity::warning, "peer_lost");
-    lost.kv("peer", "h2");
-    auto c = plan.plan(lost, "h1", w.lans, w.peers, w.proofs);
+    auto c = plan.plan(lost("h2"), "h1", w.lans, w.peers, w.proofs);
     REQUIRE(c);
     CHECK(c->important);
     CHECK(plan.remembered() == 0);
     // An unproven peer's peer_lost is not.
-    event lost_x("peer", severity::warning, "peer_lost");
-    lost_x.kv("peer", "x9");
-    CHECK_FALSE(plan.plan(lost_x, "h1", w.lans, w.peers, w.proofs)->important);
+    CHECK_FALSE(plan.plan(lost("x9"), "h1", w.lans, w.peers, w.proofs)->important);
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #include "faild/core/reconciler.hpp"
 #include "platform/fake/fake_route_table.hpp"
+#include "print_effects.hpp"
 
 #include <doctest/doctest.h>
 
@@ -17,11 +18,16 @@ route_set set_of(std::initializer_list<route> rs) {
     return s;
 }
 
-std::string texts(const event_list& ev) {
-    std::string s;
-    for (const auto& e : ev) s += e.text + "\n";
-    return s;
+using op = fx::route_changed::op;
+using failed_op = fx::route_failed::op;
+
+effect added(const route& x, std::string peer = "") { return fx::route_changed{op::added, x, "", std::move(peer)}; }
+effect replaced(const route& x) { return fx::route_changed{op::replaced, x, "", ""}; }
+effect restored(const route& x) { return fx::route_changed{op::restored, x, "", ""}; }
+effect removed(const route& x, const char* why, std::string peer = "") {
+    return fx::route_changed{op::removed, x, why, std::move(peer)};
 }
+effect failed(failed_op what, const route& x, const char* error) { return fx::route_failed{what, x, error}; }
 
 }  // namespace
 
@@ -45,22 +51,18 @@ TEST_CASE("diff_routes: removes, then replaces, then adds") {
 TEST_CASE("reconciler: brings the table to the desired set and logs each change") {
     platform::fake_route_table table;
     reconciler rec(table);
-    event_list ev;
+    effect_list ev;
     auto a = r("192.0.2.2", "198.51.100.2");
     auto b = r("192.0.2.3", "198.51.100.3");
     CHECK(rec.reconcile(set_of({a, b}), "switchback", ev));
     CHECK(table.routes() == set_of({a, b}));
-    CHECK(texts(ev) ==
-          "event=route_added dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1\n"
-          "event=route_added dst=192.0.2.3/32 via=198.51.100.3 dev=eth1 src=192.0.2.1\n");
+    CHECK(ev == effect_list{added(a), added(b)});
 
     ev.clear();
     auto b2 = r("192.0.2.3", "198.51.100.9");
     CHECK(rec.reconcile(set_of({b2}), "switchback", ev));
     CHECK(table.routes() == set_of({b2}));
-    CHECK(texts(ev) ==
-          "event=route_removed dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 reason=switchback\n"
-          "event=route_replaced dst=192.0.2.3/32 via=198.51.100.9 dev=eth1 src=192.0.2.1\n");
+    CHECK(ev == effect_list{removed(a, "switchback"), replaced(b2)});
 
     ev.clear();
     std::size_t ops = table.operations();
@@ -76,36 +78,33 @@ TEST_CASE("reconciler: stale routes of an earlier run go at start, foreign route
     auto theirs = r("192.0.2.8", "198.51.100.8");
     table.add_foreign(theirs);
     reconciler rec(table);
-    event_list ev;
+    effect_list ev;
     CHECK(rec.reconcile({}, "stale", ev));
     CHECK(table.routes().empty());
     CHECK(table.has_foreign(theirs.dst));
-    CHECK(texts(ev) == "event=route_removed dst=192.0.2.7/32 via=198.51.100.7 dev=eth1 src=192.0.2.1 reason=stale\n");
+    CHECK(ev == effect_list{removed(stale, "stale")});
 }
 
 TEST_CASE("reconciler: a failed change is logged, the others still happen, the next run retries") {
     platform::fake_route_table table;
     reconciler rec(table);
-    event_list ev;
+    effect_list ev;
     auto a = r("192.0.2.2", "198.51.100.2");
     auto b = r("192.0.2.3", "198.51.100.3");
     table.fail_next("Network is unreachable");
     CHECK_FALSE(rec.reconcile(set_of({a, b}), "switchback", ev));
     CHECK(table.routes() == set_of({b}));
-    CHECK(ev.at(0).level == severity::error);
-    CHECK(ev.at(0).text ==
-          "event=route_failed op=add dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 "
-          "error=\"Network is unreachable\"");
+    CHECK(ev == effect_list{failed(failed_op::add, a, "Network is unreachable"), added(b)});
     ev.clear();
     CHECK(rec.reconcile(set_of({a, b}), "switchback", ev));
     CHECK(table.routes() == set_of({a, b}));
-    CHECK(texts(ev) == "event=route_added dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1\n");
+    CHECK(ev == effect_list{added(a)});
 }
 
 TEST_CASE("reconciler: a route deleted behind its back is put back on the next run") {
     platform::fake_route_table table;
     reconciler rec(table);
-    event_list ev;
+    effect_list ev;
     auto a = r("192.0.2.2", "198.51.100.2");
     rec.reconcile(set_of({a}), "switchback", ev);
     table.remove(a);  // e.g. `ip route flush proto 250`
@@ -113,24 +112,24 @@ TEST_CASE("reconciler: a route deleted behind its back is put back on the next r
     CHECK(rec.reconcile(set_of({a}), "switchback", ev));
     CHECK(table.routes() == set_of({a}));
     // Whoever notices, it is logged as what it is: put back.
-    CHECK(ev.at(0).name == "route_restored");
+    CHECK(ev == effect_list{restored(a)});
 }
 
 TEST_CASE("reconciler: an unreadable table changes nothing and says so") {
     platform::fake_route_table table;
     reconciler rec(table);
-    event_list ev;
+    effect_list ev;
     table.fail_next_list("netlink: Permission denied");
     CHECK_FALSE(rec.reconcile(set_of({r("192.0.2.2", "198.51.100.2")}), "switchback", ev));
     CHECK(table.routes().empty());
     CHECK(table.operations() == 0);
-    CHECK(ev.at(0).text == "event=route_table_unreadable error=\"netlink: Permission denied\"");
+    CHECK(ev == effect_list{fx::route_table_unreadable{"netlink: Permission denied"}});
 }
 
 TEST_CASE("reconciler: the periodic repair logs what it had to put back as restored") {
     platform::fake_route_table table;
     reconciler rec(table);
-    event_list ev;
+    effect_list ev;
     auto a = r("192.0.2.2", "198.51.100.2");
     rec.reconcile(set_of({a}), "switchback", ev);
     ev.clear();
@@ -139,9 +138,7 @@ TEST_CASE("reconciler: the periodic repair logs what it had to put back as resto
     table.remove(a);
     CHECK(rec.repair(set_of({a}), ms(0), ev));
     CHECK(table.routes() == set_of({a}));
-    REQUIRE(ev.size() == 1);
-    CHECK(ev[0].level == severity::warning);
-    CHECK(ev[0].text.rfind("event=route_restored dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1", 0) == 0);
+    CHECK(ev == effect_list{restored(a)});
 }
 
 // ---------------------------------------------------------------- batches
@@ -183,18 +180,14 @@ TEST_CASE("reconciler: one run is one list() and one batch holding the whole dif
     REQUIRE(table.add(a).ok());
     REQUIRE(table.add(b).ok());
     reconciler rec(table);
-    event_list ev;
+    effect_list ev;
     CHECK(rec.reconcile(set_of({b2, c, d}), "switchback", ev));
     CHECK(table.lists() == 1);
     CHECK(table.batches() == 1);
     CHECK(table.operations() == 2 + 4);  // the two planted above, then remove a, replace b, add c, add d
     CHECK(table.routes() == set_of({b2, c, d}));
     CHECK(rec.installed() == set_of({b2, c, d}));
-    CHECK(texts(ev) ==
-          "event=route_removed dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 reason=switchback\n"
-          "event=route_replaced dst=192.0.2.3/32 via=198.51.100.9 dev=eth1 src=192.0.2.1\n"
-          "event=route_added dst=192.0.2.4/32 via=198.51.100.4 dev=eth1 src=192.0.2.1\n"
-          "event=route_added dst=2001:db8:a::5/128 via=fe80::b1 dev=eth1 src=2001:db8:a::1\n");
+    CHECK(ev == effect_list{removed(a, "switchback"), replaced(b2), added(c), added(d)});
 
     // Nothing to change: a list(), no batch at all.
     ev.clear();
@@ -213,19 +206,14 @@ TEST_CASE("reconciler: a change failing in the middle of the batch is reported f
     REQUIRE(table.add(gone).ok());
     table.add_foreign(theirs);
     reconciler rec(table);
-    event_list ev;
+    effect_list ev;
     CHECK_FALSE(rec.reconcile(set_of({c, theirs, e}), "switchback", ev));
     CHECK(table.batches() == 1);
     CHECK(table.routes() == set_of({c, e}));
     CHECK(table.has_foreign(theirs.dst));
     CHECK(rec.installed() == set_of({c, e}));
-    CHECK(texts(ev) ==
-          "event=route_removed dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 reason=switchback\n"
-          "event=route_added dst=192.0.2.4/32 via=198.51.100.4 dev=eth1 src=192.0.2.1\n"
-          "event=route_failed op=add dst=192.0.2.5/32 via=198.51.100.5 dev=eth1 src=192.0.2.1 "
-          "error=\"route exists (not faild's)\"\n"
-          "event=route_added dst=192.0.2.6/32 via=198.51.100.6 dev=eth1 src=192.0.2.1\n");
-    CHECK(ev.at(2).level == severity::error);
+    CHECK(ev == effect_list{removed(gone, "switchback"), added(c),
+                            failed(failed_op::add, theirs, "route exists (not faild's)"), added(e)});
 }
 
 TEST_CASE("reconciler: each result of the batch belongs to the change at its index") {
@@ -239,17 +227,12 @@ TEST_CASE("reconciler: each result of the batch belongs to the change at its ind
     // remove a fails, replace b succeeds, add c fails, add d succeeds
     table.script = {{"no such route"}, {}, {"Network is unreachable"}, {}};
     reconciler rec(table);
-    event_list ev;
+    effect_list ev;
     CHECK_FALSE(rec.reconcile(set_of({b2, c, d}), "switchback", ev));
     REQUIRE(table.batches.size() == 1);
     CHECK(table.batches[0] == diff_routes(set_of({b2, c, d}), set_of({a, b})));
-    CHECK(texts(ev) ==
-          "event=route_failed op=remove dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 "
-          "error=\"no such route\"\n"
-          "event=route_replaced dst=192.0.2.3/32 via=198.51.100.9 dev=eth1 src=192.0.2.1\n"
-          "event=route_failed op=add dst=192.0.2.4/32 via=198.51.100.4 dev=eth1 src=192.0.2.1 "
-          "error=\"Network is unreachable\"\n"
-          "event=route_added dst=192.0.2.5/32 via=198.51.100.5 dev=eth1 src=192.0.2.1\n");
+    CHECK(ev == effect_list{failed(failed_op::remove, a, "no such route"), replaced(b2),
+                            failed(failed_op::add, c, "Network is unreachable"), added(d)});
     // What it believes installed follows the results: a stays (its removal
     // failed), b changed, c never came, d did.
     CHECK(rec.installed() == set_of({a, b2, d}));
@@ -261,12 +244,9 @@ TEST_CASE("reconciler: a batch that answers fewer results than changes fails the
     auto a = r("192.0.2.2", "198.51.100.2");
     auto b = r("192.0.2.3", "198.51.100.3");
     reconciler rec(table);
-    event_list ev;
+    effect_list ev;
     CHECK_FALSE(rec.reconcile(set_of({a, b}), "switchback", ev));
-    CHECK(texts(ev) ==
-          "event=route_added dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1\n"
-          "event=route_failed op=add dst=192.0.2.3/32 via=198.51.100.3 dev=eth1 src=192.0.2.1 "
-          "error=\"no result from the route table\"\n");
+    CHECK(ev == effect_list{added(a), failed(failed_op::add, b, "no result from the route table")});
     CHECK(rec.installed() == set_of({a}));
 }
 
@@ -277,7 +257,7 @@ TEST_CASE("reconciler: the dry-run table logs one line per change of the batch, 
     auto a2 = r("192.0.2.2", "198.51.100.9");
     auto b = r("192.0.2.3", "198.51.100.3");
     reconciler rec(table);
-    event_list ev;
+    effect_list ev;
     CHECK(rec.reconcile(set_of({a, b}), "failover", ev));
     CHECK(rec.reconcile(set_of({a2}), "switchback", ev));
     CHECK(table.batches() == 2);
@@ -326,7 +306,7 @@ TEST_CASE("reconciler: a route in conflict backs off on its own, an unrelated fl
     auto mine = r("192.0.2.5", "198.51.100.9");
     auto other = r("192.0.2.6", "198.51.100.6");
     reconciler rec(table, ms(100));  // the repair period at t = 0.1
-    event_list ev;
+    effect_list ev;
     const route_set want = set_of({mine, other});
     CHECK_FALSE(rec.reconcile(want, "replanned", ev));  // the plan changed: both tried
     CHECK(table.routes() == set_of({other}));
@@ -337,12 +317,12 @@ TEST_CASE("reconciler: a route in conflict backs off on its own, an unrelated fl
     long long restored_at = -1;
     for (long long t = 100; t <= 20'000; t += 100) {
         if (t == 15'000) table.remove(other);  // `ip route flush proto 250`, one route of it
-        event_list run;
+        effect_list run;
         rec.repair(want, ms(t), run);
-        for (const auto& e : run) {
-            if (e.name == "route_failed" && e.get("dst") == "192.0.2.5/32") tried_at.push_back(t);
-            if (e.name == "route_restored" && e.get("dst") == "192.0.2.6/32") restored_at = t;
-        }
+        for (const auto& f : effects_of<fx::route_failed>(run))
+            if (f.r.dst == mine.dst) tried_at.push_back(t);
+        for (const auto& c : effects_of<fx::route_changed>(run))
+            if (c.what == op::restored && c.r.dst == other.dst) restored_at = t;
     }
     // 100 ms after the reconcile (whose failure started no wait: the first
     // repair tries), then 100, 200, 400, ... ms after each try.
@@ -354,7 +334,7 @@ TEST_CASE("reconciler: a route in conflict backs off on its own, an unrelated fl
     CHECK(table.routes() == set_of({other}));
     CHECK(table.has_foreign(theirs.dst));  // never touched
     std::size_t writes = table.operations();
-    event_list none;
+    effect_list none;
     CHECK(rec.repair(want, ms(20'100), none));  // not due before 25.6 s: not tried, nothing failed
     CHECK(none.empty());
     CHECK(table.operations() == writes);
@@ -365,7 +345,7 @@ TEST_CASE("reconciler: the repair tries a refused route again once its wait is o
     auto a = r("192.0.2.2", "198.51.100.2");
     reconciler rec(table, ms(100));
     table.script = {{"Network is unreachable"}};
-    event_list ev;
+    effect_list ev;
     CHECK_FALSE(rec.repair(set_of({a}), ms(0), ev));
     CHECK(table.batches.size() == 1);
     CHECK(rec.repair(set_of({a}), ms(50), ev));  // waiting: no batch at all, nothing failed
@@ -386,24 +366,15 @@ TEST_CASE("reconciler: the repair tries a refused route again once its wait is o
 TEST_CASE("reconciler: route events name the peer the plan chose, also when the route comes out later") {
     platform::fake_route_table table;  // keeps no peer, like the kernel
     reconciler rec(table);
-    event_list ev;
+    effect_list ev;
     auto a = r("192.0.2.2", "198.51.100.2");
     a.peer = "h2";
     auto b = r("192.0.2.3", "198.51.100.3");  // the plan named no peer
     CHECK(rec.reconcile(set_of({a, b}), "replanned", ev));
-    REQUIRE(ev.size() == 2);
-    CHECK(ev[0].name == "route_added");
-    CHECK(ev[0].get("peer") == "h2");
-    CHECK(ev[1].get("peer") == "");
-    CHECK(texts(ev) ==
-          "event=route_added dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 peer=h2\n"
-          "event=route_added dst=192.0.2.3/32 via=198.51.100.3 dev=eth1 src=192.0.2.1\n");
+    CHECK(ev == effect_list{added(a, "h2"), added(b)});
     ev.clear();
     CHECK(rec.repair(set_of({a, b}), ms(0), ev));  // read back from the table: no peer there
     CHECK(ev.empty());
     CHECK(rec.reconcile(set_of({b}), "switchback", ev));
-    REQUIRE(ev.size() == 1);
-    CHECK(ev[0].name == "route_removed");
-    CHECK(ev[0].get("peer") == "h2");
-    CHECK(ev[0].get("reason") == "switchback");
+    CHECK(ev == effect_list{removed(a, "switchback", "h2")});
 }
