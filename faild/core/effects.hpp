@@ -230,6 +230,13 @@ struct route_failed {
     std::string error;
     auto tie() const { return std::tie(what, r, error); }
 };
+/// At start: routes an earlier run left, kept for `window` while the paths
+/// are learnt again (route_sync).
+struct routes_adopted {
+    std::size_t count = 0;
+    duration window{0};
+    auto tie() const { return std::tie(count, window); }
+};
 struct route_table_unreadable {
     std::string error;
     auto tie() const { return std::tie(error); }
@@ -259,7 +266,7 @@ using effect =
                  fx::peer_restarted, fx::peer_left, fx::bye_refuted, fx::address_proven, fx::claim_refuted,
                  fx::claim_refused, fx::peer_limit, fx::log_suppressed, fx::node_id_collision,
                  fx::incarnation_renewed, fx::datagram_dropped, fx::repeated, fx::route_changed, fx::route_failed,
-                 fx::route_table_unreadable, fx::no_peer_heard, fx::peer_heard>;
+                 fx::routes_adopted, fx::route_table_unreadable, fx::no_peer_heard, fx::peer_heard>;
 using effect_list = std::vector<effect>;
 
 /// The effects of kind E in `list`, in order.

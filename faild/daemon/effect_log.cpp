@@ -164,6 +164,11 @@ struct formatter {
     event operator()(const fx::route_failed& x) const {
         return event("route", severity::error, "route_failed").kv("op", route_op(x.what)).raw(x.r.to_kv()).kv("error", x.error);
     }
+    event operator()(const fx::routes_adopted& x) const {
+        return event("route", severity::info, "routes_adopted")
+            .kv("count", static_cast<long long>(x.count))
+            .kv("for", format_seconds(x.window));
+    }
     event operator()(const fx::route_table_unreadable& x) const {
         return event("route", severity::error, "route_table_unreadable").kv("error", x.error);
     }

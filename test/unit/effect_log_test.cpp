@@ -137,6 +137,7 @@ TEST_CASE("effect_log: route lines") {
     CHECK(line(fx::route_failed{fx::route_failed::op::replace, h2_a_via_b, "route exists (not faild's)"}) ==
           "route error event=route_failed op=replace dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 "
           "error=\"route exists (not faild's)\"");
+    CHECK(line(fx::routes_adopted{3, ms(500)}) == "route info event=routes_adopted count=3 for=0.5");
     CHECK(line(fx::route_table_unreadable{"netlink: Permission denied"}) ==
           "route error event=route_table_unreadable error=\"netlink: Permission denied\"");
 }
@@ -184,6 +185,7 @@ TEST_CASE("effect_log: every kind of effect has its line, and the name is the fi
                        fx::repeated{"wire", severity::warning, "drop", "replay", 1, 60, std::nullopt, std::nullopt},
                        fx::route_changed{fx::route_changed::op::added, h2_a_via_b, "", ""},
                        fx::route_failed{fx::route_failed::op::add, h2_a_via_b, "x"},
+                       fx::routes_adopted{1, ms(500)},
                        fx::route_table_unreadable{"x"},
                        fx::no_peer_heard{ms(10'000), true, 7793, "eth0"},
                        fx::peer_heard{1}};
