@@ -9,7 +9,6 @@
 #include "faild/daemon/sd_notify.hpp"
 #include "faild/core/silence_watch.hpp"
 #include "faild/core/status.hpp"
-#include "platform/fake/fake_route_table.hpp"
 #include "platform/platform.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -1385,18 +1384,17 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
     }
     auto monitor = platform::make_link_monitor(error);
     if (!monitor) return fatal("cannot watch interfaces: " + error);
-    std::unique_ptr<platform::route_table> table;
-    if (opts.dry_run) {
-        // The fake table keeps the state the reconciler needs and reports
-        // each change instead of making it: the kernel is never touched.
-        table = std::make_unique<platform::fake_route_table>([](const std::string& line) {
-            event e("route", severity::info, "dry_run");
-            e.raw(line);
-            logging::write(e);
-        });
-    } else {
-        table = platform::make_route_table(error, {opts.table, opts.route_protocol});
-    }
+    // A dry run's table keeps the state the reconciler needs and reports
+    // each change instead of making it: the kernel is never touched.
+    platform::route_table_config table_config;
+    table_config.owner = {opts.table, opts.route_protocol};
+    table_config.dry_run = opts.dry_run;
+    table_config.report = [](const std::string& line) {
+        event e("route", severity::info, "dry_run");
+        e.raw(line);
+        logging::write(e);
+    };
+    auto table = platform::make_route_table(error, table_config);
     if (!table) return fatal("cannot open the routing table: " + error);
     auto wakeup = platform::open_wakeup_timer(error);
     if (!wakeup) return fatal("cannot open the probe timer: " + error);

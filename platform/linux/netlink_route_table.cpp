@@ -410,7 +410,7 @@ op_result netlink_route_table::replace(const route& r) {
 
 op_result netlink_route_table::remove(const route& r) { return apply({{route_change::kind::remove, r}}).at(0); }
 
-std::unique_ptr<route_table> make_route_table(std::string& error, const route_owner& owner) {
+std::unique_ptr<route_table> make_kernel_route_table(std::string& error, const route_owner& owner) {
     return netlink_route_table::open(error, owner);
 }
 
