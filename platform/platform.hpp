@@ -8,6 +8,7 @@
 #pragma once
 
 #include "faild/core/clock.hpp"
+#include "faild/core/interface_info.hpp"
 #include "faild/core/ip_address.hpp"
 #include "faild/core/route.hpp"
 
@@ -21,22 +22,10 @@
 
 namespace faild::platform {
 
-/// One address of ours on an interface, with its on-link prefix length.
-struct interface_address {
-    prefix addr;             ///< e.g. 192.0.2.1/24
-    bool tentative = false;  ///< IPv6 DAD still running: not usable yet
-    bool dadfailed = false;  ///< IPv6 DAD failed: never usable
-};
-
-struct interface_info {
-    std::string name;
-    int ifindex = 0;
-    bool up = false;        ///< administratively up (IFF_UP)
-    bool running = false;   ///< carrier present (IFF_RUNNING / LOWER_UP)
-    bool loopback = false;  ///< IFF_LOOPBACK
-    std::string mac;        ///< "aa:bb:..", empty when the link has none
-    std::vector<interface_address> addrs;
-};
+/// An interface and its addresses: plain data the core reads too
+/// (faild/core/interface_info.hpp).
+using faild::interface_address;
+using faild::interface_info;
 
 /// Result of one route operation: empty error means success.
 struct op_result {

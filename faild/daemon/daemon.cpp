@@ -2,6 +2,7 @@
 
 #include "faild/core/engine.hpp"
 #include "faild/core/hooks.hpp"
+#include "faild/core/lan_diff.hpp"
 #include "faild/daemon/log.hpp"
 #include "faild/core/log_limiter.hpp"
 #include "faild/core/reconciler.hpp"
@@ -52,71 +53,6 @@ namespace asio = boost::asio;
 
 timestamp now() {
     return std::chrono::duration_cast<timestamp>(std::chrono::steady_clock::now().time_since_epoch());
-}
-
-/// Monitored by default: up, not loopback, with an IPv4 or global IPv6
-/// address (tentative ones count: DAD may still run at boot).
-bool eligible(const platform::interface_info& i) {
-    return i.up && !i.loopback && std::any_of(i.addrs.begin(), i.addrs.end(), [](const auto& a) {
-               return a.addr.addr.is_v4() || a.addr.addr.is_routable_unicast();
-           });
-}
-
-/// The LANs to monitor, in preference order, or an error text.
-std::vector<platform::interface_info> select_interfaces(const options& opts,
-                                                         const std::vector<platform::interface_info>& all,
-                                                         std::string& error) {
-    std::vector<platform::interface_info> out;
-    if (!opts.interfaces.empty()) {
-        for (const auto& name : opts.interfaces) {
-            auto it = std::find_if(all.begin(), all.end(), [&](const auto& i) { return i.name == name; });
-            if (it == all.end()) {
-                error = "interface '" + name + "' does not exist";
-                return {};
-            }
-            if (it->loopback) {
-                error = "interface '" + name + "' is a loopback interface";
-                return {};
-            }
-            out.push_back(*it);
-        }
-        return out;
-    }
-    for (const auto& i : all)
-        if (eligible(i)) out.push_back(i);
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.ifindex < b.ifindex; });
-    if (out.empty())
-        error = "no interface to monitor: none is up, not loopback, with an IPv4 or global IPv6 address";
-    return out;
-}
-
-/// The core's view of an interface: only usable addresses (never tentative
-/// or dadfailed: DESIGN.md), IPv4 and global/ULA IPv6, plus the first usable
-/// IPv6 link-local address (the source of IPv6 probes).
-lan to_lan(const platform::interface_info& i) {
-    lan l{i.name, i.ifindex, {}, {}};
-    l.carrier = i.up && i.running;
-    for (const auto& a : i.addrs) {
-        if (a.tentative && !a.dadfailed && !a.addr.addr.is_v4() && a.addr.addr.is_link_local()) l.v6_pending = true;
-        if (a.tentative || a.dadfailed) continue;
-        const ip_address& ad = a.addr.addr;
-        if (ad.is_v4() || ad.is_routable_unicast()) l.addrs.push_back(a.addr);
-        else if (!ad.is_v4() && ad.is_link_local() && !l.link_local) l.link_local = ad;
-    }
-    if (l.link_local) l.v6_pending = false;  // one usable is all it takes
-    return l;
-}
-
-bool same(const lan& a, const lan& b) {
-    return a.name == b.name && a.ifindex == b.ifindex && a.addrs == b.addrs && a.link_local == b.link_local &&
-           a.carrier == b.carrier && a.v6_pending == b.v6_pending;
-}
-
-std::string address_list(const lan& l) {
-    std::string s;
-    for (const auto& a : l.addrs) s += (s.empty() ? "" : ",") + a.to_string();
-    if (l.link_local) s += (s.empty() ? "" : ",") + l.link_local->to_string();
-    return s.empty() ? "none" : s;
 }
 
 /// Default node id: the hostname plus a hash of /etc/machine-id and the
@@ -378,7 +314,7 @@ private:
                                    .kv("lan", fresh.name)
                                    .kv("addrs", address_list(fresh))
                                    .kv("was", address_list(was)));
-            if (!same(fresh, was)) {
+            if (!same_lan(fresh, was)) {
                 lans[li] = std::move(fresh);
                 changed = true;
             }
@@ -1368,7 +1304,7 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
     if (!links) return fatal("cannot read interfaces: " + error);
     auto all = links->list(error);
     if (!error.empty()) return fatal("cannot read interfaces: " + error);
-    auto ifs = select_interfaces(opts, all, error);
+    auto ifs = select_interfaces(opts.interfaces, all, error);
     if (ifs.empty()) return fatal(error);
     // Strict reverse-path filtering drops the peer's probes on a LAN once
     // faild reroutes its traffic, so recovery would never be seen.
