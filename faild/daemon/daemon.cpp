@@ -3,7 +3,10 @@
 #include "faild/core/engine.hpp"
 #include "faild/core/hooks.hpp"
 #include "faild/core/lan_diff.hpp"
+#include "faild/daemon/hook_runner.hpp"
+#include "faild/daemon/limited_log.hpp"
 #include "faild/daemon/log.hpp"
+#include "faild/daemon/loop.hpp"
 #include "faild/core/log_limiter.hpp"
 #include "faild/core/reconciler.hpp"
 #include "faild/daemon/state_file.hpp"
@@ -23,9 +26,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -43,17 +44,11 @@
 #include <set>
 #include <sstream>
 
-extern "C" char** environ;
-
 namespace faild {
 
 namespace {
 
 namespace asio = boost::asio;
-
-timestamp now() {
-    return std::chrono::duration_cast<timestamp>(std::chrono::steady_clock::now().time_since_epoch());
-}
 
 /// Default node id: the hostname plus a hash of /etc/machine-id and the
 /// monitored interfaces' MAC addresses, so two network namespaces of one
@@ -113,7 +108,6 @@ public:
           state_timer_(io_),
           signals_(io_, SIGTERM, SIGINT, SIGHUP),
           reopen_signal_(io_, SIGUSR1),
-          child_signals_(io_, SIGCHLD),
           io_per_lan_(engine_.lans().size()),
           present_(engine_.lans().size(), true),
           startup_lans_(engine_.lans().size()) {
@@ -161,7 +155,7 @@ public:
                 if (io_per_lan_[li].descriptors[slot(f)]) wait_readable(li, f);
         if (monitor_fd_) wait_monitor();
         if (acceptor_) accept();
-        wait_children();
+        hooks_.start();
         wait_signal();
         wait_reopen();
         rearm();
@@ -565,262 +559,10 @@ private:
         emit(e);
     }
 
-    struct running_hook {
-        std::uint64_t id = 0;  ///< tells a late handler of an ended hook from a new one with its pid
-        std::string what;      ///< "failover h2 eth0 v4"
-        bool important = false;
-        timestamp started{0};
-        std::unique_ptr<asio::posix::stream_descriptor> out;
-        std::unique_ptr<asio::steady_timer> timer;
-        std::string output;            ///< the first hook_output_kept bytes
-        std::size_t output_bytes = 0;  ///< all it wrote that was read
-        std::vector<char> buf;
-        bool exited = false, eof = false, killed = false;
-        bool pipe_held = false;  ///< at its exit, something it started still held its output
-        int status = 0;
-    };
-    /// Of a hook's output, this much goes into the log; at most
-    /// hook_output_read is read at all (in chunks of hook_read_chunk), then
-    /// no more: a hook that writes without end blocks on its pipe, at no
-    /// cost to faild, until it ends or its timeout kills it.
-    static constexpr std::size_t hook_output_kept = 2048;
-    static constexpr std::size_t hook_output_read = 1 << 20;
-    static constexpr std::size_t hook_read_chunk = 64 * 1024;
-
-    /// A notify call for an event: it starts now, or when a slot frees,
-    /// or is dropped (hook_queue decides: never an important call for
-    /// unimportant ones).
-    void offer_hook(const hook_call& call) {
-        auto res = hook_queue_.offer(call);
-        if (res != hook_queue::offer_result::accepted)
-            note_hook_dropped(call, res == hook_queue::offer_result::busy ? "busy" : "queue_full");
-        start_hooks();
-    }
-
-    void start_hooks() {
-        while (auto call = hook_queue_.next()) run_hook(*call);
-    }
-
-    /// hook_dropped, the first of each reason in full, then a count once a
-    /// minute at most.
-    void note_hook_dropped(const hook_call& call, const char* reason) {
-        std::string what;
-        for (const auto& a : call.args) what += (what.empty() ? "" : " ") + a;
-        write_limited(std::string("hook_dropped/") + reason,
-                      event("hook", severity::warning, "hook_dropped")
-                          .kv("call", what)
-                          .kv("reason", reason)
-                          .kv("running", static_cast<long long>(hook_queue_.running()))
-                          .kv("waiting", static_cast<long long>(hook_queue_.waiting())));
-    }
-
-    /// Logs a line that can repeat per event under the rate limit of the
-    /// engine's `drop`: the first of its `kind` (a fixed key) in full, later
-    /// ones as a count once a minute at most (log_limit_), with the latest
-    /// one's reason, call and error.
-    void write_limited(const std::string& kind, event e) {
-        if (log_limit_.note(kind, now()))
-            logging::write(e.kv("note", "first of its kind; later ones are counted in a line a minute at most"));
-        limited_latest_.insert_or_assign(kind, std::move(e));
-        arm_limited_log();
-    }
-
-    /// Wakes for the next count line of write_limited(), while one is due.
-    void arm_limited_log() {
-        auto next = log_limit_.next_due();
-        if (!next || limited_log_armed_) return;
-        limited_log_armed_ = true;
-        limited_log_timer_.expires_after(std::max<duration>(*next - now(), duration(0)));
-        limited_log_timer_.async_wait([this](boost::system::error_code ec) {
-            limited_log_armed_ = false;
-            if (ec || stopping_) return;
-            for (const auto& l : log_limit_.due(now())) {
-                auto it = limited_latest_.find(l.kind);
-                if (it == limited_latest_.end()) continue;
-                const event& latest = it->second;
-                event e(latest.module, latest.level, latest.name);
-                if (auto reason = latest.get("reason"); !reason.empty()) e.kv("reason", reason);
-                e.kv("count", static_cast<long long>(l.count));
-                e.kv("seconds", std::chrono::duration_cast<std::chrono::seconds>(l.over).count());
-                for (const char* key : {"call", "error"})
-                    if (auto v = latest.get(key); !v.empty()) e.kv(key, v);
-                e.kv("note", "since the last line; the rest: the latest");
-                logging::write(e);
-            }
-            arm_limited_log();
-        });
-    }
-
-    /// Runs the notify program without waiting for it: its own process
-    /// group, stdin /dev/null, stdout and stderr into a pipe we read, killed
-    /// (the whole group) after notify-timeout. hook_queue_ has counted it
-    /// as running.
-    void run_hook(const hook_call& call) {
-        std::string what;
-        for (const auto& a : call.args) what += (what.empty() ? "" : " ") + a;
-        int fds[2];
-        if (pipe2(fds, O_CLOEXEC) != 0) {
-            hook_queue_.finished(call.important);
-            logging::write(event("hook", severity::error, "hook_failed").kv("call", what).kv("error", std::strerror(errno)));
-            return;
-        }
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-        posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-        posix_spawnattr_t attr;
-        posix_spawnattr_init(&attr);
-        sigset_t none, defaults;
-        sigemptyset(&none);
-        sigemptyset(&defaults);
-        for (int sig : {SIGPIPE, SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&defaults, sig);
-        posix_spawnattr_setsigmask(&attr, &none);
-        posix_spawnattr_setsigdefault(&attr, &defaults);
-        posix_spawnattr_setpgroup(&attr, 0);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        std::vector<char*> argv{const_cast<char*>(opts_.notify.c_str())};
-        for (const auto& a : call.args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        std::vector<std::string> env_store;
-        for (char** e = environ; *e; ++e)
-            if (std::strncmp(*e, "FAILD_", 6) != 0) env_store.emplace_back(*e);
-        env_store.insert(env_store.end(), call.env.begin(), call.env.end());
-        std::vector<char*> envp;
-        for (auto& e : env_store) envp.push_back(e.data());
-        envp.push_back(nullptr);
-        pid_t pid = 0;
-        int rc = posix_spawn(&pid, opts_.notify.c_str(), &fa, &attr, argv.data(), envp.data());
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&attr);
-        ::close(fds[1]);
-        if (rc != 0) {
-            ::close(fds[0]);
-            hook_queue_.finished(call.important);
-            logging::write(event("hook", severity::error, "hook_failed")
-                               .kv("program", opts_.notify)
-                               .kv("call", what)
-                               .kv("error", std::strerror(rc)));
-            return;
-        }
-        auto h = std::make_unique<running_hook>();
-        h->id = ++hook_ids_;
-        h->what = what;
-        h->important = call.important;
-        h->started = now();
-        h->buf.resize(hook_read_chunk);
-        h->out = std::make_unique<asio::posix::stream_descriptor>(io_, fds[0]);
-        h->timer = std::make_unique<asio::steady_timer>(io_);
-        h->timer->expires_after(opts_.notify_timeout);
-        h->timer->async_wait([this, pid, id = h->id](boost::system::error_code ec) {
-            if (ec) return;
-            auto it = hooks_.find(pid);
-            if (it != hooks_.end() && it->second->id == id) it->second->killed = true;
-            else if (!lingering_.erase(id)) return;  // nothing of it left to kill
-            ::kill(-pid, SIGKILL);  // the whole group: what it started too
-        });
-        hooks_.emplace(pid, std::move(h));
-        read_hook(pid);
-    }
-
-    void read_hook(pid_t pid) {
-        auto& h = *hooks_.at(pid);
-        h.out->async_read_some(asio::buffer(h.buf), [this, pid, id = h.id](boost::system::error_code ec, std::size_t n) {
-            auto it = hooks_.find(pid);
-            if (it == hooks_.end() || it->second->id != id || ec == asio::error::operation_aborted) return;
-            auto& h = *it->second;
-            if (!ec) {
-                take_output(h, n);
-                // Past the limit: no more reads. The hook blocks on its
-                // pipe until it ends or its timeout kills it.
-                if (h.output_bytes < hook_output_read) read_hook(pid);
-                return;
-            }
-            h.eof = true;
-            finish_hook(pid);
-        });
-    }
-
-    static void take_output(running_hook& h, std::size_t n) {
-        if (h.output.size() < hook_output_kept)
-            h.output.append(h.buf.data(), std::min(n, hook_output_kept - h.output.size()));
-        h.output_bytes += n;
-    }
-
-    /// The hook's own process has ended: all it wrote is in the pipe now.
-    /// That much is read without blocking (within the limits), then the
-    /// pipe is closed: a process it started in a session of its own
-    /// (setsid) may hold the pipe open for ever, and must not hold the
-    /// hook's slot. One it started in its own process group is still
-    /// killed at the timeout, as it was while it held the pipe.
-    void end_output(running_hook& h) {
-        boost::system::error_code ec;
-        h.out->non_blocking(true, ec);
-        while (!ec && h.output_bytes < hook_output_read) {
-            std::size_t n = h.out->read_some(asio::buffer(h.buf), ec);
-            if (!ec) take_output(h, n);
-        }
-        h.pipe_held = ec == asio::error::would_block || ec == asio::error::try_again;
-        h.out->cancel(ec);  // the pending read ends (operation_aborted)
-        h.out->close(ec);
-        h.eof = true;
-    }
-
-    void wait_children() {
-        child_signals_.async_wait([this](boost::system::error_code ec, int) {
-            if (ec) return;
-            int status = 0;
-            pid_t pid;
-            while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-                auto it = hooks_.find(pid);
-                if (it == hooks_.end()) continue;
-                it->second->exited = true;
-                it->second->status = status;
-                if (!it->second->eof) end_output(*it->second);
-                finish_hook(pid);
-            }
-            wait_children();
-        });
-    }
-
-    /// Logs a hook once it has exited and its output is read, and frees
-    /// its slot for the next.
-    void finish_hook(pid_t pid) {
-        auto it = hooks_.find(pid);
-        if (it == hooks_.end() || !it->second->exited || !it->second->eof) return;
-        auto& h = *it->second;
-        if (h.pipe_held && !h.killed) lingering_.emplace(h.id, std::move(h.timer));  // kills the group at the timeout
-        else h.timer->cancel();
-        event e("hook", severity::info, "hook_done");
-        e.kv("program", opts_.notify).kv("call", h.what);
-        if (WIFEXITED(h.status)) e.kv("exit", WEXITSTATUS(h.status));
-        else if (WIFSIGNALED(h.status)) e.kv("signal", WTERMSIG(h.status));
-        if (h.killed) {
-            e.level = severity::warning;
-            e.kv("timeout", format_seconds(opts_.notify_timeout));
-        } else if (!WIFEXITED(h.status) || WEXITSTATUS(h.status) != 0) {
-            e.level = severity::warning;
-        }
-        e.kv("ms", (now() - h.started).count() / 1000);
-        std::string out = h.output;
-        while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-        if (!out.empty()) e.kv("output", printable_output(out));
-        if (h.output_bytes > h.output.size())
-            e.kv("output_bytes", static_cast<long long>(h.output_bytes))
-                .kv("output_read", h.output_bytes >= hook_output_read ? "stopped" : "all");
-        if (h.pipe_held) e.kv("pipe_held", "yes");
-        logging::write(e);
-        const bool important = h.important;
-        hooks_.erase(it);
-        hook_queue_.finished(important);
-        start_hooks();
-    }
-
     /// A socket wait that fails for real (not cancelled) leaves that input
     /// deaf: say so loudly, once.
     void wait_failed(const char* what, boost::system::error_code ec) {
-        if (ec == asio::error::operation_aborted) return;
-        emit(event("daemon", severity::error, "wait_failed").kv("input", what).kv("error", ec.message()));
+        faild::wait_failed([this](const event& e) { emit(e); }, what, ec);
     }
 
     /// Re-reads faild's routes from the kernel every interval (at least
@@ -1006,7 +748,7 @@ private:
         // The planner sees every event (it remembers proven peers), even
         // while no program is set: one may be set by SIGHUP.
         if (auto call = hook_planner_.plan(e, engine_.config().node_id, engine_.lans(), engine_.peers(), engine_.proofs()))
-            if (!opts_.notify.empty()) offer_hook(*call);
+            if (!opts_.notify.empty()) hooks_.offer(*call);
         if (subscribers_.empty() || e.level == severity::debug) return;
         std::string line = e.to_json(wall_time()) + "\n";
         for (auto it = subscribers_.begin(); it != subscribers_.end();) {
@@ -1159,7 +901,7 @@ private:
     /// at once would spin. Pause, 0.1 s doubling to 2 s, then try again.
     void accept_failed(boost::system::error_code ec) {
         accept_pause_ = std::clamp<duration>(accept_pause_ * 2, ms(100), ms(2'000));
-        write_limited("control/accept_failed", event("control", severity::warning, "accept_failed")
+        limited_.write("control/accept_failed", event("control", severity::warning, "accept_failed")
                                                     .kv("error", ec.message())
                                                     .kv("retry_in", format_seconds(accept_pause_)));
         accept_timer_.expires_after(accept_pause_);
@@ -1176,7 +918,7 @@ private:
         sock.non_blocking(true, ec);
         sock.write_some(asio::buffer(text, sizeof text - 1), ec);
         sock.close(ec);
-        write_limited("control/too_many_clients",
+        limited_.write("control/too_many_clients",
                       event("control", severity::warning, "control_refused")
                           .kv("reason", "too_many_clients")
                           .kv("clients", static_cast<long long>(control_clients_ + subscribers_.size())));
@@ -1245,6 +987,7 @@ private:
     reconciler reconciler_;
     engine engine_;
     asio::io_context io_{1};  // concurrency hint: only this thread runs the loop
+    bool stopping_ = false;   ///< stop() began: every handler returns at once
     std::unique_ptr<platform::wakeup_timer> wakeup_;
     asio::posix::stream_descriptor wakeup_fd_;  ///< wakeup_'s descriptor (owned by wakeup_)
     asio::steady_timer repair_timer_;
@@ -1254,7 +997,6 @@ private:
     timestamp state_written_{0};
     asio::signal_set signals_;
     asio::signal_set reopen_signal_;  ///< SIGUSR1: only reopen the log
-    asio::signal_set child_signals_;
     std::vector<lan_io> io_per_lan_;
     std::vector<bool> present_;  ///< the LAN's interface exists (by name)
     std::size_t startup_lans_;   ///< LANs at start: never dropped (see refresh)
@@ -1267,22 +1009,13 @@ private:
     duration accept_pause_{0};         ///< after a failed accept(), before the next
     asio::steady_timer accept_timer_{io_};
     std::string control_path_;
-    std::map<pid_t, std::unique_ptr<running_hook>> hooks_;
     hook_planner hook_planner_;
-    hook_queue hook_queue_;
-    std::uint64_t hook_ids_ = 0;
-    /// Timers of hooks that ended while a process they started held their
-    /// output: each kills that process group at the hook's timeout.
-    std::map<std::uint64_t, std::unique_ptr<asio::steady_timer>> lingering_;
-    log_limiter log_limit_;                      ///< write_limited(): lines that can repeat per event
-    std::map<std::string, event> limited_latest_;  ///< by kind: the latest line held back
-    asio::steady_timer limited_log_timer_{io_};
-    bool limited_log_armed_ = false;
+    limited_log limited_{io_, stopping_};  ///< lines that can repeat per event
+    hook_runner hooks_{io_, opts_, limited_};
     duration repair_interval_ = ms(1000);
     route_set adopted_;          ///< an earlier run's routes, kept while paths are learnt again
     timestamp adopt_until_{0};
     timestamp armed_for_ = timestamp::max();  ///< what wakeup_ is armed for (min: it fired)
-    bool stopping_ = false;
     int exit_code_ = 0;
     sd::notifier sd_ = sd::notifier::from_environment();  ///< systemd, if it asked (NOTIFY_SOCKET)
     timestamp last_watchdog_{0};
