@@ -3,6 +3,7 @@
 #include "faild/core/engine.hpp"
 #include "faild/core/hooks.hpp"
 #include "faild/core/lan_diff.hpp"
+#include "faild/daemon/control_server.hpp"
 #include "faild/daemon/hook_runner.hpp"
 #include "faild/daemon/limited_log.hpp"
 #include "faild/daemon/log.hpp"
@@ -16,10 +17,6 @@
 #include "platform/platform.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/streambuf.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -154,7 +151,7 @@ public:
             for (family f : {family::v4, family::v6})
                 if (io_per_lan_[li].descriptors[slot(f)]) wait_readable(li, f);
         if (monitor_fd_) wait_monitor();
-        if (acceptor_) accept();
+        control_.start();
         hooks_.start();
         wait_signal();
         wait_reopen();
@@ -219,7 +216,7 @@ private:
         e.kv("config", files.empty() ? "none" : files);
         if (opts_.dry_run) e.kv("dry_run", "yes");
         e.kv("auth", c.keys.empty() ? "none" : "hmac-sha256 keys=" + std::to_string(c.keys.size()));
-        e.kv("control", acceptor_ ? control_path_ : "none");
+        e.kv("control", control_.shown_path());
         e.kv("table", opts_.table_name).kv("route_protocol", opts_.route_protocol);
         emit(e);
         for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
@@ -733,12 +730,7 @@ private:
         emit(event("daemon", severity::info, "stop").kv("signal", why).kv("routes_left", clean ? 0 : 1));
         exit_code_ = clean ? 0 : 1;
         sd_.send(std::string("STOPPING=1\nSTATUS=stopped (") + why + "), routes " + (clean ? "removed" : "left"));
-        if (acceptor_) {
-            boost::system::error_code ec;
-            acceptor_->close(ec);
-            std::error_code fec;
-            std::filesystem::remove(control_path_, fec);
-        }
+        control_.close();
         io_.stop();
     }
 
@@ -749,30 +741,10 @@ private:
         // while no program is set: one may be set by SIGHUP.
         if (auto call = hook_planner_.plan(e, engine_.config().node_id, engine_.lans(), engine_.peers(), engine_.proofs()))
             if (!opts_.notify.empty()) hooks_.offer(*call);
-        if (subscribers_.empty() || e.level == severity::debug) return;
-        std::string line = e.to_json(wall_time()) + "\n";
-        for (auto it = subscribers_.begin(); it != subscribers_.end();) {
-            boost::system::error_code ec;
-            // Non-blocking: a reader that does not keep up is dropped, never waited for.
-            asio::write(**it, asio::buffer(line), ec);
-            if (ec) it = subscribers_.erase(it);
-            else ++it;
-        }
+        control_.publish(e);
     }
     void emit(const event_list& events) {
         for (const auto& e : events) emit(e);
-    }
-
-    static std::string wall_time() {
-        auto t = std::chrono::system_clock::now();
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-        std::time_t secs = std::time_t(us / 1'000'000);
-        std::tm tm{};
-        gmtime_r(&secs, &tm);
-        char buf[64];  // room for any year the compiler can imagine
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1'000'000));
-        return buf;
     }
 
 public:
@@ -845,139 +817,10 @@ private:
     }
 
 public:
-    /// Listens on the control socket (mode 0600, its directory made if
-    /// missing). Refuses (false, `error`) when another faild answers there;
-    /// other trouble is logged and faild runs without it.
-    bool open_control(std::string& error) {
-        control_path_ = opts_.control_socket.empty() ? platform::default_control_socket() : opts_.control_socket;
-        const std::string& path = control_path_;
-        namespace fs = std::filesystem;
-        std::error_code fec;
-        fs::create_directories(fs::path(path).parent_path(), fec);
-        if (fs::exists(path, fec)) {
-            asio::local::stream_protocol::socket probe(io_);
-            boost::system::error_code ec;
-            probe.connect(asio::local::stream_protocol::endpoint(path), ec);
-            if (!ec) {
-                error = "another faild is running (its control socket " + path + " answers)";
-                return false;
-            }
-            fs::remove(path, fec);  // stale: a faild that did not exit cleanly
-        }
-        try {
-            mode_t old = ::umask(077);  // the socket file: owner only
-            acceptor_ = std::make_unique<asio::local::stream_protocol::acceptor>(
-                io_, asio::local::stream_protocol::endpoint(path));
-            ::umask(old);
-        } catch (const std::exception& e) {
-            ::umask(022);
-            emit(event("control", severity::error, "control_unavailable").kv("path", path).kv("error", e.what()));
-            acceptor_.reset();
-        }
-        return true;
-    }
+    /// Listens on the control socket (control_server::open).
+    bool open_control(std::string& error) { return control_.open(error); }
 
 private:
-    /// Control connections open at once: requests being served and event
-    /// subscribers (at most 16 of them) together; one more is told so and
-    /// closed. A request line must come, and its answer go, within
-    /// control_deadline, or the connection is closed.
-    static constexpr std::size_t max_control_clients = 32;
-    static constexpr duration control_deadline = ms(5'000);
-
-    void accept() {
-        acceptor_->async_accept([this](boost::system::error_code ec, asio::local::stream_protocol::socket sock) {
-            if (stopping_ || ec == asio::error::operation_aborted) return;
-            if (ec) return accept_failed(ec);
-            accept_pause_ = duration(0);
-            if (control_clients_ + subscribers_.size() >= max_control_clients) refuse(std::move(sock));
-            else serve(std::make_shared<asio::local::stream_protocol::socket>(std::move(sock)));
-            accept();
-        });
-    }
-
-    /// accept() failed (no descriptor left: EMFILE, ENFILE; no memory): the
-    /// connection stays queued and the socket readable, so accepting again
-    /// at once would spin. Pause, 0.1 s doubling to 2 s, then try again.
-    void accept_failed(boost::system::error_code ec) {
-        accept_pause_ = std::clamp<duration>(accept_pause_ * 2, ms(100), ms(2'000));
-        limited_.write("control/accept_failed", event("control", severity::warning, "accept_failed")
-                                                    .kv("error", ec.message())
-                                                    .kv("retry_in", format_seconds(accept_pause_)));
-        accept_timer_.expires_after(accept_pause_);
-        accept_timer_.async_wait([this](boost::system::error_code wait_ec) {
-            if (wait_ec || stopping_) return;
-            accept();
-        });
-    }
-
-    /// One connection too many: told so without waiting, and closed.
-    void refuse(asio::local::stream_protocol::socket sock) {
-        boost::system::error_code ec;
-        static constexpr char text[] = "error: too many clients\n";
-        sock.non_blocking(true, ec);
-        sock.write_some(asio::buffer(text, sizeof text - 1), ec);
-        sock.close(ec);
-        limited_.write("control/too_many_clients",
-                      event("control", severity::warning, "control_refused")
-                          .kv("reason", "too_many_clients")
-                          .kv("clients", static_cast<long long>(control_clients_ + subscribers_.size())));
-    }
-
-    /// One request line: status | routes | events | version.
-    void serve(std::shared_ptr<asio::local::stream_protocol::socket> sock) {
-        ++control_clients_;
-        auto buf = std::make_shared<asio::streambuf>(256);
-        // Ends the connection's count once: answered, failed, or past its
-        // deadline (closing cancels what is pending), or made a subscriber.
-        auto deadline = std::make_shared<asio::steady_timer>(io_, control_deadline);
-        auto done = std::make_shared<bool>(false);
-        auto finish = [this, sock, deadline, done](bool close) {
-            if (*done) return;
-            *done = true;
-            --control_clients_;
-            deadline->cancel();
-            boost::system::error_code ec;
-            if (close) sock->close(ec);
-        };
-        deadline->async_wait([finish](boost::system::error_code ec) {
-            if (!ec) finish(true);
-        });
-        asio::async_read_until(*sock, *buf, '\n', [this, sock, buf, finish, done](boost::system::error_code ec, std::size_t) {
-            if (*done) return;
-            if (ec || stopping_) return finish(true);
-            std::istream in(buf.get());
-            std::string cmd;
-            std::getline(in, cmd);
-            if (!cmd.empty() && cmd.back() == '\r') cmd.pop_back();
-            std::string reply;
-            if (cmd == "status") {
-                std::vector<std::vector<std::string>> rows;
-                for (const auto& r : build_status(engine_.lans(), engine_.peers(), reconciler_.installed(), now()))
-                    rows.push_back(to_fields(r));
-                reply = format_records(status_fields(), rows);
-            } else if (cmd == "routes") {
-                reply = format_records({"dst", "via", "dev", "src"}, route_records(reconciler_.installed()));
-            } else if (cmd == "version") {
-                reply = std::string("faild ") + FAILD_VERSION + " node_id=" + engine_.config().node_id + "\n";
-            } else if (cmd == "events") {
-                if (subscribers_.size() >= 16) {
-                    reply = "error: too many event subscribers\n";
-                } else {
-                    finish(false);  // a subscriber now: counted as one, no deadline
-                    sock->non_blocking(true);
-                    subscribers_.push_back(sock);
-                    return;
-                }
-            } else {
-                reply = "error: unknown command '" + cmd.substr(0, 40) + "'\n";
-            }
-            auto data = std::make_shared<std::string>(std::move(reply));
-            asio::async_write(*sock, asio::buffer(*data),
-                              [data, finish](boost::system::error_code, std::size_t) { finish(true); });
-        });
-    }
-
     options opts_;
     std::vector<std::string> args_;  ///< the command line, to re-read the configuration on SIGHUP
     std::vector<platform::interface_info> ifs_;
@@ -1001,17 +844,12 @@ private:
     std::vector<bool> present_;  ///< the LAN's interface exists (by name)
     std::size_t startup_lans_;   ///< LANs at start: never dropped (see refresh)
     std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
-    std::unique_ptr<asio::local::stream_protocol::acceptor> acceptor_;
-    std::vector<std::shared_ptr<asio::local::stream_protocol::socket>> subscribers_;
     std::map<std::string, std::unique_ptr<platform::interface_lock>> claims_;  ///< our LANs in our table
     std::set<std::string> unclaimed_;  ///< appeared while running, another faild's: said once
-    std::size_t control_clients_ = 0;  ///< control connections being served (not subscribers)
-    duration accept_pause_{0};         ///< after a failed accept(), before the next
-    asio::steady_timer accept_timer_{io_};
-    std::string control_path_;
     hook_planner hook_planner_;
     limited_log limited_{io_, stopping_};  ///< lines that can repeat per event
     hook_runner hooks_{io_, opts_, limited_};
+    control_server control_{io_, opts_, engine_, reconciler_, limited_, [this](const event& e) { emit(e); }, stopping_};
     duration repair_interval_ = ms(1000);
     route_set adopted_;          ///< an earlier run's routes, kept while paths are learnt again
     timestamp adopt_until_{0};
