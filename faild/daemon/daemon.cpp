@@ -5,6 +5,7 @@
 #include "faild/core/lan_diff.hpp"
 #include "faild/daemon/control_server.hpp"
 #include "faild/daemon/hook_runner.hpp"
+#include "faild/daemon/lan_sockets.hpp"
 #include "faild/daemon/limited_log.hpp"
 #include "faild/daemon/log.hpp"
 #include "faild/daemon/loop.hpp"
@@ -72,18 +73,6 @@ std::string default_node_id(const std::vector<platform::interface_info>& lans) {
     return name + suffix;
 }
 
-/// One monitored LAN's sockets: IPv4 and IPv6, each with its descriptor in
-/// the event loop. A family whose socket could not be opened (IPv6 disabled
-/// on the interface) has none, and is retried when the interface changes.
-struct lan_io {
-    std::array<std::unique_ptr<platform::probe_socket>, 2> sockets;
-    std::array<std::unique_ptr<asio::posix::stream_descriptor>, 2> descriptors;
-    std::array<bool, 2> send_failing{};
-    std::set<ip_address> dadfailed;  ///< addresses logged as dadfailed, until they go
-};
-
-std::size_t slot(family f) { return f == family::v4 ? 0 : 1; }
-
 class daemon {
 public:
     daemon(const options& opts, std::vector<std::string> args, std::vector<platform::interface_info> ifs,
@@ -105,7 +94,9 @@ public:
           state_timer_(io_),
           signals_(io_, SIGTERM, SIGINT, SIGHUP),
           reopen_signal_(io_, SIGUSR1),
-          io_per_lan_(engine_.lans().size()),
+          sockets_(io_, engine_, opts.port, [this](const event& e) { emit(e); },
+                   [this](engine_output& out) { handle(out); }, stopping_),
+          dadfailed_(engine_.lans().size()),
           present_(engine_.lans().size(), true),
           startup_lans_(engine_.lans().size()) {
         if (monitor_) monitor_fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, monitor_->fd());
@@ -113,25 +104,12 @@ public:
 
     ~daemon() {
         // The platform objects own their descriptors: Asio must not close them.
-        for (auto& l : io_per_lan_)
-            for (auto& d : l.descriptors)
-                if (d) d->release();
         if (monitor_fd_) monitor_fd_->release();
         wakeup_fd_.release();
     }
 
     /// Opens the probe sockets; false (with `error`) when IPv4 cannot be had.
-    bool open_sockets(std::string& error) {
-        for (std::size_t li = 0; li < io_per_lan_.size(); ++li) {
-            if (!open_socket(li, family::v4, error)) return false;
-            std::string v6_error;
-            if (!open_socket(li, family::v6, v6_error))
-                emit(event("lan", severity::info, "ipv6_unavailable")
-                                   .kv("lan", engine_.lans()[li].name)
-                                   .kv("error", v6_error));
-        }
-        return true;
-    }
+    bool open_sockets(std::string& error) { return sockets_.open_all(error); }
 
     int run() {
         log_start();
@@ -147,9 +125,7 @@ public:
                      .kv("count", static_cast<long long>(adopted_.size()))
                      .kv("for", format_seconds(adopt_until_ - now())));
         }
-        for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
-            for (family f : {family::v4, family::v6})
-                if (io_per_lan_[li].descriptors[slot(f)]) wait_readable(li, f);
+        sockets_.watch_all();
         if (monitor_fd_) wait_monitor();
         control_.start();
         hooks_.start();
@@ -178,30 +154,6 @@ public:
     }
 
 private:
-    bool open_socket(std::size_t li, family f, std::string& error) {
-        const lan& l = engine_.lans()[li];
-        auto group = wire::v6_group();
-        auto sock = platform::open_probe_socket(l.name, f, opts_.port, error, f == family::v6 ? &group : nullptr);
-        if (!sock) return false;
-        filter_own(*sock, l.name, f);
-        auto& io = io_per_lan_[li];
-        io.descriptors[slot(f)] = std::make_unique<asio::posix::stream_descriptor>(io_, sock->fd());
-        io.sockets[slot(f)] = std::move(sock);
-        return true;
-    }
-
-    /// Our own IPv4 broadcasts come back to us: the kernel drops them (else
-    /// each is read and thrown away every round). If it cannot, the engine
-    /// still does. The filter names our incarnation: set again when it is
-    /// renewed.
-    void filter_own(platform::probe_socket& sock, const std::string& lan_name, family f) {
-        std::vector<platform::payload_field> own;
-        for (auto& [offset, bytes] : wire::identity_fields(engine_.config().node_id, engine_.incarnation()))
-            own.push_back({offset, std::move(bytes)});
-        if (!sock.drop_matching(own))
-            emit(event("lan", severity::debug, "own_filter_unavailable").kv("lan", lan_name).kv("family", to_string(f)));
-    }
-
     void log_start() {
         const auto& c = engine_.config();
         event e("daemon", severity::info, "start");
@@ -223,7 +175,7 @@ private:
             const lan& l = engine_.lans()[li];
             event le("daemon", severity::info, "lan");
             le.kv("lan", l.name).kv("ifindex", l.ifindex).kv("addrs", address_list(l));
-            le.kv("ipv6", io_per_lan_[li].sockets[1] ? "yes" : "no");
+            le.kv("ipv6", sockets_.has(li, family::v6) ? "yes" : "no");
             le.kv("rp_filter", platform::rp_filter_mode(l.name));
             le.kv("carrier", l.carrier ? "yes" : "no");
             emit(le);
@@ -243,7 +195,7 @@ private:
                 if (i.name == name)
                     for (const auto& a : i.addrs)
                         if (a.dadfailed) now_failed.insert(a.addr.addr);
-            auto& logged = io_per_lan_[li].dadfailed;
+            auto& logged = dadfailed_[li];
             for (const auto& a : now_failed)
                 if (!logged.count(a))
                     emit(event("lan", severity::error, "address_dadfailed")
@@ -284,16 +236,16 @@ private:
                 fresh.carrier = false;
                 if (present_[li]) {
                     emit(event("lan", severity::warning, "link_gone").kv("lan", was.name));
-                    close_sockets(li);
+                    sockets_.close(li);
                     present_[li] = false;
                 }
             } else {
                 fresh = to_lan(*it);
                 if (!present_[li] || it->ifindex != was.ifindex) {
                     emit(event("lan", severity::info, "link_back").kv("lan", was.name).kv("ifindex", it->ifindex));
-                    close_sockets(li);
+                    sockets_.close(li);
                     present_[li] = true;
-                    open_and_watch(li);
+                    sockets_.open_missing(li);
                 }
                 if (fresh.carrier != was.carrier)
                     emit(event("lan", fresh.carrier ? severity::info : severity::warning,
@@ -316,14 +268,15 @@ private:
         // bridges) must not grow the list for good. The others keep their
         // place, so the order of preference never changes.
         while (droppable(lans.size())) {
-            for (const auto& a : io_per_lan_.back().dadfailed)  // it goes from the list: cleared
+            for (const auto& a : dadfailed_.back())  // it goes from the list: cleared
                 emit(event("lan", severity::info, "address_dadfailed_cleared")
                                    .kv("lan", lans.back().name)
                                    .kv("addr", a.to_string()));
             emit(event("lan", severity::info, "lan_removed").kv("lan", lans.back().name));
             claims_.erase(lans.back().name);  // no longer ours to claim in our table
             lans.pop_back();
-            io_per_lan_.pop_back();
+            sockets_.drop_last();
+            dadfailed_.pop_back();
             present_.pop_back();
             changed = true;
         }
@@ -332,7 +285,8 @@ private:
                 bool known = std::any_of(lans.begin(), lans.end(), [&](const lan& l) { return l.name == i.name; });
                 if (known || !eligible(i) || !claim_new_lan(i.name)) continue;
                 lans.push_back(to_lan(i));
-                io_per_lan_.emplace_back();
+                sockets_.add_lan();
+                dadfailed_.emplace_back();
                 present_.push_back(true);
                 changed = true;
                 check_rp_filter(i.name);
@@ -349,13 +303,14 @@ private:
             emit(event("daemon", severity::error, "lan_list_refused")
                      .kv("lans", static_cast<long long>(lans.size()))
                      .kv("note", "internal error, please report: the LANs stay as they were"));
-            io_per_lan_.resize(engine_.lans().size());
+            sockets_.resize(engine_.lans().size());
+            dadfailed_.resize(engine_.lans().size());
             present_.resize(engine_.lans().size(), false);
         }
         note_dadfailed(all);  // after the engine took the list: same length as ours
         for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
-            auto& io = io_per_lan_[li];
-            if (present_[li] && (!io.sockets[0] || (!io.sockets[1] && engine_.lans()[li].link_local))) open_and_watch(li);
+            if (present_[li] && (!sockets_.has(li, family::v4) || (!sockets_.has(li, family::v6) && engine_.lans()[li].link_local)))
+                sockets_.open_missing(li);
         }
         out.paths_changed = true;
         handle(out);
@@ -367,35 +322,6 @@ private:
     bool droppable(std::size_t count) const {
         return opts_.interfaces.empty() && count > startup_lans_ && count <= present_.size() && !present_[count - 1] &&
                !engine_.has_paths_on(count - 1);
-    }
-
-    /// Opens (and watches) whichever of the LAN's sockets are missing.
-    void open_and_watch(std::size_t li) {
-        for (family f : {family::v4, family::v6}) {
-            if (io_per_lan_[li].sockets[slot(f)]) continue;
-            std::string error;
-            if (open_socket(li, f, error)) {
-                wait_readable(li, f);
-            } else if (f == family::v4 || engine_.lans()[li].link_local) {
-                emit(event("lan", severity::warning, "socket_unavailable")
-                                   .kv("lan", engine_.lans()[li].name)
-                                   .kv("family", to_string(f))
-                                   .kv("error", error));
-            }
-        }
-    }
-
-    void close_sockets(std::size_t li) {
-        auto& io = io_per_lan_[li];
-        for (std::size_t i = 0; i < 2; ++i) {
-            if (io.descriptors[i]) {
-                io.descriptors[i]->cancel();
-                io.descriptors[i]->release();  // the socket object closes its fd
-                io.descriptors[i].reset();
-            }
-            io.sockets[i].reset();
-            io.send_failing[i] = false;
-        }
     }
 
     /// Strict reverse-path filtering on a LAN that appeared at run time: set
@@ -419,36 +345,6 @@ private:
             if (monitor_->drain()) refresh();
             wait_monitor();
         });
-    }
-
-    void wait_readable(std::size_t li, family f) {
-        io_per_lan_[li].descriptors[slot(f)]->async_wait(
-            asio::posix::stream_descriptor::wait_read, [this, li, f](boost::system::error_code ec) {
-                // Aborted: its socket was closed (the LAN may be gone from the list).
-                if (stopping_ || ec == asio::error::operation_aborted) return;
-                if (ec) return wait_failed(engine_.lans()[li].name.c_str(), ec);
-                engine_output out;
-                drain(li, f, out);
-                handle(out);
-                wait_readable(li, f);
-            });
-    }
-
-    /// Feeds the engine what is queued on one socket, at most 8 batches (64
-    /// datagrams) so one busy LAN cannot starve the timer; what is left
-    /// wakes the loop again.
-    void drain(std::size_t li, family f, engine_output& out) {
-        auto& sock = io_per_lan_[li].sockets[slot(f)];
-        if (!sock) return;
-        const timestamp t = now();
-        for (int n = 0; n < 8; ++n) {
-            bool more = sock->receive_batch(
-                [&](const platform::datagram& d, const std::uint8_t* data) {
-                    engine_.receive(li, d.from, d.from_port, data, d.size, t, out, d.ttl);
-                },
-                [&](const platform::datagram& d) { engine_.note_oversize(li, d.from, t, out); });
-            if (!more) break;
-        }
     }
 
     void wait_signal() {
@@ -491,8 +387,7 @@ private:
                 // An ACK already queued when a deadline passes is an answer
                 // in time: read the sockets before the engine judges the probes.
                 if (engine_.probe_deadline_due(t))
-                    for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
-                        for (family f : {family::v4, family::v6}) drain(li, f, out);
+                    sockets_.drain_all(out);
                 engine_.tick(now(), out);
                 armed_for_ = timestamp::min();  // expired: the re-arm in handle() is due, whatever the time
                 handle(out);
@@ -662,28 +557,9 @@ private:
         return idle ? std::max<duration>(repair_interval_, ms(10'000)) : repair_interval_;
     }
 
-    void send(const outgoing& s) {
-        auto& io = io_per_lan_[s.lan];
-        auto i = slot(s.dst.fam());
-        if (!io.sockets[i]) return;  // that family is unavailable on this LAN
-        std::string error;
-        bool ok = io.sockets[i]->send_to(s.dst, s.port, s.bytes.data(), s.bytes.size(), error);
-        // Log a LAN-family's send failures once when they start and once when they stop.
-        if (ok != !io.send_failing[i]) {
-            io.send_failing[i] = !ok;
-            event e("daemon", ok ? severity::info : severity::warning, ok ? "send_recovered" : "send_failed");
-            e.kv("lan", engine_.lans()[s.lan].name).kv("dst", s.dst.to_string());
-            if (!ok) e.kv("error", error);
-            emit(e);
-        }
-    }
-
     void handle(engine_output& out) {
-        if (out.incarnation_renewed)
-            for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
-                for (family f : {family::v4, family::v6})
-                    if (auto& sock = io_per_lan_[li].sockets[slot(f)]) filter_own(*sock, engine_.lans()[li].name, f);
-        for (const auto& s : out.sends) send(s);
+        if (out.incarnation_renewed) sockets_.refilter();
+        for (const auto& s : out.sends) sockets_.send(s);
         // An input can bring the next deadline forward (a notice to confirm
         // within a few ms, carrier back: probe now): re-arm, or it would
         // wait for the next round. Or push it back (the ACK came: no retry
@@ -721,7 +597,7 @@ private:
         pthread_sigmask(SIG_BLOCK, &quit, nullptr);
         engine_output out;
         engine_.shutdown(out);
-        for (const auto& s : out.sends) send(s);
+        for (const auto& s : out.sends) sockets_.send(s);
         state_timer_.cancel();
         write_state();  // what was proven counts again after a restart
         event_list events;
@@ -840,7 +716,8 @@ private:
     timestamp state_written_{0};
     asio::signal_set signals_;
     asio::signal_set reopen_signal_;  ///< SIGUSR1: only reopen the log
-    std::vector<lan_io> io_per_lan_;
+    lan_sockets sockets_;
+    std::vector<std::set<ip_address>> dadfailed_;  ///< per LAN: addresses logged as dadfailed, until they go
     std::vector<bool> present_;  ///< the LAN's interface exists (by name)
     std::size_t startup_lans_;   ///< LANs at start: never dropped (see refresh)
     std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
