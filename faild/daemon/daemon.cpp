@@ -5,7 +5,9 @@
 #include "faild/core/lan_diff.hpp"
 #include "faild/daemon/control_server.hpp"
 #include "faild/daemon/hook_runner.hpp"
+#include "faild/daemon/lan_claims.hpp"
 #include "faild/daemon/lan_sockets.hpp"
+#include "faild/daemon/link_watch.hpp"
 #include "faild/daemon/limited_log.hpp"
 #include "faild/daemon/log.hpp"
 #include "faild/daemon/loop.hpp"
@@ -83,8 +85,6 @@ public:
         : opts_(opts),
           args_(std::move(args)),
           ifs_(std::move(ifs)),
-          links_(std::move(links)),
-          monitor_(std::move(monitor)),
           table_(std::move(table)),
           reconciler_(*table_, std::max<duration>(cfg.interval, ms(50))),
           engine_(std::move(cfg), std::move(lans), now()),
@@ -96,15 +96,11 @@ public:
           reopen_signal_(io_, SIGUSR1),
           sockets_(io_, engine_, opts.port, [this](const event& e) { emit(e); },
                    [this](engine_output& out) { handle(out); }, stopping_),
-          dadfailed_(engine_.lans().size()),
-          present_(engine_.lans().size(), true),
-          startup_lans_(engine_.lans().size()) {
-        if (monitor_) monitor_fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, monitor_->fd());
-    }
+          link_watch_(io_, engine_, sockets_, claims_, opts_, std::move(links), std::move(monitor),
+                      [this](const event& e) { emit(e); }, [this](engine_output& out) { handle(out); }, stopping_) {}
 
     ~daemon() {
         // The platform objects own their descriptors: Asio must not close them.
-        if (monitor_fd_) monitor_fd_->release();
         wakeup_fd_.release();
     }
 
@@ -126,7 +122,7 @@ public:
                      .kv("for", format_seconds(adopt_until_ - now())));
         }
         sockets_.watch_all();
-        if (monitor_fd_) wait_monitor();
+        link_watch_.start();
         control_.start();
         hooks_.start();
         wait_signal();
@@ -180,171 +176,10 @@ private:
             le.kv("carrier", l.carrier ? "yes" : "no");
             emit(le);
         }
-        note_dadfailed(ifs_);
+        link_watch_.note_dadfailed(ifs_);
         if (engine_.lans().size() < 2)
             emit(event("daemon", severity::warning, "single_lan")
                                .kv("hint", "only one LAN is monitored: there is nothing to fail over to"));
-    }
-
-    /// Logs each dadfailed address once, and once more when it is gone.
-    void note_dadfailed(const std::vector<platform::interface_info>& ifs) {
-        for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
-            const std::string& name = engine_.lans()[li].name;
-            std::set<ip_address> now_failed;
-            for (const auto& i : ifs)
-                if (i.name == name)
-                    for (const auto& a : i.addrs)
-                        if (a.dadfailed) now_failed.insert(a.addr.addr);
-            auto& logged = dadfailed_[li];
-            for (const auto& a : now_failed)
-                if (!logged.count(a))
-                    emit(event("lan", severity::error, "address_dadfailed")
-                                       .kv("lan", name)
-                                       .kv("addr", a.to_string())
-                                       .kv("family", to_string(a.fam()))
-                                       .kv("note", "duplicate address on the LAN: not used; this LAN-family is "
-                                                   "faulty until the address is replaced"));
-            for (const auto& a : logged)
-                if (!now_failed.count(a))
-                    emit(event("lan", severity::info, "address_dadfailed_cleared")
-                                       .kv("lan", name)
-                                       .kv("addr", a.to_string()));
-            logged = std::move(now_failed);
-        }
-    }
-
-    /// Links or addresses changed: read them all again and hand the core
-    /// the new picture: carrier, addresses, interfaces gone or back (with a
-    /// new ifindex: the old sockets are bound to a device that is no more,
-    /// so they are opened again), new interfaces when no -i list fixes the
-    /// set. Then re-plan routes.
-    void refresh() {
-        std::string error;
-        auto all = links_->list(error);
-        if (!error.empty()) {
-            emit(event("lan", severity::error, "interfaces_unreadable").kv("error", error));
-            return;
-        }
-        std::vector<lan> lans = engine_.lans();
-        bool changed = false;
-        for (std::size_t li = 0; li < lans.size(); ++li) {
-            const lan& was = lans[li];
-            auto it = std::find_if(all.begin(), all.end(), [&](const auto& i) { return i.name == was.name; });
-            lan fresh;
-            if (it == all.end()) {
-                fresh = lan{was.name, was.ifindex, {}, {}};
-                fresh.carrier = false;
-                if (present_[li]) {
-                    emit(event("lan", severity::warning, "link_gone").kv("lan", was.name));
-                    sockets_.close(li);
-                    present_[li] = false;
-                }
-            } else {
-                fresh = to_lan(*it);
-                if (!present_[li] || it->ifindex != was.ifindex) {
-                    emit(event("lan", severity::info, "link_back").kv("lan", was.name).kv("ifindex", it->ifindex));
-                    sockets_.close(li);
-                    present_[li] = true;
-                    sockets_.open_missing(li);
-                }
-                if (fresh.carrier != was.carrier)
-                    emit(event("lan", fresh.carrier ? severity::info : severity::warning,
-                                         fresh.carrier ? "link_up" : "link_down")
-                                       .kv("lan", was.name));
-            }
-            if (fresh.addrs != was.addrs || fresh.link_local != was.link_local)
-                emit(event("lan", severity::info, "addresses_changed")
-                                   .kv("lan", fresh.name)
-                                   .kv("addrs", address_list(fresh))
-                                   .kv("was", address_list(was)));
-            if (!same_lan(fresh, was)) {
-                lans[li] = std::move(fresh);
-                changed = true;
-            }
-        }
-        // A LAN added while running (no -i list) whose interface is gone
-        // again, last in the list and with no path to any peer on it, is
-        // dropped: interfaces that come and go under new names (container
-        // bridges) must not grow the list for good. The others keep their
-        // place, so the order of preference never changes.
-        while (droppable(lans.size())) {
-            for (const auto& a : dadfailed_.back())  // it goes from the list: cleared
-                emit(event("lan", severity::info, "address_dadfailed_cleared")
-                                   .kv("lan", lans.back().name)
-                                   .kv("addr", a.to_string()));
-            emit(event("lan", severity::info, "lan_removed").kv("lan", lans.back().name));
-            claims_.erase(lans.back().name);  // no longer ours to claim in our table
-            lans.pop_back();
-            sockets_.drop_last();
-            dadfailed_.pop_back();
-            present_.pop_back();
-            changed = true;
-        }
-        if (opts_.interfaces.empty())
-            for (const auto& i : all) {
-                bool known = std::any_of(lans.begin(), lans.end(), [&](const lan& l) { return l.name == i.name; });
-                if (known || !eligible(i) || !claim_new_lan(i.name)) continue;
-                lans.push_back(to_lan(i));
-                sockets_.add_lan();
-                dadfailed_.emplace_back();
-                present_.push_back(true);
-                changed = true;
-                check_rp_filter(i.name);
-                emit(event("lan", severity::info, "lan_added")
-                                   .kv("lan", i.name)
-                                   .kv("ifindex", i.ifindex)
-                                   .kv("addrs", address_list(lans.back())));
-            }
-        if (!changed) return note_dadfailed(all);
-        engine_output out;
-        if (!engine_.update_lans(lans, now(), out)) {
-            // Cannot be: droppable() asked the engine first. Keep the
-            // daemon's per-LAN lists as long as the engine's.
-            emit(event("daemon", severity::error, "lan_list_refused")
-                     .kv("lans", static_cast<long long>(lans.size()))
-                     .kv("note", "internal error, please report: the LANs stay as they were"));
-            sockets_.resize(engine_.lans().size());
-            dadfailed_.resize(engine_.lans().size());
-            present_.resize(engine_.lans().size(), false);
-        }
-        note_dadfailed(all);  // after the engine took the list: same length as ours
-        for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
-            if (present_[li] && (!sockets_.has(li, family::v4) || (!sockets_.has(li, family::v6) && engine_.lans()[li].link_local)))
-                sockets_.open_missing(li);
-        }
-        out.paths_changed = true;
-        handle(out);
-    }
-
-    /// Whether the last of `count` LANs may go: added while running (no -i
-    /// list), its interface gone again, no path to any peer on it. Only
-    /// from the end, so every other LAN keeps its place (and preference).
-    bool droppable(std::size_t count) const {
-        return opts_.interfaces.empty() && count > startup_lans_ && count <= present_.size() && !present_[count - 1] &&
-               !engine_.has_paths_on(count - 1);
-    }
-
-    /// Strict reverse-path filtering on a LAN that appeared at run time: set
-    /// it loose if allowed, else warn (refusing is only possible at start).
-    void check_rp_filter(const std::string& name) {
-        if (platform::rp_filter_mode(name) != 1) return;
-        std::string error;
-        if (opts_.loose_rp_filter && platform::set_rp_filter(name, 2, error)) {
-            emit(event("lan", severity::info, "rp_filter_set").kv("lan", name).kv("value", 2));
-            return;
-        }
-        emit(event("lan", severity::warning, "rp_filter_strict")
-                           .kv("lan", name)
-                           .kv("hint", "recovery on this LAN will not be seen; start with --loose-rp-filter"));
-    }
-
-    void wait_monitor() {
-        monitor_fd_->async_wait(asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
-            if (stopping_) return;
-            if (ec) return wait_failed("link_monitor", ec);
-            if (monitor_->drain()) refresh();
-            wait_monitor();
-        });
     }
 
     void wait_signal() {
@@ -570,7 +405,7 @@ private:
         // Paths forgotten (their peer no longer claims the LAN) may leave a
         // gone LAN at the end with none: drop it now, not at the next link
         // change (refresh hands the engine the shorter list).
-        if (out.paths_changed && !stopping_ && droppable(engine_.lans().size())) refresh();
+        if (out.paths_changed && !stopping_ && link_watch_.droppable(engine_.lans().size())) link_watch_.refresh();
         if (out.proofs_changed) note_proofs_changed();
         if (out.paths_changed) {
             // Why routes may go: the peer left, a path came back, or the
@@ -626,19 +461,8 @@ private:
 public:
     void set_state_file(std::string path) { state_path_ = std::move(path); }
 
-    /// Claims every LAN in our routing table (platform::lock_interface):
-    /// false, with `error` naming the other faild, when one that writes
-    /// routes into the same table monitors one of them. A dry run writes
-    /// no routes: it claims nothing.
-    bool claim_lans(std::string& error) {
-        if (opts_.dry_run) return true;
-        for (const auto& l : engine_.lans()) {
-            auto lock = platform::lock_interface(platform::default_lock_dir(), opts_.table, l.name, holder(), error);
-            if (!lock) return false;
-            claims_[l.name] = std::move(lock);
-        }
-        return true;
-    }
+    /// Claims every LAN in our routing table (lan_claims::claim_all).
+    bool claim_lans(std::string& error) { return claims_.claim_all(engine_.lans(), error); }
 
 private:
     /// The address book changed: written at once, or (within a second of
@@ -670,28 +494,6 @@ private:
     }
     bool state_unwritable_logged_ = false;
 
-    /// What a refused instance reads about us.
-    std::string holder() const {
-        return "pid " + std::to_string(::getpid()) + ", control socket " +
-               (opts_.control_socket.empty() ? platform::default_control_socket() : opts_.control_socket);
-    }
-
-    /// A LAN that appeared while running is ours only if no other faild
-    /// with routes in our table monitors it (said once per name).
-    bool claim_new_lan(const std::string& name) {
-        if (opts_.dry_run || claims_.count(name)) return true;
-        std::string error;
-        auto lock = platform::lock_interface(platform::default_lock_dir(), opts_.table, name, holder(), error);
-        if (!lock) {
-            if (unclaimed_.insert(name).second)
-                emit(event("lan", severity::warning, "lan_taken").kv("lan", name).kv("error", error));
-            return false;
-        }
-        unclaimed_.erase(name);
-        claims_[name] = std::move(lock);
-        return true;
-    }
-
 public:
     /// Listens on the control socket (control_server::open).
     bool open_control(std::string& error) { return control_.open(error); }
@@ -700,8 +502,6 @@ private:
     options opts_;
     std::vector<std::string> args_;  ///< the command line, to re-read the configuration on SIGHUP
     std::vector<platform::interface_info> ifs_;
-    std::unique_ptr<platform::link_source> links_;
-    std::unique_ptr<platform::link_monitor> monitor_;
     std::unique_ptr<platform::route_table> table_;
     reconciler reconciler_;
     engine engine_;
@@ -717,12 +517,8 @@ private:
     asio::signal_set signals_;
     asio::signal_set reopen_signal_;  ///< SIGUSR1: only reopen the log
     lan_sockets sockets_;
-    std::vector<std::set<ip_address>> dadfailed_;  ///< per LAN: addresses logged as dadfailed, until they go
-    std::vector<bool> present_;  ///< the LAN's interface exists (by name)
-    std::size_t startup_lans_;   ///< LANs at start: never dropped (see refresh)
-    std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
-    std::map<std::string, std::unique_ptr<platform::interface_lock>> claims_;  ///< our LANs in our table
-    std::set<std::string> unclaimed_;  ///< appeared while running, another faild's: said once
+    lan_claims claims_{opts_, [this](const event& e) { emit(e); }};  ///< our LANs in our table
+    link_watch link_watch_;
     hook_planner hook_planner_;
     limited_log limited_{io_, stopping_};  ///< lines that can repeat per event
     hook_runner hooks_{io_, opts_, limited_};
