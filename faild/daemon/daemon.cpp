@@ -10,6 +10,7 @@
 #include "faild/daemon/link_watch.hpp"
 #include "faild/daemon/limited_log.hpp"
 #include "faild/daemon/log.hpp"
+#include "faild/daemon/reload.hpp"
 #include "faild/daemon/loop.hpp"
 #include "faild/core/log_limiter.hpp"
 #include "faild/core/reconciler.hpp"
@@ -188,7 +189,7 @@ private:
             if (sig == SIGHUP) {
                 logging::reopen();
                 emit(event("daemon", severity::info, "log_reopened").kv("signal", "SIGHUP"));
-                reload();
+                reload(opts_, args_, [this](const event& e) { emit(e); });
                 wait_signal();
                 return;
             }
@@ -246,44 +247,6 @@ private:
         std::string error;
         if (!wakeup_->arm(next, error)) throw std::runtime_error("probe timer: " + error);
         armed_for_ = next;
-    }
-
-    /// SIGHUP: read the configuration again. The notify program and its
-    /// timeout take effect at once; every other change needs a restart and
-    /// is named in the log.
-    void reload() {
-        std::vector<const char*> argv;
-        for (const auto& a : args_) argv.push_back(a.c_str());
-        auto parsed = parse_options(int(argv.size()), argv.data());
-        if (!parsed.opts) {
-            emit(event("daemon", severity::error, "reload_failed").kv("error", parsed.err));
-            return;
-        }
-        options fresh = *parsed.opts;
-        std::string ignored;
-        auto lines = [](const options& o) {
-            std::map<std::string, std::string> m;
-            std::istringstream in(describe(o));
-            std::string l;
-            while (std::getline(in, l)) {
-                auto key = l.substr(l.rfind('#', 0) == 0 ? 2 : 0);
-                key = key.substr(0, key.find(' '));
-                m[key] = l;
-            }
-            return m;
-        };
-        auto before = lines(opts_), after = lines(fresh);
-        for (const auto& [key, line] : after)
-            if (key != "notify" && key != "notify-timeout" && key != "files" && before[key] != line)
-                ignored += (ignored.empty() ? "" : ",") + key;
-        bool hook_changed = fresh.notify != opts_.notify || fresh.notify_timeout != opts_.notify_timeout;
-        opts_.notify = fresh.notify;
-        opts_.notify_timeout = fresh.notify_timeout;
-        event e("daemon", severity::info, "reloaded");
-        e.kv("notify", opts_.notify.empty() ? "none" : opts_.notify).kv("notify_timeout", format_seconds(opts_.notify_timeout));
-        e.kv("applied", hook_changed ? "notify" : "nothing");
-        if (!ignored.empty()) e.kv("needs_restart", ignored);
-        emit(e);
     }
 
     /// A socket wait that fails for real (not cancelled) leaves that input
