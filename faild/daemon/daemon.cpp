@@ -2,22 +2,20 @@
 
 #include "faild/core/engine.hpp"
 #include "faild/core/hooks.hpp"
-#include "faild/core/lan_diff.hpp"
+#include "faild/core/reconciler.hpp"
+#include "faild/core/silence_watch.hpp"
 #include "faild/daemon/control_server.hpp"
 #include "faild/daemon/hook_runner.hpp"
 #include "faild/daemon/lan_claims.hpp"
 #include "faild/daemon/lan_sockets.hpp"
-#include "faild/daemon/link_watch.hpp"
 #include "faild/daemon/limited_log.hpp"
+#include "faild/daemon/link_watch.hpp"
 #include "faild/daemon/log.hpp"
-#include "faild/daemon/reload.hpp"
 #include "faild/daemon/loop.hpp"
-#include "faild/core/log_limiter.hpp"
-#include "faild/core/reconciler.hpp"
-#include "faild/daemon/state_file.hpp"
+#include "faild/daemon/reload.hpp"
 #include "faild/daemon/sd_notify.hpp"
-#include "faild/core/silence_watch.hpp"
-#include "faild/core/status.hpp"
+#include "faild/daemon/startup.hpp"
+#include "faild/daemon/state_writer.hpp"
 #include "platform/platform.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -25,25 +23,12 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <ctime>
-#include <filesystem>
 
 #include <algorithm>
-#include <array>
-#include <fstream>
 #include <iostream>
-#include <random>
-#include <thread>
-#include <cstring>
-#include <sstream>
-#include <map>
-#include <set>
-#include <sstream>
+#include <string>
+#include <vector>
 
 namespace faild {
 
@@ -51,53 +36,25 @@ namespace {
 
 namespace asio = boost::asio;
 
-/// Default node id: the hostname plus a hash of /etc/machine-id and the
-/// monitored interfaces' MAC addresses, so two network namespaces of one
-/// machine (same hostname, same machine-id) still get distinct ids.
-std::string default_node_id(const std::vector<platform::interface_info>& lans) {
-    std::string seed;
-    std::ifstream mid("/etc/machine-id");
-    std::getline(mid, seed);
-    std::vector<std::string> macs;
-    for (const auto& l : lans) macs.push_back(l.mac);
-    std::sort(macs.begin(), macs.end());
-    for (const auto& m : macs) seed += "|" + m;
-    std::uint64_t h = 1469598103934665603ull;  // FNV-1a
-    for (unsigned char c : seed) h = (h ^ c) * 1099511628211ull;
-
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    std::string name;
-    for (char c : std::string(host))
-        if (name.size() < 24) name += wire::valid_node_id(std::string(1, c)) ? c : '-';
-    if (name.empty()) name = "faild";
-    char suffix[8];
-    std::snprintf(suffix, sizeof suffix, "-%06x", unsigned(h & 0xffffff));
-    return name + suffix;
-}
-
 class daemon {
 public:
-    daemon(const options& opts, std::vector<std::string> args, std::vector<platform::interface_info> ifs,
-           std::vector<lan> lans,
-           std::unique_ptr<platform::link_source> links, std::unique_ptr<platform::link_monitor> monitor,
-           std::unique_ptr<platform::route_table> table, std::unique_ptr<platform::wakeup_timer> wakeup,
-           engine_config cfg)
+    /// Takes over what start-up opened (startup: prepare_start).
+    daemon(const options& opts, std::vector<std::string> args, start_kit kit)
         : opts_(opts),
           args_(std::move(args)),
-          ifs_(std::move(ifs)),
-          table_(std::move(table)),
-          reconciler_(*table_, std::max<duration>(cfg.interval, ms(50))),
-          engine_(std::move(cfg), std::move(lans), now()),
-          wakeup_(std::move(wakeup)),
+          ifs_(std::move(kit.ifs)),
+          table_(std::move(kit.table)),
+          reconciler_(*table_, std::max<duration>(kit.cfg.interval, ms(50))),
+          engine_(std::move(kit.cfg), std::move(kit.lans), now()),
+          wakeup_(std::move(kit.wakeup)),
           wakeup_fd_(io_, wakeup_->fd()),
           repair_timer_(io_),
-          state_timer_(io_),
+          state_(io_, engine_, std::move(kit.state_path), [this](const event& e) { emit(e); }, stopping_),
           signals_(io_, SIGTERM, SIGINT, SIGHUP),
           reopen_signal_(io_, SIGUSR1),
           sockets_(io_, engine_, opts.port, [this](const event& e) { emit(e); },
                    [this](engine_output& out) { handle(out); }, stopping_),
-          link_watch_(io_, engine_, sockets_, claims_, opts_, std::move(links), std::move(monitor),
+          link_watch_(io_, engine_, sockets_, claims_, opts_, std::move(kit.links), std::move(kit.monitor),
                       [this](const event& e) { emit(e); }, [this](engine_output& out) { handle(out); }, stopping_) {}
 
     ~daemon() {
@@ -152,31 +109,9 @@ public:
 
 private:
     void log_start() {
-        const auto& c = engine_.config();
-        event e("daemon", severity::info, "start");
-        e.kv("version", FAILD_VERSION).kv("node_id", c.node_id).kv("incarnation", c.incarnation);
-        e.kv("requestor", c.requestor ? "yes" : "no").kv("interval", format_seconds(c.interval));
-        e.kv("fail", c.fail_after).kv("succeed", c.up_after).kv("port", c.port);
-        std::string lans;
-        for (const auto& l : engine_.lans()) lans += (lans.empty() ? "" : ",") + l.name;
-        e.kv("lans", lans).kv("log", opts_.log_file.empty() ? "stderr" : opts_.log_file);
-        std::string files;
-        for (const auto& f : opts_.config_files_read) files += (files.empty() ? "" : ",") + f;
-        e.kv("config", files.empty() ? "none" : files);
-        if (opts_.dry_run) e.kv("dry_run", "yes");
-        e.kv("auth", c.keys.empty() ? "none" : "hmac-sha256 keys=" + std::to_string(c.keys.size()));
-        e.kv("control", control_.shown_path());
-        e.kv("table", opts_.table_name).kv("route_protocol", opts_.route_protocol);
-        emit(e);
-        for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
-            const lan& l = engine_.lans()[li];
-            event le("daemon", severity::info, "lan");
-            le.kv("lan", l.name).kv("ifindex", l.ifindex).kv("addrs", address_list(l));
-            le.kv("ipv6", sockets_.has(li, family::v6) ? "yes" : "no");
-            le.kv("rp_filter", platform::rp_filter_mode(l.name));
-            le.kv("carrier", l.carrier ? "yes" : "no");
-            emit(le);
-        }
+        emit(start_line(opts_, engine_, control_.shown_path()));
+        for (std::size_t li = 0; li < engine_.lans().size(); ++li)
+            emit(lan_line(engine_.lans()[li], sockets_.has(li, family::v6)));
         link_watch_.note_dadfailed(ifs_);
         if (engine_.lans().size() < 2)
             emit(event("daemon", severity::warning, "single_lan")
@@ -369,7 +304,7 @@ private:
         // gone LAN at the end with none: drop it now, not at the next link
         // change (refresh hands the engine the shorter list).
         if (out.paths_changed && !stopping_ && link_watch_.droppable(engine_.lans().size())) link_watch_.refresh();
-        if (out.proofs_changed) note_proofs_changed();
+        if (out.proofs_changed) state_.note_changed();
         if (out.paths_changed) {
             // Why routes may go: the peer left, a path came back, or the
             // plan changed otherwise (no live path left, addresses moved).
@@ -396,8 +331,7 @@ private:
         engine_output out;
         engine_.shutdown(out);
         for (const auto& s : out.sends) sockets_.send(s);
-        state_timer_.cancel();
-        write_state();  // what was proven counts again after a restart
+        state_.flush();  // what was proven counts again after a restart
         event_list events;
         bool clean = reconciler_.reconcile({}, "shutdown", events);
         emit(events);
@@ -422,40 +356,8 @@ private:
     }
 
 public:
-    void set_state_file(std::string path) { state_path_ = std::move(path); }
-
     /// Claims every LAN in our routing table (lan_claims::claim_all).
     bool claim_lans(std::string& error) { return claims_.claim_all(engine_.lans(), error); }
-
-private:
-    /// The address book changed: written at once, or (within a second of
-    /// the last write) a second after it: a burst of proofs at start is one
-    /// write, and the disk is never touched more than once a second.
-    void note_proofs_changed() {
-        if (state_path_.empty() || stopping_) return;
-        state_dirty_ = true;
-        const timestamp due = state_written_ + ms(1000);
-        if (now() >= due) return write_state();
-        state_timer_.expires_after(due - now());
-        state_timer_.async_wait([this](boost::system::error_code ec) {
-            if (!ec && !stopping_ && state_dirty_) write_state();
-        });
-    }
-
-    void write_state() {
-        if (state_path_.empty()) return;
-        std::string error;
-        state_written_ = now();
-        state_dirty_ = false;
-        if (!write_state_file(state_path_, engine_.proofs().to_text(), error) && !state_unwritable_logged_) {
-            state_unwritable_logged_ = true;
-            emit(event("daemon", severity::warning, "state_unwritable")
-                     .kv("file", state_path_)
-                     .kv("error", error)
-                     .kv("note", "proofs will not survive a restart"));
-        }
-    }
-    bool state_unwritable_logged_ = false;
 
 public:
     /// Listens on the control socket (control_server::open).
@@ -473,10 +375,7 @@ private:
     std::unique_ptr<platform::wakeup_timer> wakeup_;
     asio::posix::stream_descriptor wakeup_fd_;  ///< wakeup_'s descriptor (owned by wakeup_)
     asio::steady_timer repair_timer_;
-    asio::steady_timer state_timer_;  ///< writes the state file at most once a second
-    std::string state_path_;          ///< the address proofs' state file; empty: none
-    bool state_dirty_ = false;
-    timestamp state_written_{0};
+    state_writer state_;  ///< the address proofs, across restarts
     asio::signal_set signals_;
     asio::signal_set reopen_signal_;  ///< SIGUSR1: only reopen the log
     lan_sockets sockets_;
@@ -507,110 +406,11 @@ int fatal(const std::string& what) {
 
 int run_daemon(const options& opts, std::vector<std::string> args) {
     std::string error;
-    auto links = platform::make_link_source(error);
-    if (!links) return fatal("cannot read interfaces: " + error);
-    auto all = links->list(error);
-    if (!error.empty()) return fatal("cannot read interfaces: " + error);
-    auto ifs = select_interfaces(opts.interfaces, all, error);
-    if (ifs.empty()) return fatal(error);
-    // Strict reverse-path filtering drops the peer's probes on a LAN once
-    // faild reroutes its traffic, so recovery would never be seen.
-    std::vector<std::string> loosened;
-    for (const auto& i : ifs) {
-        if (platform::rp_filter_mode(i.name) != 1) continue;
-        if (!opts.loose_rp_filter)
-            return fatal("strict reverse-path filtering (rp_filter=1) on " + i.name +
-                         " would hide recovery; set net.ipv4.conf." + i.name +
-                         ".rp_filter=2 or start with --loose-rp-filter to let faild do it");
-        if (!platform::set_rp_filter(i.name, 2, error)) return fatal("cannot loosen rp_filter: " + error);
-        loosened.push_back(i.name);
-    }
-    auto monitor = platform::make_link_monitor(error);
-    if (!monitor) return fatal("cannot watch interfaces: " + error);
-    // A dry run's table keeps the state the reconciler needs and reports
-    // each change instead of making it: the kernel is never touched.
-    platform::route_table_config table_config;
-    table_config.owner = {opts.table, opts.route_protocol};
-    table_config.dry_run = opts.dry_run;
-    table_config.report = [](const std::string& line) {
-        event e("route", severity::info, "dry_run");
-        e.raw(line);
-        logging::write(e);
-    };
-    auto table = platform::make_route_table(error, table_config);
-    if (!table) return fatal("cannot open the routing table: " + error);
-    auto wakeup = platform::open_wakeup_timer(error);
-    if (!wakeup) return fatal("cannot open the probe timer: " + error);
-
-    std::vector<lan> lans;
-    for (const auto& i : ifs) lans.push_back(to_lan(i));
-
-    engine_config cfg;
-    cfg.node_id = opts.node_id.empty() ? default_node_id(ifs) : opts.node_id;
-    cfg.keys = opts.keys;
-    cfg.damping = opts.damping;
-    cfg.fast_confirm = opts.fast_confirm;
-    cfg.confirm_floor = opts.fast_confirm_floor;
-    cfg.mutual = opts.mutual;
-    cfg.unicast_inq = opts.unicast_inq;
-    cfg.round_seq_limit = opts.round_seq_limit;
-    if (opts.align_rounds) {
-        // Read once: the wall clock's later steps do not move our rounds
-        // (only a restart takes them up); its NTP slewing moves both clocks.
-        auto wall = std::chrono::system_clock::now().time_since_epoch();
-        auto mono = std::chrono::steady_clock::now().time_since_epoch();
-        cfg.wall_offset = std::chrono::duration_cast<duration>(wall) - std::chrono::duration_cast<duration>(mono);
-    }
-    std::random_device entropy;
-    cfg.seq_seed = std::uint64_t(entropy()) << 32 | entropy();
-    if (cfg.keys.empty()) {
-        cfg.incarnation = std::uniform_int_distribution<std::uint32_t>(1, UINT32_MAX)(entropy);
-    } else {
-        // With keys, incarnations must grow so an old one's datagrams can be
-        // told from the current one's (replays): the wall-clock second, after
-        // waiting for the next one to begin, so two starts never share one.
-        auto secs = [] { return std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count(); };
-        auto start = secs();
-        while (secs() == start) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        cfg.incarnation = std::uint32_t(secs());
-    }
-    cfg.requestor = opts.requestor;
-    cfg.interval = opts.interval;
-    cfg.fail_after = opts.fail_after;
-    cfg.up_after = opts.up_after;
-    cfg.port = opts.port;
-    cfg.forget_after = std::max<duration>(ms(60'000), opts.interval * opts.fail_after * 10);
-    cfg.wire_v1 = opts.wire_v1;
-    // Proofs of the run before (a restart, not a reboot: the runtime
-    // directory is emptied at boot). They hold other claimants off for as
-    // long as a peer is kept without news.
-    const std::string state_path =
-        opts.state_file == "none" ? std::string()
-        : !opts.state_file.empty()
-            ? opts.state_file
-            : (opts.control_socket.empty() ? platform::default_control_socket() : opts.control_socket) + ".state";
-    if (!state_path.empty()) {
-        std::string state_error;
-        if (auto text = read_state_file(state_path, state_error)) {
-            std::size_t skipped = 0;
-            cfg.proofs.from_text(*text, now() + cfg.forget_after, skipped);
-            logging::write(event("daemon", severity::info, "proofs_loaded")
-                               .kv("file", state_path)
-                               .kv("proofs", static_cast<long long>(cfg.proofs.size()))
-                               .kv("skipped", static_cast<long long>(skipped)));
-        } else if (!state_error.empty()) {
-            logging::write(event("daemon", severity::warning, "state_unreadable")
-                               .kv("file", state_path)
-                               .kv("error", state_error)
-                               .kv("note", "starting without the proofs of the run before"));
-        }
-    }
-
-    daemon d(opts, std::move(args), std::move(ifs), std::move(lans), std::move(links), std::move(monitor),
-             std::move(table), std::move(wakeup), std::move(cfg));
+    auto kit = prepare_start(opts, error);
+    if (!kit) return fatal(error);
+    const std::vector<std::string> loosened = kit->loosened;
+    daemon d(opts, std::move(args), std::move(*kit));
     if (!d.claim_lans(error)) return fatal(error);
-    d.set_state_file(state_path);
     if (!d.open_control(error)) return fatal(error);
     if (!d.open_sockets(error)) return fatal(error);
     for (const auto& name : loosened)
