@@ -1,3 +1,4 @@
+// DOC: daemon — see daemon.hpp.
 #include "faild/daemon/daemon.hpp"
 
 #include "faild/core/engine.hpp"
@@ -157,8 +158,7 @@ private:
                 engine_output out;
                 // An ACK already queued when a deadline passes is an answer
                 // in time: read the sockets before the engine judges the probes.
-                if (engine_.probe_deadline_due(t))
-                    sockets_.drain_all(out);
+                if (engine_.probe_deadline_due(t)) sockets_.drain_all(out);
                 engine_.tick(now(), out);
                 armed_for_ = timestamp::min();  // expired: the re-arm in handle() is due, whatever the time
                 handle(out);
