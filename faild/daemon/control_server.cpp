@@ -63,13 +63,13 @@ bool control_server::open(std::string& error) {
         }
         fs::remove(path, fec);  // stale: a faild that did not exit cleanly
     }
+    const mode_t old = ::umask(077);  // the socket file: owner only
     try {
-        mode_t old = ::umask(077);  // the socket file: owner only
         acceptor_ = std::make_unique<asio::local::stream_protocol::acceptor>(
             io_, asio::local::stream_protocol::endpoint(path));
         ::umask(old);
     } catch (const std::exception& e) {
-        ::umask(022);
+        ::umask(old);  // the operator's, for every file made later (the log after logrotate)
         emit_(event("control", severity::error, "control_unavailable").kv("path", path).kv("error", e.what()));
         acceptor_.reset();
     }
