@@ -63,6 +63,10 @@ public:
         wakeup_fd_.release();
     }
 
+    /// Claims every LAN in our routing table (lan_claims::claim_all).
+    bool claim_lans(std::string& error) { return claims_.claim_all(engine_.lans(), error); }
+    /// Listens on the control socket (control_server::open).
+    bool open_control(std::string& error) { return control_.open(error); }
     /// Opens the probe sockets; false (with `error`) when IPv4 cannot be had.
     bool open_sockets(std::string& error) { return sockets_.open_all(error); }
 
@@ -355,15 +359,6 @@ private:
         for (const auto& e : events) emit(e);
     }
 
-public:
-    /// Claims every LAN in our routing table (lan_claims::claim_all).
-    bool claim_lans(std::string& error) { return claims_.claim_all(engine_.lans(), error); }
-
-public:
-    /// Listens on the control socket (control_server::open).
-    bool open_control(std::string& error) { return control_.open(error); }
-
-private:
     options opts_;
     std::vector<std::string> args_;  ///< the command line, to re-read the configuration on SIGHUP
     std::vector<platform::interface_info> ifs_;
