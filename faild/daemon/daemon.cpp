@@ -3,7 +3,7 @@
 
 #include "faild/core/engine.hpp"
 #include "faild/core/hooks.hpp"
-#include "faild/core/reconciler.hpp"
+#include "faild/core/route_sync.hpp"
 #include "faild/core/silence_watch.hpp"
 #include "faild/daemon/effect_log.hpp"
 #include "faild/daemon/control_server.hpp"
@@ -46,7 +46,7 @@ public:
           args_(std::move(args)),
           ifs_(std::move(kit.ifs)),
           table_(std::move(kit.table)),
-          reconciler_(*table_, std::max<duration>(kit.cfg.interval, ms(50))),
+          routes_(*table_, kit.cfg.interval, kit.cfg.fail_after),
           engine_(std::move(kit.cfg), std::move(kit.lans), now()),
           wakeup_(std::move(kit.wakeup)),
           wakeup_fd_(io_, wakeup_->fd()),
@@ -73,18 +73,6 @@ public:
 
     int run() {
         log_start();
-        // Leftovers of an earlier run (crash, SIGKILL): adopted while the
-        // paths are learnt again, so an outage that outlived the restart
-        // keeps its routes without a gap; whatever is still not wanted
-        // after (f + 2) intervals goes, as stale.
-        std::string error;
-        if (auto found = table_->list(error); found && !found->empty()) {
-            adopted_ = std::move(*found);
-            adopt_until_ = now() + engine_.config().interval * (engine_.config().fail_after + 2);
-            emit(event("route", severity::info, "routes_adopted")
-                     .kv("count", static_cast<long long>(adopted_.size()))
-                     .kv("for", format_seconds(adopt_until_ - now())));
-        }
         sockets_.watch_all();
         link_watch_.start();
         control_.start();
@@ -93,12 +81,15 @@ public:
         wait_reopen();
         rearm();
         wait_wakeup();
-        note_reconcile(true);  // the repair period: one interval (at least 50 ms)
-        schedule_repair();
-        // The LANs are open: the first reconcile (an earlier run's routes
-        // are adopted, nothing else of ours is wanted yet), then systemd
+        // The LANs are open: the first sync. Leftovers of an earlier run
+        // (crash, SIGKILL) are adopted while the paths are learnt again
+        // (route_sync), nothing else of ours is wanted yet. Then systemd
         // hears that faild is ready.
-        reconcile("stale");
+        effect_list effects;
+        routes_.start(engine_.desired_routes(), now(), effects);
+        emit(effects);
+        schedule_repair();
+        after_sync();
         sd_.send("READY=1\nSTATUS=" + status_text());
         try {
             io_.run();
@@ -195,46 +186,26 @@ private:
         faild::wait_failed([this](const event& e) { emit(e); }, what, ec);
     }
 
-    /// Re-reads faild's routes from the kernel every interval (at least
-    /// every 50 ms apart) and puts back what something else removed or a
-    /// failed change left out. A change the table refused is tried again
-    /// after a back-off of its own (the reconciler's, up to 30 s), so a
-    /// persistent error is not logged ten times a second and delays no
-    /// other route; only an unreadable table slows the whole repair.
+    /// The repair timer: route_sync decides what is put back and when the
+    /// next repair is due; the timer and the calls are here.
     void schedule_repair() {
-        repair_timer_.expires_after(repair_period());
+        repair_timer_.expires_after(routes_.period(engine_.desired_routes()));
         repair_timer_.async_wait([this](boost::system::error_code ec) {
             if (ec || stopping_) return;
-            if (!adopted_.empty() && now() >= adopt_until_) {
-                reconcile("stale");
-            } else {
-                effect_list effects;
-                reconciler_.repair(desired(), now(), effects);
-                emit(effects);
-                note_reconcile(reconciler_.table_readable());
-            }
+            effect_list effects;
+            routes_.repair(engine_.desired_routes(), now(), effects);
+            emit(effects);
+            after_sync();
             schedule_repair();
         });
     }
 
-    /// What the routes should be: the plan, plus (while adopting) the
-    /// routes an earlier run left that the plan does not replace.
-    route_set desired() const {
-        route_set want = engine_.desired_routes();
-        if (!adopted_.empty() && now() < adopt_until_)
-            for (const auto& [dst, r] : adopted_) want.emplace(dst, r);
-        return want;
-    }
-
+    /// The plan changed: every change is tried now (`why` says why).
     void reconcile(const char* why) {
-        if (!adopted_.empty() && now() >= adopt_until_) {  // adoption over: what it kept goes as stale
-            adopted_.clear();
-            why = "stale";
-        }
         effect_list effects;
-        reconciler_.reconcile(desired(), why, effects);
+        routes_.sync(engine_.desired_routes(), why, now(), effects);
         emit(effects);
-        note_reconcile(reconciler_.table_readable());
+        after_sync();
     }
 
     /// WATCHDOG=1 from the probe loop, every quarter of systemd's
@@ -268,31 +239,20 @@ private:
         std::string s = (engine_.config().requestor ? "requestor on " : "responder on ") + lans + ": ";
         if (engine_.peers().empty()) return s + "no peer heard yet";
         return s + std::to_string(engine_.peers().size()) + " peer(s), " + std::to_string(up) + "/" +
-               std::to_string(paths) + " paths up, " + std::to_string(reconciler_.installed().size()) +
+               std::to_string(paths) + " paths up, " + std::to_string(routes_.installed().size()) +
                " failover route(s)";
     }
 
-    /// `ok`: the table could be read (a refused change waits on its own).
-    void note_reconcile(bool ok) {
+    /// After every sync or repair: systemd's STATUS= line, and the repair
+    /// timer brought forward when routes are to be watched now and it idles.
+    void after_sync() {
         if (std::string st = status_text(); st != sd_status_) {
             sd_status_ = st;
             sd_.send("STATUS=" + st);
         }
-        auto base = std::max<duration>(engine_.config().interval, ms(50));
-        repair_interval_ = ok ? base : std::min<duration>(repair_interval_ * 2, ms(30'000));
-        // Routes to watch now, and the repair timer idles: bring it forward.
-        auto due = std::chrono::steady_clock::now() + repair_interval_;
-        if (!stopping_ && repair_period() == repair_interval_ && repair_timer_.expiry() > due) schedule_repair();
-    }
-
-    /// How often the routes are read back: every interval (at least 50 ms
-    /// apart, longer after failures) while faild has routes or wants some;
-    /// every 10 s when it has none and wants none (nothing of ours to put
-    /// back: reading the whole table ten times a second would be most of
-    /// an idle faild's CPU).
-    duration repair_period() const {
-        bool idle = reconciler_.installed().empty() && adopted_.empty() && engine_.desired_routes().empty();
-        return idle ? std::max<duration>(repair_interval_, ms(10'000)) : repair_interval_;
+        const route_set& plan = engine_.desired_routes();
+        auto due = std::chrono::steady_clock::now() + routes_.period(plan);
+        if (!stopping_ && routes_.watching(plan) && repair_timer_.expiry() > due) schedule_repair();
     }
 
     void handle(engine_output& out) {
@@ -344,7 +304,7 @@ private:
         for (const auto& s : out.sends) sockets_.send(s);
         state_.flush();  // what was proven counts again after a restart
         effect_list effects;
-        bool clean = reconciler_.reconcile({}, "shutdown", effects);
+        bool clean = routes_.stop(effects);
         emit(effects);
         emit(event("daemon", severity::info, "stop").kv("signal", why).kv("routes_left", clean ? 0 : 1));
         exit_code_ = clean ? 0 : 1;
@@ -378,7 +338,7 @@ private:
     std::vector<std::string> args_;  ///< the command line, to re-read the configuration on SIGHUP
     std::vector<platform::interface_info> ifs_;
     std::unique_ptr<platform::route_table> table_;
-    reconciler reconciler_;
+    route_sync routes_;  ///< when routes are written (the policy); the timer is ours
     engine engine_;
     asio::io_context io_{1};  // concurrency hint: only this thread runs the loop
     bool stopping_ = false;   ///< stop() began: every handler returns at once
@@ -394,10 +354,7 @@ private:
     hook_planner hook_planner_;
     limited_log limited_{io_, stopping_};  ///< lines that can repeat per event
     hook_runner hooks_{io_, opts_, limited_};
-    control_server control_{io_, opts_, engine_, reconciler_, limited_, [this](const event& e) { emit(e); }, stopping_};
-    duration repair_interval_ = ms(1000);
-    route_set adopted_;          ///< an earlier run's routes, kept while paths are learnt again
-    timestamp adopt_until_{0};
+    control_server control_{io_, opts_, engine_, routes_.rec(), limited_, [this](const event& e) { emit(e); }, stopping_};
     timestamp armed_for_ = timestamp::max();  ///< what wakeup_ is armed for (min: it fired)
     int exit_code_ = 0;
     sd::notifier sd_ = sd::notifier::from_environment();  ///< systemd, if it asked (NOTIFY_SOCKET)
