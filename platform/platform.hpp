@@ -11,6 +11,7 @@
 #include "faild/core/interface_info.hpp"
 #include "faild/core/ip_address.hpp"
 #include "faild/core/route.hpp"
+#include "faild/core/route_table.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -27,19 +28,11 @@ namespace faild::platform {
 using faild::interface_address;
 using faild::interface_info;
 
-/// Result of one route operation: empty error means success.
-struct op_result {
-    std::string error;  ///< human readable, empty on success
-    bool ok() const { return error.empty(); }
-};
-
-/// One change to the route table, as the reconciler plans it and a batch
-/// (route_table::apply) carries it.
-struct route_change {
-    enum class kind { add, replace, remove } op;
-    route r;
-    bool operator==(const route_change& o) const { return op == o.op && r == o.r; }
-};
+/// The route table's interface and its results belong to the core
+/// (faild/core/route_table.hpp): the core calls it, the backends implement it.
+using faild::op_result;
+using faild::route_change;
+using faild::route_table;
 
 /// Whose routes a route_table sees: those of one routing table with one
 /// protocol tag (faild's own: main and 250 unless configured otherwise).
@@ -47,42 +40,6 @@ struct route_owner {
     std::uint32_t table = 254;  ///< RT_TABLE_MAIN
     int protocol = faild::route_protocol;
 };
-
-/// The kernel routing table, restricted to faild's own routes (those tagged
-/// with its route_owner's protocol in its table). Nothing else is ever read
-/// back or changed through this interface.
-class route_table {
-public:
-    virtual ~route_table() = default;
-    /// faild-tagged host routes currently installed; nullopt (and `error`)
-    /// when the table cannot be read.
-    virtual std::optional<route_set> list(std::string& error) = 0;
-    /// Install a route that is not there yet.
-    virtual op_result add(const route& r) = 0;
-    /// Change an installed route in place (next hop, dev, src): no gap.
-    virtual op_result replace(const route& r) = 0;
-    /// Remove an installed faild route (matched by destination and tag).
-    virtual op_result remove(const route& r) = 0;
-    /// Apply `changes` in their order, as one batch: each with exactly the
-    /// meaning (and errors) of add/replace/remove above. Returns one result
-    /// per change, at the same index; a failed change does not stop the ones
-    /// after it. This default applies them one at a time; a backend that can
-    /// hand the kernel many at once (linux/) overrides it.
-    virtual std::vector<op_result> apply(const std::vector<route_change>& changes);
-};
-
-inline std::vector<op_result> route_table::apply(const std::vector<route_change>& changes) {
-    std::vector<op_result> out;
-    out.reserve(changes.size());
-    for (const auto& c : changes) {
-        switch (c.op) {
-        case route_change::kind::add: out.push_back(add(c.r)); break;
-        case route_change::kind::replace: out.push_back(replace(c.r)); break;
-        case route_change::kind::remove: out.push_back(remove(c.r)); break;
-        }
-    }
-    return out;
-}
 
 /// Interfaces and their addresses.
 class link_source {

@@ -85,8 +85,8 @@ bool reconciler::apply(const route_set& desired, const char* why, std::optional<
     auto results = table_.apply(changes);
     for (std::size_t i = 0; i < changes.size(); ++i) {
         const auto& change = changes[i];
-        const platform::op_result res =
-            i < results.size() ? std::move(results[i]) : platform::op_result{"no result from the route table"};
+        const op_result res =
+            i < results.size() ? std::move(results[i]) : op_result{"no result from the route table"};
         if (!res.ok()) {
             all_ok = false;
             if (repairing) backoff_.failed(change.r.dst, *repair_at);

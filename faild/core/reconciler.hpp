@@ -20,7 +20,7 @@
 #include "faild/core/effects.hpp"
 #include "faild/core/repair_backoff.hpp"
 #include "faild/core/route.hpp"
-#include "platform/platform.hpp"
+#include "faild/core/route_table.hpp"
 
 #include <map>
 #include <string>
@@ -28,7 +28,6 @@
 
 namespace faild {
 
-using platform::route_change;
 const char* to_string(route_change::kind k);
 
 /// The changes that turn `installed` into `desired`: removes first, then
@@ -39,7 +38,7 @@ class reconciler {
 public:
     /// `retry_base`: the repair's first wait before it tries a refused
     /// destination again (the repair period suits; doubling up to 30 s).
-    explicit reconciler(platform::route_table& table, duration retry_base = ms(1000))
+    explicit reconciler(route_table& table, duration retry_base = ms(1000))
         : table_(table), backoff_(retry_base) {}
 
     /// Make the table hold exactly `desired`, trying every change (waits
@@ -66,7 +65,7 @@ public:
 private:
     bool apply(const route_set& desired, const char* why, std::optional<timestamp> repair_at, effect_list& out);
 
-    platform::route_table& table_;
+    route_table& table_;
     route_set installed_;
     /// The peer the plan named for each destination it wanted (the table
     /// does not keep it): route events carry it, also a removal's.

@@ -10,7 +10,7 @@ constexpr duration max_period = ms(30'000);
 constexpr duration idle_period = ms(10'000);
 }  // namespace
 
-route_sync::route_sync(platform::route_table& table, duration interval, unsigned fail_after)
+route_sync::route_sync(route_table& table, duration interval, unsigned fail_after)
     : rec_(table, std::max(interval, min_period)),
       table_(table),
       base_(std::max(interval, min_period)),

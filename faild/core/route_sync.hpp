@@ -27,7 +27,7 @@ class route_sync {
 public:
     /// `interval` and `fail_after`: the probe settings (the adoption window
     /// is (fail_after + 2) intervals; the repair period one interval).
-    route_sync(platform::route_table& table, duration interval, unsigned fail_after);
+    route_sync(route_table& table, duration interval, unsigned fail_after);
 
     /// At start: adopts what the table holds of ours (fx::routes_adopted)
     /// and makes the first sync, which keeps them. Returns that sync's result.
@@ -61,7 +61,7 @@ private:
     void note(bool table_readable);
 
     reconciler rec_;
-    platform::route_table& table_;
+    route_table& table_;
     duration base_;          ///< the repair period while routes are watched
     duration window_;        ///< how long an earlier run's routes are adopted
     duration period_;        ///< base_, or longer while the table is unreadable
