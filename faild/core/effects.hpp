@@ -218,7 +218,7 @@ struct route_changed {
     enum class op { added, replaced, removed, restored };
     op what = op::added;
     route r;
-    std::string reason;  ///< removed: "switchback", "replanned", "peer_gone", "stale", "shutdown", "repair"
+    sync_reason reason = sync_reason::none;  ///< removed: why (none for the others)
     std::string peer;    ///< the peer the plan named for it ("" when none)
     auto tie() const { return std::tie(what, r, reason, peer); }
 };

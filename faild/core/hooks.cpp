@@ -49,11 +49,11 @@ std::optional<hook_call> hook_for(const effect& e, const std::string& node_id, c
         using op = fx::route_changed::op;
         if (r->what == op::added) {
             kind = "failover";
-        } else if (r->what == op::removed && r->reason == "switchback") {
+        } else if (r->what == op::removed && r->reason == sync_reason::switchback) {
             kind = "switchback";
-        } else if (r->what == op::removed && (r->reason == "replanned" || r->reason == "peer_gone")) {
+        } else if (r->what == op::removed && (r->reason == sync_reason::replanned || r->reason == sync_reason::peer_gone)) {
             kind = "route_removed";
-            reason = r->reason;
+            reason = to_string(r->reason);
         } else {
             return std::nullopt;  // stale, shutdown, repairs: faild's own housekeeping
         }

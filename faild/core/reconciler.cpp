@@ -27,12 +27,12 @@ std::vector<route_change> diff_routes(const route_set& desired, const route_set&
     return out;
 }
 
-bool reconciler::reconcile(const route_set& desired, const char* why, effect_list& out) {
+bool reconciler::reconcile(const route_set& desired, sync_reason why, effect_list& out) {
     return apply(desired, why, std::nullopt, out);
 }
 
 bool reconciler::repair(const route_set& desired, timestamp now, effect_list& out) {
-    return apply(desired, "repair", now, out);
+    return apply(desired, sync_reason::repair, now, out);
 }
 
 namespace {
@@ -48,7 +48,7 @@ fx::route_failed::op failed_op(route_change::kind k) {
 
 }  // namespace
 
-bool reconciler::apply(const route_set& desired, const char* why, std::optional<timestamp> repair_at,
+bool reconciler::apply(const route_set& desired, sync_reason why, std::optional<timestamp> repair_at,
                        effect_list& out) {
     const bool repairing = repair_at.has_value();
     std::string error;
@@ -103,12 +103,12 @@ bool reconciler::apply(const route_set& desired, const char* why, std::optional<
             installed_[change.r.dst] = change.r;
             auto was = believed.find(change.r.dst);
             const bool put_back = repairing || (was != believed.end() && was->second == change.r);
-            out.push_back(fx::route_changed{put_back ? op::restored : op::added, change.r, "", peer});
+            out.push_back(fx::route_changed{put_back ? op::restored : op::added, change.r, sync_reason::none, peer});
             break;
         }
         case route_change::kind::replace:
             installed_[change.r.dst] = change.r;
-            out.push_back(fx::route_changed{op::replaced, change.r, "", peer});
+            out.push_back(fx::route_changed{op::replaced, change.r, sync_reason::none, peer});
             break;
         case route_change::kind::remove:
             installed_.erase(change.r.dst);

@@ -43,10 +43,10 @@ public:
 
     /// Make the table hold exactly `desired`, trying every change (waits
     /// of the repair do not apply: the plan changed, or faild exits). `why`
-    /// names the reason for removals in the log ("switchback", "stale",
+    /// names the reason for removals in the log (sync_reason::switchback, stale,
     /// "shutdown", ...). Returns false when the table could not be read or
     /// a change failed.
-    bool reconcile(const route_set& desired, const char* why, effect_list& out);
+    bool reconcile(const route_set& desired, sync_reason why, effect_list& out);
 
     /// The periodic check at `now`: like reconcile(), but a route it has to
     /// put back was removed by someone else, and is logged so
@@ -63,7 +63,7 @@ public:
     const repair_backoff& backoff() const { return backoff_; }
 
 private:
-    bool apply(const route_set& desired, const char* why, std::optional<timestamp> repair_at, effect_list& out);
+    bool apply(const route_set& desired, sync_reason why, std::optional<timestamp> repair_at, effect_list& out);
 
     route_table& table_;
     route_set installed_;

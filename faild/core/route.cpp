@@ -22,4 +22,17 @@ std::string route::problem() const {
     return {};
 }
 
+const char* to_string(sync_reason r) {
+    switch (r) {
+    case sync_reason::none: return "";
+    case sync_reason::stale: return "stale";
+    case sync_reason::switchback: return "switchback";
+    case sync_reason::replanned: return "replanned";
+    case sync_reason::peer_gone: return "peer_gone";
+    case sync_reason::shutdown: return "shutdown";
+    case sync_reason::repair: return "repair";
+    }
+    return "";
+}
+
 }  // namespace faild

@@ -44,4 +44,13 @@ struct route {
 /// Routes keyed by destination.
 using route_set = std::map<ip_address, route>;
 
+/// Why routes were synced, and so why one was removed: the plan changed
+/// (switchback, replanned, peer_gone), an earlier run's or an unwanted
+/// route went (stale), faild stops (shutdown), or the repair put the table
+/// right (repair). `none` for the changes that need no reason (added,
+/// replaced, restored).
+enum class sync_reason { none, stale, switchback, replanned, peer_gone, shutdown, repair };
+/// The reason's name in log lines and hooks ("" for none).
+const char* to_string(sync_reason r);
+
 }  // namespace faild

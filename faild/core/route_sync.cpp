@@ -24,7 +24,7 @@ bool route_sync::start(const route_set& plan, timestamp now, effect_list& out) {
         adopt_until_ = now + window_;
         out.push_back(fx::routes_adopted{adopted_.size(), window_});
     }
-    return sync(plan, "stale", now, out);
+    return sync(plan, sync_reason::stale, now, out);
 }
 
 bool route_sync::close_adoption(timestamp now) {
@@ -40,15 +40,15 @@ route_set route_sync::desired(const route_set& plan, timestamp now) const {
     return want;
 }
 
-bool route_sync::sync(const route_set& plan, const char* why, timestamp now, effect_list& out) {
-    if (close_adoption(now)) why = "stale";  // what it kept goes as stale
+bool route_sync::sync(const route_set& plan, sync_reason why, timestamp now, effect_list& out) {
+    if (close_adoption(now)) why = sync_reason::stale;  // what it kept goes as stale
     const bool ok = rec_.reconcile(desired(plan, now), why, out);
     note(rec_.table_readable());
     return ok;
 }
 
 bool route_sync::repair(const route_set& plan, timestamp now, effect_list& out) {
-    if (!adopted_.empty() && now >= adopt_until_) return sync(plan, "stale", now, out);
+    if (!adopted_.empty() && now >= adopt_until_) return sync(plan, sync_reason::stale, now, out);
     const bool ok = rec_.repair(desired(plan, now), now, out);
     note(rec_.table_readable());
     return ok;
@@ -56,7 +56,7 @@ bool route_sync::repair(const route_set& plan, timestamp now, effect_list& out) 
 
 bool route_sync::stop(effect_list& out) {
     adopted_.clear();
-    return rec_.reconcile({}, "shutdown", out);
+    return rec_.reconcile({}, sync_reason::shutdown, out);
 }
 
 void route_sync::note(bool table_readable) {

@@ -32,10 +32,10 @@ public:
     /// At start: adopts what the table holds of ours (fx::routes_adopted)
     /// and makes the first sync, which keeps them. Returns that sync's result.
     bool start(const route_set& plan, timestamp now, effect_list& out);
-    /// The plan changed (`why`: "switchback", "replanned", "peer_gone"):
+    /// The plan changed (`why`: switchback, replanned or peer_gone):
     /// every change is tried now. Past the adoption window, what is still
     /// adopted goes, as stale.
-    bool sync(const route_set& plan, const char* why, timestamp now, effect_list& out);
+    bool sync(const route_set& plan, sync_reason why, timestamp now, effect_list& out);
     /// The repair timer: puts back what something else removed; a route the
     /// table refused waits its back-off. Closes the adoption window when due.
     bool repair(const route_set& plan, timestamp now, effect_list& out);

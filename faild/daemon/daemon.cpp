@@ -201,7 +201,7 @@ private:
     }
 
     /// The plan changed: every change is tried now (`why` says why).
-    void reconcile(const char* why) {
+    void reconcile(sync_reason why) {
         effect_list effects;
         routes_.sync(engine_.desired_routes(), why, now(), effects);
         emit(effects);
@@ -282,7 +282,7 @@ private:
                 const auto* c = std::get_if<fx::path_changed>(&e);
                 return c && c->to == path_state::up;
             });
-            reconcile(gone ? "peer_gone" : back ? "switchback" : "replanned");
+            reconcile(gone ? sync_reason::peer_gone : back ? sync_reason::switchback : sync_reason::replanned);
         }
     }
 

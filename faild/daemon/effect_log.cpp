@@ -157,7 +157,7 @@ struct formatter {
         event e("route", restored ? severity::warning : severity::info, name);
         e.raw(x.r.to_kv());
         if (!x.peer.empty()) e.kv("peer", x.peer);
-        if (x.what == op::removed) e.kv("reason", x.reason);
+        if (x.what == op::removed) e.kv("reason", to_string(x.reason));
         if (restored) e.kv("note", "a faild route was removed by something else; put back");
         return e;
     }

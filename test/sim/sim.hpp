@@ -166,7 +166,7 @@ public:
         engine_output out;
         n.eng->shutdown(out);
         handle(n, out);
-        n.rec->reconcile({}, "shutdown", n.log);
+        n.rec->reconcile({}, sync_reason::shutdown, n.log);
         n.stopped = true;
     }
 
@@ -188,7 +188,7 @@ private:
     void handle(node& n, engine_output& out) {
         for (const auto& s : out.sends) net_.send(n.ports[s.lan], s.dst, s.port, 7793, s.bytes, now_);
         n.log.insert(n.log.end(), out.effects.begin(), out.effects.end());
-        if (out.paths_changed) n.rec->reconcile(n.eng->desired_routes(), "switchback", n.log);
+        if (out.paths_changed) n.rec->reconcile(n.eng->desired_routes(), sync_reason::switchback, n.log);
     }
 
     platform::fake_network net_;

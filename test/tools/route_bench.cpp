@@ -240,12 +240,12 @@ void run_once(route_table& table, const std::vector<route>& first, const std::ve
     reconciler rec(table);
     effect_list events;
     auto t0 = std::chrono::steady_clock::now();
-    bool ok = rec.reconcile(desired, "bench", events);
+    bool ok = rec.reconcile(desired, sync_reason::replanned, events);
     f.reconcile.push_back(ms_since(t0));
     if (!ok || events.size() != first.size()) fail("reconcile did not add every route");
     expect(table, first, "reconcile");
     events.clear();
-    if (!rec.reconcile({}, "bench", events)) fail("reconcile did not remove every route");
+    if (!rec.reconcile({}, sync_reason::shutdown, events)) fail("reconcile did not remove every route");
     expect(table, none, "reconcile back to empty");
 }
 

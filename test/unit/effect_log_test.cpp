@@ -111,22 +111,22 @@ TEST_CASE("effect_log: drops, and the count lines of everything logged like them
 
 TEST_CASE("effect_log: route lines") {
     using op = fx::route_changed::op;
-    CHECK(line(fx::route_changed{op::added, h2_a_via_b, "", ""}) ==
+    CHECK(line(fx::route_changed{op::added, h2_a_via_b, sync_reason::none, ""}) ==
           "route info event=route_added dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1");
-    CHECK(line(fx::route_changed{op::added, h2_a_via_b, "", "h2"}) ==
+    CHECK(line(fx::route_changed{op::added, h2_a_via_b, sync_reason::none, "h2"}) ==
           "route info event=route_added dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 peer=h2");
-    CHECK(line(fx::route_changed{op::replaced, h2_a_via_b, "", ""}) ==
+    CHECK(line(fx::route_changed{op::replaced, h2_a_via_b, sync_reason::none, ""}) ==
           "route info event=route_replaced dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1");
-    CHECK(line(fx::route_changed{op::removed, h2_a_via_b, "switchback", "h2"}) ==
+    CHECK(line(fx::route_changed{op::removed, h2_a_via_b, sync_reason::switchback, "h2"}) ==
           "route info event=route_removed dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 peer=h2 "
           "reason=switchback");
-    CHECK(line(fx::route_changed{op::removed, h2_a_via_b, "stale", ""}) ==
+    CHECK(line(fx::route_changed{op::removed, h2_a_via_b, sync_reason::stale, ""}) ==
           "route info event=route_removed dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 reason=stale");
-    CHECK(line(fx::route_changed{op::restored, h2_a_via_b, "", ""}) ==
+    CHECK(line(fx::route_changed{op::restored, h2_a_via_b, sync_reason::none, ""}) ==
           "route warning event=route_restored dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 note=\"a faild "
           "route was removed by something else; put back\"");
     const route v6{ip("2001:db8:a::5"), ip("fe80::b1"), "eth1", 11, ip("2001:db8:a::1"), {}};
-    CHECK(line(fx::route_changed{op::added, v6, "", ""}) ==
+    CHECK(line(fx::route_changed{op::added, v6, sync_reason::none, ""}) ==
           "route info event=route_added dst=2001:db8:a::5/128 via=fe80::b1 dev=eth1 src=2001:db8:a::1");
     CHECK(line(fx::route_failed{fx::route_failed::op::add, h2_a_via_b, "Network is unreachable"}) ==
           "route error event=route_failed op=add dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1 "
@@ -183,7 +183,7 @@ TEST_CASE("effect_log: every kind of effect has its line, and the name is the fi
                        fx::incarnation_renewed{2, 1},
                        fx::datagram_dropped{"replay", "eth0", ip("192.0.2.9")},
                        fx::repeated{"wire", severity::warning, "drop", "replay", 1, 60, std::nullopt, std::nullopt},
-                       fx::route_changed{fx::route_changed::op::added, h2_a_via_b, "", ""},
+                       fx::route_changed{fx::route_changed::op::added, h2_a_via_b, sync_reason::none, ""},
                        fx::route_failed{fx::route_failed::op::add, h2_a_via_b, "x"},
                        fx::routes_adopted{1, ms(500)},
                        fx::route_table_unreadable{"x"},

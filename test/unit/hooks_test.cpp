@@ -33,7 +33,7 @@ effect path_down(const char* peer, down_reason why) {
 effect path_up(const char* peer) {
     return fx::path_changed{{peer, "eth0", family::v4}, path_state::down, path_state::up, 0, 3};
 }
-effect route_change(fx::route_changed::op what, const char* why, const char* peer) {
+effect route_change(fx::route_changed::op what, sync_reason why, const char* peer) {
     return fx::route_changed{what, h2_a_via_b, why, peer};
 }
 effect lost(const char* peer) { return fx::peer_left{peer, fx::peer_left::why::lost, ""}; }
@@ -49,16 +49,16 @@ TEST_CASE("hooks: path events, failover, switchback and peer_lost run the progra
     CHECK(c->env == std::vector<std::string>{"FAILD_EVENT=path_down", "FAILD_PEER=h2", "FAILD_LAN=eth0",
                                              "FAILD_FAMILY=v4", "FAILD_NODE_ID=h1", "FAILD_REASON=carrier"});
 
-    auto f = hook_for(route_change(op::added, "", "h2"), "h1", w.lans, w.peers, w.proofs);
+    auto f = hook_for(route_change(op::added, sync_reason::none, "h2"), "h1", w.lans, w.peers, w.proofs);
     REQUIRE(f);
     CHECK(f->args == std::vector<std::string>{"failover", "h2", "eth0", "v4"});
     CHECK(f->env.back() == "FAILD_ROUTE=192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1");
 
-    CHECK(hook_for(route_change(op::removed, "switchback", "h2"), "h1", w.lans, w.peers, w.proofs)->args[0] ==
+    CHECK(hook_for(route_change(op::removed, sync_reason::switchback, "h2"), "h1", w.lans, w.peers, w.proofs)->args[0] ==
           "switchback");
-    CHECK_FALSE(hook_for(route_change(op::removed, "shutdown", ""), "h1", w.lans, w.peers, w.proofs));
-    CHECK_FALSE(hook_for(route_change(op::restored, "", "h2"), "h1", w.lans, w.peers, w.proofs));  // a repair
-    CHECK_FALSE(hook_for(route_change(op::replaced, "", "h2"), "h1", w.lans, w.peers, w.proofs));
+    CHECK_FALSE(hook_for(route_change(op::removed, sync_reason::shutdown, ""), "h1", w.lans, w.peers, w.proofs));
+    CHECK_FALSE(hook_for(route_change(op::restored, sync_reason::none, "h2"), "h1", w.lans, w.peers, w.proofs));  // a repair
+    CHECK_FALSE(hook_for(route_change(op::replaced, sync_reason::none, "h2"), "h1", w.lans, w.peers, w.proofs));
 
     CHECK(hook_for(lost("h2"), "h1", w.lans, w.peers, w.proofs)->args ==
           std::vector<std::string>{"peer_lost", "h2", "-", "-"});
@@ -78,28 +78,28 @@ TEST_CASE("hooks: the failover hook names the peer the route plan chose, not ano
     h3.node_id = "h3";
     h3.addresses = {*ip_address::parse("192.0.2.2"), *ip_address::parse("198.51.100.3")};
     w.peers.emplace("h3", h3);
-    auto f = hook_for(route_change(op::added, "", "h2"), "h1", w.lans, w.peers, w.proofs);
+    auto f = hook_for(route_change(op::added, sync_reason::none, "h2"), "h1", w.lans, w.peers, w.proofs);
     REQUIRE(f);
     CHECK(f->args == std::vector<std::string>{"failover", "h2", "eth0", "v4"});
     CHECK(std::count(f->env.begin(), f->env.end(), "FAILD_PEER=h2") == 1);
-    auto s = hook_for(route_change(op::removed, "switchback", "h2"), "h1", w.lans, w.peers, w.proofs);
+    auto s = hook_for(route_change(op::removed, sync_reason::switchback, "h2"), "h1", w.lans, w.peers, w.proofs);
     REQUIRE(s);
     CHECK(s->args == std::vector<std::string>{"switchback", "h2", "eth0", "v4"});
 }
 
 TEST_CASE("hooks: a route removed as replanned or peer_gone says so (event route_removed, FAILD_REASON)") {
     world w;
-    for (const char* why : {"replanned", "peer_gone"}) {
+    for (sync_reason why : {sync_reason::replanned, sync_reason::peer_gone}) {
         CAPTURE(why);
         auto c = hook_for(route_change(op::removed, why, "h2"), "h1", w.lans, w.peers, w.proofs);
         REQUIRE(c);
         CHECK(c->args == std::vector<std::string>{"route_removed", "h2", "eth0", "v4"});
         CHECK(c->env == std::vector<std::string>{"FAILD_EVENT=route_removed", "FAILD_PEER=h2", "FAILD_LAN=eth0",
                                                  "FAILD_FAMILY=v4", "FAILD_NODE_ID=h1",
-                                                 std::string("FAILD_REASON=") + why,
+                                                 std::string("FAILD_REASON=") + to_string(why),
                                                  "FAILD_ROUTE=192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1"});
     }
-    for (const char* why : {"stale", "shutdown"}) {  // faild's own housekeeping: no hook
+    for (sync_reason why : {sync_reason::stale, sync_reason::shutdown}) {  // faild's own housekeeping: no hook
         CHECK_FALSE(hook_for(route_change(op::removed, why, ""), "h1", w.lans, w.peers, w.proofs));
     }
 }
@@ -118,7 +118,7 @@ TEST_CASE("hooks: a proven peer has had a path up through a proven next hop, and
     CHECK(proven_peer(h2, w.lans, w.proofs));
     CHECK(hook_for(down, "h1", w.lans, w.peers, w.proofs)->important);
     CHECK_FALSE(hook_for(path_down("x9", down_reason::missed), "h1", w.lans, w.peers, w.proofs)->important);  // not in the table
-    CHECK(hook_for(route_change(op::added, "", "h2"), "h1", w.lans, w.peers, w.proofs)->important);
+    CHECK(hook_for(route_change(op::added, sync_reason::none, "h2"), "h1", w.lans, w.peers, w.proofs)->important);
 }
 
 TEST_CASE("hook_planner: a proven peer's peer_lost is important although the peer has left the table") {

@@ -21,10 +21,10 @@ route_set set_of(std::initializer_list<route> rs) {
 using op = fx::route_changed::op;
 using failed_op = fx::route_failed::op;
 
-effect added(const route& x, std::string peer = "") { return fx::route_changed{op::added, x, "", std::move(peer)}; }
-effect replaced(const route& x) { return fx::route_changed{op::replaced, x, "", ""}; }
-effect restored(const route& x) { return fx::route_changed{op::restored, x, "", ""}; }
-effect removed(const route& x, const char* why, std::string peer = "") {
+effect added(const route& x, std::string peer = "") { return fx::route_changed{op::added, x, sync_reason::none, std::move(peer)}; }
+effect replaced(const route& x) { return fx::route_changed{op::replaced, x, sync_reason::none, ""}; }
+effect restored(const route& x) { return fx::route_changed{op::restored, x, sync_reason::none, ""}; }
+effect removed(const route& x, sync_reason why, std::string peer = "") {
     return fx::route_changed{op::removed, x, why, std::move(peer)};
 }
 effect failed(failed_op what, const route& x, const char* error) { return fx::route_failed{what, x, error}; }
@@ -54,19 +54,19 @@ TEST_CASE("reconciler: brings the table to the desired set and logs each change"
     effect_list ev;
     auto a = r("192.0.2.2", "198.51.100.2");
     auto b = r("192.0.2.3", "198.51.100.3");
-    CHECK(rec.reconcile(set_of({a, b}), "switchback", ev));
+    CHECK(rec.reconcile(set_of({a, b}), sync_reason::switchback, ev));
     CHECK(table.routes() == set_of({a, b}));
     CHECK(ev == effect_list{added(a), added(b)});
 
     ev.clear();
     auto b2 = r("192.0.2.3", "198.51.100.9");
-    CHECK(rec.reconcile(set_of({b2}), "switchback", ev));
+    CHECK(rec.reconcile(set_of({b2}), sync_reason::switchback, ev));
     CHECK(table.routes() == set_of({b2}));
-    CHECK(ev == effect_list{removed(a, "switchback"), replaced(b2)});
+    CHECK(ev == effect_list{removed(a, sync_reason::switchback), replaced(b2)});
 
     ev.clear();
     std::size_t ops = table.operations();
-    CHECK(rec.reconcile(set_of({b2}), "switchback", ev));  // nothing to do: no writes
+    CHECK(rec.reconcile(set_of({b2}), sync_reason::switchback, ev));  // nothing to do: no writes
     CHECK(table.operations() == ops);
     CHECK(ev.empty());
 }
@@ -79,10 +79,10 @@ TEST_CASE("reconciler: stale routes of an earlier run go at start, foreign route
     table.add_foreign(theirs);
     reconciler rec(table);
     effect_list ev;
-    CHECK(rec.reconcile({}, "stale", ev));
+    CHECK(rec.reconcile({}, sync_reason::stale, ev));
     CHECK(table.routes().empty());
     CHECK(table.has_foreign(theirs.dst));
-    CHECK(ev == effect_list{removed(stale, "stale")});
+    CHECK(ev == effect_list{removed(stale, sync_reason::stale)});
 }
 
 TEST_CASE("reconciler: a failed change is logged, the others still happen, the next run retries") {
@@ -92,11 +92,11 @@ TEST_CASE("reconciler: a failed change is logged, the others still happen, the n
     auto a = r("192.0.2.2", "198.51.100.2");
     auto b = r("192.0.2.3", "198.51.100.3");
     table.fail_next("Network is unreachable");
-    CHECK_FALSE(rec.reconcile(set_of({a, b}), "switchback", ev));
+    CHECK_FALSE(rec.reconcile(set_of({a, b}), sync_reason::switchback, ev));
     CHECK(table.routes() == set_of({b}));
     CHECK(ev == effect_list{failed(failed_op::add, a, "Network is unreachable"), added(b)});
     ev.clear();
-    CHECK(rec.reconcile(set_of({a, b}), "switchback", ev));
+    CHECK(rec.reconcile(set_of({a, b}), sync_reason::switchback, ev));
     CHECK(table.routes() == set_of({a, b}));
     CHECK(ev == effect_list{added(a)});
 }
@@ -106,10 +106,10 @@ TEST_CASE("reconciler: a route deleted behind its back is put back on the next r
     reconciler rec(table);
     effect_list ev;
     auto a = r("192.0.2.2", "198.51.100.2");
-    rec.reconcile(set_of({a}), "switchback", ev);
+    rec.reconcile(set_of({a}), sync_reason::switchback, ev);
     table.remove(a);  // e.g. `ip route flush proto 250`
     ev.clear();
-    CHECK(rec.reconcile(set_of({a}), "switchback", ev));
+    CHECK(rec.reconcile(set_of({a}), sync_reason::switchback, ev));
     CHECK(table.routes() == set_of({a}));
     // Whoever notices, it is logged as what it is: put back.
     CHECK(ev == effect_list{restored(a)});
@@ -120,7 +120,7 @@ TEST_CASE("reconciler: an unreadable table changes nothing and says so") {
     reconciler rec(table);
     effect_list ev;
     table.fail_next_list("netlink: Permission denied");
-    CHECK_FALSE(rec.reconcile(set_of({r("192.0.2.2", "198.51.100.2")}), "switchback", ev));
+    CHECK_FALSE(rec.reconcile(set_of({r("192.0.2.2", "198.51.100.2")}), sync_reason::switchback, ev));
     CHECK(table.routes().empty());
     CHECK(table.operations() == 0);
     CHECK(ev == effect_list{fx::route_table_unreadable{"netlink: Permission denied"}});
@@ -131,7 +131,7 @@ TEST_CASE("reconciler: the periodic repair logs what it had to put back as resto
     reconciler rec(table);
     effect_list ev;
     auto a = r("192.0.2.2", "198.51.100.2");
-    rec.reconcile(set_of({a}), "switchback", ev);
+    rec.reconcile(set_of({a}), sync_reason::switchback, ev);
     ev.clear();
     CHECK(rec.repair(set_of({a}), ms(0), ev));
     CHECK(ev.empty());  // nothing missing: nothing said
@@ -181,17 +181,17 @@ TEST_CASE("reconciler: one run is one list() and one batch holding the whole dif
     REQUIRE(table.add(b).ok());
     reconciler rec(table);
     effect_list ev;
-    CHECK(rec.reconcile(set_of({b2, c, d}), "switchback", ev));
+    CHECK(rec.reconcile(set_of({b2, c, d}), sync_reason::switchback, ev));
     CHECK(table.lists() == 1);
     CHECK(table.batches() == 1);
     CHECK(table.operations() == 2 + 4);  // the two planted above, then remove a, replace b, add c, add d
     CHECK(table.routes() == set_of({b2, c, d}));
     CHECK(rec.installed() == set_of({b2, c, d}));
-    CHECK(ev == effect_list{removed(a, "switchback"), replaced(b2), added(c), added(d)});
+    CHECK(ev == effect_list{removed(a, sync_reason::switchback), replaced(b2), added(c), added(d)});
 
     // Nothing to change: a list(), no batch at all.
     ev.clear();
-    CHECK(rec.reconcile(set_of({b2, c, d}), "switchback", ev));
+    CHECK(rec.reconcile(set_of({b2, c, d}), sync_reason::switchback, ev));
     CHECK(table.lists() == 2);
     CHECK(table.batches() == 1);
     CHECK(ev.empty());
@@ -207,12 +207,12 @@ TEST_CASE("reconciler: a change failing in the middle of the batch is reported f
     table.add_foreign(theirs);
     reconciler rec(table);
     effect_list ev;
-    CHECK_FALSE(rec.reconcile(set_of({c, theirs, e}), "switchback", ev));
+    CHECK_FALSE(rec.reconcile(set_of({c, theirs, e}), sync_reason::switchback, ev));
     CHECK(table.batches() == 1);
     CHECK(table.routes() == set_of({c, e}));
     CHECK(table.has_foreign(theirs.dst));
     CHECK(rec.installed() == set_of({c, e}));
-    CHECK(ev == effect_list{removed(gone, "switchback"), added(c),
+    CHECK(ev == effect_list{removed(gone, sync_reason::switchback), added(c),
                             failed(failed_op::add, theirs, "route exists (not faild's)"), added(e)});
 }
 
@@ -228,7 +228,7 @@ TEST_CASE("reconciler: each result of the batch belongs to the change at its ind
     table.script = {{"no such route"}, {}, {"Network is unreachable"}, {}};
     reconciler rec(table);
     effect_list ev;
-    CHECK_FALSE(rec.reconcile(set_of({b2, c, d}), "switchback", ev));
+    CHECK_FALSE(rec.reconcile(set_of({b2, c, d}), sync_reason::switchback, ev));
     REQUIRE(table.batches.size() == 1);
     CHECK(table.batches[0] == diff_routes(set_of({b2, c, d}), set_of({a, b})));
     CHECK(ev == effect_list{failed(failed_op::remove, a, "no such route"), replaced(b2),
@@ -245,7 +245,7 @@ TEST_CASE("reconciler: a batch that answers fewer results than changes fails the
     auto b = r("192.0.2.3", "198.51.100.3");
     reconciler rec(table);
     effect_list ev;
-    CHECK_FALSE(rec.reconcile(set_of({a, b}), "switchback", ev));
+    CHECK_FALSE(rec.reconcile(set_of({a, b}), sync_reason::switchback, ev));
     CHECK(ev == effect_list{added(a), failed(failed_op::add, b, "no result from the route table")});
     CHECK(rec.installed() == set_of({a}));
 }
@@ -258,8 +258,8 @@ TEST_CASE("reconciler: the dry-run table logs one line per change of the batch, 
     auto b = r("192.0.2.3", "198.51.100.3");
     reconciler rec(table);
     effect_list ev;
-    CHECK(rec.reconcile(set_of({a, b}), "failover", ev));
-    CHECK(rec.reconcile(set_of({a2}), "switchback", ev));
+    CHECK(rec.reconcile(set_of({a, b}), sync_reason::replanned, ev));
+    CHECK(rec.reconcile(set_of({a2}), sync_reason::switchback, ev));
     CHECK(table.batches() == 2);
     CHECK(lines == std::vector<std::string>{
                        "op=add dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1",
@@ -308,7 +308,7 @@ TEST_CASE("reconciler: a route in conflict backs off on its own, an unrelated fl
     reconciler rec(table, ms(100));  // the repair period at t = 0.1
     effect_list ev;
     const route_set want = set_of({mine, other});
-    CHECK_FALSE(rec.reconcile(want, "replanned", ev));  // the plan changed: both tried
+    CHECK_FALSE(rec.reconcile(want, sync_reason::replanned, ev));  // the plan changed: both tried
     CHECK(table.routes() == set_of({other}));
 
     // The repair runs every 100 ms for 20 s. The conflicting route is tried
@@ -370,11 +370,11 @@ TEST_CASE("reconciler: route events name the peer the plan chose, also when the 
     auto a = r("192.0.2.2", "198.51.100.2");
     a.peer = "h2";
     auto b = r("192.0.2.3", "198.51.100.3");  // the plan named no peer
-    CHECK(rec.reconcile(set_of({a, b}), "replanned", ev));
+    CHECK(rec.reconcile(set_of({a, b}), sync_reason::replanned, ev));
     CHECK(ev == effect_list{added(a, "h2"), added(b)});
     ev.clear();
     CHECK(rec.repair(set_of({a, b}), ms(0), ev));  // read back from the table: no peer there
     CHECK(ev.empty());
-    CHECK(rec.reconcile(set_of({b}), "switchback", ev));
-    CHECK(ev == effect_list{removed(a, "switchback", "h2")});
+    CHECK(rec.reconcile(set_of({b}), sync_reason::switchback, ev));
+    CHECK(ev == effect_list{removed(a, sync_reason::switchback, "h2")});
 }

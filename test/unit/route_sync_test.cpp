@@ -19,9 +19,9 @@ route_set set_of(std::initializer_list<route> rs) {
 }
 
 using op = fx::route_changed::op;
-effect removed(const route& x, const char* why) { return fx::route_changed{op::removed, x, why, ""}; }
-effect added(const route& x) { return fx::route_changed{op::added, x, "", ""}; }
-effect replaced(const route& x) { return fx::route_changed{op::replaced, x, "", ""}; }
+effect removed(const route& x, sync_reason why) { return fx::route_changed{op::removed, x, why, ""}; }
+effect added(const route& x) { return fx::route_changed{op::added, x, sync_reason::none, ""}; }
+effect replaced(const route& x) { return fx::route_changed{op::replaced, x, sync_reason::none, ""}; }
 
 }  // namespace
 
@@ -38,13 +38,13 @@ TEST_CASE("route_sync: an earlier run's routes are kept for (f + 2) intervals, t
     for (long long t = 100; t < 500; t += 100) {
         effect_list run;
         CHECK(sync.repair({}, ms(t), run));
-        CHECK(sync.sync({}, "replanned", ms(t + 50), run));
+        CHECK(sync.sync({}, sync_reason::replanned, ms(t + 50), run));
         CHECK(run.empty());
         CHECK(table.routes() == set_of({left}));
     }
     effect_list closing;
     CHECK(sync.repair({}, ms(500), closing));
-    CHECK(closing == effect_list{removed(left, "stale")});
+    CHECK(closing == effect_list{removed(left, sync_reason::stale)});
     CHECK(table.routes().empty());
     CHECK_FALSE(sync.adopting());
 }
@@ -61,18 +61,18 @@ TEST_CASE("route_sync: the outage outlived the restart: the plan takes over the 
     const std::size_t writes = table.operations();
     // At 300 ms the path is down again: the plan wants the same route.
     effect_list planned;
-    CHECK(sync.sync(set_of({left}), "replanned", ms(300), planned));
+    CHECK(sync.sync(set_of({left}), sync_reason::replanned, ms(300), planned));
     CHECK(planned.empty());  // it was there all along: nothing written
     CHECK(table.operations() == writes);
     // The plan moves it to another next hop: replaced in place.
     const route moved = r("192.0.2.2", "198.51.100.9");
     effect_list move;
-    CHECK(sync.sync(set_of({moved}), "replanned", ms(400), move));
+    CHECK(sync.sync(set_of({moved}), sync_reason::replanned, ms(400), move));
     CHECK(move == effect_list{replaced(moved)});
     // The window closes by a plan change too: what the plan does not want goes.
     effect_list closing;
-    CHECK(sync.sync(set_of({moved}), "switchback", ms(600), closing));
-    CHECK(closing == effect_list{removed(other, "stale")});
+    CHECK(sync.sync(set_of({moved}), sync_reason::switchback, ms(600), closing));
+    CHECK(closing == effect_list{removed(other, sync_reason::stale)});
     CHECK(table.routes() == set_of({moved}));
 }
 
@@ -96,7 +96,7 @@ TEST_CASE("route_sync: the repair period: an interval (50 ms at least), 10 s whe
     CHECK_FALSE(fast.watching({}));
     CHECK(fast.period(set_of({want})) == ms(50));
     CHECK(fast.watching(set_of({want})));
-    fast.sync(set_of({want}), "replanned", ms(1), out);
+    fast.sync(set_of({want}), sync_reason::replanned, ms(1), out);
     CHECK(fast.period({}) == ms(50));  // a route of ours is installed: watched
     CHECK(fast.watching({}));
     // The table cannot be read: 100, 200, ... ms, at most 30 s.
@@ -129,6 +129,6 @@ TEST_CASE("route_sync: stop removes every route of ours, adopted ones too") {
     REQUIRE(table.routes() == set_of({left, want}));
     effect_list bye;
     CHECK(sync.stop(bye));
-    CHECK(bye == effect_list{removed(left, "shutdown"), removed(want, "shutdown")});
+    CHECK(bye == effect_list{removed(left, sync_reason::shutdown), removed(want, sync_reason::shutdown)});
     CHECK(table.routes().empty());
 }
