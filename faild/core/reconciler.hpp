@@ -43,8 +43,8 @@ public:
 
     /// Make the table hold exactly `desired`, trying every change (waits
     /// of the repair do not apply: the plan changed, or faild exits). `why`
-    /// names the reason for removals in the log (sync_reason::switchback, stale,
-    /// "shutdown", ...). Returns false when the table could not be read or
+    /// names the reason for removals in the log (sync_reason: switchback, stale,
+    /// shutdown, ...). Returns false when the table could not be read or
     /// a change failed.
     bool reconcile(const route_set& desired, sync_reason why, effect_list& out);
 

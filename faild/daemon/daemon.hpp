@@ -13,9 +13,10 @@
 // before the loop), lan_sockets, link_watch, lan_claims (our LANs in our
 // table), reload (SIGHUP), hook_runner (the notify program),
 // control_server (faildctl), state_writer (the proofs across restarts),
-// limited_log (rate-limited lines). What stays here: the loop's timer and
-// signals, syncing routes (the reconciler after every change of the path
-// table, the adoption of an earlier run's routes, the periodic repair) and
+// limited_log (rate-limited lines). When routes are written is the core's
+// route_sync (adoption of an earlier run's routes, repair period, stop);
+// what stays here: the loop's timer and signals, the repair timer and the
+// calls into route_sync after every change of the path table, and
 // systemd's READY, STATUS and WATCHDOG.
 #pragma once
 
