@@ -191,7 +191,7 @@ bool engine::answers_elsewhere(const peer& p, path_key self, timestamp now) cons
     return std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
         const path& o = other.second;
         return !(other.first == self) && o.tracker.state() == path_state::up && o.tracker.missed() == 0 &&
-               o.owed == 0 && !o.late && !o.retry_due(now) && !(mutual && now >= o.inq_deadline);
+               o.owed == 0 && !(o.awaiting && o.late) && !o.retry_due(now) && !(mutual && now >= o.inq_deadline);
     });
 }
 

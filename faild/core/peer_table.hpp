@@ -103,7 +103,7 @@ struct path {
     bool miss_counted = false;     ///< the probe in flight was already counted as missed
     bool retried = false;          ///< a retry went out since the last answer (no RTT sample then)
     bool retry_in_flight = false;  ///< the probe in flight is a retry (not the round's INQ)
-    bool late = false;             ///< the probe in flight is past its retry timeout
+    bool late = false;             ///< the probe in flight is past its retry timeout (only while awaiting)
     std::array<std::uint32_t, 4> unanswered{};
     std::size_t unanswered_count = 0;
     void note_sent(std::uint32_t seq) { unanswered[unanswered_count++ % unanswered.size()] = seq; }

@@ -1792,6 +1792,31 @@ TEST_CASE("engine: mutual rounds: a peer whose INQs are all late costs a check e
     CHECK(s.lan(0).tracker.state() == path_state::up);
 }
 
+TEST_CASE("engine: a probe whose round has closed is no longer overdue: its path answers again for fast confirmation") {
+    // Both ACKs of the round at 400 are late (h2 answers neither): at 410
+    // neither path is judged by its timeout (h2 answers nowhere). Then h2
+    // turns out a requestor with mutual rounds: its INQs list h1 on both
+    // LANs, so neither path awaits an ACK any more, and both have good
+    // rounds. When LAN A's next INQ is missing, LAN B answers (its INQ of
+    // 520 came): fast confirmation retries LAN A at once.
+    two_up s;
+    tick_answered(s.e, ms(400), {});
+    engine_output late;
+    s.e.tick(ms(410), late);
+    REQUIRE(late.sends.empty());
+    engine_output inqs;
+    for (std::size_t li : {0, 1}) feed(s.e, li, peer_hops[li], h2_inq(1, {"h1"}), ms(420), inqs);
+    REQUIRE(s.e.peers().at("h2").mutual);
+    engine_output round_out;
+    s.e.tick(ms(500), round_out);
+    feed(s.e, 1, peer_hops[1], h2_inq(2, {"h1"}), ms(520), round_out);  // LAN A's does not come
+    engine_output due;
+    s.e.tick(ms(530), due);
+    CHECK(of<fx::probe_retry>(due).size() == 1);
+    REQUIRE(due.sends.size() == 1);
+    CHECK(due.sends[0].dst == ip("192.0.2.2"));
+}
+
 TEST_CASE("engine: mutual rounds: a peer that no longer hears us is a one-way failure") {
     mutual_pair s;
     s.run(2000);
