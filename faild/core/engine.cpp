@@ -146,16 +146,16 @@ bool engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& ou
 }
 
 duration engine::confirm_timeout(const path& pa) const {
-    duration t = pa.srtt.count() > 0 ? pa.srtt * 4 : ms(10);
+    duration t = pa.rtt.measured() ? pa.rtt.srtt() * 4 : ms(10);
     return std::clamp<duration>(t, ms(5), std::max<duration>(ms(5), cfg_.interval));
 }
 
 std::optional<duration> engine::retry_timeout(const path& pa) const {
     // Without an RTT sample there is nothing to derive it from: the round's
     // end decides, as without fast confirmation.
-    if (!cfg_.fast_confirm || pa.srtt.count() <= 0 || !pa.hop) return std::nullopt;
+    if (!cfg_.fast_confirm || !pa.rtt.measured() || !pa.hop) return std::nullopt;
     duration floor = cfg_.confirm_floor.count() > 0 ? cfg_.confirm_floor : std::max<duration>(ms(2), cfg_.interval / 10);
-    duration rto = std::max(floor, pa.srtt + pa.rttvar * 4);
+    duration rto = pa.rtt.rto(floor);
     if (rto >= cfg_.interval) return std::nullopt;
     return rto;
 }
@@ -553,7 +553,7 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
         auto it = p.paths.find(k);
         if (it == p.paths.end() || !mutual_with(p) || it->second.tracker.state() != path_state::up) continue;
         path& pa = it->second;
-        if (pa.srtt.count() == 0) {
+        if (!pa.rtt.measured()) {
             ack_round = unmeasured = true;
         } else if (pa.rtt_rounds > 0) {
             --pa.rtt_rounds;
@@ -912,16 +912,8 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             // And only from a probe that was not sent again, answered in
             // its own round (Karn's rule: whose answer is it otherwise?).
             if (pa.tracker.state() == path_state::up && m.seq == pa.awaited_seq && !pa.retried) {
-                duration rtt = now - pa.inq_sent;
-                if (pa.srtt.count() == 0) {
-                    pa.srtt = rtt;
-                    pa.rttvar = rtt / 2;
-                    if (mutual_with(p)) pa.rtt_rounds = rtt_burst - 1;
-                } else {
-                    duration dev = pa.srtt > rtt ? pa.srtt - rtt : rtt - pa.srtt;
-                    pa.rttvar = (pa.rttvar * 3 + dev) / 4;
-                    pa.srtt = (pa.srtt * 3 + rtt) / 4;
-                }
+                if (!pa.rtt.measured() && mutual_with(p)) pa.rtt_rounds = rtt_burst - 1;
+                pa.rtt.sample(now - pa.inq_sent);
             }
             pa.awaiting = pa.grace = false;
             pa.miss_counted = pa.retried = pa.retry_in_flight = pa.late = false;

@@ -206,6 +206,8 @@ public:
     std::uint32_t incarnation() const { return incarnation_; }
     const std::vector<lan>& lans() const { return lans_; }
     const peer_map& peers() const { return peers_; }
+    /// A read-only look at path k of peer `id` (std::out_of_range if there is none).
+    path_view view(const std::string& id, path_key k) const { return path_view(peers_.at(id).paths.at(k)); }
     const drop_counters& drops() const { return drops_; }
     /// Which node has proven which address (routes go only to those).
     const address_book& proofs() const { return book_; }

@@ -16,6 +16,7 @@
 #include "faild/core/ip_address.hpp"
 #include "faild/core/loss_window.hpp"
 #include "faild/core/path_tracker.hpp"
+#include "faild/core/rtt_estimator.hpp"
 
 #include <algorithm>
 #include <array>
@@ -120,8 +121,7 @@ struct path {
     bool was_up = false;           ///< has been up at least once (warm-up probes only then)
     std::uint32_t last_inq_seq = 0;
     std::uint32_t inq_seq_incarnation = 0;  ///< the incarnation last_inq_seq is of
-    duration srtt{0};              ///< smoothed round-trip time, 0 until measured
-    duration rttvar{0};            ///< its mean deviation (RFC 6298)
+    rtt_estimator rtt;             ///< round-trip time (RFC 6298)
     std::uint8_t rtt_rounds = 0;   ///< mutual: rounds still to ask for an ACK (RTT samples)
     loss_window rounds;            ///< good/missed rounds over the last minute
     flap_damping damping;          ///< flap penalty (only when damping is on)
@@ -170,6 +170,40 @@ struct path {
     explicit path(path_tracker t) : tracker(t) {}
     /// The state routes follow: a suppressed (flapping) path counts as down.
     path_state routing_state() const { return damping.suppressed() ? path_state::down : tracker.state(); }
+};
+
+/// A read-only look at one path: what it is judged to be and what its
+/// evidence holds, for tests and tools, without reaching into the machines
+/// that keep them.
+class path_view {
+public:
+    explicit path_view(const path& p) : p_(p) {}
+    path_state state() const { return p_.tracker.state(); }
+    unsigned missed() const { return p_.tracker.missed(); }
+    unsigned good_rounds() const { return p_.tracker.good_rounds(); }
+    const std::optional<ip_address>& hop() const { return p_.hop; }
+    /// The smoothed round-trip time and its deviation (0: not measured).
+    duration srtt() const { return p_.rtt.srtt(); }
+    duration rttvar() const { return p_.rtt.rttvar(); }
+    /// Misses suspected (no keys) that wait for a probe of ours to confirm them.
+    unsigned owed() const { return p_.owed; }
+    /// The peer answered our last round's INQ (a responder is listed as heard).
+    bool answered() const { return p_.last_round_good; }
+    /// Mutual rounds: ACK rounds still to come for RTT samples after the first.
+    unsigned rtt_burst_left() const { return p_.rtt_rounds; }
+    /// A peer's notice about this path is being checked by a probe of ours.
+    bool notice_check_pending() const { return p_.confirm_pending; }
+    /// When a notice about this path was last refuted (-1: never).
+    timestamp notice_refuted_at() const { return p_.notice_refuted_at; }
+    /// With keys: the last round INQ's sequence number seen here, and of
+    /// which incarnation (replays of it or older ones are dropped).
+    std::uint32_t last_inq_seq() const { return p_.last_inq_seq; }
+    std::uint32_t last_inq_incarnation() const { return p_.inq_seq_incarnation; }
+    /// Missed rounds over the last minute, in per cent.
+    std::optional<double> loss_percent(timestamp now) const { return p_.rounds.loss_percent(now); }
+
+private:
+    const path& p_;
 };
 
 struct peer {
