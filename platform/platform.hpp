@@ -1,15 +1,19 @@
 // DOC: platform — the narrow door between faild's core and the OS.
 //
 // Every backend (linux/: libnl-route-3 and sockets; fake/: in-memory, for
-// tests and --dry-run) supplies these interfaces. The core asks about what a
-// backend can do, never which OS it runs on. CMake picks the backend folder.
+// tests only) supplies these interfaces. The core asks about what a backend
+// can do, never which OS it runs on. CMake picks the backend folder. A dry
+// run (--dry-run) writes to the null route table (null/), which keeps the
+// state and changes nothing: make_route_table() chooses.
 #pragma once
 
 #include "faild/core/clock.hpp"
+#include "faild/core/interface_info.hpp"
 #include "faild/core/ip_address.hpp"
 #include "faild/core/route.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,22 +22,10 @@
 
 namespace faild::platform {
 
-/// One address of ours on an interface, with its on-link prefix length.
-struct interface_address {
-    prefix addr;             ///< e.g. 192.0.2.1/24
-    bool tentative = false;  ///< IPv6 DAD still running: not usable yet
-    bool dadfailed = false;  ///< IPv6 DAD failed: never usable
-};
-
-struct interface_info {
-    std::string name;
-    int ifindex = 0;
-    bool up = false;        ///< administratively up (IFF_UP)
-    bool running = false;   ///< carrier present (IFF_RUNNING / LOWER_UP)
-    bool loopback = false;  ///< IFF_LOOPBACK
-    std::string mac;        ///< "aa:bb:..", empty when the link has none
-    std::vector<interface_address> addrs;
-};
+/// An interface and its addresses: plain data the core reads too
+/// (faild/core/interface_info.hpp).
+using faild::interface_address;
+using faild::interface_info;
 
 /// Result of one route operation: empty error means success.
 struct op_result {
@@ -205,8 +197,21 @@ public:
     virtual bool arm(timestamp at, std::string& error) = 0;
 };
 
+/// What faild's route table is made for.
+struct route_table_config {
+    route_owner owner;     ///< whose routes: faild's table and tag
+    bool dry_run = false;  ///< change nothing: the null table (null/), which reports each change instead
+    /// A dry run's reporter: one key=value line per change,
+    /// "op=add dst=192.0.2.2/32 via=198.51.100.2 dev=eth1 src=192.0.2.1".
+    std::function<void(const std::string& line)> report;
+};
+/// The route table faild writes to: the null table for a dry run, else
+/// the kernel's (make_kernel_route_table). nullptr and `error` on failure.
+std::unique_ptr<route_table> make_route_table(std::string& error, const route_table_config& config);
+
 /// The backend's factory functions (implemented once per backend folder).
-std::unique_ptr<route_table> make_route_table(std::string& error, const route_owner& owner = {});
+/// The kernel's routing table, as `owner` sees it.
+std::unique_ptr<route_table> make_kernel_route_table(std::string& error, const route_owner& owner = {});
 std::unique_ptr<link_source> make_link_source(std::string& error);
 /// Subscribed to link, IPv4 and IPv6 address changes; nullptr and `error`
 /// on failure.

@@ -186,18 +186,23 @@ std::optional<std::uint32_t> table_by_name(const std::string& name, const config
     return found;
 }
 
-/// Checks every setting and fills `o`; an error text, or "".
-std::string check_settings(const raw_settings& s, options& o, const config_fs& fs) {
-    auto get = [&](const char* key) -> const raw* {
+/// The raw settings as check_settings() reads them.
+struct setting_reader {
+    const raw_settings& s;
+    /// The setting of `key`, or nullptr when nothing set it.
+    const raw* get(const char* key) const {
         auto it = s.find(key);
         return it == s.end() ? nullptr : &it->second;
-    };
-    // How the message names the setting: its flag on the command line, its
-    // key in a file (whose file:line then starts the message).
-    auto name = [&](const char* key, const raw& r) {
+    }
+    /// How the message names the setting: its flag on the command line, its
+    /// key in a file (whose file:line then starts the message).
+    std::string name(const char* key, const raw& r) const {
         auto f = flag_of.find(key);
         return std::string(f != flag_of.end() && r.origin.find(':') == std::string::npos ? f->second : key);
-    };
+    }
+};
+
+std::string check_switches(const setting_reader& in, options& o) {
     for (auto [key, into] : {std::pair<const char*, bool*>{"requestor", &o.requestor},
                              {"loose-rp-filter", &o.loose_rp_filter},
                              {"dry-run", &o.dry_run},
@@ -207,28 +212,35 @@ std::string check_settings(const raw_settings& s, options& o, const config_fs& f
                              {"align-rounds", &o.align_rounds},
                              {"unicast-inq", &o.unicast_inq},
                              {"wire-v1", &o.wire_v1}}) {
-        const raw* r = get(key);
+        const raw* r = in.get(key);
         if (!r) continue;
         auto b = parse_bool(r->value);
         if (!b) return where(*r) + "invalid value for " + key + " '" + r->value + "': expected yes or no";
         *into = *b;
     }
+    return "";
+}
+
+/// Damping's numbers and half-life, then fast confirmation's floor, then
+/// whether damping's thresholds make sense together (in that order: the
+/// first error found is the one reported).
+std::string check_damping(const setting_reader& in, options& o) {
     for (auto [key, into] : {std::pair<const char*, double*>{"damping-penalty", &o.damping.penalty},
                              {"damping-suppress", &o.damping.suppress},
                              {"damping-reuse", &o.damping.reuse}}) {
-        const raw* r = get(key);
+        const raw* r = in.get(key);
         if (!r) continue;
         auto n = parse_uint(r->value, 1'000'000);
         if (!n || *n == 0) return where(*r) + "invalid " + key + " '" + r->value + "': expected a whole number 1 to 1000000";
         *into = double(*n);
     }
-    if (const raw* r = get("damping-half-life")) {
+    if (const raw* r = in.get("damping-half-life")) {
         auto d = parse_seconds(r->value);
         if (!d || *d < ms(1000) || *d > ms(3'600'000))
             return where(*r) + "invalid damping-half-life '" + r->value + "': expected 1 to 3600 seconds";
         o.damping.half_life = *d;
     }
-    if (const raw* r = get("fast-confirm-floor")) {
+    if (const raw* r = in.get("fast-confirm-floor")) {
         auto d = parse_seconds(r->value);
         if (!d || *d < ms(1) || *d > ms(3'600'000))
             return where(*r) + "invalid fast-confirm-floor '" + r->value + "': expected 0.001 to 3600 seconds";
@@ -238,78 +250,103 @@ std::string check_settings(const raw_settings& s, options& o, const config_fs& f
         return "damping-reuse (" + std::to_string(long(o.damping.reuse)) + ") must be below damping-suppress (" +
                std::to_string(long(o.damping.suppress)) + ")";
     o.damping.ceiling = std::max(o.damping.ceiling, o.damping.suppress * 2);
-    if (const raw* r = get("interval")) {
+    return "";
+}
+
+/// The original's settings: -t, -f, -s, -p.
+std::string check_probing(const setting_reader& in, options& o) {
+    if (const raw* r = in.get("interval")) {
         auto d = parse_seconds(r->value);
-        if (!d) return where(*r) + "invalid interval " + name("interval", *r) + " '" + r->value + "': expected seconds such as 1 or 0.05";
-        if (*d < ms(10)) return where(*r) + "interval " + name("interval", *r) + " '" + r->value + "' is too short: the minimum is 0.01 seconds";
-        if (*d > ms(3'600'000)) return where(*r) + "interval " + name("interval", *r) + " '" + r->value + "' is too long: the maximum is 3600 seconds";
+        const std::string said = "interval " + in.name("interval", *r) + " '" + r->value + "'";
+        if (!d) return where(*r) + "invalid " + said + ": expected seconds such as 1 or 0.05";
+        if (*d < ms(10)) return where(*r) + said + " is too short: the minimum is 0.01 seconds";
+        if (*d > ms(3'600'000)) return where(*r) + said + " is too long: the maximum is 3600 seconds";
         o.interval = *d;
     }
     for (auto [key, into] : {std::pair<const char*, unsigned*>{"fail", &o.fail_after}, {"succeed", &o.up_after}}) {
-        const raw* r = get(key);
+        const raw* r = in.get(key);
         if (!r) continue;
         auto n = parse_uint(r->value, max_count);
         if (!n || *n == 0)
-            return where(*r) + "invalid count " + name(key, *r) + " '" + r->value + "': expected a whole number from 1 to 1000";
+            return where(*r) + "invalid count " + in.name(key, *r) + " '" + r->value + "': expected a whole number from 1 to 1000";
         *into = unsigned(*n);
     }
-    if (const raw* r = get("port")) {
+    if (const raw* r = in.get("port")) {
         auto n = parse_uint(r->value, 65535);
-        if (!n || *n == 0) return where(*r) + "invalid port " + name("port", *r) + " '" + r->value + "': expected 1 to 65535";
+        if (!n || *n == 0) return where(*r) + "invalid port " + in.name("port", *r) + " '" + r->value + "': expected 1 to 65535";
         o.port = std::uint16_t(*n);
     }
-    if (const raw* r = get("log")) {
-        if (r->value.empty()) return where(*r) + "empty log file name " + name("log", *r) + " ''";
+    return "";
+}
+
+/// -i: names, each once, in the order of preference.
+std::string check_interfaces(const setting_reader& in, options& o) {
+    const raw* r = in.get("interfaces");
+    if (!r) return "";
+    const std::string said = in.name("interfaces", *r) + " '" + r->value + "'";
+    std::set<std::string> seen;
+    std::stringstream ss(r->value);
+    std::string ifname;
+    while (std::getline(ss, ifname, ',')) {
+        ifname = trim(ifname);
+        if (!valid_ifname(ifname)) return where(*r) + "invalid interface name '" + ifname + "' in " + said;
+        if (!seen.insert(ifname).second) return where(*r) + "interface '" + ifname + "' listed twice in " + said;
+        o.interfaces.push_back(ifname);
+    }
+    if (o.interfaces.empty() || r->value.back() == ',') return where(*r) + "invalid interface list " + said;
+    return "";
+}
+
+/// -l, -i, --node-id.
+std::string check_identity(const setting_reader& in, options& o) {
+    if (const raw* r = in.get("log")) {
+        if (r->value.empty()) return where(*r) + "empty log file name " + in.name("log", *r) + " ''";
         // "stderr" (or "-") undoes a log file set by an earlier file.
         o.log_file = r->value == "stderr" || r->value == "-" ? "" : r->value;
     }
-    if (const raw* r = get("interfaces")) {
-        std::set<std::string> seen;
-        std::stringstream ss(r->value);
-        std::string ifname;
-        while (std::getline(ss, ifname, ',')) {
-            ifname = trim(ifname);
-            if (!valid_ifname(ifname))
-                return where(*r) + "invalid interface name '" + ifname + "' in " + name("interfaces", *r) + " '" + r->value + "'";
-            if (!seen.insert(ifname).second)
-                return where(*r) + "interface '" + ifname + "' listed twice in " + name("interfaces", *r) + " '" + r->value + "'";
-            o.interfaces.push_back(ifname);
-        }
-        if (o.interfaces.empty() || r->value.back() == ',')
-            return where(*r) + "invalid interface list " + name("interfaces", *r) + " '" + r->value + "'";
-    }
-    if (const raw* r = get("node-id")) {
+    if (auto err = check_interfaces(in, o); !err.empty()) return err;
+    if (const raw* r = in.get("node-id")) {
         if (!wire::valid_node_id(r->value))
             return where(*r) + "invalid node id '" + r->value + "': expected 1-32 of [A-Za-z0-9._:-]";
         o.node_id = r->value;
     }
-    if (const raw* r = get("notify")) {
+    return "";
+}
+
+/// The files and programs faild uses: notify (and its timeout), key file,
+/// control socket, state file.
+std::string check_paths(const setting_reader& in, options& o) {
+    if (const raw* r = in.get("notify")) {
         if (r->value.empty() || r->value[0] != '/')
             return where(*r) + "notify program '" + r->value + "' must be an absolute path";
         o.notify = r->value;
     }
-    if (const raw* r = get("notify-timeout")) {
+    if (const raw* r = in.get("notify-timeout")) {
         auto d = parse_seconds(r->value);
         if (!d || *d < ms(10) || *d > ms(3'600'000))
             return where(*r) + "invalid notify-timeout '" + r->value + "': expected 0.01 to 3600 seconds";
         o.notify_timeout = *d;
     }
-    if (const raw* r = get("key-file")) {
-        if (r->value.empty() || r->value[0] != '/')
-            return where(*r) + "key file '" + r->value + "' must be an absolute path";
+    if (const raw* r = in.get("key-file")) {
+        if (r->value.empty() || r->value[0] != '/') return where(*r) + "key file '" + r->value + "' must be an absolute path";
         o.key_file = r->value;
     }
-    if (const raw* r = get("control-socket")) {
+    if (const raw* r = in.get("control-socket")) {
         if (r->value.empty() || r->value[0] != '/' || r->value.size() > 100)
             return where(*r) + "control-socket '" + r->value + "' must be an absolute path of at most 100 bytes";
         o.control_socket = r->value;
     }
-    if (const raw* r = get("state-file")) {
+    if (const raw* r = in.get("state-file")) {
         if (r->value != "none" && (r->value.empty() || r->value[0] != '/' || r->value.size() > 4000))
             return where(*r) + "state-file '" + r->value + "' must be an absolute path, or none";
         o.state_file = r->value;
     }
-    if (const raw* r = get("table")) {
+    return "";
+}
+
+/// Where faild's routes go and how they are tagged: --table, --route-protocol.
+std::string check_routes(const setting_reader& in, options& o, const config_fs& fs) {
+    if (const raw* r = in.get("table")) {
         auto n = parse_number(r->value);
         if (!n && (r->value.empty() || !std::isdigit(static_cast<unsigned char>(r->value[0]))))
             n = table_by_name(r->value, fs);
@@ -322,7 +359,7 @@ std::string check_settings(const raw_settings& s, options& o, const config_fs& f
         o.table = *n;
         o.table_name = r->value;
     }
-    if (const raw* r = get("route-protocol")) {
+    if (const raw* r = in.get("route-protocol")) {
         auto n = parse_uint(r->value, 255);
         if (!n || *n < 5)
             return where(*r) + "invalid route-protocol '" + r->value +
@@ -330,6 +367,15 @@ std::string check_settings(const raw_settings& s, options& o, const config_fs& f
         o.route_protocol = int(*n);
     }
     return "";
+}
+
+/// Checks every setting and fills `o`; an error text (the first one found,
+/// in this order), or "".
+std::string check_settings(const raw_settings& s, options& o, const config_fs& fs) {
+    const setting_reader in{s};
+    for (auto check : {check_switches, check_damping, check_probing, check_identity, check_paths})
+        if (auto err = check(in, o); !err.empty()) return err;
+    return check_routes(in, o, fs);
 }
 
 }  // namespace
@@ -413,10 +459,11 @@ std::string describe(const options& o) {
     return os.str();
 }
 
-parse_result parse_options(int argc, const char* const argv[], const config_fs& fs) {
-    po::options_description desc("Options");
-    // Values are read as text and checked in check_settings(), so every error names
-    // the option (or file:line) and the value the way the operator wrote it.
+namespace {
+
+/// --help's first part: the original's options, files, the hook, the
+/// control socket, dry run.
+void add_main_options(po::options_description& desc) {
     desc.add_options()
         ("help,h", "print this help and exit")
         ("version,V", "print the version and exit")
@@ -448,7 +495,13 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
          "kill the notify program after this long (default 10)")
         ("control-socket", po::value<std::string>()->value_name("PATH"),
          "Unix socket for faildctl (default /run/faild/control)")
-        ("dry-run", "probe and decide as usual, but log route changes instead of making them")
+        ("dry-run", "probe and decide as usual, but log route changes instead of making them");
+}
+
+/// --help's second part: damping, probing's fine points, the routing
+/// table, keys, the state file, the wire version.
+void add_tuning_options(po::options_description& desc) {
+    desc.add_options()
         ("damping", "damp flapping paths: a path that goes down too often is routed around until it "
                     "calms down (penalty, half-life, suppress and reuse: see faild.conf(5))")
         ("no-fast-confirm", "after a missed ACK, wait for the next round instead of probing again at once "
@@ -473,6 +526,101 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
          "where the address proofs are kept across a restart, or none (default: the control "
          "socket's path with .state)")
         ("wire-v1", "speak wire version 1, for a rolling upgrade from a faild before 2.0 (see faild(8))");
+}
+
+/// Boost.Program_options fills '%name%' placeholders into its own error
+/// messages and loops for ever when an option's name contains one: no
+/// option we know has a '%', so such an argument is refused first.
+std::optional<std::string> percent_option(int argc, const char* const argv[]) {
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a.size() > 1 && a[0] == '-' && a.substr(0, a.find('=')).find('%') != std::string::npos)
+            return a.substr(0, 64);
+    }
+    return std::nullopt;
+}
+
+/// The configuration files in the order they count (later ones win): the
+/// main file (-c, or the default, which may be missing), then conf.d/*.conf
+/// beside it. Read into `settings`; an error text, or "".
+std::string read_config_files(const po::variables_map& vm, options& o, raw_settings& settings, const config_fs& fs) {
+    bool explicit_config = vm.count("config") > 0;
+    if (explicit_config) o.config_file = vm["config"].as<std::string>();
+    if (o.config_file.empty()) return "empty configuration file name -c ''";
+    auto main_text = fs.read(o.config_file);
+    if (!main_text.text && (explicit_config || !main_text.error.empty()))
+        return std::string("cannot read configuration file ") + (explicit_config ? "-c '" : "'") + o.config_file + "'" +
+               (main_text.error.empty() ? "" : ": " + main_text.error);
+    std::vector<std::pair<std::string, std::string>> files;
+    if (main_text.text) files.emplace_back(o.config_file, *main_text.text);
+    std::string dir = std::filesystem::path(o.config_file).parent_path().string();
+    for (const auto& path : fs.list_conf((dir.empty() ? "." : dir) + "/conf.d")) {
+        auto text = fs.read(path);
+        if (!text.text)
+            return "cannot read configuration file '" + path + "'" + (text.error.empty() ? "" : ": " + text.error);
+        files.emplace_back(path, *text.text);
+    }
+    for (const auto& [path, text] : files) {
+        auto err = read_file(path, text, settings);
+        if (!err.empty()) return err;
+        o.config_files_read.push_back(path);
+    }
+    return "";
+}
+
+/// The command line's settings over the files'; an error text, or "".
+std::string command_line_settings(const po::variables_map& vm, raw_settings& settings) {
+    if (vm.count("requestor") && vm.count("no-requestor")) return "-r and --no-requestor contradict each other";
+    if (vm.count("no-requestor")) settings["requestor"] = {"no", "--no-requestor"};
+    if (vm.count("no-fast-confirm")) settings["fast-confirm"] = {"no", "--no-fast-confirm"};
+    if (vm.count("no-mutual")) settings["mutual"] = {"no", "--no-mutual"};
+    if (vm.count("no-align-rounds")) settings["align-rounds"] = {"no", "--no-align-rounds"};
+    if (vm.count("no-unicast-inq")) settings["unicast-inq"] = {"no", "--no-unicast-inq"};
+    for (const auto& key : file_keys) {
+        if (!vm.count(key)) continue;
+        auto f = flag_of.find(key);
+        std::string origin = f != flag_of.end() ? f->second : "--" + key;
+        settings[key] = {switches.count(key) ? "yes" : vm[key].as<std::string>(), origin};
+    }
+    return "";
+}
+
+/// --test-round-seq-limit (tests only); an error text, or "".
+std::string check_test_options(const po::variables_map& vm, options& o) {
+    if (!vm.count("test-round-seq-limit")) return "";
+    const auto& text = vm["test-round-seq-limit"].as<std::string>();
+    auto n = parse_uint(text, wire::max_round_seq);
+    if (!n || *n == 0)
+        return "invalid --test-round-seq-limit '" + text + "': expected a whole number from 1 to " +
+               std::to_string(wire::max_round_seq);
+    o.round_seq_limit = std::uint32_t(*n);
+    return "";
+}
+
+/// The settings from the files and the command line, checked.
+parse_result read_settings(const po::variables_map& vm, const config_fs& fs) {
+    options o;
+    // Files first (later ones win), then the command line over them.
+    raw_settings settings;
+    if (auto err = read_config_files(vm, o, settings, fs); !err.empty()) return fail(err);
+    if (auto err = command_line_settings(vm, settings); !err.empty()) return fail(err);
+    if (auto err = check_settings(settings, o, fs); !err.empty()) return fail(err);
+    if (auto err = check_test_options(vm, o); !err.empty()) return fail(err);
+    parse_result r;
+    o.check_config = vm.count("check-config") > 0;
+    if (o.check_config) r.out = describe(o);  // main() checks the files and interfaces, then exits
+    r.opts = o;
+    return r;
+}
+
+}  // namespace
+
+parse_result parse_options(int argc, const char* const argv[], const config_fs& fs) {
+    po::options_description desc("Options");
+    // Values are read as text and checked in check_settings(), so every error names
+    // the option (or file:line) and the value the way the operator wrote it.
+    add_main_options(desc);
+    add_tuning_options(desc);
     po::options_description hidden;
     // For tests only, so not in --help (faild(8) names it under OPTIONS):
     // renew the incarnation after this many rounds instead of 2^31 - 1.
@@ -483,14 +631,7 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
     po::positional_options_description positional;
     positional.add("stray", -1);
 
-    // Boost.Program_options fills '%name%' placeholders into its own error
-    // messages and loops for ever when an option's name contains one: no
-    // option we know has a '%', so such an argument is refused first.
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a.size() > 1 && a[0] == '-' && a.substr(0, a.find('=')).find('%') != std::string::npos)
-            return fail("unrecognised option '" + a.substr(0, 64) + "'");
-    }
+    if (auto bad = percent_option(argc, argv)) return fail("unrecognised option '" + *bad + "'");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, const_cast<char**>(argv))
@@ -515,57 +656,7 @@ parse_result parse_options(int argc, const char* const argv[], const config_fs& 
         r.out = std::string("faild ") + FAILD_VERSION + " (protocol " + std::to_string(wire::version) + ")\n";
         return r;
     }
-
-    options o;
-    // Files first (later ones win), then the command line over them.
-    raw_settings settings;
-    bool explicit_config = vm.count("config") > 0;
-    if (explicit_config) o.config_file = vm["config"].as<std::string>();
-    if (o.config_file.empty()) return fail("empty configuration file name -c ''");
-    auto main_text = fs.read(o.config_file);
-    if (!main_text.text && (explicit_config || !main_text.error.empty()))
-        return fail(std::string("cannot read configuration file ") + (explicit_config ? "-c '" : "'") + o.config_file + "'" +
-                    (main_text.error.empty() ? "" : ": " + main_text.error));
-    std::vector<std::pair<std::string, std::string>> files;
-    if (main_text.text) files.emplace_back(o.config_file, *main_text.text);
-    std::string dir = std::filesystem::path(o.config_file).parent_path().string();
-    for (const auto& path : fs.list_conf((dir.empty() ? "." : dir) + "/conf.d")) {
-        auto text = fs.read(path);
-        if (!text.text)
-            return fail("cannot read configuration file '" + path + "'" + (text.error.empty() ? "" : ": " + text.error));
-        files.emplace_back(path, *text.text);
-    }
-    for (const auto& [path, text] : files) {
-        auto err = read_file(path, text, settings);
-        if (!err.empty()) return fail(err);
-        o.config_files_read.push_back(path);
-    }
-    if (vm.count("requestor") && vm.count("no-requestor")) return fail("-r and --no-requestor contradict each other");
-    if (vm.count("no-requestor")) settings["requestor"] = {"no", "--no-requestor"};
-    if (vm.count("no-fast-confirm")) settings["fast-confirm"] = {"no", "--no-fast-confirm"};
-    if (vm.count("no-mutual")) settings["mutual"] = {"no", "--no-mutual"};
-    if (vm.count("no-align-rounds")) settings["align-rounds"] = {"no", "--no-align-rounds"};
-    if (vm.count("no-unicast-inq")) settings["unicast-inq"] = {"no", "--no-unicast-inq"};
-    for (const auto& key : file_keys) {
-        if (!vm.count(key)) continue;
-        auto f = flag_of.find(key);
-        std::string origin = f != flag_of.end() ? f->second : "--" + key;
-        settings[key] = {switches.count(key) ? "yes" : vm[key].as<std::string>(), origin};
-    }
-    auto err = check_settings(settings, o, fs);
-    if (!err.empty()) return fail(err);
-    if (vm.count("test-round-seq-limit")) {
-        const auto& text = vm["test-round-seq-limit"].as<std::string>();
-        auto n = parse_uint(text, wire::max_round_seq);
-        if (!n || *n == 0)
-            return fail("invalid --test-round-seq-limit '" + text + "': expected a whole number from 1 to " +
-                        std::to_string(wire::max_round_seq));
-        o.round_seq_limit = std::uint32_t(*n);
-    }
-    o.check_config = vm.count("check-config") > 0;
-    if (o.check_config) r.out = describe(o);  // main() checks the files and interfaces, then exits
-    r.opts = o;
-    return r;
+    return read_settings(vm, fs);
 }
 
 }  // namespace faild

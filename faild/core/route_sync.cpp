@@ -63,9 +63,12 @@ void route_sync::note(bool table_readable) {
     period_ = table_readable ? base_ : std::min(period_ * 2, max_period);
 }
 
+bool route_sync::watching(const route_set& plan) const {
+    return !(rec_.installed().empty() && adopted_.empty() && plan.empty());
+}
+
 duration route_sync::period(const route_set& plan) const {
-    const bool idle = rec_.installed().empty() && adopted_.empty() && plan.empty();
-    return idle ? std::max(period_, idle_period) : period_;
+    return watching(plan) ? period_ : std::max(period_, idle_period);
 }
 
 }  // namespace faild

@@ -44,6 +44,9 @@ public:
 
     /// How long until the next repair, as of the last sync or repair.
     duration period(const route_set& plan) const;
+    /// Whether routes are watched at the repair period (faild has routes,
+    /// adopted ones or wants some), rather than idling at 10 s.
+    bool watching(const route_set& plan) const;
     /// What the routes should be now: the plan, plus what is still adopted
     /// and the plan does not replace.
     route_set desired(const route_set& plan, timestamp now) const;

@@ -21,6 +21,7 @@
 #include <csignal>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,72 +79,80 @@ std::string read_all(int fd) {
     return out;
 }
 
-}  // namespace
+enum class output { table, records, json };
 
-int main(int argc, char** argv) {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    std::string path, command;
-    enum { table, records, json } format = table;
+/// What the command line asks for.
+struct request {
+    std::string path;     ///< the control socket (-s), empty: the default
+    std::string command;  ///< status, routes or events
+    output format = output::table;
+};
+
+/// Reads the command line into `req`; an exit status when there is
+/// nothing more to do (help, version, a usage error).
+std::optional<int> read_command_line(const std::vector<std::string>& args, request& req) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& a = args[i];
         if (a == "-h" || a == "--help") {
             std::cout << usage;
             return 0;
-        } else if (a == "-V" || a == "--version" || (a == "version" && command.empty())) {
+        } else if (a == "-V" || a == "--version" || (a == "version" && req.command.empty())) {
             std::cout << "faildctl " << FAILD_VERSION << " (protocol " << int(faild::wire::version) << ")\n";
             return 0;
         } else if (a == "-s") {
             if (++i == args.size()) return usage_error("-s needs a path");
-            path = args[i];
+            req.path = args[i];
         } else if (a == "-X") {
-            format = records;
+            req.format = output::records;
         } else if (a == "--json") {
-            format = json;
-        } else if (command.empty() && (a == "status" || a == "routes" || a == "events")) {
-            command = a;
+            req.format = output::json;
+        } else if (req.command.empty() && (a == "status" || a == "routes" || a == "events")) {
+            req.command = a;
         } else {
             return usage_error("unexpected argument '" + a + "'");
         }
     }
-    if (command.empty()) return usage_error("no command given");
-    if (path.empty()) path = faild::platform::default_control_socket();
+    if (req.command.empty()) return usage_error("no command given");
+    if (req.path.empty()) req.path = faild::platform::default_control_socket();
+    return std::nullopt;
+}
 
-    int fd = ask(path, command);
-    if (fd < 0) return 1;
-    if (command == "events") {
-        std::signal(SIGPIPE, SIG_IGN);
-        char buf[4096];
-        for (;;) {
-            ssize_t n = read(fd, buf, sizeof buf);
-            if (n > 0) {
-                std::cout.write(buf, n);
-                std::cout.flush();
-            } else if (n < 0 && errno == EINTR) {
-                continue;
-            } else {
-                break;
-            }
+/// `events`: faild's lines as they come, until it closes the stream.
+int follow_events(int fd) {
+    std::signal(SIGPIPE, SIG_IGN);
+    char buf[4096];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n > 0) {
+            std::cout.write(buf, n);
+            std::cout.flush();
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            break;
         }
-        close(fd);
-        std::cerr << "faildctl: faild closed the event stream\n";
-        return 1;
     }
-    std::string reply = read_all(fd);
     close(fd);
+    std::cerr << "faildctl: faild closed the event stream\n";
+    return 1;
+}
+
+/// The answer to status or routes, in the format asked for.
+int print_reply(const request& req, const std::string& reply) {
     if (reply.rfind("error:", 0) == 0 || reply.empty()) {
         std::cerr << "faildctl: faild says: " << (reply.empty() ? "nothing\n" : reply);
         return 1;
     }
-    if (format == records) {
+    if (req.format == output::records) {
         std::cout << reply;
         return 0;
     }
     auto [header, rows] = faild::parse_records(reply);
-    if (format == json) {
+    if (req.format == output::json) {
         std::cout << faild::format_json(header, rows, {"missed", "good", "rtt_ms", "loss_pct"});
         return 0;
     }
-    if (command == "routes") {
+    if (req.command == "routes") {
         for (const auto& r : rows) std::cout << r[0] << " via " << r[1] << " dev " << r[2] << " src " << r[3] << "\n";
         if (rows.empty()) std::cout << "no faild routes\n";
         return 0;
@@ -151,4 +160,17 @@ int main(int argc, char** argv) {
     std::cout << faild::format_table(header, rows);
     if (rows.empty()) std::cout << "(no peers heard yet)\n";
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    request req;
+    if (auto done = read_command_line(std::vector<std::string>(argv + 1, argv + argc), req)) return *done;
+    int fd = ask(req.path, req.command);
+    if (fd < 0) return 1;
+    if (req.command == "events") return follow_events(fd);
+    std::string reply = read_all(fd);
+    close(fd);
+    return print_reply(req, reply);
 }

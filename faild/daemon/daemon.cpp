@@ -1,50 +1,36 @@
+// DOC: daemon — see daemon.hpp.
 #include "faild/daemon/daemon.hpp"
 
 #include "faild/core/engine.hpp"
 #include "faild/core/hooks.hpp"
-#include "faild/daemon/log.hpp"
-#include "faild/core/log_limiter.hpp"
-#include "faild/core/reconciler.hpp"
-#include "faild/daemon/state_file.hpp"
-#include "faild/daemon/sd_notify.hpp"
+#include "faild/core/route_sync.hpp"
 #include "faild/core/silence_watch.hpp"
 #include "faild/daemon/effect_log.hpp"
-#include "faild/core/status.hpp"
-#include "platform/fake/fake_route_table.hpp"
+#include "faild/daemon/control_server.hpp"
+#include "faild/daemon/hook_runner.hpp"
+#include "faild/daemon/lan_claims.hpp"
+#include "faild/daemon/lan_sockets.hpp"
+#include "faild/daemon/limited_log.hpp"
+#include "faild/daemon/link_watch.hpp"
+#include "faild/daemon/log.hpp"
+#include "faild/daemon/loop.hpp"
+#include "faild/daemon/reload.hpp"
+#include "faild/daemon/sd_notify.hpp"
+#include "faild/daemon/startup.hpp"
+#include "faild/daemon/state_writer.hpp"
 #include "platform/platform.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/streambuf.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <ctime>
-#include <filesystem>
 
 #include <algorithm>
-#include <array>
-#include <fstream>
 #include <iostream>
-#include <random>
-#include <thread>
-#include <cstring>
-#include <sstream>
-#include <map>
-#include <set>
-#include <sstream>
-
-extern "C" char** environ;
+#include <string>
+#include <vector>
 
 namespace faild {
 
@@ -52,192 +38,58 @@ namespace {
 
 namespace asio = boost::asio;
 
-timestamp now() {
-    return std::chrono::duration_cast<timestamp>(std::chrono::steady_clock::now().time_since_epoch());
-}
-
-/// Monitored by default: up, not loopback, with an IPv4 or global IPv6
-/// address (tentative ones count: DAD may still run at boot).
-bool eligible(const platform::interface_info& i) {
-    return i.up && !i.loopback && std::any_of(i.addrs.begin(), i.addrs.end(), [](const auto& a) {
-               return a.addr.addr.is_v4() || a.addr.addr.is_routable_unicast();
-           });
-}
-
-/// The LANs to monitor, in preference order, or an error text.
-std::vector<platform::interface_info> select_interfaces(const options& opts,
-                                                         const std::vector<platform::interface_info>& all,
-                                                         std::string& error) {
-    std::vector<platform::interface_info> out;
-    if (!opts.interfaces.empty()) {
-        for (const auto& name : opts.interfaces) {
-            auto it = std::find_if(all.begin(), all.end(), [&](const auto& i) { return i.name == name; });
-            if (it == all.end()) {
-                error = "interface '" + name + "' does not exist";
-                return {};
-            }
-            if (it->loopback) {
-                error = "interface '" + name + "' is a loopback interface";
-                return {};
-            }
-            out.push_back(*it);
-        }
-        return out;
-    }
-    for (const auto& i : all)
-        if (eligible(i)) out.push_back(i);
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.ifindex < b.ifindex; });
-    if (out.empty())
-        error = "no interface to monitor: none is up, not loopback, with an IPv4 or global IPv6 address";
-    return out;
-}
-
-/// The core's view of an interface: only usable addresses (never tentative
-/// or dadfailed: DESIGN.md), IPv4 and global/ULA IPv6, plus the first usable
-/// IPv6 link-local address (the source of IPv6 probes).
-lan to_lan(const platform::interface_info& i) {
-    lan l{i.name, i.ifindex, {}, {}};
-    l.carrier = i.up && i.running;
-    for (const auto& a : i.addrs) {
-        if (a.tentative && !a.dadfailed && !a.addr.addr.is_v4() && a.addr.addr.is_link_local()) l.v6_pending = true;
-        if (a.tentative || a.dadfailed) continue;
-        const ip_address& ad = a.addr.addr;
-        if (ad.is_v4() || ad.is_routable_unicast()) l.addrs.push_back(a.addr);
-        else if (!ad.is_v4() && ad.is_link_local() && !l.link_local) l.link_local = ad;
-    }
-    if (l.link_local) l.v6_pending = false;  // one usable is all it takes
-    return l;
-}
-
-bool same(const lan& a, const lan& b) {
-    return a.name == b.name && a.ifindex == b.ifindex && a.addrs == b.addrs && a.link_local == b.link_local &&
-           a.carrier == b.carrier && a.v6_pending == b.v6_pending;
-}
-
-std::string address_list(const lan& l) {
-    std::string s;
-    for (const auto& a : l.addrs) s += (s.empty() ? "" : ",") + a.to_string();
-    if (l.link_local) s += (s.empty() ? "" : ",") + l.link_local->to_string();
-    return s.empty() ? "none" : s;
-}
-
-/// Default node id: the hostname plus a hash of /etc/machine-id and the
-/// monitored interfaces' MAC addresses, so two network namespaces of one
-/// machine (same hostname, same machine-id) still get distinct ids.
-std::string default_node_id(const std::vector<platform::interface_info>& lans) {
-    std::string seed;
-    std::ifstream mid("/etc/machine-id");
-    std::getline(mid, seed);
-    std::vector<std::string> macs;
-    for (const auto& l : lans) macs.push_back(l.mac);
-    std::sort(macs.begin(), macs.end());
-    for (const auto& m : macs) seed += "|" + m;
-    std::uint64_t h = 1469598103934665603ull;  // FNV-1a
-    for (unsigned char c : seed) h = (h ^ c) * 1099511628211ull;
-
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    std::string name;
-    for (char c : std::string(host))
-        if (name.size() < 24) name += wire::valid_node_id(std::string(1, c)) ? c : '-';
-    if (name.empty()) name = "faild";
-    char suffix[8];
-    std::snprintf(suffix, sizeof suffix, "-%06x", unsigned(h & 0xffffff));
-    return name + suffix;
-}
-
-/// One monitored LAN's sockets: IPv4 and IPv6, each with its descriptor in
-/// the event loop. A family whose socket could not be opened (IPv6 disabled
-/// on the interface) has none, and is retried when the interface changes.
-struct lan_io {
-    std::array<std::unique_ptr<platform::probe_socket>, 2> sockets;
-    std::array<std::unique_ptr<asio::posix::stream_descriptor>, 2> descriptors;
-    std::array<bool, 2> send_failing{};
-    std::set<ip_address> dadfailed;  ///< addresses logged as dadfailed, until they go
-};
-
-std::size_t slot(family f) { return f == family::v4 ? 0 : 1; }
-
 class daemon {
 public:
-    daemon(const options& opts, std::vector<std::string> args, std::vector<platform::interface_info> ifs,
-           std::vector<lan> lans,
-           std::unique_ptr<platform::link_source> links, std::unique_ptr<platform::link_monitor> monitor,
-           std::unique_ptr<platform::route_table> table, std::unique_ptr<platform::wakeup_timer> wakeup,
-           engine_config cfg)
+    /// Takes over what start-up opened (startup: prepare_start).
+    daemon(const options& opts, std::vector<std::string> args, start_kit kit)
         : opts_(opts),
           args_(std::move(args)),
-          ifs_(std::move(ifs)),
-          links_(std::move(links)),
-          monitor_(std::move(monitor)),
-          table_(std::move(table)),
-          reconciler_(*table_, std::max<duration>(cfg.interval, ms(50))),
-          engine_(std::move(cfg), std::move(lans), now()),
-          wakeup_(std::move(wakeup)),
+          ifs_(std::move(kit.ifs)),
+          table_(std::move(kit.table)),
+          routes_(*table_, kit.cfg.interval, kit.cfg.fail_after),
+          engine_(std::move(kit.cfg), std::move(kit.lans), now()),
+          wakeup_(std::move(kit.wakeup)),
           wakeup_fd_(io_, wakeup_->fd()),
           repair_timer_(io_),
-          state_timer_(io_),
+          state_(io_, engine_, std::move(kit.state_path), [this](const event& e) { emit(e); }, stopping_),
           signals_(io_, SIGTERM, SIGINT, SIGHUP),
           reopen_signal_(io_, SIGUSR1),
-          child_signals_(io_, SIGCHLD),
-          io_per_lan_(engine_.lans().size()),
-          present_(engine_.lans().size(), true),
-          startup_lans_(engine_.lans().size()) {
-        if (monitor_) monitor_fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, monitor_->fd());
-    }
+          sockets_(io_, engine_, opts.port, [this](const event& e) { emit(e); },
+                   [this](engine_output& out) { handle(out); }, stopping_),
+          link_watch_(io_, engine_, sockets_, claims_, opts_, std::move(kit.links), std::move(kit.monitor),
+                      [this](const event& e) { emit(e); }, [this](engine_output& out) { handle(out); }, stopping_) {}
 
     ~daemon() {
         // The platform objects own their descriptors: Asio must not close them.
-        for (auto& l : io_per_lan_)
-            for (auto& d : l.descriptors)
-                if (d) d->release();
-        if (monitor_fd_) monitor_fd_->release();
         wakeup_fd_.release();
     }
 
+    /// Claims every LAN in our routing table (lan_claims::claim_all).
+    bool claim_lans(std::string& error) { return claims_.claim_all(engine_.lans(), error); }
+    /// Listens on the control socket (control_server::open).
+    bool open_control(std::string& error) { return control_.open(error); }
     /// Opens the probe sockets; false (with `error`) when IPv4 cannot be had.
-    bool open_sockets(std::string& error) {
-        for (std::size_t li = 0; li < io_per_lan_.size(); ++li) {
-            if (!open_socket(li, family::v4, error)) return false;
-            std::string v6_error;
-            if (!open_socket(li, family::v6, v6_error))
-                emit(event("lan", severity::info, "ipv6_unavailable")
-                                   .kv("lan", engine_.lans()[li].name)
-                                   .kv("error", v6_error));
-        }
-        return true;
-    }
+    bool open_sockets(std::string& error) { return sockets_.open_all(error); }
 
     int run() {
         log_start();
-        // Leftovers of an earlier run (crash, SIGKILL): adopted while the
-        // paths are learnt again, so an outage that outlived the restart
-        // keeps its routes without a gap; whatever is still not wanted
-        // after (f + 2) intervals goes, as stale.
-        std::string error;
-        if (auto found = table_->list(error); found && !found->empty()) {
-            adopted_ = std::move(*found);
-            adopt_until_ = now() + engine_.config().interval * (engine_.config().fail_after + 2);
-            emit(event("route", severity::info, "routes_adopted")
-                     .kv("count", static_cast<long long>(adopted_.size()))
-                     .kv("for", format_seconds(adopt_until_ - now())));
-        }
-        for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
-            for (family f : {family::v4, family::v6})
-                if (io_per_lan_[li].descriptors[slot(f)]) wait_readable(li, f);
-        if (monitor_fd_) wait_monitor();
-        if (acceptor_) accept();
-        wait_children();
+        sockets_.watch_all();
+        link_watch_.start();
+        control_.start();
+        hooks_.start();
         wait_signal();
         wait_reopen();
         rearm();
         wait_wakeup();
-        note_reconcile(true);  // the repair period: one interval (at least 50 ms)
-        schedule_repair();
-        // The LANs are open: the first reconcile (an earlier run's routes
-        // are adopted, nothing else of ours is wanted yet), then systemd
+        // The LANs are open: the first sync. Leftovers of an earlier run
+        // (crash, SIGKILL) are adopted while the paths are learnt again
+        // (route_sync), nothing else of ours is wanted yet. Then systemd
         // hears that faild is ready.
-        reconcile("stale");
+        effect_list effects;
+        routes_.start(engine_.desired_routes(), now(), effects);
+        emit(effects);
+        schedule_repair();
+        after_sync();
         sd_.send("READY=1\nSTATUS=" + status_text());
         try {
             io_.run();
@@ -253,277 +105,14 @@ public:
     }
 
 private:
-    bool open_socket(std::size_t li, family f, std::string& error) {
-        const lan& l = engine_.lans()[li];
-        auto group = wire::v6_group();
-        auto sock = platform::open_probe_socket(l.name, f, opts_.port, error, f == family::v6 ? &group : nullptr);
-        if (!sock) return false;
-        filter_own(*sock, l.name, f);
-        auto& io = io_per_lan_[li];
-        io.descriptors[slot(f)] = std::make_unique<asio::posix::stream_descriptor>(io_, sock->fd());
-        io.sockets[slot(f)] = std::move(sock);
-        return true;
-    }
-
-    /// Our own IPv4 broadcasts come back to us: the kernel drops them (else
-    /// each is read and thrown away every round). If it cannot, the engine
-    /// still does. The filter names our incarnation: set again when it is
-    /// renewed.
-    void filter_own(platform::probe_socket& sock, const std::string& lan_name, family f) {
-        std::vector<platform::payload_field> own;
-        for (auto& [offset, bytes] : wire::identity_fields(engine_.config().node_id, engine_.incarnation()))
-            own.push_back({offset, std::move(bytes)});
-        if (!sock.drop_matching(own))
-            emit(event("lan", severity::debug, "own_filter_unavailable").kv("lan", lan_name).kv("family", to_string(f)));
-    }
-
     void log_start() {
-        const auto& c = engine_.config();
-        event e("daemon", severity::info, "start");
-        e.kv("version", FAILD_VERSION).kv("node_id", c.node_id).kv("incarnation", c.incarnation);
-        e.kv("requestor", c.requestor ? "yes" : "no").kv("interval", format_seconds(c.interval));
-        e.kv("fail", c.fail_after).kv("succeed", c.up_after).kv("port", c.port);
-        std::string lans;
-        for (const auto& l : engine_.lans()) lans += (lans.empty() ? "" : ",") + l.name;
-        e.kv("lans", lans).kv("log", opts_.log_file.empty() ? "stderr" : opts_.log_file);
-        std::string files;
-        for (const auto& f : opts_.config_files_read) files += (files.empty() ? "" : ",") + f;
-        e.kv("config", files.empty() ? "none" : files);
-        if (opts_.dry_run) e.kv("dry_run", "yes");
-        e.kv("auth", c.keys.empty() ? "none" : "hmac-sha256 keys=" + std::to_string(c.keys.size()));
-        e.kv("control", acceptor_ ? control_path_ : "none");
-        e.kv("table", opts_.table_name).kv("route_protocol", opts_.route_protocol);
-        emit(e);
-        for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
-            const lan& l = engine_.lans()[li];
-            event le("daemon", severity::info, "lan");
-            le.kv("lan", l.name).kv("ifindex", l.ifindex).kv("addrs", address_list(l));
-            le.kv("ipv6", io_per_lan_[li].sockets[1] ? "yes" : "no");
-            le.kv("rp_filter", platform::rp_filter_mode(l.name));
-            le.kv("carrier", l.carrier ? "yes" : "no");
-            emit(le);
-        }
-        note_dadfailed(ifs_);
+        emit(start_line(opts_, engine_, control_.shown_path()));
+        for (std::size_t li = 0; li < engine_.lans().size(); ++li)
+            emit(lan_line(engine_.lans()[li], sockets_.has(li, family::v6)));
+        link_watch_.note_dadfailed(ifs_);
         if (engine_.lans().size() < 2)
             emit(event("daemon", severity::warning, "single_lan")
                                .kv("hint", "only one LAN is monitored: there is nothing to fail over to"));
-    }
-
-    /// Logs each dadfailed address once, and once more when it is gone.
-    void note_dadfailed(const std::vector<platform::interface_info>& ifs) {
-        for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
-            const std::string& name = engine_.lans()[li].name;
-            std::set<ip_address> now_failed;
-            for (const auto& i : ifs)
-                if (i.name == name)
-                    for (const auto& a : i.addrs)
-                        if (a.dadfailed) now_failed.insert(a.addr.addr);
-            auto& logged = io_per_lan_[li].dadfailed;
-            for (const auto& a : now_failed)
-                if (!logged.count(a))
-                    emit(event("lan", severity::error, "address_dadfailed")
-                                       .kv("lan", name)
-                                       .kv("addr", a.to_string())
-                                       .kv("family", to_string(a.fam()))
-                                       .kv("note", "duplicate address on the LAN: not used; this LAN-family is "
-                                                   "faulty until the address is replaced"));
-            for (const auto& a : logged)
-                if (!now_failed.count(a))
-                    emit(event("lan", severity::info, "address_dadfailed_cleared")
-                                       .kv("lan", name)
-                                       .kv("addr", a.to_string()));
-            logged = std::move(now_failed);
-        }
-    }
-
-    /// Links or addresses changed: read them all again and hand the core
-    /// the new picture: carrier, addresses, interfaces gone or back (with a
-    /// new ifindex: the old sockets are bound to a device that is no more,
-    /// so they are opened again), new interfaces when no -i list fixes the
-    /// set. Then re-plan routes.
-    void refresh() {
-        std::string error;
-        auto all = links_->list(error);
-        if (!error.empty()) {
-            emit(event("lan", severity::error, "interfaces_unreadable").kv("error", error));
-            return;
-        }
-        std::vector<lan> lans = engine_.lans();
-        bool changed = false;
-        for (std::size_t li = 0; li < lans.size(); ++li) {
-            const lan& was = lans[li];
-            auto it = std::find_if(all.begin(), all.end(), [&](const auto& i) { return i.name == was.name; });
-            lan fresh;
-            if (it == all.end()) {
-                fresh = lan{was.name, was.ifindex, {}, {}};
-                fresh.carrier = false;
-                if (present_[li]) {
-                    emit(event("lan", severity::warning, "link_gone").kv("lan", was.name));
-                    close_sockets(li);
-                    present_[li] = false;
-                }
-            } else {
-                fresh = to_lan(*it);
-                if (!present_[li] || it->ifindex != was.ifindex) {
-                    emit(event("lan", severity::info, "link_back").kv("lan", was.name).kv("ifindex", it->ifindex));
-                    close_sockets(li);
-                    present_[li] = true;
-                    open_and_watch(li);
-                }
-                if (fresh.carrier != was.carrier)
-                    emit(event("lan", fresh.carrier ? severity::info : severity::warning,
-                                         fresh.carrier ? "link_up" : "link_down")
-                                       .kv("lan", was.name));
-            }
-            if (fresh.addrs != was.addrs || fresh.link_local != was.link_local)
-                emit(event("lan", severity::info, "addresses_changed")
-                                   .kv("lan", fresh.name)
-                                   .kv("addrs", address_list(fresh))
-                                   .kv("was", address_list(was)));
-            if (!same(fresh, was)) {
-                lans[li] = std::move(fresh);
-                changed = true;
-            }
-        }
-        // A LAN added while running (no -i list) whose interface is gone
-        // again, last in the list and with no path to any peer on it, is
-        // dropped: interfaces that come and go under new names (container
-        // bridges) must not grow the list for good. The others keep their
-        // place, so the order of preference never changes.
-        while (droppable(lans.size())) {
-            for (const auto& a : io_per_lan_.back().dadfailed)  // it goes from the list: cleared
-                emit(event("lan", severity::info, "address_dadfailed_cleared")
-                                   .kv("lan", lans.back().name)
-                                   .kv("addr", a.to_string()));
-            emit(event("lan", severity::info, "lan_removed").kv("lan", lans.back().name));
-            claims_.erase(lans.back().name);  // no longer ours to claim in our table
-            lans.pop_back();
-            io_per_lan_.pop_back();
-            present_.pop_back();
-            changed = true;
-        }
-        if (opts_.interfaces.empty())
-            for (const auto& i : all) {
-                bool known = std::any_of(lans.begin(), lans.end(), [&](const lan& l) { return l.name == i.name; });
-                if (known || !eligible(i) || !claim_new_lan(i.name)) continue;
-                lans.push_back(to_lan(i));
-                io_per_lan_.emplace_back();
-                present_.push_back(true);
-                changed = true;
-                check_rp_filter(i.name);
-                emit(event("lan", severity::info, "lan_added")
-                                   .kv("lan", i.name)
-                                   .kv("ifindex", i.ifindex)
-                                   .kv("addrs", address_list(lans.back())));
-            }
-        if (!changed) return note_dadfailed(all);
-        engine_output out;
-        if (!engine_.update_lans(lans, now(), out)) {
-            // Cannot be: droppable() asked the engine first. Keep the
-            // daemon's per-LAN lists as long as the engine's.
-            emit(event("daemon", severity::error, "lan_list_refused")
-                     .kv("lans", static_cast<long long>(lans.size()))
-                     .kv("note", "internal error, please report: the LANs stay as they were"));
-            io_per_lan_.resize(engine_.lans().size());
-            present_.resize(engine_.lans().size(), false);
-        }
-        note_dadfailed(all);  // after the engine took the list: same length as ours
-        for (std::size_t li = 0; li < engine_.lans().size(); ++li) {
-            auto& io = io_per_lan_[li];
-            if (present_[li] && (!io.sockets[0] || (!io.sockets[1] && engine_.lans()[li].link_local))) open_and_watch(li);
-        }
-        out.paths_changed = true;
-        handle(out);
-    }
-
-    /// Whether the last of `count` LANs may go: added while running (no -i
-    /// list), its interface gone again, no path to any peer on it. Only
-    /// from the end, so every other LAN keeps its place (and preference).
-    bool droppable(std::size_t count) const {
-        return opts_.interfaces.empty() && count > startup_lans_ && count <= present_.size() && !present_[count - 1] &&
-               !engine_.has_paths_on(count - 1);
-    }
-
-    /// Opens (and watches) whichever of the LAN's sockets are missing.
-    void open_and_watch(std::size_t li) {
-        for (family f : {family::v4, family::v6}) {
-            if (io_per_lan_[li].sockets[slot(f)]) continue;
-            std::string error;
-            if (open_socket(li, f, error)) {
-                wait_readable(li, f);
-            } else if (f == family::v4 || engine_.lans()[li].link_local) {
-                emit(event("lan", severity::warning, "socket_unavailable")
-                                   .kv("lan", engine_.lans()[li].name)
-                                   .kv("family", to_string(f))
-                                   .kv("error", error));
-            }
-        }
-    }
-
-    void close_sockets(std::size_t li) {
-        auto& io = io_per_lan_[li];
-        for (std::size_t i = 0; i < 2; ++i) {
-            if (io.descriptors[i]) {
-                io.descriptors[i]->cancel();
-                io.descriptors[i]->release();  // the socket object closes its fd
-                io.descriptors[i].reset();
-            }
-            io.sockets[i].reset();
-            io.send_failing[i] = false;
-        }
-    }
-
-    /// Strict reverse-path filtering on a LAN that appeared at run time: set
-    /// it loose if allowed, else warn (refusing is only possible at start).
-    void check_rp_filter(const std::string& name) {
-        if (platform::rp_filter_mode(name) != 1) return;
-        std::string error;
-        if (opts_.loose_rp_filter && platform::set_rp_filter(name, 2, error)) {
-            emit(event("lan", severity::info, "rp_filter_set").kv("lan", name).kv("value", 2));
-            return;
-        }
-        emit(event("lan", severity::warning, "rp_filter_strict")
-                           .kv("lan", name)
-                           .kv("hint", "recovery on this LAN will not be seen; start with --loose-rp-filter"));
-    }
-
-    void wait_monitor() {
-        monitor_fd_->async_wait(asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
-            if (stopping_) return;
-            if (ec) return wait_failed("link_monitor", ec);
-            if (monitor_->drain()) refresh();
-            wait_monitor();
-        });
-    }
-
-    void wait_readable(std::size_t li, family f) {
-        io_per_lan_[li].descriptors[slot(f)]->async_wait(
-            asio::posix::stream_descriptor::wait_read, [this, li, f](boost::system::error_code ec) {
-                // Aborted: its socket was closed (the LAN may be gone from the list).
-                if (stopping_ || ec == asio::error::operation_aborted) return;
-                if (ec) return wait_failed(engine_.lans()[li].name.c_str(), ec);
-                engine_output out;
-                drain(li, f, out);
-                handle(out);
-                wait_readable(li, f);
-            });
-    }
-
-    /// Feeds the engine what is queued on one socket, at most 8 batches (64
-    /// datagrams) so one busy LAN cannot starve the timer; what is left
-    /// wakes the loop again.
-    void drain(std::size_t li, family f, engine_output& out) {
-        auto& sock = io_per_lan_[li].sockets[slot(f)];
-        if (!sock) return;
-        const timestamp t = now();
-        for (int n = 0; n < 8; ++n) {
-            bool more = sock->receive_batch(
-                [&](const platform::datagram& d, const std::uint8_t* data) {
-                    engine_.receive(li, d.from, d.from_port, data, d.size, t, out, d.ttl);
-                },
-                [&](const platform::datagram& d) { engine_.note_oversize(li, d.from, t, out); });
-            if (!more) break;
-        }
     }
 
     void wait_signal() {
@@ -532,7 +121,7 @@ private:
             if (sig == SIGHUP) {
                 logging::reopen();
                 emit(event("daemon", severity::info, "log_reopened").kv("signal", "SIGHUP"));
-                reload();
+                reload(opts_, args_, [this](const event& e) { emit(e); });
                 wait_signal();
                 return;
             }
@@ -565,9 +154,7 @@ private:
                 engine_output out;
                 // An ACK already queued when a deadline passes is an answer
                 // in time: read the sockets before the engine judges the probes.
-                if (engine_.probe_deadline_due(t))
-                    for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
-                        for (family f : {family::v4, family::v6}) drain(li, f, out);
+                if (engine_.probe_deadline_due(t)) sockets_.drain_all(out);
                 engine_.tick(now(), out);
                 armed_for_ = timestamp::min();  // expired: the re-arm in handle() is due, whatever the time
                 handle(out);
@@ -593,342 +180,32 @@ private:
         armed_for_ = next;
     }
 
-    /// SIGHUP: read the configuration again. The notify program and its
-    /// timeout take effect at once; every other change needs a restart and
-    /// is named in the log.
-    void reload() {
-        std::vector<const char*> argv;
-        for (const auto& a : args_) argv.push_back(a.c_str());
-        auto parsed = parse_options(int(argv.size()), argv.data());
-        if (!parsed.opts) {
-            emit(event("daemon", severity::error, "reload_failed").kv("error", parsed.err));
-            return;
-        }
-        options fresh = *parsed.opts;
-        std::string ignored;
-        auto lines = [](const options& o) {
-            std::map<std::string, std::string> m;
-            std::istringstream in(describe(o));
-            std::string l;
-            while (std::getline(in, l)) {
-                auto key = l.substr(l.rfind('#', 0) == 0 ? 2 : 0);
-                key = key.substr(0, key.find(' '));
-                m[key] = l;
-            }
-            return m;
-        };
-        auto before = lines(opts_), after = lines(fresh);
-        for (const auto& [key, line] : after)
-            if (key != "notify" && key != "notify-timeout" && key != "files" && before[key] != line)
-                ignored += (ignored.empty() ? "" : ",") + key;
-        bool hook_changed = fresh.notify != opts_.notify || fresh.notify_timeout != opts_.notify_timeout;
-        opts_.notify = fresh.notify;
-        opts_.notify_timeout = fresh.notify_timeout;
-        event e("daemon", severity::info, "reloaded");
-        e.kv("notify", opts_.notify.empty() ? "none" : opts_.notify).kv("notify_timeout", format_seconds(opts_.notify_timeout));
-        e.kv("applied", hook_changed ? "notify" : "nothing");
-        if (!ignored.empty()) e.kv("needs_restart", ignored);
-        emit(e);
-    }
-
-    struct running_hook {
-        std::uint64_t id = 0;  ///< tells a late handler of an ended hook from a new one with its pid
-        std::string what;      ///< "failover h2 eth0 v4"
-        bool important = false;
-        timestamp started{0};
-        std::unique_ptr<asio::posix::stream_descriptor> out;
-        std::unique_ptr<asio::steady_timer> timer;
-        std::string output;            ///< the first hook_output_kept bytes
-        std::size_t output_bytes = 0;  ///< all it wrote that was read
-        std::vector<char> buf;
-        bool exited = false, eof = false, killed = false;
-        bool pipe_held = false;  ///< at its exit, something it started still held its output
-        int status = 0;
-    };
-    /// Of a hook's output, this much goes into the log; at most
-    /// hook_output_read is read at all (in chunks of hook_read_chunk), then
-    /// no more: a hook that writes without end blocks on its pipe, at no
-    /// cost to faild, until it ends or its timeout kills it.
-    static constexpr std::size_t hook_output_kept = 2048;
-    static constexpr std::size_t hook_output_read = 1 << 20;
-    static constexpr std::size_t hook_read_chunk = 64 * 1024;
-
-    /// A notify call for an event: it starts now, or when a slot frees,
-    /// or is dropped (hook_queue decides: never an important call for
-    /// unimportant ones).
-    void offer_hook(const hook_call& call) {
-        auto res = hook_queue_.offer(call);
-        if (res != hook_queue::offer_result::accepted)
-            note_hook_dropped(call, res == hook_queue::offer_result::busy ? "busy" : "queue_full");
-        start_hooks();
-    }
-
-    void start_hooks() {
-        while (auto call = hook_queue_.next()) run_hook(*call);
-    }
-
-    /// hook_dropped, the first of each reason in full, then a count once a
-    /// minute at most.
-    void note_hook_dropped(const hook_call& call, const char* reason) {
-        std::string what;
-        for (const auto& a : call.args) what += (what.empty() ? "" : " ") + a;
-        write_limited(std::string("hook_dropped/") + reason,
-                      event("hook", severity::warning, "hook_dropped")
-                          .kv("call", what)
-                          .kv("reason", reason)
-                          .kv("running", static_cast<long long>(hook_queue_.running()))
-                          .kv("waiting", static_cast<long long>(hook_queue_.waiting())));
-    }
-
-    /// Logs a line that can repeat per event under the rate limit of the
-    /// engine's `drop`: the first of its `kind` (a fixed key) in full, later
-    /// ones as a count once a minute at most (log_limit_), with the latest
-    /// one's reason, call and error.
-    void write_limited(const std::string& kind, event e) {
-        if (log_limit_.note(kind, now()))
-            logging::write(e.kv("note", "first of its kind; later ones are counted in a line a minute at most"));
-        limited_latest_.insert_or_assign(kind, std::move(e));
-        arm_limited_log();
-    }
-
-    /// Wakes for the next count line of write_limited(), while one is due.
-    void arm_limited_log() {
-        auto next = log_limit_.next_due();
-        if (!next || limited_log_armed_) return;
-        limited_log_armed_ = true;
-        limited_log_timer_.expires_after(std::max<duration>(*next - now(), duration(0)));
-        limited_log_timer_.async_wait([this](boost::system::error_code ec) {
-            limited_log_armed_ = false;
-            if (ec || stopping_) return;
-            for (const auto& l : log_limit_.due(now())) {
-                auto it = limited_latest_.find(l.kind);
-                if (it == limited_latest_.end()) continue;
-                const event& latest = it->second;
-                event e(latest.module, latest.level, latest.name);
-                if (auto reason = latest.get("reason"); !reason.empty()) e.kv("reason", reason);
-                e.kv("count", static_cast<long long>(l.count));
-                e.kv("seconds", std::chrono::duration_cast<std::chrono::seconds>(l.over).count());
-                for (const char* key : {"call", "error"})
-                    if (auto v = latest.get(key); !v.empty()) e.kv(key, v);
-                e.kv("note", "since the last line; the rest: the latest");
-                logging::write(e);
-            }
-            arm_limited_log();
-        });
-    }
-
-    /// Runs the notify program without waiting for it: its own process
-    /// group, stdin /dev/null, stdout and stderr into a pipe we read, killed
-    /// (the whole group) after notify-timeout. hook_queue_ has counted it
-    /// as running.
-    void run_hook(const hook_call& call) {
-        std::string what;
-        for (const auto& a : call.args) what += (what.empty() ? "" : " ") + a;
-        int fds[2];
-        if (pipe2(fds, O_CLOEXEC) != 0) {
-            hook_queue_.finished(call.important);
-            logging::write(event("hook", severity::error, "hook_failed").kv("call", what).kv("error", std::strerror(errno)));
-            return;
-        }
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-        posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-        posix_spawnattr_t attr;
-        posix_spawnattr_init(&attr);
-        sigset_t none, defaults;
-        sigemptyset(&none);
-        sigemptyset(&defaults);
-        for (int sig : {SIGPIPE, SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&defaults, sig);
-        posix_spawnattr_setsigmask(&attr, &none);
-        posix_spawnattr_setsigdefault(&attr, &defaults);
-        posix_spawnattr_setpgroup(&attr, 0);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        std::vector<char*> argv{const_cast<char*>(opts_.notify.c_str())};
-        for (const auto& a : call.args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        std::vector<std::string> env_store;
-        for (char** e = environ; *e; ++e)
-            if (std::strncmp(*e, "FAILD_", 6) != 0) env_store.emplace_back(*e);
-        env_store.insert(env_store.end(), call.env.begin(), call.env.end());
-        std::vector<char*> envp;
-        for (auto& e : env_store) envp.push_back(e.data());
-        envp.push_back(nullptr);
-        pid_t pid = 0;
-        int rc = posix_spawn(&pid, opts_.notify.c_str(), &fa, &attr, argv.data(), envp.data());
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&attr);
-        ::close(fds[1]);
-        if (rc != 0) {
-            ::close(fds[0]);
-            hook_queue_.finished(call.important);
-            logging::write(event("hook", severity::error, "hook_failed")
-                               .kv("program", opts_.notify)
-                               .kv("call", what)
-                               .kv("error", std::strerror(rc)));
-            return;
-        }
-        auto h = std::make_unique<running_hook>();
-        h->id = ++hook_ids_;
-        h->what = what;
-        h->important = call.important;
-        h->started = now();
-        h->buf.resize(hook_read_chunk);
-        h->out = std::make_unique<asio::posix::stream_descriptor>(io_, fds[0]);
-        h->timer = std::make_unique<asio::steady_timer>(io_);
-        h->timer->expires_after(opts_.notify_timeout);
-        h->timer->async_wait([this, pid, id = h->id](boost::system::error_code ec) {
-            if (ec) return;
-            auto it = hooks_.find(pid);
-            if (it != hooks_.end() && it->second->id == id) it->second->killed = true;
-            else if (!lingering_.erase(id)) return;  // nothing of it left to kill
-            ::kill(-pid, SIGKILL);  // the whole group: what it started too
-        });
-        hooks_.emplace(pid, std::move(h));
-        read_hook(pid);
-    }
-
-    void read_hook(pid_t pid) {
-        auto& h = *hooks_.at(pid);
-        h.out->async_read_some(asio::buffer(h.buf), [this, pid, id = h.id](boost::system::error_code ec, std::size_t n) {
-            auto it = hooks_.find(pid);
-            if (it == hooks_.end() || it->second->id != id || ec == asio::error::operation_aborted) return;
-            auto& h = *it->second;
-            if (!ec) {
-                take_output(h, n);
-                // Past the limit: no more reads. The hook blocks on its
-                // pipe until it ends or its timeout kills it.
-                if (h.output_bytes < hook_output_read) read_hook(pid);
-                return;
-            }
-            h.eof = true;
-            finish_hook(pid);
-        });
-    }
-
-    static void take_output(running_hook& h, std::size_t n) {
-        if (h.output.size() < hook_output_kept)
-            h.output.append(h.buf.data(), std::min(n, hook_output_kept - h.output.size()));
-        h.output_bytes += n;
-    }
-
-    /// The hook's own process has ended: all it wrote is in the pipe now.
-    /// That much is read without blocking (within the limits), then the
-    /// pipe is closed: a process it started in a session of its own
-    /// (setsid) may hold the pipe open for ever, and must not hold the
-    /// hook's slot. One it started in its own process group is still
-    /// killed at the timeout, as it was while it held the pipe.
-    void end_output(running_hook& h) {
-        boost::system::error_code ec;
-        h.out->non_blocking(true, ec);
-        while (!ec && h.output_bytes < hook_output_read) {
-            std::size_t n = h.out->read_some(asio::buffer(h.buf), ec);
-            if (!ec) take_output(h, n);
-        }
-        h.pipe_held = ec == asio::error::would_block || ec == asio::error::try_again;
-        h.out->cancel(ec);  // the pending read ends (operation_aborted)
-        h.out->close(ec);
-        h.eof = true;
-    }
-
-    void wait_children() {
-        child_signals_.async_wait([this](boost::system::error_code ec, int) {
-            if (ec) return;
-            int status = 0;
-            pid_t pid;
-            while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-                auto it = hooks_.find(pid);
-                if (it == hooks_.end()) continue;
-                it->second->exited = true;
-                it->second->status = status;
-                if (!it->second->eof) end_output(*it->second);
-                finish_hook(pid);
-            }
-            wait_children();
-        });
-    }
-
-    /// Logs a hook once it has exited and its output is read, and frees
-    /// its slot for the next.
-    void finish_hook(pid_t pid) {
-        auto it = hooks_.find(pid);
-        if (it == hooks_.end() || !it->second->exited || !it->second->eof) return;
-        auto& h = *it->second;
-        if (h.pipe_held && !h.killed) lingering_.emplace(h.id, std::move(h.timer));  // kills the group at the timeout
-        else h.timer->cancel();
-        event e("hook", severity::info, "hook_done");
-        e.kv("program", opts_.notify).kv("call", h.what);
-        if (WIFEXITED(h.status)) e.kv("exit", WEXITSTATUS(h.status));
-        else if (WIFSIGNALED(h.status)) e.kv("signal", WTERMSIG(h.status));
-        if (h.killed) {
-            e.level = severity::warning;
-            e.kv("timeout", format_seconds(opts_.notify_timeout));
-        } else if (!WIFEXITED(h.status) || WEXITSTATUS(h.status) != 0) {
-            e.level = severity::warning;
-        }
-        e.kv("ms", (now() - h.started).count() / 1000);
-        std::string out = h.output;
-        while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-        if (!out.empty()) e.kv("output", printable_output(out));
-        if (h.output_bytes > h.output.size())
-            e.kv("output_bytes", static_cast<long long>(h.output_bytes))
-                .kv("output_read", h.output_bytes >= hook_output_read ? "stopped" : "all");
-        if (h.pipe_held) e.kv("pipe_held", "yes");
-        logging::write(e);
-        const bool important = h.important;
-        hooks_.erase(it);
-        hook_queue_.finished(important);
-        start_hooks();
-    }
-
     /// A socket wait that fails for real (not cancelled) leaves that input
     /// deaf: say so loudly, once.
     void wait_failed(const char* what, boost::system::error_code ec) {
-        if (ec == asio::error::operation_aborted) return;
-        emit(event("daemon", severity::error, "wait_failed").kv("input", what).kv("error", ec.message()));
+        faild::wait_failed([this](const event& e) { emit(e); }, what, ec);
     }
 
-    /// Re-reads faild's routes from the kernel every interval (at least
-    /// every 50 ms apart) and puts back what something else removed or a
-    /// failed change left out. A change the table refused is tried again
-    /// after a back-off of its own (the reconciler's, up to 30 s), so a
-    /// persistent error is not logged ten times a second and delays no
-    /// other route; only an unreadable table slows the whole repair.
+    /// The repair timer: route_sync decides what is put back and when the
+    /// next repair is due; the timer and the calls are here.
     void schedule_repair() {
-        repair_timer_.expires_after(repair_period());
+        repair_timer_.expires_after(routes_.period(engine_.desired_routes()));
         repair_timer_.async_wait([this](boost::system::error_code ec) {
             if (ec || stopping_) return;
-            if (!adopted_.empty() && now() >= adopt_until_) {
-                reconcile("stale");
-            } else {
-                effect_list effects;
-                reconciler_.repair(desired(), now(), effects);
-                emit(effects);
-                note_reconcile(reconciler_.table_readable());
-            }
+            effect_list effects;
+            routes_.repair(engine_.desired_routes(), now(), effects);
+            emit(effects);
+            after_sync();
             schedule_repair();
         });
     }
 
-    /// What the routes should be: the plan, plus (while adopting) the
-    /// routes an earlier run left that the plan does not replace.
-    route_set desired() const {
-        route_set want = engine_.desired_routes();
-        if (!adopted_.empty() && now() < adopt_until_)
-            for (const auto& [dst, r] : adopted_) want.emplace(dst, r);
-        return want;
-    }
-
+    /// The plan changed: every change is tried now (`why` says why).
     void reconcile(const char* why) {
-        if (!adopted_.empty() && now() >= adopt_until_) {  // adoption over: what it kept goes as stale
-            adopted_.clear();
-            why = "stale";
-        }
         effect_list effects;
-        reconciler_.reconcile(desired(), why, effects);
+        routes_.sync(engine_.desired_routes(), why, now(), effects);
         emit(effects);
-        note_reconcile(reconciler_.table_readable());
+        after_sync();
     }
 
     /// WATCHDOG=1 from the probe loop, every quarter of systemd's
@@ -962,55 +239,25 @@ private:
         std::string s = (engine_.config().requestor ? "requestor on " : "responder on ") + lans + ": ";
         if (engine_.peers().empty()) return s + "no peer heard yet";
         return s + std::to_string(engine_.peers().size()) + " peer(s), " + std::to_string(up) + "/" +
-               std::to_string(paths) + " paths up, " + std::to_string(reconciler_.installed().size()) +
+               std::to_string(paths) + " paths up, " + std::to_string(routes_.installed().size()) +
                " failover route(s)";
     }
 
-    /// `ok`: the table could be read (a refused change waits on its own).
-    void note_reconcile(bool ok) {
+    /// After every sync or repair: systemd's STATUS= line, and the repair
+    /// timer brought forward when routes are to be watched now and it idles.
+    void after_sync() {
         if (std::string st = status_text(); st != sd_status_) {
             sd_status_ = st;
             sd_.send("STATUS=" + st);
         }
-        auto base = std::max<duration>(engine_.config().interval, ms(50));
-        repair_interval_ = ok ? base : std::min<duration>(repair_interval_ * 2, ms(30'000));
-        // Routes to watch now, and the repair timer idles: bring it forward.
-        auto due = std::chrono::steady_clock::now() + repair_interval_;
-        if (!stopping_ && repair_period() == repair_interval_ && repair_timer_.expiry() > due) schedule_repair();
-    }
-
-    /// How often the routes are read back: every interval (at least 50 ms
-    /// apart, longer after failures) while faild has routes or wants some;
-    /// every 10 s when it has none and wants none (nothing of ours to put
-    /// back: reading the whole table ten times a second would be most of
-    /// an idle faild's CPU).
-    duration repair_period() const {
-        bool idle = reconciler_.installed().empty() && adopted_.empty() && engine_.desired_routes().empty();
-        return idle ? std::max<duration>(repair_interval_, ms(10'000)) : repair_interval_;
-    }
-
-    void send(const outgoing& s) {
-        auto& io = io_per_lan_[s.lan];
-        auto i = slot(s.dst.fam());
-        if (!io.sockets[i]) return;  // that family is unavailable on this LAN
-        std::string error;
-        bool ok = io.sockets[i]->send_to(s.dst, s.port, s.bytes.data(), s.bytes.size(), error);
-        // Log a LAN-family's send failures once when they start and once when they stop.
-        if (ok != !io.send_failing[i]) {
-            io.send_failing[i] = !ok;
-            event e("daemon", ok ? severity::info : severity::warning, ok ? "send_recovered" : "send_failed");
-            e.kv("lan", engine_.lans()[s.lan].name).kv("dst", s.dst.to_string());
-            if (!ok) e.kv("error", error);
-            emit(e);
-        }
+        const route_set& plan = engine_.desired_routes();
+        auto due = std::chrono::steady_clock::now() + routes_.period(plan);
+        if (!stopping_ && routes_.watching(plan) && repair_timer_.expiry() > due) schedule_repair();
     }
 
     void handle(engine_output& out) {
-        if (out.incarnation_renewed)
-            for (std::size_t li = 0; li < io_per_lan_.size(); ++li)
-                for (family f : {family::v4, family::v6})
-                    if (auto& sock = io_per_lan_[li].sockets[slot(f)]) filter_own(*sock, engine_.lans()[li].name, f);
-        for (const auto& s : out.sends) send(s);
+        if (out.incarnation_renewed) sockets_.refilter();
+        for (const auto& s : out.sends) sockets_.send(s);
         // An input can bring the next deadline forward (a notice to confirm
         // within a few ms, carrier back: probe now): re-arm, or it would
         // wait for the next round. Or push it back (the ACK came: no retry
@@ -1021,8 +268,8 @@ private:
         // Paths forgotten (their peer no longer claims the LAN) may leave a
         // gone LAN at the end with none: drop it now, not at the next link
         // change (refresh hands the engine the shorter list).
-        if (out.paths_changed && !stopping_ && droppable(engine_.lans().size())) refresh();
-        if (out.proofs_changed) note_proofs_changed();
+        if (out.paths_changed && !stopping_ && link_watch_.droppable(engine_.lans().size())) link_watch_.refresh();
+        if (out.proofs_changed) state_.note_changed();
         if (out.paths_changed) {
             // Why routes may go: the peer left, a path came back, or the
             // plan changed otherwise (no live path left, addresses moved).
@@ -1054,21 +301,15 @@ private:
         pthread_sigmask(SIG_BLOCK, &quit, nullptr);
         engine_output out;
         engine_.shutdown(out);
-        for (const auto& s : out.sends) send(s);
-        state_timer_.cancel();
-        write_state();  // what was proven counts again after a restart
+        for (const auto& s : out.sends) sockets_.send(s);
+        state_.flush();  // what was proven counts again after a restart
         effect_list effects;
-        bool clean = reconciler_.reconcile({}, "shutdown", effects);
+        bool clean = routes_.stop(effects);
         emit(effects);
         emit(event("daemon", severity::info, "stop").kv("signal", why).kv("routes_left", clean ? 0 : 1));
         exit_code_ = clean ? 0 : 1;
         sd_.send(std::string("STOPPING=1\nSTATUS=stopped (") + why + "), routes " + (clean ? "removed" : "left"));
-        if (acceptor_) {
-            boost::system::error_code ec;
-            acceptor_->close(ec);
-            std::error_code fec;
-            std::filesystem::remove(control_path_, fec);
-        }
+        control_.close();
         io_.stop();
     }
 
@@ -1078,7 +319,7 @@ private:
         // The planner sees every effect (it remembers proven peers), even
         // while no program is set: one may be set by SIGHUP.
         if (auto call = hook_planner_.plan(x, engine_.config().node_id, engine_.lans(), engine_.peers(), engine_.proofs()))
-            if (!opts_.notify.empty()) offer_hook(*call);
+            if (!opts_.notify.empty()) hooks_.offer(*call);
     }
     void emit(const effect_list& effects) {
         for (const auto& x : effects) emit(x);
@@ -1087,282 +328,34 @@ private:
     /// Logs a line and streams it to `faildctl events` subscribers.
     void emit(const event& e) {
         logging::write(e);
-        if (subscribers_.empty() || e.level == severity::debug) return;
-        std::string line = e.to_json(wall_time()) + "\n";
-        for (auto it = subscribers_.begin(); it != subscribers_.end();) {
-            boost::system::error_code ec;
-            // Non-blocking: a reader that does not keep up is dropped, never waited for.
-            asio::write(**it, asio::buffer(line), ec);
-            if (ec) it = subscribers_.erase(it);
-            else ++it;
-        }
+        control_.publish(e);
     }
     void emit(const event_list& events) {
         for (const auto& e : events) emit(e);
     }
 
-    static std::string wall_time() {
-        auto t = std::chrono::system_clock::now();
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-        std::time_t secs = std::time_t(us / 1'000'000);
-        std::tm tm{};
-        gmtime_r(&secs, &tm);
-        char buf[64];  // room for any year the compiler can imagine
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us % 1'000'000));
-        return buf;
-    }
-
-public:
-    void set_state_file(std::string path) { state_path_ = std::move(path); }
-
-    /// Claims every LAN in our routing table (platform::lock_interface):
-    /// false, with `error` naming the other faild, when one that writes
-    /// routes into the same table monitors one of them. A dry run writes
-    /// no routes: it claims nothing.
-    bool claim_lans(std::string& error) {
-        if (opts_.dry_run) return true;
-        for (const auto& l : engine_.lans()) {
-            auto lock = platform::lock_interface(platform::default_lock_dir(), opts_.table, l.name, holder(), error);
-            if (!lock) return false;
-            claims_[l.name] = std::move(lock);
-        }
-        return true;
-    }
-
-private:
-    /// The address book changed: written at once, or (within a second of
-    /// the last write) a second after it: a burst of proofs at start is one
-    /// write, and the disk is never touched more than once a second.
-    void note_proofs_changed() {
-        if (state_path_.empty() || stopping_) return;
-        state_dirty_ = true;
-        const timestamp due = state_written_ + ms(1000);
-        if (now() >= due) return write_state();
-        state_timer_.expires_after(due - now());
-        state_timer_.async_wait([this](boost::system::error_code ec) {
-            if (!ec && !stopping_ && state_dirty_) write_state();
-        });
-    }
-
-    void write_state() {
-        if (state_path_.empty()) return;
-        std::string error;
-        state_written_ = now();
-        state_dirty_ = false;
-        if (!write_state_file(state_path_, engine_.proofs().to_text(), error) && !state_unwritable_logged_) {
-            state_unwritable_logged_ = true;
-            emit(event("daemon", severity::warning, "state_unwritable")
-                     .kv("file", state_path_)
-                     .kv("error", error)
-                     .kv("note", "proofs will not survive a restart"));
-        }
-    }
-    bool state_unwritable_logged_ = false;
-
-    /// What a refused instance reads about us.
-    std::string holder() const {
-        return "pid " + std::to_string(::getpid()) + ", control socket " +
-               (opts_.control_socket.empty() ? platform::default_control_socket() : opts_.control_socket);
-    }
-
-    /// A LAN that appeared while running is ours only if no other faild
-    /// with routes in our table monitors it (said once per name).
-    bool claim_new_lan(const std::string& name) {
-        if (opts_.dry_run || claims_.count(name)) return true;
-        std::string error;
-        auto lock = platform::lock_interface(platform::default_lock_dir(), opts_.table, name, holder(), error);
-        if (!lock) {
-            if (unclaimed_.insert(name).second)
-                emit(event("lan", severity::warning, "lan_taken").kv("lan", name).kv("error", error));
-            return false;
-        }
-        unclaimed_.erase(name);
-        claims_[name] = std::move(lock);
-        return true;
-    }
-
-public:
-    /// Listens on the control socket (mode 0600, its directory made if
-    /// missing). Refuses (false, `error`) when another faild answers there;
-    /// other trouble is logged and faild runs without it.
-    bool open_control(std::string& error) {
-        control_path_ = opts_.control_socket.empty() ? platform::default_control_socket() : opts_.control_socket;
-        const std::string& path = control_path_;
-        namespace fs = std::filesystem;
-        std::error_code fec;
-        fs::create_directories(fs::path(path).parent_path(), fec);
-        if (fs::exists(path, fec)) {
-            asio::local::stream_protocol::socket probe(io_);
-            boost::system::error_code ec;
-            probe.connect(asio::local::stream_protocol::endpoint(path), ec);
-            if (!ec) {
-                error = "another faild is running (its control socket " + path + " answers)";
-                return false;
-            }
-            fs::remove(path, fec);  // stale: a faild that did not exit cleanly
-        }
-        try {
-            mode_t old = ::umask(077);  // the socket file: owner only
-            acceptor_ = std::make_unique<asio::local::stream_protocol::acceptor>(
-                io_, asio::local::stream_protocol::endpoint(path));
-            ::umask(old);
-        } catch (const std::exception& e) {
-            ::umask(022);
-            emit(event("control", severity::error, "control_unavailable").kv("path", path).kv("error", e.what()));
-            acceptor_.reset();
-        }
-        return true;
-    }
-
-private:
-    /// Control connections open at once: requests being served and event
-    /// subscribers (at most 16 of them) together; one more is told so and
-    /// closed. A request line must come, and its answer go, within
-    /// control_deadline, or the connection is closed.
-    static constexpr std::size_t max_control_clients = 32;
-    static constexpr duration control_deadline = ms(5'000);
-
-    void accept() {
-        acceptor_->async_accept([this](boost::system::error_code ec, asio::local::stream_protocol::socket sock) {
-            if (stopping_ || ec == asio::error::operation_aborted) return;
-            if (ec) return accept_failed(ec);
-            accept_pause_ = duration(0);
-            if (control_clients_ + subscribers_.size() >= max_control_clients) refuse(std::move(sock));
-            else serve(std::make_shared<asio::local::stream_protocol::socket>(std::move(sock)));
-            accept();
-        });
-    }
-
-    /// accept() failed (no descriptor left: EMFILE, ENFILE; no memory): the
-    /// connection stays queued and the socket readable, so accepting again
-    /// at once would spin. Pause, 0.1 s doubling to 2 s, then try again.
-    void accept_failed(boost::system::error_code ec) {
-        accept_pause_ = std::clamp<duration>(accept_pause_ * 2, ms(100), ms(2'000));
-        write_limited("control/accept_failed", event("control", severity::warning, "accept_failed")
-                                                    .kv("error", ec.message())
-                                                    .kv("retry_in", format_seconds(accept_pause_)));
-        accept_timer_.expires_after(accept_pause_);
-        accept_timer_.async_wait([this](boost::system::error_code wait_ec) {
-            if (wait_ec || stopping_) return;
-            accept();
-        });
-    }
-
-    /// One connection too many: told so without waiting, and closed.
-    void refuse(asio::local::stream_protocol::socket sock) {
-        boost::system::error_code ec;
-        static constexpr char text[] = "error: too many clients\n";
-        sock.non_blocking(true, ec);
-        sock.write_some(asio::buffer(text, sizeof text - 1), ec);
-        sock.close(ec);
-        write_limited("control/too_many_clients",
-                      event("control", severity::warning, "control_refused")
-                          .kv("reason", "too_many_clients")
-                          .kv("clients", static_cast<long long>(control_clients_ + subscribers_.size())));
-    }
-
-    /// One request line: status | routes | events | version.
-    void serve(std::shared_ptr<asio::local::stream_protocol::socket> sock) {
-        ++control_clients_;
-        auto buf = std::make_shared<asio::streambuf>(256);
-        // Ends the connection's count once: answered, failed, or past its
-        // deadline (closing cancels what is pending), or made a subscriber.
-        auto deadline = std::make_shared<asio::steady_timer>(io_, control_deadline);
-        auto done = std::make_shared<bool>(false);
-        auto finish = [this, sock, deadline, done](bool close) {
-            if (*done) return;
-            *done = true;
-            --control_clients_;
-            deadline->cancel();
-            boost::system::error_code ec;
-            if (close) sock->close(ec);
-        };
-        deadline->async_wait([finish](boost::system::error_code ec) {
-            if (!ec) finish(true);
-        });
-        asio::async_read_until(*sock, *buf, '\n', [this, sock, buf, finish, done](boost::system::error_code ec, std::size_t) {
-            if (*done) return;
-            if (ec || stopping_) return finish(true);
-            std::istream in(buf.get());
-            std::string cmd;
-            std::getline(in, cmd);
-            if (!cmd.empty() && cmd.back() == '\r') cmd.pop_back();
-            std::string reply;
-            if (cmd == "status") {
-                std::vector<std::vector<std::string>> rows;
-                for (const auto& r : build_status(engine_.lans(), engine_.peers(), reconciler_.installed(), now()))
-                    rows.push_back(to_fields(r));
-                reply = format_records(status_fields(), rows);
-            } else if (cmd == "routes") {
-                reply = format_records({"dst", "via", "dev", "src"}, route_records(reconciler_.installed()));
-            } else if (cmd == "version") {
-                reply = std::string("faild ") + FAILD_VERSION + " node_id=" + engine_.config().node_id + "\n";
-            } else if (cmd == "events") {
-                if (subscribers_.size() >= 16) {
-                    reply = "error: too many event subscribers\n";
-                } else {
-                    finish(false);  // a subscriber now: counted as one, no deadline
-                    sock->non_blocking(true);
-                    subscribers_.push_back(sock);
-                    return;
-                }
-            } else {
-                reply = "error: unknown command '" + cmd.substr(0, 40) + "'\n";
-            }
-            auto data = std::make_shared<std::string>(std::move(reply));
-            asio::async_write(*sock, asio::buffer(*data),
-                              [data, finish](boost::system::error_code, std::size_t) { finish(true); });
-        });
-    }
-
     options opts_;
     std::vector<std::string> args_;  ///< the command line, to re-read the configuration on SIGHUP
     std::vector<platform::interface_info> ifs_;
-    std::unique_ptr<platform::link_source> links_;
-    std::unique_ptr<platform::link_monitor> monitor_;
     std::unique_ptr<platform::route_table> table_;
-    reconciler reconciler_;
+    route_sync routes_;  ///< when routes are written (the policy); the timer is ours
     engine engine_;
     asio::io_context io_{1};  // concurrency hint: only this thread runs the loop
+    bool stopping_ = false;   ///< stop() began: every handler returns at once
     std::unique_ptr<platform::wakeup_timer> wakeup_;
     asio::posix::stream_descriptor wakeup_fd_;  ///< wakeup_'s descriptor (owned by wakeup_)
     asio::steady_timer repair_timer_;
-    asio::steady_timer state_timer_;  ///< writes the state file at most once a second
-    std::string state_path_;          ///< the address proofs' state file; empty: none
-    bool state_dirty_ = false;
-    timestamp state_written_{0};
+    state_writer state_;  ///< the address proofs, across restarts
     asio::signal_set signals_;
     asio::signal_set reopen_signal_;  ///< SIGUSR1: only reopen the log
-    asio::signal_set child_signals_;
-    std::vector<lan_io> io_per_lan_;
-    std::vector<bool> present_;  ///< the LAN's interface exists (by name)
-    std::size_t startup_lans_;   ///< LANs at start: never dropped (see refresh)
-    std::unique_ptr<asio::posix::stream_descriptor> monitor_fd_;
-    std::unique_ptr<asio::local::stream_protocol::acceptor> acceptor_;
-    std::vector<std::shared_ptr<asio::local::stream_protocol::socket>> subscribers_;
-    std::map<std::string, std::unique_ptr<platform::interface_lock>> claims_;  ///< our LANs in our table
-    std::set<std::string> unclaimed_;  ///< appeared while running, another faild's: said once
-    std::size_t control_clients_ = 0;  ///< control connections being served (not subscribers)
-    duration accept_pause_{0};         ///< after a failed accept(), before the next
-    asio::steady_timer accept_timer_{io_};
-    std::string control_path_;
-    std::map<pid_t, std::unique_ptr<running_hook>> hooks_;
+    lan_sockets sockets_;
+    lan_claims claims_{opts_, [this](const event& e) { emit(e); }};  ///< our LANs in our table
+    link_watch link_watch_;
     hook_planner hook_planner_;
-    hook_queue hook_queue_;
-    std::uint64_t hook_ids_ = 0;
-    /// Timers of hooks that ended while a process they started held their
-    /// output: each kills that process group at the hook's timeout.
-    std::map<std::uint64_t, std::unique_ptr<asio::steady_timer>> lingering_;
-    log_limiter log_limit_;                      ///< write_limited(): lines that can repeat per event
-    std::map<std::string, event> limited_latest_;  ///< by kind: the latest line held back
-    asio::steady_timer limited_log_timer_{io_};
-    bool limited_log_armed_ = false;
-    duration repair_interval_ = ms(1000);
-    route_set adopted_;          ///< an earlier run's routes, kept while paths are learnt again
-    timestamp adopt_until_{0};
+    limited_log limited_{io_, stopping_};  ///< lines that can repeat per event
+    hook_runner hooks_{io_, opts_, limited_};
+    control_server control_{io_, opts_, engine_, routes_.rec(), limited_, [this](const event& e) { emit(e); }, stopping_};
     timestamp armed_for_ = timestamp::max();  ///< what wakeup_ is armed for (min: it fired)
-    bool stopping_ = false;
     int exit_code_ = 0;
     sd::notifier sd_ = sd::notifier::from_environment();  ///< systemd, if it asked (NOTIFY_SOCKET)
     timestamp last_watchdog_{0};
@@ -1380,111 +373,11 @@ int fatal(const std::string& what) {
 
 int run_daemon(const options& opts, std::vector<std::string> args) {
     std::string error;
-    auto links = platform::make_link_source(error);
-    if (!links) return fatal("cannot read interfaces: " + error);
-    auto all = links->list(error);
-    if (!error.empty()) return fatal("cannot read interfaces: " + error);
-    auto ifs = select_interfaces(opts, all, error);
-    if (ifs.empty()) return fatal(error);
-    // Strict reverse-path filtering drops the peer's probes on a LAN once
-    // faild reroutes its traffic, so recovery would never be seen.
-    std::vector<std::string> loosened;
-    for (const auto& i : ifs) {
-        if (platform::rp_filter_mode(i.name) != 1) continue;
-        if (!opts.loose_rp_filter)
-            return fatal("strict reverse-path filtering (rp_filter=1) on " + i.name +
-                         " would hide recovery; set net.ipv4.conf." + i.name +
-                         ".rp_filter=2 or start with --loose-rp-filter to let faild do it");
-        if (!platform::set_rp_filter(i.name, 2, error)) return fatal("cannot loosen rp_filter: " + error);
-        loosened.push_back(i.name);
-    }
-    auto monitor = platform::make_link_monitor(error);
-    if (!monitor) return fatal("cannot watch interfaces: " + error);
-    std::unique_ptr<platform::route_table> table;
-    if (opts.dry_run) {
-        // The fake table keeps the state the reconciler needs and reports
-        // each change instead of making it: the kernel is never touched.
-        table = std::make_unique<platform::fake_route_table>([](const std::string& line) {
-            event e("route", severity::info, "dry_run");
-            e.raw(line);
-            logging::write(e);
-        });
-    } else {
-        table = platform::make_route_table(error, {opts.table, opts.route_protocol});
-    }
-    if (!table) return fatal("cannot open the routing table: " + error);
-    auto wakeup = platform::open_wakeup_timer(error);
-    if (!wakeup) return fatal("cannot open the probe timer: " + error);
-
-    std::vector<lan> lans;
-    for (const auto& i : ifs) lans.push_back(to_lan(i));
-
-    engine_config cfg;
-    cfg.node_id = opts.node_id.empty() ? default_node_id(ifs) : opts.node_id;
-    cfg.keys = opts.keys;
-    cfg.damping = opts.damping;
-    cfg.fast_confirm = opts.fast_confirm;
-    cfg.confirm_floor = opts.fast_confirm_floor;
-    cfg.mutual = opts.mutual;
-    cfg.unicast_inq = opts.unicast_inq;
-    cfg.round_seq_limit = opts.round_seq_limit;
-    if (opts.align_rounds) {
-        // Read once: the wall clock's later steps do not move our rounds
-        // (only a restart takes them up); its NTP slewing moves both clocks.
-        auto wall = std::chrono::system_clock::now().time_since_epoch();
-        auto mono = std::chrono::steady_clock::now().time_since_epoch();
-        cfg.wall_offset = std::chrono::duration_cast<duration>(wall) - std::chrono::duration_cast<duration>(mono);
-    }
-    std::random_device entropy;
-    cfg.seq_seed = std::uint64_t(entropy()) << 32 | entropy();
-    if (cfg.keys.empty()) {
-        cfg.incarnation = std::uniform_int_distribution<std::uint32_t>(1, UINT32_MAX)(entropy);
-    } else {
-        // With keys, incarnations must grow so an old one's datagrams can be
-        // told from the current one's (replays): the wall-clock second, after
-        // waiting for the next one to begin, so two starts never share one.
-        auto secs = [] { return std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count(); };
-        auto start = secs();
-        while (secs() == start) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        cfg.incarnation = std::uint32_t(secs());
-    }
-    cfg.requestor = opts.requestor;
-    cfg.interval = opts.interval;
-    cfg.fail_after = opts.fail_after;
-    cfg.up_after = opts.up_after;
-    cfg.port = opts.port;
-    cfg.forget_after = std::max<duration>(ms(60'000), opts.interval * opts.fail_after * 10);
-    cfg.wire_v1 = opts.wire_v1;
-    // Proofs of the run before (a restart, not a reboot: the runtime
-    // directory is emptied at boot). They hold other claimants off for as
-    // long as a peer is kept without news.
-    const std::string state_path =
-        opts.state_file == "none" ? std::string()
-        : !opts.state_file.empty()
-            ? opts.state_file
-            : (opts.control_socket.empty() ? platform::default_control_socket() : opts.control_socket) + ".state";
-    if (!state_path.empty()) {
-        std::string state_error;
-        if (auto text = read_state_file(state_path, state_error)) {
-            std::size_t skipped = 0;
-            cfg.proofs.from_text(*text, now() + cfg.forget_after, skipped);
-            logging::write(event("daemon", severity::info, "proofs_loaded")
-                               .kv("file", state_path)
-                               .kv("proofs", static_cast<long long>(cfg.proofs.size()))
-                               .kv("skipped", static_cast<long long>(skipped)));
-        } else if (!state_error.empty()) {
-            logging::write(event("daemon", severity::warning, "state_unreadable")
-                               .kv("file", state_path)
-                               .kv("error", state_error)
-                               .kv("note", "starting without the proofs of the run before"));
-        }
-    }
-
-    daemon d(opts, std::move(args), std::move(ifs), std::move(lans), std::move(links), std::move(monitor),
-             std::move(table), std::move(wakeup), std::move(cfg));
+    auto kit = prepare_start(opts, error);
+    if (!kit) return fatal(error);
+    const std::vector<std::string> loosened = kit->loosened;
+    daemon d(opts, std::move(args), std::move(*kit));
     if (!d.claim_lans(error)) return fatal(error);
-    d.set_state_file(state_path);
     if (!d.open_control(error)) return fatal(error);
     if (!d.open_sockets(error)) return fatal(error);
     for (const auto& name : loosened)

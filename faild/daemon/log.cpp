@@ -91,52 +91,43 @@ auto syslog_formatter() {
     return expr::stream << "level=" << a_severity << " module=" << a_channel << " " << expr::smessage;
 }
 
-}  // namespace
+/// To stderr; each line with its priority first ("<4>") when stderr is
+/// the journal's stream.
+void add_stderr_sink() {
+    auto backend = boost::make_shared<bl::sinks::text_ostream_backend>();
+    backend->add_stream(boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter()));
+    backend->auto_flush(true);
+    auto sink = boost::make_shared<bl::sinks::synchronous_sink<bl::sinks::text_ostream_backend>>(backend);
+    if (stderr_is_journal())
+        sink->set_formatter([f = formatter()](const bl::record_view& rec, bl::formatting_ostream& os) {
+            if (auto s = rec[a_severity]) os << '<' << priority(*s) << '>';
+            f(rec, os);
+        });
+    else
+        sink->set_formatter(formatter());
+    bl::core::get()->add_sink(sink);
+}
 
-bool init(const std::string& file, std::string& error) {
-    auto core = bl::core::get();
-    core->remove_all_sinks();
-    core->add_global_attribute("TimeStamp", bl::attributes::utc_clock());
-    core->set_filter(a_severity >= severity::info);
-    // A log that cannot be written (disk full, a file logrotate made that we
-    // may not open) must never take the daemon down with its routes: say it
-    // on stderr, once until the next reopen, and go on.
-    core->set_exception_handler(bl::make_exception_handler<std::exception>([](const std::exception& e) {
-        if (!g_write_failed.exchange(true)) std::cerr << "faild: cannot write the log: " << e.what() << "\n";
-    }));
-    if (file.empty()) {
-        auto backend = boost::make_shared<bl::sinks::text_ostream_backend>();
-        backend->add_stream(boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter()));
-        backend->auto_flush(true);
-        auto sink = boost::make_shared<bl::sinks::synchronous_sink<bl::sinks::text_ostream_backend>>(backend);
-        if (stderr_is_journal())
-            sink->set_formatter([f = formatter()](const bl::record_view& rec, bl::formatting_ostream& os) {
-                if (auto s = rec[a_severity]) os << '<' << priority(*s) << '>';
-                f(rec, os);
-            });
-        else
-            sink->set_formatter(formatter());
-        core->add_sink(sink);
-        return true;
-    }
-    if (file == "syslog") {
-        // Through the C library's syslog(3) to /dev/log (journald's socket
-        // under systemd), facility daemon, ident "faild", with the pid.
-        namespace sl = bl::sinks::syslog;
-        auto backend = boost::make_shared<bl::sinks::syslog_backend>(
-            bl::keywords::facility = sl::daemon, bl::keywords::use_impl = sl::native, bl::keywords::ident = "faild");
-        sl::custom_severity_mapping<severity> levels("Severity");
-        for (auto s : {severity::debug, severity::info, severity::warning, severity::error})
-            levels[s] = sl::make_level(priority(s));
-        backend->set_severity_mapper(levels);
-        // The backend opened the log without LOG_PID: open it again (the
-        // last openlog() wins) so each line names the process, as usual.
-        ::openlog("faild", LOG_PID, LOG_DAEMON);
-        auto sink = boost::make_shared<bl::sinks::synchronous_sink<bl::sinks::syslog_backend>>(backend);
-        sink->set_formatter(syslog_formatter());
-        core->add_sink(sink);
-        return true;
-    }
+/// Through the C library's syslog(3) to /dev/log (journald's socket
+/// under systemd), facility daemon, ident "faild", with the pid.
+void add_syslog_sink() {
+    namespace sl = bl::sinks::syslog;
+    auto backend = boost::make_shared<bl::sinks::syslog_backend>(
+        bl::keywords::facility = sl::daemon, bl::keywords::use_impl = sl::native, bl::keywords::ident = "faild");
+    sl::custom_severity_mapping<severity> levels("Severity");
+    for (auto s : {severity::debug, severity::info, severity::warning, severity::error})
+        levels[s] = sl::make_level(priority(s));
+    backend->set_severity_mapper(levels);
+    // The backend opened the log without LOG_PID: open it again (the
+    // last openlog() wins) so each line names the process, as usual.
+    ::openlog("faild", LOG_PID, LOG_DAEMON);
+    auto sink = boost::make_shared<bl::sinks::synchronous_sink<bl::sinks::syslog_backend>>(backend);
+    sink->set_formatter(syslog_formatter());
+    bl::core::get()->add_sink(sink);
+}
+
+/// To `file`, appended to and flushed per line; reopen() reopens it.
+bool add_file_sink(const std::string& file, std::string& error) {
     // Boost.Log opens the file lazily; check now so a bad path is an error
     // at start, not a silent loss later.
     if (FILE* f = std::fopen(file.c_str(), "a")) {
@@ -151,8 +142,32 @@ bool init(const std::string& file, std::string& error) {
     backend->auto_flush(true);
     g_file_sink = boost::make_shared<file_sink>(backend);
     g_file_sink->set_formatter(formatter());
-    core->add_sink(g_file_sink);
+    bl::core::get()->add_sink(g_file_sink);
     return true;
+}
+
+}  // namespace
+
+bool init(const std::string& file, std::string& error) {
+    auto core = bl::core::get();
+    core->remove_all_sinks();
+    core->add_global_attribute("TimeStamp", bl::attributes::utc_clock());
+    core->set_filter(a_severity >= severity::info);
+    // A log that cannot be written (disk full, a file logrotate made that we
+    // may not open) must never take the daemon down with its routes: say it
+    // on stderr, once until the next reopen, and go on.
+    core->set_exception_handler(bl::make_exception_handler<std::exception>([](const std::exception& e) {
+        if (!g_write_failed.exchange(true)) std::cerr << "faild: cannot write the log: " << e.what() << "\n";
+    }));
+    if (file.empty()) {
+        add_stderr_sink();
+        return true;
+    }
+    if (file == "syslog") {
+        add_syslog_sink();
+        return true;
+    }
+    return add_file_sink(file, error);
 }
 
 void reopen() {

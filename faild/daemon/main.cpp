@@ -5,6 +5,7 @@
 // privileges (exit 1), then the daemon runs.
 #include "faild/daemon/daemon.hpp"
 #include "faild/daemon/log.hpp"
+#include "faild/daemon/startup.hpp"
 #include "faild/core/options.hpp"
 #include "faild/core/preflight.hpp"
 #include "platform/platform.hpp"
@@ -93,14 +94,8 @@ int main(int argc, char** argv) {
         return 2;
     }
 
-    auto priv = faild::platform::current_privileges();
-    if (!priv.net_admin || !priv.net_raw) {
-        std::string missing = !priv.net_admin && !priv.net_raw ? "CAP_NET_ADMIN and CAP_NET_RAW"
-                              : !priv.net_admin                ? "CAP_NET_ADMIN"
-                                                               : "CAP_NET_RAW";
-        std::cerr << "faild: missing privileges: needs " << missing
-                  << " (CAP_NET_ADMIN to change routes, CAP_NET_RAW to bind probe sockets to interfaces); "
-                     "run as root or grant them\n";
+    if (auto missing = faild::missing_privileges(); !missing.empty()) {
+        std::cerr << "faild: " << missing << "\n";
         return 1;
     }
     try {

@@ -1,5 +1,5 @@
-// DOC: fake_route_table — an in-memory kernel routing table for tests and
-// for --dry-run.
+// DOC: fake_route_table — an in-memory kernel routing table for tests
+// (--dry-run has a table of its own: platform/null/).
 //
 // It keeps faild's routes (protocol faild::route_protocol) by destination
 // with the kernel's semantics, as checked by the shared contract test
@@ -12,8 +12,7 @@
 // behaves (and logs) exactly like the single calls.
 // Test hooks: fail_next*() make the next call fail, operations() counts the
 // writes, batches() the apply() calls. With a logger set, every change is
-// also reported as one key=value line — the dry-run backend: state stays
-// consistent for the reconciler, the kernel is never touched.
+// also reported as one key=value line, as the dry-run table reports it.
 #pragma once
 
 #include "platform/platform.hpp"

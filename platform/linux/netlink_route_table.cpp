@@ -117,6 +117,29 @@ route_ptr build_write(const route& r, const route_owner& owner, std::string& err
     return rt;
 }
 
+/// The route a delete of `r` asks the kernel for; nullptr and `error` when
+/// it cannot be built.
+route_ptr build_remove(const route& r, const route_owner& owner, std::string& error) {
+    route_ptr rt(rtnl_route_alloc());
+    nl_addr_ptr dst = to_nl_addr(r.dst);
+    if (!rt || !dst) {
+        error = "out of memory";
+        return nullptr;
+    }
+    rtnl_route_set_family(rt.get(), r.dst.is_v4() ? AF_INET : AF_INET6);
+    rtnl_route_set_table(rt.get(), owner.table);
+    rtnl_route_set_protocol(rt.get(), std::uint8_t(owner.protocol));
+    rtnl_route_set_dst(rt.get(), dst.get());
+    // Match by destination + table + protocol only: no next hop, any
+    // scope (RT_SCOPE_NOWHERE), any type (RTN_UNSPEC), any priority
+    // (0). Left unset, libnl would fill in type unicast and a guessed
+    // scope, and a stale route of ours with another scope could never
+    // be removed.
+    rtnl_route_set_scope(rt.get(), RT_SCOPE_NOWHERE);
+    rtnl_route_set_type(rt.get(), RTN_UNSPEC);
+    return rt;
+}
+
 }  // namespace
 
 std::unique_ptr<netlink_route_table> netlink_route_table::open(std::string& error, const route_owner& owner) {
@@ -216,7 +239,10 @@ void netlink_route_table::send_chunk(std::vector<pending>& msgs, std::size_t fir
     do sent = sendto(fd, wire.data(), wire.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
     while (sent < 0 && errno == EINTR);
     if (sent < 0) return give_up(std::string("cannot send to the kernel: ") + std::strerror(errno));
+    if (auto why = collect_acks(by_seq); !why.empty()) give_up(why);
+}
 
+std::string netlink_route_table::collect_acks(std::map<std::uint32_t, pending*>& by_seq) {
     // The kernel has handled the whole chunk inside our sendmsg(): its ACKs
     // are queued already. The deadline is only a guard against a kernel
     // that one day answers later.
@@ -226,6 +252,7 @@ void netlink_route_table::send_chunk(std::vector<pending>& msgs, std::size_t fir
     char* const buf = ack_buffer_.get();
     iovec iov[slots];
     mmsghdr mm[slots];
+    const int fd = nl_socket_get_fd(sock_.get());
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     std::size_t waiting = by_seq.size();
     bool overrun = false;
@@ -244,117 +271,97 @@ void netlink_route_table::send_chunk(std::vector<pending>& msgs, std::size_t fir
                 continue;
             }
             if (errno != EAGAIN && errno != EWOULDBLOCK)
-                return give_up(std::string("no answer from the kernel: ") + std::strerror(errno));
-            if (overrun) return give_up("no answer from the kernel (receive buffer overrun)");
+                return std::string("no answer from the kernel: ") + std::strerror(errno);
+            if (overrun) return "no answer from the kernel (receive buffer overrun)";
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0) return give_up("no answer from the kernel");
+            if (left.count() <= 0) return "no answer from the kernel";
             pollfd p{fd, POLLIN, 0};
             poll(&p, 1, int(left.count()));
             continue;
         }
-        for (int k = 0; k < n; ++k) {
-            const char* data = buf + std::size_t(k) * slot_size;
-            std::size_t len = std::min<std::size_t>(mm[k].msg_len, slot_size);
-            for (auto* h = reinterpret_cast<const nlmsghdr*>(data); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-                if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_len < NLMSG_HDRLEN + sizeof(nlmsgerr)) continue;
-                auto it = by_seq.find(h->nlmsg_seq);
-                if (it == by_seq.end() || it->second->answered) continue;  // not ours: stale
-                nlmsgerr e;
-                std::memcpy(&e, reinterpret_cast<const char*>(h) + NLMSG_HDRLEN, sizeof e);
-                it->second->answered = true;
-                it->second->kernel_errno = -e.error;
-                if (e.error != 0) it->second->text = netlink_socket::ack_text(h);
-                --waiting;
-            }
-        }
+        for (int k = 0; k < n; ++k)
+            waiting -= take_acks(buf + std::size_t(k) * slot_size, std::min<std::size_t>(mm[k].msg_len, slot_size), by_seq);
     }
+    return "";
 }
 
-std::vector<op_result> netlink_route_table::apply(const std::vector<route_change>& changes) {
-    std::vector<op_result> out(changes.size());
-    std::vector<pending> msgs;
-    msgs.reserve(changes.size());
+std::size_t netlink_route_table::take_acks(const char* data, std::size_t len, std::map<std::uint32_t, pending*>& by_seq) {
+    std::size_t taken = 0;
+    for (auto* h = reinterpret_cast<const nlmsghdr*>(data); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+        if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_len < NLMSG_HDRLEN + sizeof(nlmsgerr)) continue;
+        auto it = by_seq.find(h->nlmsg_seq);
+        if (it == by_seq.end() || it->second->answered) continue;  // not ours: stale
+        nlmsgerr e;
+        std::memcpy(&e, reinterpret_cast<const char*>(h) + NLMSG_HDRLEN, sizeof e);
+        it->second->answered = true;
+        it->second->kernel_errno = -e.error;
+        if (e.error != 0) it->second->text = netlink_socket::ack_text(h);
+        ++taken;
+    }
+    return taken;
+}
 
+netlink_route_table::foreign_check netlink_route_table::check_foreign(const std::vector<route_change>& changes) {
     // replace() must not swap a foreign route for ours: one dump answers for
     // every replace in the batch whose destination was not ours already.
     // (Checked before the batch, not right before each request: the window
     // described at the top of the file is as wide as the batch.)
-    std::optional<std::map<ip_address, int>> foreign;
-    std::string foreign_error;
+    foreign_check foreign;
     for (const auto& c : changes)
         if (c.op == route_change::kind::replace && !ours_.count(c.r.dst) && c.r.problem().empty()) {
-            foreign = foreign_holders(foreign_error);
+            foreign.holders = foreign_holders(foreign.error);
             break;
         }
+    return foreign;
+}
 
-    for (std::size_t i = 0; i < changes.size(); ++i) {
-        const route& r = changes[i].r;
-        route_ptr rt;
-        nl_msg* msg = nullptr;
-        int err = 0;
-        if (changes[i].op == route_change::kind::remove) {
-            if (r.dst.is_unspecified()) {
-                out[i] = {"no destination"};
-                continue;
-            }
-            rt.reset(rtnl_route_alloc());
-            nl_addr_ptr dst = to_nl_addr(r.dst);
-            if (!rt || !dst) {
-                out[i] = {"out of memory"};
-                continue;
-            }
-            rtnl_route_set_family(rt.get(), r.dst.is_v4() ? AF_INET : AF_INET6);
-            rtnl_route_set_table(rt.get(), owner_.table);
-            rtnl_route_set_protocol(rt.get(), std::uint8_t(owner_.protocol));
-            rtnl_route_set_dst(rt.get(), dst.get());
-            // Match by destination + table + protocol only: no next hop, any
-            // scope (RT_SCOPE_NOWHERE), any type (RTN_UNSPEC), any priority
-            // (0). Left unset, libnl would fill in type unicast and a guessed
-            // scope, and a stale route of ours with another scope could never
-            // be removed.
-            rtnl_route_set_scope(rt.get(), RT_SCOPE_NOWHERE);
-            rtnl_route_set_type(rt.get(), RTN_UNSPEC);
-            err = rtnl_route_build_del_request(rt.get(), 0, &msg);
-        } else {
-            if (auto bad = r.problem(); !bad.empty()) {
-                out[i] = {bad};
-                continue;
-            }
-            if (changes[i].op == route_change::kind::replace && !ours_.count(r.dst)) {
-                if (!foreign_error.empty()) {
-                    out[i] = {foreign_error};
-                    continue;
-                }
-                if (foreign && foreign->count(r.dst)) {
-                    out[i] = {"route exists (not faild's)"};
-                    continue;
-                }
-            }
-            std::string error;
-            rt = build_write(r, owner_, error);
-            if (!rt) {
-                out[i] = {error};
-                continue;
-            }
-            int flags = NLM_F_CREATE | (changes[i].op == route_change::kind::add ? NLM_F_EXCL : NLM_F_REPLACE);
-            err = rtnl_route_build_add_request(rt.get(), flags, &msg);
+nl_msg* netlink_route_table::build_request(const route_change& c, const foreign_check& foreign, std::string& error) const {
+    const route& r = c.r;
+    route_ptr rt;
+    nl_msg* msg = nullptr;
+    int err = 0;
+    if (c.op == route_change::kind::remove) {
+        if (r.dst.is_unspecified()) {
+            error = "no destination";
+            return nullptr;
         }
-        if (err < 0) {
-            out[i] = {nl_geterror(err)};
-            continue;
+        if (!(rt = build_remove(r, owner_, error))) return nullptr;
+        err = rtnl_route_build_del_request(rt.get(), 0, &msg);
+    } else {
+        if (auto bad = r.problem(); !bad.empty()) {
+            error = bad;
+            return nullptr;
         }
-        nlmsghdr* h = nlmsg_hdr(msg);
-        h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-        h->nlmsg_pid = 0;
-        h->nlmsg_seq = ++seq_;
-        pending p;
-        p.index = i;
-        p.seq = h->nlmsg_seq;
-        p.request.assign(reinterpret_cast<const char*>(h), NLMSG_ALIGN(h->nlmsg_len));
-        nlmsg_free(msg);
-        msgs.push_back(std::move(p));
+        if (c.op == route_change::kind::replace && !ours_.count(r.dst)) {
+            if (!foreign.error.empty()) error = foreign.error;
+            else if (foreign.holders && foreign.holders->count(r.dst)) error = "route exists (not faild's)";
+            if (!error.empty()) return nullptr;
+        }
+        if (!(rt = build_write(r, owner_, error))) return nullptr;
+        int flags = NLM_F_CREATE | (c.op == route_change::kind::add ? NLM_F_EXCL : NLM_F_REPLACE);
+        err = rtnl_route_build_add_request(rt.get(), flags, &msg);
     }
+    if (err < 0) {
+        error = nl_geterror(err);
+        return nullptr;
+    }
+    return msg;
+}
 
+netlink_route_table::pending netlink_route_table::to_pending(std::size_t index, nl_msg* msg) {
+    nlmsghdr* h = nlmsg_hdr(msg);
+    h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+    h->nlmsg_pid = 0;
+    h->nlmsg_seq = ++seq_;
+    pending p;
+    p.index = index;
+    p.seq = h->nlmsg_seq;
+    p.request.assign(reinterpret_cast<const char*>(h), NLMSG_ALIGN(h->nlmsg_len));
+    nlmsg_free(msg);
+    return p;
+}
+
+void netlink_route_table::send_all(std::vector<pending>& msgs) {
     for (std::size_t first = 0, last; first < msgs.size(); first = last) {
         std::size_t bytes = msgs[first].request.size();
         for (last = first + 1; last < msgs.size() && last - first < batch_chunk &&
@@ -363,9 +370,12 @@ std::vector<op_result> netlink_route_table::apply(const std::vector<route_change
             bytes += msgs[last].request.size();
         send_chunk(msgs, first, last);
     }
+}
 
+void netlink_route_table::read_answers(const std::vector<route_change>& changes, const std::vector<pending>& msgs,
+                                       std::vector<op_result>& out) {
     bool any_exists = false;
-    for (auto& p : msgs) {
+    for (const auto& p : msgs) {
         const route_change& c = changes[p.index];
         if (!p.answered) {
             out[p.index] = {p.failure};
@@ -391,14 +401,27 @@ std::vector<op_result> netlink_route_table::apply(const std::vector<route_change
     }
     // An add refused because the destination is taken: say when the route
     // in the way is not ours (one dump for the whole batch).
-    if (any_exists) {
-        std::string ignored;
-        auto holders = foreign_holders(ignored);
-        for (auto& p : msgs)
-            if (p.answered && p.kernel_errno == EEXIST && changes[p.index].op != route_change::kind::remove &&
-                holders.count(changes[p.index].r.dst))
-                out[p.index] = {"route exists (not faild's)"};
+    if (!any_exists) return;
+    std::string ignored;
+    auto holders = foreign_holders(ignored);
+    for (const auto& p : msgs)
+        if (p.answered && p.kernel_errno == EEXIST && changes[p.index].op != route_change::kind::remove &&
+            holders.count(changes[p.index].r.dst))
+            out[p.index] = {"route exists (not faild's)"};
+}
+
+std::vector<op_result> netlink_route_table::apply(const std::vector<route_change>& changes) {
+    std::vector<op_result> out(changes.size());
+    const foreign_check foreign = check_foreign(changes);
+    std::vector<pending> msgs;
+    msgs.reserve(changes.size());
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        std::string error;
+        if (nl_msg* msg = build_request(changes[i], foreign, error)) msgs.push_back(to_pending(i, msg));
+        else out[i] = {error};
     }
+    send_all(msgs);
+    read_answers(changes, msgs, out);
     return out;
 }
 
@@ -410,7 +433,7 @@ op_result netlink_route_table::replace(const route& r) {
 
 op_result netlink_route_table::remove(const route& r) { return apply({{route_change::kind::remove, r}}).at(0); }
 
-std::unique_ptr<route_table> make_route_table(std::string& error, const route_owner& owner) {
+std::unique_ptr<route_table> make_kernel_route_table(std::string& error, const route_owner& owner) {
     return netlink_route_table::open(error, owner);
 }
 

@@ -21,7 +21,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
+#include <string>
+
+struct nl_msg;
 
 namespace faild::platform {
 
@@ -54,9 +58,32 @@ private:
     std::map<ip_address, int> foreign_holders(std::string& error);
     /// One built request of a batch and, once answered, the kernel's word.
     struct pending;
+    /// Who holds the destinations a batch's replaces name (one dump, only
+    /// when one of them was not ours at the last list()).
+    struct foreign_check {
+        std::optional<std::map<ip_address, int>> holders;
+        std::string error;  ///< the table could not be read
+    };
+    foreign_check check_foreign(const std::vector<route_change>& changes);
+    /// The netlink request for one change; nullptr and `error` (its result)
+    /// when it is refused before it leaves (malformed, someone else's).
+    nl_msg* build_request(const route_change& c, const foreign_check& foreign, std::string& error) const;
+    /// The request, numbered, as the batch sends it (frees `msg`).
+    pending to_pending(std::size_t index, nl_msg* msg);
+    /// Sends `msgs` in chunks (batch_chunk, batch_bytes).
+    void send_all(std::vector<pending>& msgs);
     /// Sends the requests [first, last) of `msgs` in one sendmsg() and
     /// collects an answer for each.
     void send_chunk(std::vector<pending>& msgs, std::size_t first, std::size_t last);
+    /// Reads the ACKs for `by_seq`; "" when each has its answer, else why
+    /// the rest will not come.
+    std::string collect_acks(std::map<std::uint32_t, pending*>& by_seq);
+    /// Marks the requests that the ACKs in `data` answer; how many.
+    static std::size_t take_acks(const char* data, std::size_t len, std::map<std::uint32_t, pending*>& by_seq);
+    /// The kernel's answers as results, worded as the single calls word
+    /// them; keeps ours_ up to date.
+    void read_answers(const std::vector<route_change>& changes, const std::vector<pending>& msgs,
+                      std::vector<op_result>& out);
 
     route_owner owner_;
     netlink_socket sock_;

@@ -74,37 +74,71 @@ std::string ipv6_unusable(const std::string& ifname) {
     return {};
 }
 
+/// Why a probe socket for `ifname` in `fam` (joining `group`) cannot be
+/// made, or "" (with `ifindex` found) when it may be tried.
+std::string refused(const std::string& ifname, family fam, const ip_address* group, int& ifindex) {
+    if (ifname.empty() || ifname.size() >= IF_NAMESIZE) return "bad interface name \"" + ifname + "\"";
+    ifindex = int(if_nametoindex(ifname.c_str()));
+    if (ifindex == 0) return "no such interface " + ifname;
+    if (group) {
+        if (fam != family::v6)
+            return "IPv4 probe sockets join no multicast group (asked for " + group->to_string() + " on " + ifname + ")";
+        if (group->is_v4() || !group->is_multicast() || multicast_scope(*group) != 2)
+            return "probe group " + group->to_string() + " is not a link-local IPv6 multicast address (ff02::/16)";
+    }
+    if (fam == family::v6) return ipv6_unusable(ifname);
+    return "";
+}
+
+/// Broadcast, TTL 255 out and the TTL of what comes in, no loop of our own
+/// multicast; the name of the option that failed (errno says why), or "".
+std::string set_v4_options(int fd) {
+    if (!set_int(fd, SOL_SOCKET, SO_BROADCAST, 1)) return "SO_BROADCAST";
+    // 255 so receivers can check the datagram never crossed a router.
+    if (!set_int(fd, IPPROTO_IP, IP_TTL, 255)) return "IP_TTL";
+    if (!set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, 255)) return "IP_MULTICAST_TTL";
+    if (!set_int(fd, IPPROTO_IP, IP_RECVTTL, 1)) return "IP_RECVTTL";
+    // Our own multicast is of no use to us (a second faild cannot share
+    // this port on this device). Broadcasts are looped back regardless:
+    // the core still sees its own IPv4 INQs.
+    if (!set_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0)) return "IP_MULTICAST_LOOP";
+    return "";
+}
+
+/// IPv6 only, hop limit 255 out and the hop limit of what comes in,
+/// multicast out of `ifindex` without loop, `group` joined there; the name
+/// of what failed (errno says why), or "".
+std::string set_v6_options(int fd, int ifindex, const ip_address* group) {
+    if (!set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1)) return "IPV6_V6ONLY";
+    if (!set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255)) return "IPV6_UNICAST_HOPS";
+    if (!set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255)) return "IPV6_MULTICAST_HOPS";
+    if (!set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)) return "IPV6_RECVHOPLIMIT";
+    // Multicast sends leave through the bound device anyway; naming it
+    // keeps the choice independent of the routing table.
+    if (!set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex)) return "IPV6_MULTICAST_IF";
+    if (!set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0)) return "IPV6_MULTICAST_LOOP";
+    if (group) {
+        // Joined on this interface only: the group's datagrams are then
+        // accepted there (a device drops link-scope groups nobody joined).
+        ipv6_mreq mreq{};
+        std::memcpy(&mreq.ipv6mr_multiaddr, group->data(), 16);
+        mreq.ipv6mr_interface = unsigned(ifindex);
+        if (setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq, sizeof mreq) != 0)
+            return "joining " + group->to_string();
+    }
+    return "";
+}
+
 }  // namespace
 
 std::unique_ptr<udp_probe_socket> udp_probe_socket::open(const std::string& ifname, family fam,
                                                          std::uint16_t port, std::string& error,
                                                          const ip_address* group) {
     const char* fam_name = fam == family::v4 ? "IPv4" : "IPv6";
-    if (ifname.empty() || ifname.size() >= IF_NAMESIZE) {
-        error = "bad interface name \"" + ifname + "\"";
+    int ifindex = 0;
+    if (auto why = refused(ifname, fam, group, ifindex); !why.empty()) {
+        error = why;
         return nullptr;
-    }
-    int ifindex = int(if_nametoindex(ifname.c_str()));
-    if (ifindex == 0) {
-        error = "no such interface " + ifname;
-        return nullptr;
-    }
-    if (group) {
-        if (fam != family::v6) {
-            error = "IPv4 probe sockets join no multicast group (asked for " + group->to_string() + " on " +
-                    ifname + ")";
-            return nullptr;
-        }
-        if (group->is_v4() || !group->is_multicast() || multicast_scope(*group) != 2) {
-            error = "probe group " + group->to_string() + " is not a link-local IPv6 multicast address (ff02::/16)";
-            return nullptr;
-        }
-    }
-    if (fam == family::v6) {
-        if (auto why = ipv6_unusable(ifname); !why.empty()) {
-            error = why;
-            return nullptr;
-        }
     }
     int fd = socket(fam == family::v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -124,41 +158,12 @@ std::unique_ptr<udp_probe_socket> udp_probe_socket::open(const std::string& ifna
     // Device binding before bind(): the port conflict check then only looks
     // at sockets on the same device. Since Linux 5.7 binding an unbound
     // socket needs no privilege; older kernels want CAP_NET_RAW.
-    if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname.c_str(), socklen_t(ifname.size())) != 0) {
-        if (errno == EPERM) return fail("SO_BINDTODEVICE (needs CAP_NET_RAW)");
-        return fail("SO_BINDTODEVICE");
-    }
+    if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname.c_str(), socklen_t(ifname.size())) != 0)
+        return fail(errno == EPERM ? "SO_BINDTODEVICE (needs CAP_NET_RAW)" : "SO_BINDTODEVICE");
     // No SO_REUSEADDR / SO_REUSEPORT: a second faild on the same port and
     // interface must fail to bind rather than silently share the probes.
-    if (fam == family::v4) {
-        if (!set_int(fd, SOL_SOCKET, SO_BROADCAST, 1)) return fail("SO_BROADCAST");
-        // 255 so receivers can check the datagram never crossed a router.
-        if (!set_int(fd, IPPROTO_IP, IP_TTL, 255)) return fail("IP_TTL");
-        if (!set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, 255)) return fail("IP_MULTICAST_TTL");
-        if (!set_int(fd, IPPROTO_IP, IP_RECVTTL, 1)) return fail("IP_RECVTTL");
-        // Our own multicast is of no use to us (a second faild cannot share
-        // this port on this device). Broadcasts are looped back regardless:
-        // the core still sees its own IPv4 INQs.
-        if (!set_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0)) return fail("IP_MULTICAST_LOOP");
-    } else {
-        if (!set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1)) return fail("IPV6_V6ONLY");
-        if (!set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255)) return fail("IPV6_UNICAST_HOPS");
-        if (!set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255)) return fail("IPV6_MULTICAST_HOPS");
-        if (!set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)) return fail("IPV6_RECVHOPLIMIT");
-        // Multicast sends leave through the bound device anyway; naming it
-        // keeps the choice independent of the routing table.
-        if (!set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex)) return fail("IPV6_MULTICAST_IF");
-        if (!set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0)) return fail("IPV6_MULTICAST_LOOP");
-        if (group) {
-            // Joined on this interface only: the group's datagrams are then
-            // accepted there (a device drops link-scope groups nobody joined).
-            ipv6_mreq mreq{};
-            std::memcpy(&mreq.ipv6mr_multiaddr, group->data(), 16);
-            mreq.ipv6mr_interface = unsigned(ifindex);
-            if (setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq, sizeof mreq) != 0)
-                return fail("joining " + group->to_string());
-        }
-    }
+    if (auto what = fam == family::v4 ? set_v4_options(fd) : set_v6_options(fd, ifindex, group); !what.empty())
+        return fail(what);
 
     sockaddr_storage ss;
     socklen_t len = to_sockaddr(fam == family::v4 ? ip_address() : *ip_address::parse("::"), port, 0, ss);

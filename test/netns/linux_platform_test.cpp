@@ -226,7 +226,7 @@ std::vector<interface_info> links_now() {
 
 std::unique_ptr<route_table> open_table() {
     std::string error;
-    auto t = make_route_table(error);
+    auto t = make_kernel_route_table(error);
     REQUIRE_MESSAGE(t, error);
     return t;
 }
@@ -411,9 +411,9 @@ TEST_CASE("linux route_table: another table or another tag: each instance sees, 
     lab net;
     INFO(net.snapshot());
     std::string error;
-    auto main_250 = make_route_table(error);  // faild's default: main, 250
-    auto t100_250 = make_route_table(error, {100, 250});
-    auto main_251 = make_route_table(error, {254, 251});
+    auto main_250 = make_kernel_route_table(error);  // faild's default: main, 250
+    auto t100_250 = make_kernel_route_table(error, {100, 250});
+    auto main_251 = make_kernel_route_table(error, {254, 251});
     REQUIRE(main_250);
     REQUIRE(t100_250);
     REQUIRE(main_251);

@@ -296,7 +296,7 @@ int main(int argc, char** argv) {
     if (ifindex == 0) usage("no interface " + o.dev + " here (scripts/bench-routes makes it)");
 
     std::string error;
-    auto table = platform::make_route_table(error);
+    auto table = platform::make_kernel_route_table(error);
     if (!table) fail(error);
     if (!listed(*table).empty()) usage("this namespace holds faild routes (proto 250) already: refusing to touch them");
 

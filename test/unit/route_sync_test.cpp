@@ -93,9 +93,12 @@ TEST_CASE("route_sync: the repair period: an interval (50 ms at least), 10 s whe
     effect_list out;
     fast.start({}, ms(0), out);
     CHECK(fast.period({}) == ms(10'000));  // nothing of ours, nothing wanted
+    CHECK_FALSE(fast.watching({}));
     CHECK(fast.period(set_of({want})) == ms(50));
+    CHECK(fast.watching(set_of({want})));
     fast.sync(set_of({want}), "replanned", ms(1), out);
     CHECK(fast.period({}) == ms(50));  // a route of ours is installed: watched
+    CHECK(fast.watching({}));
     // The table cannot be read: 100, 200, ... ms, at most 30 s.
     std::vector<long long> periods;
     for (int i = 0; i < 11; ++i) {
