@@ -36,11 +36,6 @@ static_assert(ack_every % broadcast_every == 0);
 /// unicast like any other. Later samples come only every 64th round.
 constexpr std::uint8_t rtt_burst = 8;
 
-/// After the first of its kind, dropped datagrams are logged as a count,
-/// at most once this often per kind (a flood or a wrong key fills no disk,
-/// yet goes on being seen).
-constexpr duration drop_log_every = ms(60'000);
-
 /// Housekeeping (forgetting peers, counting drops) is due this long after
 /// the last (plenty: peers are forgotten after a minute or more); it runs at
 /// the first tick from then on. It wakes the daemon only when no tick comes
@@ -118,10 +113,9 @@ bool engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& ou
         lans[li].remember(li < lans_.size() && lans_[li].name == lans[li].name ? lans_[li] : lan{});
     lans_ = std::move(lans);
     lan_states_.resize(lans_.size() * 2);
-    for (auto& [key, d] : drop_logs_)
-        if (d.lan && (*d.lan >= lans_.size() ||
-                      std::find(replaced.begin(), replaced.end(), *d.lan) != replaced.end()))
-            d.lan.reset();
+    drop_log_.forget_lans([&](std::size_t li) {
+        return li >= lans_.size() || std::find(replaced.begin(), replaced.end(), li) != replaced.end();
+    });
     // A LAN in a place another had: probed at once, like one appended.
     for (std::size_t li : replaced)
         for (family fam : families) state_of({li, fam}).next_send = now;
@@ -327,7 +321,7 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             if (refuted_lately && now - pa.notice_refuted_at < peer_interval(p)) continue;
             // Logged like a drop (a flood of notices fills no disk): the
             // first in full, later ones as a count a minute.
-            if (first_of_kind("path", severity::info, "notice_received", nullptr, li, p.paths.at(k).hop, now))
+            if (drop_log_.first_of_kind("path", severity::info, "notice_received", nullptr, li, p.paths.at(k).hop, now))
                 out.effects.push_back(fx::notice_received{ref(p, k)});
             // Check it ourselves: a probe the peer must answer on that path.
             // Confirmation sequence numbers have the top bit set, so they are
@@ -425,7 +419,7 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
     if (p.incarnation != m.incarnation) {
         // Without keys anyone can flip it back and forth: logged like a drop.
         if (p.incarnation != 0 &&
-            first_of_kind("peer", severity::info, "peer_restarted", nullptr, heard.lan, std::nullopt, now))
+            drop_log_.first_of_kind("peer", severity::info, "peer_restarted", nullptr, heard.lan, std::nullopt, now))
             out.effects.push_back(fx::peer_restarted{p.node_id, m.incarnation});
         p.incarnation = m.incarnation;
         // A new incarnation answers no probe of the old one's peer: with
@@ -665,44 +659,10 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     probe_for_proofs(k, now, out);
 }
 
-bool engine::first_of_kind(const char* module, severity level, const char* event, const char* reason,
-                           std::optional<std::size_t> lan, const std::optional<ip_address>& from, timestamp now) {
-    auto [it, fresh] = drop_logs_.try_emplace({event, reason ? reason : ""});
-    drop_log& d = it->second;
-    if (fresh) {
-        d.module = module;
-        d.level = level;
-        d.line_at = now;
-        return true;
-    }
-    ++d.pending;
-    d.lan = lan;
-    d.from = from;
-    return false;
-}
-
-void engine::log_drop_counts(timestamp now, engine_output& out) {
-    for (auto& [key, d] : drop_logs_) {
-        if (d.pending == 0 || now - d.line_at < drop_log_every) continue;
-        fx::repeated r;
-        r.module = d.module;
-        r.level = d.level;
-        r.event = std::string(key.first);
-        r.reason = std::string(key.second);
-        r.count = d.pending;
-        r.seconds = std::chrono::duration_cast<std::chrono::seconds>(now - d.line_at).count();
-        if (d.lan && *d.lan < lans_.size()) r.lan = lans_[*d.lan].name;
-        r.from = d.from;
-        out.effects.push_back(std::move(r));
-        d.pending = 0;
-        d.line_at = now;
-    }
-}
-
 void engine::note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from, timestamp now,
                        engine_output& out) {
     ++counter;
-    if (first_of_kind("wire", severity::warning, "drop", reason, li, from, now))
+    if (drop_log_.first_of_kind("wire", severity::warning, "drop", reason, li, from, now))
         out.effects.push_back(fx::datagram_dropped{reason, lans_[li].name, from});
 }
 
@@ -729,7 +689,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             ++drops_.own;
         } else {
             ++drops_.id_collision;
-            if (first_of_kind("peer", severity::error, "node_id_collision", nullptr, li, from, now)) {
+            if (drop_log_.first_of_kind("peer", severity::error, "node_id_collision", nullptr, li, from, now)) {
                 out.effects.push_back(fx::node_id_collision{m.node_id, lans_[li].name, from});
             }
         }
@@ -778,7 +738,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         p.node_id = m.node_id;
         p.first_lan = li;
         p.first_source = from;
-        if (may_log(now, out))
+        if (peer_lines_.take(now, out.effects))
             out.effects.push_back(fx::peer_seen{m.node_id, lans_[li].name, from});
         out.paths_changed = true;
     }
@@ -821,7 +781,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
         if (pr != proof_probes_.end() && pr->second.lan == li) {
             if (pr->second.peer == m.node_id) {
                 proof = pr->second;
-            } else if (first_of_kind("peer", severity::warning, "claim_refuted", nullptr, li, from, now)) {
+            } else if (drop_log_.first_of_kind("peer", severity::warning, "claim_refuted", nullptr, li, from, now)) {
                 // Another node answered at the address the peer claims.
                 out.effects.push_back(fx::claim_refuted{pr->second.peer, pr->second.target, m.node_id, lans_[li].name});
             }
@@ -847,14 +807,14 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     if (pa.confirm_pending) {  // it answers on that path: the notice is refuted
         pa.confirm_pending = false;
         pa.notice_refuted_at = now;
-        if (first_of_kind("path", severity::info, "notice_refuted", nullptr, li, from, now))
+        if (drop_log_.first_of_kind("path", severity::info, "notice_refuted", nullptr, li, from, now))
             out.effects.push_back(fx::notice_refuted{ref(p, k)});
     }
     // Its own INQs speak for it too (a host that stopped sends none).
     if (answers_bye_check || (p.leaving_until.count() >= 0 && round_inq)) {
         p.leaving_until = timestamp(-1);
         p.leaving_probes.clear();
-        if (first_of_kind("peer", severity::warning, "bye_refuted", nullptr, li, from, now))
+        if (drop_log_.first_of_kind("peer", severity::warning, "bye_refuted", nullptr, li, from, now))
             out.effects.push_back(fx::bye_refuted{p.node_id, lans_[li].name});
     }
     if (proof) on_proof(p, k, *proof, now, out);
@@ -932,23 +892,6 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     }
 }
 
-bool engine::may_log(timestamp now, engine_output& out) {
-    // At most 20 peer lines a second: a flood of node ids must not flood
-    // the log. What was held back is counted in one line.
-    if (now - log_window_start_ >= ms(1000)) {
-        if (logs_held_back_)
-            out.effects.push_back(fx::log_suppressed{logs_held_back_});
-        log_window_start_ = now;
-        logs_in_window_ = logs_held_back_ = 0;
-    }
-    if (logs_in_window_ < 20) {
-        ++logs_in_window_;
-        return true;
-    }
-    ++logs_held_back_;
-    return false;
-}
-
 bool engine::sheltered(const peer& p) const {
     if (keyed())  // every peer is authenticated: any with a path up stays
         return std::any_of(p.paths.begin(), p.paths.end(),
@@ -981,12 +924,12 @@ bool engine::make_room(timestamp now, engine_output& out) {
         }
     }
     if (victim == peers_.end()) {
-        if (first_of_kind("peer", severity::warning, "peer_limit", nullptr, std::nullopt, std::nullopt, now)) {
+        if (drop_log_.first_of_kind("peer", severity::warning, "peer_limit", nullptr, std::nullopt, std::nullopt, now)) {
             out.effects.push_back(fx::peer_limit{cfg_.max_peers, keyed()});
         }
         return false;
     }
-    if (may_log(now, out))
+    if (peer_lines_.take(now, out.effects))
         out.effects.push_back(fx::peer_left{victim->first, fx::peer_left::why::evicted, ""});
     forget(victim, out);
     return true;
@@ -1131,7 +1074,7 @@ void engine::on_proof(peer& p, path_key k, const proof_probe& pr, timestamp now,
         return it != peers_.end() && holds_address(it->second, pr.target);
     });
     if (result == address_book::outcome::refused) {
-        if (first_of_kind("peer", severity::warning, "claim_refused", nullptr, pr.lan, pr.target, now))
+        if (drop_log_.first_of_kind("peer", severity::warning, "claim_refused", nullptr, pr.lan, pr.target, now))
             out.effects.push_back(
                 fx::claim_refused{p.node_id, pr.target, book_.find(pr.target, lans_[pr.lan].name)->owner});
         return;
@@ -1249,7 +1192,9 @@ void engine::tick(timestamp now, engine_output& out) {
     check_damping(now, out);
     if (now >= next_expiry_check_) {
         expire_peers(now, out);
-        log_drop_counts(now, out);
+        drop_log_.due_lines(
+            now, [&](std::size_t li) { return li < lans_.size() ? std::optional(lans_[li].name) : std::nullopt; },
+            out.effects);
         next_expiry_check_ = now + housekeeping_every;
     }
 }

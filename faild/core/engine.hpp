@@ -48,6 +48,7 @@
 
 #include "faild/core/address_book.hpp"
 #include "faild/core/clock.hpp"
+#include "faild/core/drop_log.hpp"
 #include "faild/core/effects.hpp"
 #include "faild/core/flap_damping.hpp"
 #include "faild/core/peer_table.hpp"
@@ -329,10 +330,8 @@ private:
     /// One round of a BYE's check: a probe to each of the peer's paths
     /// that is not down; false when there is none to probe.
     bool send_bye_checks(peer& p, timestamp now, engine_output& out);
-    /// Rate limit for per-peer log lines; false when this one is held back.
-    bool may_log(timestamp now, engine_output& out);
     /// Counts a dropped datagram; logs the first of each reason in full,
-    /// later ones as counts (first_of_kind, log_drop_counts).
+    /// later ones as counts (drop_log).
     void note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from, timestamp now,
                    engine_output& out);
     duration peer_interval(const peer& p) const;
@@ -348,27 +347,11 @@ private:
     peer_map peers_;
     drop_counters drops_;
     timestamp next_expiry_check_{0};
-    /// Dropped datagrams (and refused node ids) in the log: the first of
-    /// each kind at once, in full; after it, at most a line a minute with
-    /// the count since the last one (and where the latest came from).
-    struct drop_log {
-        const char* module = "";
-        severity level = severity::warning;
-        std::uint64_t pending = 0;  ///< since the last line
-        timestamp line_at{0};
-        std::optional<std::size_t> lan;  ///< of the latest
-        std::optional<ip_address> from;
-    };
-    /// By event and reason ("" for none; static strings: a drop allocates nothing).
-    std::map<std::pair<std::string_view, std::string_view>, drop_log> drop_logs_;
-    /// Counts one for the log; true when it is the first of its kind (the
-    /// caller logs it in full at once).
-    bool first_of_kind(const char* module, severity level, const char* event, const char* reason,
-                       std::optional<std::size_t> lan, const std::optional<ip_address>& from, timestamp now);
-    /// The count lines that are due (a minute since the last of their kind).
-    void log_drop_counts(timestamp now, engine_output& out);
-    timestamp log_window_start_{0};
-    unsigned logs_in_window_ = 0, logs_held_back_ = 0;
+    /// Dropped datagrams and other events strangers can cause: the first of
+    /// each kind in full, then a count a minute.
+    drop_log drop_log_;
+    /// Lines about peers (seen, evicted): at most 20 a second.
+    line_budget peer_lines_;
     std::uint32_t confirm_counter_ = 0;
     address_book book_;
     std::map<std::uint32_t, proof_probe> proof_probes_;  ///< by sequence number
