@@ -62,15 +62,10 @@ engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
       lans_(std::move(lans)),
       lan_states_(lans_.size() * 2),
       book_(std::move(cfg_.proofs)),
-      incarnation_(cfg_.incarnation) {
+      seq_(cfg_.incarnation, cfg_.seq_seed, cfg_.round_seq_limit, lans_.size() * 2) {
     cfg_.proofs = address_book{};
     for (auto& l : lans_) l.remember(lan{});
     for (auto& ls : lan_states_) ls.next_send = now;
-    if (cfg_.seq_seed) {
-        seq_rng_ = *cfg_.seq_seed;
-        draw_seq_start();
-        confirm_counter_ = seq_start_;  // probe-only INQs too: their ACKs count as answers
-    }
     collect_own_addresses();
     next_expiry_check_ = now + housekeeping_every;
 }
@@ -113,6 +108,7 @@ bool engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& ou
         lans[li].remember(li < lans_.size() && lans_[li].name == lans[li].name ? lans_[li] : lan{});
     lans_ = std::move(lans);
     lan_states_.resize(lans_.size() * 2);
+    seq_.resize(lans_.size() * 2);
     drop_log_.forget_lans([&](std::size_t li) {
         return li >= lans_.size() || std::find(replaced.begin(), replaced.end(), li) != replaced.end();
     });
@@ -194,7 +190,7 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
     // round for the peer). Its sequence number has the top bit set, like a
     // notice confirmation's.
     pa.awaiting = true;
-    pa.awaited_seq = next_probe_seq();
+    pa.awaited_seq = seq_.next_probe_seq();
     pa.note_sent(pa.awaited_seq);
     pa.inq_sent = now;
     pa.miss_counted = pa.late = false;
@@ -264,7 +260,7 @@ void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed
     if (retry_follows || pa.check_pending) return;  // that probe settles it
     if (!pa.hop || !lans_[k.lan].probe_destination(k.fam)) return settle(p, k, pa, 0, now, out);  // nothing to ask
     pa.check_pending = true;
-    pa.check_seq = next_probe_seq();
+    pa.check_seq = seq_.next_probe_seq();
     pa.check_deadline = now + retry_timeout(pa).value_or(confirm_timeout(pa));
     send_probe(k.lan, *pa.hop, pa.check_seq, out);
 }
@@ -329,7 +325,7 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             pa.confirm_pending = true;
             pa.confirm_doubted = refuted_lately && now - pa.notice_refuted_at < notice_doubt;
             pa.confirm_second = pa.confirm_doubted;
-            pa.confirm_seq = next_probe_seq();
+            pa.confirm_seq = seq_.next_probe_seq();
             pa.confirm_deadline = now + notice_wait(p, pa);
             send_probe(li, *pa.hop, pa.confirm_seq, out);
         }
@@ -349,7 +345,7 @@ void engine::check_confirmations(timestamp now, engine_output& out) {
             if (!pa.confirm_pending || now < pa.confirm_deadline) continue;
             if (pa.confirm_second && pa.hop && lans_[k.lan].probe_destination(k.fam)) {
                 pa.confirm_second = false;
-                pa.confirm_seq = next_probe_seq();
+                pa.confirm_seq = seq_.next_probe_seq();
                 pa.confirm_deadline = now + notice_wait(p, pa);
                 send_probe(k.lan, *pa.hop, pa.confirm_seq, out);
                 continue;
@@ -390,7 +386,7 @@ wire::message engine::make(wire::type kind, std::uint32_t seq) const {
     m.kind = kind;
     m.version = cfg_.wire_v1 ? wire::version_1 : wire::version;
     m.node_id = cfg_.node_id;
-    m.incarnation = incarnation_;
+    m.incarnation = seq_.incarnation();
     m.seq = seq;
     m.interval_us = std::uint32_t(cfg_.interval.count());
     m.addresses = own_addresses_;
@@ -407,9 +403,9 @@ path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out
     // the INQ we just sent (that answer is how we usually meet it). A path
     // learnt from an address list is not blamed if that first round goes
     // unanswered: its answer may have come before the path existed.
-    pa.awaiting = state_of(k).rounds > 0;
+    pa.awaiting = seq_.rounds(slot(k)) > 0;
     pa.grace = !heard_here;
-    pa.awaited_seq = last_round_seq(state_of(k));
+    pa.awaited_seq = seq_.last_round_seq(slot(k));
     if (pa.awaiting) pa.note_sent(pa.awaited_seq);
     out.effects.push_back(fx::path_new{ref(p, k)});
     return pa;
@@ -511,32 +507,14 @@ void engine::check_damping(timestamp now, engine_output& out) {
 }
 
 void engine::renew_incarnation(engine_output& out) {
-    previous_incarnation_ = incarnation_;
-    // One more: with keys, incarnations must grow (an older one's datagrams
-    // are replays), and a restart's, the wall-clock second, is far above
-    // (one renewal takes at least 2^30 rounds: 12 days at the shortest
-    // interval).
-    if (++incarnation_ == 0) incarnation_ = 1;
-    for (auto& ls : lan_states_) ls.rounds = 0;
-    draw_seq_start();
+    seq_.renew();
     out.incarnation_renewed = true;
-    out.effects.push_back(fx::incarnation_renewed{incarnation_, previous_incarnation_});
-}
-
-void engine::draw_seq_start() {
-    if (!cfg_.seq_seed) return;
-    // splitmix64: unpredictable enough for its job (the seed comes from the
-    // system's entropy), and the same seed gives the same starts in tests.
-    std::uint64_t z = (seq_rng_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    seq_start_ = std::uint32_t(z % (std::uint64_t(seq_limit() / 2) + 1));
+    out.effects.push_back(fx::incarnation_renewed{seq_.incarnation(), seq_.previous_incarnation()});
 }
 
 void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     auto& ls = state_of(k);
-    const std::uint32_t round = ls.rounds;  // 0 for the first
+    const std::uint32_t round = seq_.rounds(slot(k));  // 0 for the first
     // Every 64th round (the first one too) asks mutual peers for their ACK:
     // RTT samples for the retry timeout, and a check of our own. So does
     // every round while a mutual path that is up has no RTT yet, and the
@@ -578,8 +556,7 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     // it, so a LAN with only IPv6 link-local addresses costs nothing. Its
     // paths, if any, then miss their rounds like a LAN we cannot probe.
     auto dst = family_used_[k.fam == family::v6] ? lans_[k.lan].probe_destination(k.fam) : std::nullopt;
-    ++ls.rounds;
-    auto m = make(wire::type::inq, last_round_seq(ls));
+    auto m = make(wire::type::inq, seq_.next_round_seq(slot(k)));
     if (cfg_.mutual) m.flags |= wire::flag_mutual;
     if (cfg_.mutual && ack_round) m.flags |= wire::flag_ack_wanted;
     for (auto& [id, p] : peers_) {
@@ -685,7 +662,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     if (m.version == wire::version_1 && keyed() && !cfg_.wire_v1)
         return note_drop(drops_.old_version, "old_version", li, from, now, out);
     if (m.node_id == cfg_.node_id) {
-        if (m.incarnation == incarnation_ || (previous_incarnation_ != 0 && m.incarnation == previous_incarnation_)) {
+        if (seq_.ours(m.incarnation)) {
             ++drops_.own;
         } else {
             ++drops_.id_collision;
@@ -993,7 +970,7 @@ bool engine::send_bye_checks(peer& p, timestamp now, engine_output& out) {
     bool sent = false;
     for (auto& [k, pa] : p.paths) {
         if (pa.tracker.state() == path_state::down || !pa.hop || !lans_[k.lan].probe_destination(k.fam)) continue;
-        const std::uint32_t seq = next_probe_seq();
+        const std::uint32_t seq = seq_.next_probe_seq();
         p.leaving_probes.push_back(seq);
         send_probe(k.lan, *pa.hop, seq, out);
         // A loaded host answers late: at least the retry timeout's floor
@@ -1111,7 +1088,7 @@ void engine::probe_for_proofs(path_key k, timestamp now, engine_output& out, con
             for (const auto& [seq, pr] : proof_probes_)
                 if (pr.peer == id && pr.target == target && now < pr.expires) return;  // one on its way
             --budget;
-            const std::uint32_t seq = next_probe_seq();
+            const std::uint32_t seq = seq_.next_probe_seq();
             proof_probes_[seq] = proof_probe{id, k.lan, target, now + std::max(peer_interval(p), confirm_timeout(pa))};
             send_probe(k.lan, target, seq, out);
         };
@@ -1154,9 +1131,7 @@ void engine::tick(timestamp now, engine_output& out) {
         // A LAN-family that used its last round sequence number: a new
         // incarnation before anything of this tick goes out (retries,
         // notices, every LAN's INQ), so none of it carries the old one.
-        if (std::any_of(lan_states_.begin(), lan_states_.end(),
-                        [&](const lan_state& ls) { return last_round_seq(ls) >= seq_limit(); }))
-            renew_incarnation(out);
+        if (seq_.exhausted()) renew_incarnation(out);
         check_ack_deadlines(now, out);  // before a round closes: each probe counts once
         check_mutual_deadlines(now, out);
         for (std::size_t li = 0; li < lans_.size(); ++li)

@@ -53,6 +53,7 @@
 #include "faild/core/flap_damping.hpp"
 #include "faild/core/peer_table.hpp"
 #include "faild/core/route.hpp"
+#include "faild/core/sequence_space.hpp"
 #include "faild/core/wire.hpp"
 
 #include <algorithm>
@@ -204,7 +205,7 @@ public:
     const engine_config& config() const { return cfg_; }
     /// The incarnation our datagrams carry now: config().incarnation until
     /// the round sequence numbers run out, then one more each time.
-    std::uint32_t incarnation() const { return incarnation_; }
+    std::uint32_t incarnation() const { return seq_.incarnation(); }
     const std::vector<lan>& lans() const { return lans_; }
     const peer_map& peers() const { return peers_; }
     /// A read-only look at path k of peer `id` (std::out_of_range if there is none).
@@ -215,7 +216,6 @@ public:
 
 private:
     struct lan_state {
-        std::uint32_t rounds = 0;  ///< round INQs sent in this incarnation (see last_round_seq)
         timestamp next_send{0};
     };
 
@@ -225,8 +225,6 @@ private:
     /// The datagram for `m`, sent in family `fam` on LAN `li` (the MAC binds both).
     std::vector<std::uint8_t> encode(const wire::message& m, std::size_t li, family fam) const;
     bool keyed() const { return !cfg_.keys.empty(); }
-    /// A sequence number for a probe-only INQ (top bit set, random start).
-    std::uint32_t next_probe_seq() { return wire::probe_seq_bit | (++confirm_counter_ & wire::max_round_seq); }
     /// A probe-only INQ to `target` on LAN `li` (by unicast; it names its
     /// target, so only the host that holds it answers).
     void send_probe(std::size_t li, const ip_address& target, std::uint32_t seq, engine_output& out);
@@ -271,7 +269,9 @@ private:
     /// Mutual paths whose peer's INQ is overdue: a miss each (and, with
     /// fast confirmation, a retry at once).
     void check_mutual_deadlines(timestamp now, engine_output& out);
-    lan_state& state_of(path_key k) { return lan_states_[k.lan * 2 + (k.fam == family::v6)]; }
+    /// LAN-family k's place in lan_states_ and in the sequence space.
+    static std::size_t slot(path_key k) { return k.lan * 2 + (k.fam == family::v6); }
+    lan_state& state_of(path_key k) { return lan_states_[slot(k)]; }
     void expire_peers(timestamp now, engine_output& out);
     /// Frees a place in a full peer table for a new node id; false when no
     /// peer may give way (see PROTOCOL.md, "Trust").
@@ -352,27 +352,14 @@ private:
     drop_log drop_log_;
     /// Lines about peers (seen, evicted): at most 20 a second.
     line_budget peer_lines_;
-    std::uint32_t confirm_counter_ = 0;
     address_book book_;
     std::map<std::uint32_t, proof_probe> proof_probes_;  ///< by sequence number
     /// With keys: the incarnation of each forgotten peer (its replays are
     /// dropped), oldest first in tombstone_order_.
     std::map<std::string, std::uint32_t> tombstones_;
     std::vector<std::string> tombstone_order_;
-    /// Where this incarnation's round sequence numbers start (see seq_seed).
-    std::uint32_t seq_start_ = 0;
-    std::uint64_t seq_rng_ = 0;
-    /// The highest round sequence number (round_seq_limit, kept in range).
-    std::uint32_t seq_limit() const { return std::clamp(cfg_.round_seq_limit, 1u, wire::max_round_seq); }
-    /// A new seq_start_: 0 without a seed, else at random in [0, seq_limit() / 2].
-    void draw_seq_start();
-    /// The sequence number of the last round INQ sent on a LAN-family (the
-    /// start while none has been).
-    std::uint32_t last_round_seq(const lan_state& ls) const { return seq_start_ + ls.rounds; }
-    std::uint32_t incarnation_;
-    /// The one before (0: none): our own broadcasts of it may still be on
-    /// their way back to us.
-    std::uint32_t previous_incarnation_ = 0;
+    /// Incarnations and sequence numbers (round INQs per LAN-family, probes).
+    sequence_space seq_;
 };
 
 }  // namespace faild
