@@ -1,5 +1,6 @@
 #include "faild/core/engine.hpp"
 
+#include "faild/core/round_plan.hpp"
 #include "faild/core/route_plan.hpp"
 
 #include <algorithm>
@@ -13,28 +14,6 @@ namespace {
 constexpr std::size_t max_peer_addresses = wire::max_addresses;
 
 constexpr family families[] = {family::v4, family::v6};
-
-/// Up to this many peers on a LAN, round INQs go to each by unicast.
-constexpr std::size_t max_unicast_peers = 4;
-
-/// Every this many rounds (the first one included) the round INQ is a
-/// broadcast, so nodes that send no INQs of their own are found.
-constexpr std::uint32_t broadcast_every = 16;
-
-/// Every this many rounds (the first one included) a mutual round INQ wants
-/// an ACK: RTT samples for the retry timeout. A multiple of broadcast_every.
-/// On a LAN the timeout's floor (at least t / 10) is far above the RTT, so
-/// a sample every 64 rounds is plenty; each one costs every mutual peer a
-/// datagram, and usually a wakeup.
-constexpr std::uint32_t ack_every = 64;
-static_assert(ack_every % broadcast_every == 0);
-
-/// A mutual path's first RTT sample comes as the path comes up, while hosts
-/// are busy starting; one slow sample then set the notice confirmation's
-/// wait (4 x srtt) for 64 rounds. So the rounds after it ask for ACKs too,
-/// this many in all (lost or retried ones give no sample); they go by
-/// unicast like any other. Later samples come only every 64th round.
-constexpr std::uint8_t rtt_burst = 8;
 
 /// Housekeeping (forgetting peers, counting drops) is due this long after
 /// the last (plenty: peers are forgotten after a minute or more); it runs at
@@ -512,31 +491,31 @@ void engine::renew_incarnation(engine_output& out) {
     out.effects.push_back(fx::incarnation_renewed{seq_.incarnation(), seq_.previous_incarnation()});
 }
 
-void engine::send_inq(path_key k, timestamp now, engine_output& out) {
-    auto& ls = state_of(k);
-    const std::uint32_t round = seq_.rounds(slot(k));  // 0 for the first
-    // Every 64th round (the first one too) asks mutual peers for their ACK:
-    // RTT samples for the retry timeout, and a check of our own. So does
-    // every round while a mutual path that is up has no RTT yet, and the
-    // rounds after its first sample (rtt_burst).
-    const bool regular = round % ack_every == 0;
-    bool ack_round = regular, unmeasured = false;
+std::vector<engine::round_member> engine::paths_on(path_key k) {
+    std::vector<round_member> on_k;
     for (auto& [id, p] : peers_) {
         auto it = p.paths.find(k);
-        if (it == p.paths.end() || !mutual_with(p) || it->second.tracker.state() != path_state::up) continue;
-        path& pa = it->second;
-        if (!pa.rtt.measured()) {
-            ack_round = unmeasured = true;
-        } else if (pa.rtt_rounds > 0) {
-            --pa.rtt_rounds;
-            ack_round = true;
-        }
+        if (it != p.paths.end()) on_k.push_back({&p, &it->second});
     }
-    // Close the round: every path still waiting for its ACK missed it.
-    for (auto& [id, p] : peers_) {
-        auto it = p.paths.find(k);
-        if (it == p.paths.end()) continue;
-        path& pa = it->second;
+    return on_k;
+}
+
+round_plan::ack_decision engine::decide_acks(std::uint32_t round, const std::vector<round_member>& on_k) {
+    std::vector<round_plan::rtt_need> needs;
+    for (const auto& [p, pa] : on_k)
+        needs.push_back({mutual_with(*p), pa->tracker.state() == path_state::up, pa->rtt.measured(), pa->rtt_rounds});
+    auto acks = round_plan::decide_acks(round, needs);
+    for (std::size_t i = 0; i < on_k.size(); ++i)
+        if (acks.burst_taken[i]) --on_k[i].pa->rtt_rounds;
+    return acks;
+}
+
+void engine::close_round(path_key k, const std::vector<round_member>& on_k, bool ack_round, timestamp now,
+                         engine_output& out) {
+    // Every path still waiting for its ACK missed the round.
+    for (const auto& [pp, papp] : on_k) {
+        peer& p = *pp;
+        path& pa = *papp;
         // A mutual path's retry is judged by its own timeout, not by our rounds.
         if (mutual_with(p) && pa.retry_in_flight && !ack_round) continue;
         if (pa.awaiting && pa.grace) {
@@ -551,6 +530,26 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
             if (!pa.miss_counted && !retry_not_due) miss(p, k, pa, down_reason::missed, pa.retry_in_flight, now, out);
         }
     }
+}
+
+void engine::await_round(path& pa, std::uint32_t seq, bool can_send, timestamp now) {
+    // Without a source to probe from, only paths that claim to be up
+    // are held to account: they must not stay up on no evidence.
+    pa.awaiting = can_send || pa.tracker.state() == path_state::up;
+    pa.awaited_seq = seq;
+    pa.inq_sent = now;
+    pa.miss_counted = pa.retry_in_flight = pa.late = false;
+    if (pa.awaiting) pa.note_sent(seq);
+    std::optional<duration> rto;
+    if (can_send && pa.tracker.state() == path_state::up) rto = retry_timeout(pa);
+    pa.ack_deadline = rto ? now + *rto : timestamp(-1);
+}
+
+void engine::send_inq(path_key k, timestamp now, engine_output& out) {
+    const std::uint32_t round = seq_.rounds(slot(k));  // 0 for the first
+    const auto on_k = paths_on(k);
+    const auto acks = decide_acks(round, on_k);
+    close_round(k, on_k, acks.wanted, now, out);
     // A family in which we have no routable address on any LAN can never
     // be routed (destinations and sources are our prefixes'): no probes for
     // it, so a LAN with only IPv6 link-local addresses costs nothing. Its
@@ -558,82 +557,53 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     auto dst = family_used_[k.fam == family::v6] ? lans_[k.lan].probe_destination(k.fam) : std::nullopt;
     auto m = make(wire::type::inq, seq_.next_round_seq(slot(k)));
     if (cfg_.mutual) m.flags |= wire::flag_mutual;
-    if (cfg_.mutual && ack_round) m.flags |= wire::flag_ack_wanted;
-    for (auto& [id, p] : peers_) {
-        auto it = p.paths.find(k);
-        if (it == p.paths.end()) continue;
-        path& pa = it->second;
-        // Responders read heard lists, and so do mutual requestors: a
-        // responder is listed when its ACK to our last INQ came back, a
-        // mutual peer while its last round INQ here is recent. Past the
-        // limit the INQ says it is cut short.
-        const bool mutual = mutual_with(p);
-        if (mutual ? now < pa.heard_until : pa.last_round_good && !p.requestor) {
-            if (m.heard.size() < wire::max_heard) m.heard.push_back(id);
-            else m.flags |= wire::flag_heard_truncated;
-        }
-        // A mutual peer answers only the ACK rounds; its INQs are its answers.
-        if (mutual && !ack_round) continue;
-        // Without a source to probe from, only paths that claim to be up
-        // are held to account: they must not stay up on no evidence.
-        pa.awaiting = dst || pa.tracker.state() == path_state::up;
-        pa.awaited_seq = m.seq;
-        pa.inq_sent = now;
-        pa.miss_counted = pa.retry_in_flight = pa.late = false;
-        if (pa.awaiting) pa.note_sent(m.seq);
-        std::optional<duration> rto;
-        if (dst && pa.tracker.state() == path_state::up) rto = retry_timeout(pa);
-        pa.ack_deadline = rto ? now + *rto : timestamp(-1);
+    if (cfg_.mutual && acks.wanted) m.flags |= wire::flag_ack_wanted;
+    // Responders read heard lists, and so do mutual requestors: a
+    // responder is listed when its ACK to our last INQ came back, a
+    // mutual peer while its last round INQ here is recent.
+    std::vector<round_plan::member> members;
+    for (const auto& [p, pa] : on_k) {
+        const bool mutual = mutual_with(*p);
+        members.push_back({p->node_id, mutual, mutual ? now < pa->heard_until : pa->last_round_good && !p->requestor,
+                           pa->hop});
     }
+    const auto plan = round_plan::make_plan(round, acks, cfg_.unicast_inq, members);
+    m.heard = plan.heard;
+    if (plan.heard_truncated) m.flags |= wire::flag_heard_truncated;
+    for (std::size_t i = 0; i < on_k.size(); ++i)
+        if (plan.awaited[i]) await_round(*on_k[i].pa, m.seq, dst.has_value(), now);
     if (!dst) return;
-    // A few peers, each with a known address here: the INQ goes to each of
-    // them by unicast, except every 16th round and in the ACK rounds. A
-    // broadcast (or multicast) is flooded to every host on the LAN and
-    // looped back to us; a unicast datagram costs only its receiver. Every
-    // 16th round still broadcasts, so a node that sends no INQs of its own
-    // (a responder) is found within 16 rounds; a requestor announces itself.
     const auto bytes = encode(m, k.lan, k.fam);
-    std::vector<ip_address> unicast;
-    bool broadcast = regular || unmeasured || round % broadcast_every == 0 || !cfg_.unicast_inq;
-    for (const auto& [id, p] : peers_) {
-        if (broadcast) break;
-        auto it = p.paths.find(k);
-        if (it == p.paths.end()) continue;
-        if (!it->second.hop || unicast.size() == max_unicast_peers) broadcast = true;
-        else unicast.push_back(*it->second.hop);
-    }
-    if (broadcast || unicast.empty()) {
-        out.sends.push_back({k.lan, *dst, cfg_.port, bytes});
-    } else {
-        for (const auto& a : unicast) out.sends.push_back({k.lan, a, cfg_.port, bytes});
-    }
+    if (plan.broadcast) out.sends.push_back({k.lan, *dst, cfg_.port, bytes});
+    for (const auto& a : plan.unicast) out.sends.push_back({k.lan, a, cfg_.port, bytes});
+    send_warmups(k, m, out);
+    probe_for_proofs(k, now, out);
+}
 
-    // Down paths: the same INQ by unicast to the peer's own addresses there
-    // (probe-only: no round for a responder; its ACK counts for ours).
-    // Only for paths that have been up (a peer that never was, say one of a
-    // flood of forged node ids, gets none: its addresses may not exist, and
-    // probes to them would wait for ARP and fill the socket's buffer), and at
-    // most 16 a round.
-    std::optional<wire::message> warm;
-    int budget = 16;
-    for (auto& [id, p] : peers_) {
+void engine::send_warmups(path_key k, const wire::message& round_inq, engine_output& out) {
+    // Down paths: the round's INQ by unicast to the peer's own addresses
+    // there (probe-only: no round for a responder; its ACK counts for
+    // ours). Only for paths that have been up: a peer that never was, say
+    // one of a flood of forged node ids, gets none (its addresses may not
+    // exist, and probes to them would wait for ARP and fill the socket's
+    // buffer).
+    std::vector<std::vector<ip_address>> candidates;
+    for (const auto& [id, p] : peers_) {
         auto it = p.paths.find(k);
         if (it == p.paths.end() || it->second.tracker.state() != path_state::down || !it->second.was_up) continue;
-        int sent = 0;
-        for (const auto& a : p.addresses) {
-            if (a.fam() != k.fam || !a.is_routable_unicast() || !lans_[k.lan].in_prefixes(a) || sent == 4) continue;
-            if (budget-- <= 0) break;
-            if (!warm) {  // made only when a down path needs it
-                warm = m;
-                warm->flags |= wire::flag_probe_only;
-                warm->heard.clear();
-            }
-            warm->target = a;  // each names where it goes, like every probe
-            out.sends.push_back({k.lan, a, cfg_.port, encode(*warm, k.lan, k.fam)});
-            ++sent;
-        }
+        auto& c = candidates.emplace_back();
+        for (const auto& a : p.addresses)
+            if (a.fam() == k.fam && a.is_routable_unicast() && lans_[k.lan].in_prefixes(a)) c.push_back(a);
     }
-    probe_for_proofs(k, now, out);
+    const auto targets = round_plan::choose_warmups(candidates);
+    if (targets.empty()) return;
+    wire::message warm = round_inq;
+    warm.flags |= wire::flag_probe_only;
+    warm.heard.clear();
+    for (const auto& a : targets) {
+        warm.target = a;  // each names where it goes, like every probe
+        out.sends.push_back({k.lan, a, cfg_.port, encode(warm, k.lan, k.fam)});
+    }
 }
 
 void engine::note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from, timestamp now,
@@ -849,7 +819,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             // And only from a probe that was not sent again, answered in
             // its own round (Karn's rule: whose answer is it otherwise?).
             if (pa.tracker.state() == path_state::up && m.seq == pa.awaited_seq && !pa.retried) {
-                if (!pa.rtt.measured() && mutual_with(p)) pa.rtt_rounds = rtt_burst - 1;
+                if (!pa.rtt.measured() && mutual_with(p)) pa.rtt_rounds = round_plan::rtt_burst - 1;
                 pa.rtt.sample(now - pa.inq_sent);
             }
             pa.awaiting = pa.grace = false;

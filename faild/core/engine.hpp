@@ -52,6 +52,7 @@
 #include "faild/core/effects.hpp"
 #include "faild/core/flap_damping.hpp"
 #include "faild/core/peer_table.hpp"
+#include "faild/core/round_plan.hpp"
 #include "faild/core/route.hpp"
 #include "faild/core/sequence_space.hpp"
 #include "faild/core/wire.hpp"
@@ -228,7 +229,27 @@ private:
     /// A probe-only INQ to `target` on LAN `li` (by unicast; it names its
     /// target, so only the host that holds it answers).
     void send_probe(std::size_t li, const ip_address& target, std::uint32_t seq, engine_output& out);
+    /// The round on LAN-family k: close the last one, plan this one
+    /// (round_plan), send its INQ, warm-up probes and proof probes.
     void send_inq(path_key k, timestamp now, engine_output& out);
+    /// A peer with a path on a LAN-family, and that path.
+    struct round_member {
+        peer* p;
+        path* pa;
+    };
+    /// The peers with a path on LAN-family k, in peer order.
+    std::vector<round_member> paths_on(path_key k);
+    /// Whether round `round` on those paths wants ACKs of mutual peers
+    /// (round_plan::decide_acks); counts their RTT bursts down.
+    round_plan::ack_decision decide_acks(std::uint32_t round, const std::vector<round_member>& on_k);
+    /// Closes the last round on LAN-family k: every path still waiting for
+    /// its ACK missed it (each probe counts once).
+    void close_round(path_key k, const std::vector<round_member>& on_k, bool ack_round, timestamp now,
+                     engine_output& out);
+    /// Path pa awaits the answer to round INQ `seq` (`can_send`: it leaves).
+    void await_round(path& pa, std::uint32_t seq, bool can_send, timestamp now);
+    /// Warm-up probes on LAN-family k, copies of `round_inq` (round_plan).
+    void send_warmups(path_key k, const wire::message& round_inq, engine_output& out);
     /// A new incarnation, every LAN's rounds from a new start (round_seq_limit).
     void renew_incarnation(engine_output& out);
     path& ensure_path(peer& p, path_key k, timestamp now, engine_output& out, bool heard_here);
