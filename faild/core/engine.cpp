@@ -1,5 +1,6 @@
 #include "faild/core/engine.hpp"
 
+#include "faild/core/admission.hpp"
 #include "faild/core/round_plan.hpp"
 #include "faild/core/route_plan.hpp"
 
@@ -619,41 +620,18 @@ void engine::note_oversize(std::size_t li, const ip_address& from, timestamp now
 
 void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_port, const std::uint8_t* data,
                      std::size_t size, timestamp now, engine_output& out, int ttl) {
+    // One way: admission, then evidence (what it answers, what it says),
+    // then the verdict (path_tracker, in apply), then the effects.
     if (li >= lans_.size()) return;
-    if (ttl >= 0 && ttl < 255) return note_drop(drops_.low_ttl, "low_ttl", li, from, now, out);
-    std::vector<wire::lan_binding> bindings;
-    if (keyed())
-        for (const auto& b : lans_[li].bindings(from.fam())) bindings.push_back({from.fam(), b});
-    auto decoded = wire::decode(data, size, cfg_.keys, bindings);
-    if (auto* err = std::get_if<wire::error>(&decoded))
-        return note_drop(drops_.wire[std::size_t(*err)], wire::to_string(*err), li, from, now, out);
-    const auto& m = std::get<wire::message>(decoded);
-    // Version 1's MAC binds neither family nor LAN: with keys only when told.
-    if (m.version == wire::version_1 && keyed() && !cfg_.wire_v1)
-        return note_drop(drops_.old_version, "old_version", li, from, now, out);
-    if (m.node_id == cfg_.node_id) {
-        if (seq_.ours(m.incarnation)) {
-            ++drops_.own;
-        } else {
-            ++drops_.id_collision;
-            if (drop_log_.first_of_kind("peer", severity::error, "node_id_collision", nullptr, li, from, now)) {
-                out.effects.push_back(fx::node_id_collision{m.node_id, lans_[li].name, from});
-            }
-        }
-        return;
-    }
-    if (!lans_[li].on_link(from)) return note_drop(drops_.off_link, "off_link", li, from, now, out);
-    // A probe names the address it was sent to: one relayed to another host
-    // (or another LAN) is not answered, so an answer proves who holds it.
-    if (m.kind == wire::type::inq && m.target && !lans_[li].holds(*m.target))
-        return note_drop(drops_.wrong_target, "wrong_target", li, from, now, out);
-
+    const admission::settings s{cfg_.node_id, cfg_.keys, cfg_.wire_v1, seq_};
+    auto checked = admission::check_datagram(lans_[li], from, data, size, ttl, s);
+    if (auto* d = std::get_if<admission::drop>(&checked)) return refuse(*d, li, from, now, out);
+    const auto& m = std::get<wire::message>(checked);
     if (m.kind == wire::type::bye) {
         auto it = peers_.find(m.node_id);
         if (it != peers_.end() && it->second.incarnation == m.incarnation) on_bye(it, li, now, out);
         return;
     }
-
     if (m.kind == wire::type::notice) {  // only from a peer we know, as we know it
         // Or with the next incarnation: the peer renewed it in the tick that
         // sent the notice, ahead of the INQ that would tell us.
@@ -663,88 +641,113 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             on_notice(known->second, li, m, now, out);
         return;
     }
-
-    auto known = peers_.find(m.node_id);
-    if (known == peers_.end()) {
-        // With keys, a forgotten peer's incarnation is remembered: a replay
-        // of it (after its BYE, say) brings nothing back.
-        auto tomb = tombstones_.find(m.node_id);
-        if (keyed() && tomb != tombstones_.end() && m.incarnation <= tomb->second)
-            return note_drop(drops_.replay, "replay", li, from, now, out);
-        if (!admit(li, from, now, out)) return;
-    }
-    // Replays: with keys, a datagram of an older incarnation is a replay
-    // (incarnations then grow with time; see PROTOCOL.md).
-    if (known != peers_.end() && keyed() && m.incarnation < known->second.incarnation) {
-        note_drop(drops_.replay, "replay", li, from, now, out);
+    peer* p = take_in(m, li, from, now, out);
+    if (!p) return;
+    const path_key k{li, from.fam()};
+    path& pa = p->paths.at(k);
+    const answers ans = what_it_answers(*p, pa, m, li, from, now, out);
+    if (!ans.round_inq && !ans.ours()) {
+        if (m.kind == wire::type::inq && lans_[li].probe_destination(k.fam))  // probe-only: answer it
+            out.sends.push_back({li, from, from_port, encode(make(wire::type::ack, m.seq), li, k.fam)});
         return;
     }
+    learn(*p, m, now, out, k);
+    note_source(*p, k, pa, from, out);
+    pa.last_heard = now;
+    on_answers(*p, k, pa, ans, from, now, out);
+    if (m.kind == wire::type::inq) on_inq(*p, k, pa, m, from, from_port, now, out);
+    else if (m.kind == wire::type::ack && cfg_.requestor && ans.probe) on_round_ack(*p, k, pa, m, now, out);
+}
+
+void engine::refuse(const admission::drop& d, std::size_t li, const ip_address& from, timestamp now,
+                    engine_output& out) {
+    using admission::reason;
+    switch (d.why) {
+    case reason::wire: return note_drop(drops_.wire[std::size_t(d.err)], to_string(d), li, from, now, out);
+    case reason::low_ttl: return note_drop(drops_.low_ttl, to_string(d), li, from, now, out);
+    case reason::old_version: return note_drop(drops_.old_version, to_string(d), li, from, now, out);
+    case reason::off_link: return note_drop(drops_.off_link, to_string(d), li, from, now, out);
+    case reason::wrong_target: return note_drop(drops_.wrong_target, to_string(d), li, from, now, out);
+    case reason::replay: return note_drop(drops_.replay, to_string(d), li, from, now, out);
+    case reason::own: ++drops_.own; return;  // our own broadcast, looped back
+    case reason::id_collision:
+        ++drops_.id_collision;
+        if (drop_log_.first_of_kind("peer", severity::error, "node_id_collision", nullptr, li, from, now))
+            out.effects.push_back(fx::node_id_collision{cfg_.node_id, lans_[li].name, from});
+        return;
+    }
+}
+
+peer* engine::take_in(const wire::message& m, std::size_t li, const ip_address& from, timestamp now,
+                      engine_output& out) {
+    auto known = peers_.find(m.node_id);
+    std::optional<std::uint32_t> forgotten;
+    if (auto tomb = tombstones_.find(m.node_id); tomb != tombstones_.end()) forgotten = tomb->second;
+    const peer* was = known == peers_.end() ? nullptr : &known->second;
+    if (auto d = admission::check_sender(m, was, forgotten, keyed())) {
+        refuse(*d, li, from, now, out);
+        return nullptr;
+    }
+    if (!was && !admit(li, from, now, out)) return nullptr;
     auto [it, fresh] = peers_.try_emplace(m.node_id);
     peer& p = it->second;
     if (fresh) {
         p.node_id = m.node_id;
         p.first_lan = li;
         p.first_source = from;
-        if (peer_lines_.take(now, out.effects))
-            out.effects.push_back(fx::peer_seen{m.node_id, lans_[li].name, from});
+        if (peer_lines_.take(now, out.effects)) out.effects.push_back(fx::peer_seen{m.node_id, lans_[li].name, from});
         out.paths_changed = true;
     }
     // The path we heard on first (it counts the round in progress), then the
     // ones the address list implies.
     const path_key k{li, from.fam()};
     path& pa = ensure_path(p, k, now, out, true);
-    // With keys, a round's INQ (not a probe-only one) whose sequence number
-    // this path saw before, from the same incarnation, is a replay: it must
-    // not count. The incarnation is the path's own: after a restart the new
-    // one's sequence numbers start again on every LAN, also on those where
-    // its first INQ came second. Without keys there is no such mark: anyone
-    // could raise it and lock the peer's own INQs out.
-    const bool round_inq = m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only);
-    if (keyed() && round_inq && !fresh && pa.inq_seen && m.incarnation == pa.inq_seq_incarnation &&
-        m.seq <= pa.last_inq_seq) {
-        note_drop(drops_.replay, "replay", li, from, now, out);
-        return;
+    if (m.kind != wire::type::inq || (m.flags & wire::flag_probe_only)) return &p;
+    if (auto d = admission::check_round_inq(m, pa, fresh, keyed())) {
+        refuse(*d, li, from, now, out);
+        return nullptr;
     }
-    if (keyed() && round_inq) {
+    if (keyed()) {
         pa.inq_seen = true;
         pa.last_inq_seq = m.seq;
         pa.inq_seq_incarnation = m.incarnation;
     }
+    return &p;
+}
+
+engine::answers engine::what_it_answers(peer& p, const path& pa, const wire::message& m, std::size_t li,
+                                        const ip_address& from, timestamp now, engine_output& out) {
     // Only datagrams a replay cannot produce speak for the path: a round's
     // INQ with a new sequence number, or an ACK to a probe of ours (a
     // round's INQ or retry, a notice's or a suspicion's check, a BYE's
     // check, a proof probe). A replayed ACK or probe-only INQ (valid MAC
     // and all, sent from anywhere on the LAN) gets its answer but moves
     // nothing.
+    answers a;
+    a.round_inq = m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only);
     const bool ack = m.kind == wire::type::ack;
-    const bool answers_probe = ack && pa.awaiting && (m.seq == pa.awaited_seq || pa.is_unanswered(m.seq));
-    const bool answers_confirm = ack && pa.confirm_pending && m.seq == pa.confirm_seq;
-    const bool answers_check = ack && pa.check_pending && m.seq == pa.check_seq;
-    const bool answers_bye_check = ack && p.leaving_until.count() >= 0 &&
-                                   std::count(p.leaving_probes.begin(), p.leaving_probes.end(), m.seq) > 0;
-    std::optional<proof_probe> proof;
-    if (ack && (m.seq & wire::probe_seq_bit)) {
-        auto pr = proof_probes_.find(m.seq);
-        if (pr != proof_probes_.end() && pr->second.lan == li) {
-            if (pr->second.peer == m.node_id) {
-                proof = pr->second;
-            } else if (drop_log_.first_of_kind("peer", severity::warning, "claim_refuted", nullptr, li, from, now)) {
-                // Another node answered at the address the peer claims.
-                out.effects.push_back(fx::claim_refuted{pr->second.peer, pr->second.target, m.node_id, lans_[li].name});
-            }
-            proof_probes_.erase(pr);
-        }
+    a.probe = ack && pa.awaiting && (m.seq == pa.awaited_seq || pa.is_unanswered(m.seq));
+    a.confirm = ack && pa.confirm_pending && m.seq == pa.confirm_seq;
+    a.check = ack && pa.check_pending && m.seq == pa.check_seq;
+    a.bye_check = ack && p.leaving_until.count() >= 0 &&
+                  std::count(p.leaving_probes.begin(), p.leaving_probes.end(), m.seq) > 0;
+    if (!ack || !(m.seq & wire::probe_seq_bit)) return a;
+    auto pr = proof_probes_.find(m.seq);
+    if (pr == proof_probes_.end() || pr->second.lan != li) return a;
+    if (pr->second.peer == m.node_id) {
+        a.proof = pr->second;
+    } else if (drop_log_.first_of_kind("peer", severity::warning, "claim_refuted", nullptr, li, from, now)) {
+        // Another node answered at the address the peer claims.
+        out.effects.push_back(fx::claim_refuted{pr->second.peer, pr->second.target, m.node_id, lans_[li].name});
     }
-    const bool answers_ours = answers_probe || answers_confirm || answers_check || answers_bye_check || proof;
-    if (!round_inq && !answers_ours) {
-        if (m.kind == wire::type::inq && lans_[li].probe_destination(k.fam))  // probe-only: answer it
-            out.sends.push_back({li, from, from_port, encode(make(wire::type::ack, m.seq), li, k.fam)});
-        return;
-    }
-    learn(p, m, now, out, k);
-    note_source(p, k, pa, from, out);
-    pa.last_heard = now;
-    if (answers_ours) {
+    proof_probes_.erase(pr);
+    return a;
+}
+
+void engine::on_answers(peer& p, path_key k, path& pa, const answers& a, const ip_address& from, timestamp now,
+                        engine_output& out) {
+    const std::size_t li = k.lan;
+    if (a.ours()) {
         // The peer answered us on this path: it lives here. Nothing it was
         // suspected of counts, and (with keys) the path may come up.
         pa.fresh = true;
@@ -758,84 +761,87 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             out.effects.push_back(fx::notice_refuted{ref(p, k)});
     }
     // Its own INQs speak for it too (a host that stopped sends none).
-    if (answers_bye_check || (p.leaving_until.count() >= 0 && round_inq)) {
+    if (a.bye_check || (p.leaving_until.count() >= 0 && a.round_inq)) {
         p.leaving_until = timestamp(-1);
         p.leaving_probes.clear();
         if (drop_log_.first_of_kind("peer", severity::warning, "bye_refuted", nullptr, li, from, now))
             out.effects.push_back(fx::bye_refuted{p.node_id, lans_[li].name});
     }
-    if (proof) on_proof(p, k, *proof, now, out);
+    if (a.proof) on_proof(p, k, *a.proof, now, out);
     // The answer to a check of a suspected miss: the peer answers unicast
     // here, so the round it was about is a good one (a LAN that drops only
     // broadcasts still carries traffic).
-    if (answers_check && count_good(p, pa, now)) {
+    if (a.check && count_good(p, pa, now)) {
         pa.rounds.record(now, true);
         apply(p, k, pa.tracker.good(now), out);
     }
+}
 
-    if (m.kind == wire::type::inq) {
-        // Mutual rounds: the peer's INQs are its answers; only the ACK
-        // rounds want one. Answer only from a usable source: never from a
-        // tentative address.
-        const bool mutual = mutual_with(p);
-        if (lans_[li].probe_destination(k.fam) && (!mutual || (m.flags & wire::flag_ack_wanted)))
-            out.sends.push_back({li, from, from_port, encode(make(wire::type::ack, m.seq), li, k.fam)});
-        // With keys, an INQ on a path that is not up and has no fresh
-        // answer could be a recording (our marks went with our restart):
-        // it is no evidence either way until the peer answers a probe of
-        // ours there (probe_for_proofs sends one); the path's deadlines go
-        // on passing meanwhile.
-        const bool unproven_inq = keyed() && pa.tracker.state() != path_state::up && !pa.fresh;
-        if (judged_by_inqs(p) && !(m.flags & wire::flag_probe_only) && !unproven_inq) {
-            // Not listed in a list cut short proves nothing: the INQ itself
-            // arrived, so the round counts as good.
-            bool listed = std::find(m.heard.begin(), m.heard.end(), cfg_.node_id) != m.heard.end() ||
-                          (m.flags & wire::flag_heard_truncated);
-            if (mutual) {
-                // The next is due one interval on, give or take the retry
-                // timeout; we list the peer as heard until a little after.
-                pa.last_inq_at = now;
-                pa.inq_deadline = now + peer_interval(p) + mutual_slack(p, pa);
-                pa.heard_until = now + peer_interval(p) * 3 / 2;
-                if (listed) pa.last_round_good = true;
-            } else {
-                pa.inq_deadline = now + peer_interval(p) * 3 / 2;
-            }
-            if (!listed) {
-                miss(p, k, pa, down_reason::one_way, false, now, out);
-            } else if (count_good(p, pa, now)) {
-                pa.owed = 0;
-                pa.check_pending = false;
-                pa.rounds.record(now, true);
-                apply(p, k, pa.tracker.good(now), out);
-            }
+void engine::on_inq(peer& p, path_key k, path& pa, const wire::message& m, const ip_address& from,
+                    std::uint16_t from_port, timestamp now, engine_output& out) {
+    const std::size_t li = k.lan;
+    // Mutual rounds: the peer's INQs are its answers; only the ACK
+    // rounds want one. Answer only from a usable source: never from a
+    // tentative address.
+    const bool mutual = mutual_with(p);
+    if (lans_[li].probe_destination(k.fam) && (!mutual || (m.flags & wire::flag_ack_wanted)))
+        out.sends.push_back({li, from, from_port, encode(make(wire::type::ack, m.seq), li, k.fam)});
+    // With keys, an INQ on a path that is not up and has no fresh
+    // answer could be a recording (our marks went with our restart):
+    // it is no evidence either way until the peer answers a probe of
+    // ours there (probe_for_proofs sends one); the path's deadlines go
+    // on passing meanwhile.
+    const bool unproven_inq = keyed() && pa.tracker.state() != path_state::up && !pa.fresh;
+    const bool round_inq = !(m.flags & wire::flag_probe_only);
+    if (judged_by_inqs(p) && round_inq && !unproven_inq) {
+        // Not listed in a list cut short proves nothing: the INQ itself
+        // arrived, so the round counts as good.
+        bool listed = std::find(m.heard.begin(), m.heard.end(), cfg_.node_id) != m.heard.end() ||
+                      (m.flags & wire::flag_heard_truncated);
+        if (mutual) {
+            // The next is due one interval on, give or take the retry
+            // timeout; we list the peer as heard until a little after.
+            pa.last_inq_at = now;
+            pa.inq_deadline = now + peer_interval(p) + mutual_slack(p, pa);
+            pa.heard_until = now + peer_interval(p) * 3 / 2;
+            if (listed) pa.last_round_good = true;
+        } else {
+            pa.inq_deadline = now + peer_interval(p) * 3 / 2;
         }
-        if (!cfg_.requestor && round_inq) probe_for_proofs(k, now, out, &p);
-    } else if (m.kind == wire::type::ack) {
-        if (cfg_.requestor && answers_probe) {
-            // RTT samples only from paths already up: the first answers
-            // wait for ARP/ND resolution and would inflate the average for
-            // many rounds (and with it the notice confirmation deadline).
-            // And only from a probe that was not sent again, answered in
-            // its own round (Karn's rule: whose answer is it otherwise?).
-            if (pa.tracker.state() == path_state::up && m.seq == pa.awaited_seq && !pa.retried) {
-                if (!pa.rtt.measured() && mutual_with(p)) pa.rtt_rounds = round_plan::rtt_burst - 1;
-                pa.rtt.sample(now - pa.inq_sent);
-            }
-            pa.awaiting = pa.grace = false;
-            pa.miss_counted = pa.retried = pa.retry_in_flight = pa.late = false;
-            pa.ack_deadline = timestamp(-1);
-            pa.unanswered_count = 0;
-            pa.last_round_good = true;
-            // A mutual peer that answers our probe here is heard here, even
-            // when its own INQs do not reach us (a switch that drops its
-            // broadcasts): listed, it does not take a working path down.
-            if (mutual_with(p)) pa.heard_until = now + peer_interval(p) * 3 / 2;
-            if (count_good(p, pa, now)) {
-                pa.rounds.record(now, true);
-                apply(p, k, pa.tracker.good(now), out);
-            }
+        if (!listed) {
+            miss(p, k, pa, down_reason::one_way, false, now, out);
+        } else if (count_good(p, pa, now)) {
+            pa.owed = 0;
+            pa.check_pending = false;
+            pa.rounds.record(now, true);
+            apply(p, k, pa.tracker.good(now), out);
         }
+    }
+    if (!cfg_.requestor && round_inq) probe_for_proofs(k, now, out, &p);
+}
+
+void engine::on_round_ack(peer& p, path_key k, path& pa, const wire::message& m, timestamp now, engine_output& out) {
+    // RTT samples only from paths already up: the first answers
+    // wait for ARP/ND resolution and would inflate the average for
+    // many rounds (and with it the notice confirmation deadline).
+    // And only from a probe that was not sent again, answered in
+    // its own round (Karn's rule: whose answer is it otherwise?).
+    if (pa.tracker.state() == path_state::up && m.seq == pa.awaited_seq && !pa.retried) {
+        if (!pa.rtt.measured() && mutual_with(p)) pa.rtt_rounds = round_plan::rtt_burst - 1;
+        pa.rtt.sample(now - pa.inq_sent);
+    }
+    pa.awaiting = pa.grace = false;
+    pa.miss_counted = pa.retried = pa.retry_in_flight = pa.late = false;
+    pa.ack_deadline = timestamp(-1);
+    pa.unanswered_count = 0;
+    pa.last_round_good = true;
+    // A mutual peer that answers our probe here is heard here, even
+    // when its own INQs do not reach us (a switch that drops its
+    // broadcasts): listed, it does not take a working path down.
+    if (mutual_with(p)) pa.heard_until = now + peer_interval(p) * 3 / 2;
+    if (count_good(p, pa, now)) {
+        pa.rounds.record(now, true);
+        apply(p, k, pa.tracker.good(now), out);
     }
 }
 

@@ -47,6 +47,7 @@
 #pragma once
 
 #include "faild/core/address_book.hpp"
+#include "faild/core/admission.hpp"
 #include "faild/core/clock.hpp"
 #include "faild/core/drop_log.hpp"
 #include "faild/core/effects.hpp"
@@ -315,6 +316,37 @@ private:
         ip_address target;
         timestamp expires{0};
     };
+    // ---- a datagram's way: admission, evidence, verdict, effects
+    /// What a datagram that got in answers of ours.
+    struct answers {
+        bool round_inq = false;  ///< it is a round INQ (not probe-only)
+        bool probe = false;      ///< the ACK to a round INQ or retry of ours on its path
+        bool confirm = false;    ///< to a notice's check
+        bool check = false;      ///< to a suspected miss's check
+        bool bye_check = false;  ///< to a BYE's check
+        std::optional<proof_probe> proof;  ///< to a proof probe
+        bool ours() const { return probe || confirm || check || bye_check || proof; }
+    };
+    /// Counts a datagram admission dropped (and logs it, rate-limited).
+    void refuse(const admission::drop& d, std::size_t li, const ip_address& from, timestamp now, engine_output& out);
+    /// The sender's checks, a place in the peer table, the path it came
+    /// in on, and a round INQ's replay check: the peer, or nullptr when
+    /// the datagram goes no further.
+    peer* take_in(const wire::message& m, std::size_t li, const ip_address& from, timestamp now, engine_output& out);
+    /// Which probes of ours `m` answers (a proof probe's answer is taken
+    /// off the list, and one from another node is logged).
+    answers what_it_answers(peer& p, const path& pa, const wire::message& m, std::size_t li, const ip_address& from,
+                            timestamp now, engine_output& out);
+    /// The peer answered us (or sent a round INQ) on path k: suspicions,
+    /// notices and BYEs it refutes, proofs it gives.
+    void on_answers(peer& p, path_key k, path& pa, const answers& a, const ip_address& from, timestamp now,
+                    engine_output& out);
+    /// A round INQ: answered; a round for a responder or a mutual peer.
+    void on_inq(peer& p, path_key k, path& pa, const wire::message& m, const ip_address& from,
+                std::uint16_t from_port, timestamp now, engine_output& out);
+    /// The ACK to our round INQ (or its retry): an RTT sample, a good round.
+    void on_round_ack(peer& p, path_key k, path& pa, const wire::message& m, timestamp now, engine_output& out);
+
     /// Sends the probes the paths on LAN-family `k` need: to an unproven
     /// next hop (or one waiting as a candidate), with keys to a path that
     /// has no fresh answer yet, and to every address the peer advertises
