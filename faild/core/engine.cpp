@@ -411,22 +411,34 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
         p.addresses = std::move(claimed);
         out.paths_changed = true;  // the set of destinations changed
     }
-    if (m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only)) {
-        p.requestor = true;
-        const bool was_mutual = mutual_with(p);
-        p.mutual = (m.flags & wire::flag_mutual) != 0;
-        if (mutual_with(p) && !was_mutual)
-            // From now on its INQs answer ours: no ACK awaited for the round
-            // in progress, and its next INQ on each LAN is due in 1.5
-            // intervals (the datagram in hand sets this path's own).
-            for (auto& [k, pa] : p.paths) {
-                if (!pa.retry_in_flight) {
-                    pa.awaiting = false;
-                    pa.ack_deadline = timestamp(-1);
-                }
-                pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+    if (m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only)) learn_rounds(p, m, now);
+    forget_unclaimed(p, heard, out);
+    // A path for every LAN-family on which the peer claims an address: so a
+    // LAN that is already dead when we first meet the peer is still watched
+    // (it goes from init to down after f misses).
+    for (std::size_t li = 0; li < lans_.size(); ++li)
+        for (const auto& a : p.addresses)
+            if (a.is_routable_unicast() && lans_[li].in_prefixes(a)) ensure_path(p, {li, a.fam()}, now, out, false);
+}
+
+void engine::learn_rounds(peer& p, const wire::message& m, timestamp now) {
+    p.requestor = true;
+    const bool was_mutual = mutual_with(p);
+    p.mutual = (m.flags & wire::flag_mutual) != 0;
+    if (mutual_with(p) && !was_mutual)
+        // From now on its INQs answer ours: no ACK awaited for the round
+        // in progress, and its next INQ on each LAN is due in 1.5
+        // intervals (the datagram in hand sets this path's own).
+        for (auto& [k, pa] : p.paths) {
+            if (!pa.retry_in_flight) {
+                pa.awaiting = false;
+                pa.ack_deadline = timestamp(-1);
             }
-    }
+            pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+        }
+}
+
+void engine::forget_unclaimed(peer& p, path_key heard, engine_output& out) {
     // A down path on a LAN-family where the peer no longer claims an address
     // (it left that LAN, or was reconfigured) is forgotten with its next hop,
     // so nothing is routed on the strength of old claims.
@@ -446,12 +458,6 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
             ++it;
         }
     }
-    // A path for every LAN-family on which the peer claims an address: so a
-    // LAN that is already dead when we first meet the peer is still watched
-    // (it goes from init to down after f misses).
-    for (std::size_t li = 0; li < lans_.size(); ++li)
-        for (const auto& a : p.addresses)
-            if (a.is_routable_unicast() && lans_[li].in_prefixes(a)) ensure_path(p, {li, a.fam()}, now, out, false);
 }
 
 void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out) {

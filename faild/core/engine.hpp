@@ -257,6 +257,11 @@ private:
     /// Takes in what the datagram says of its sender; `heard` is the path it
     /// came in on (kept, whatever the address list says).
     void learn(peer& p, const wire::message& m, timestamp now, engine_output& out, path_key heard);
+    /// A round INQ of `p`'s: it is a requestor; mutual rounds with it or not.
+    void learn_rounds(peer& p, const wire::message& m, timestamp now);
+    /// Forgets `p`'s down paths where it claims no address any more (not
+    /// the path `heard`, on which it speaks now).
+    void forget_unclaimed(peer& p, path_key heard, engine_output& out);
     void apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out);
     void collect_own_addresses();
     void notify(peer& p, path_key dead, engine_output& out);

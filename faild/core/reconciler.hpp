@@ -65,6 +65,10 @@ public:
 
 private:
     bool apply(const route_set& desired, const char* why, std::optional<timestamp> repair_at, effect_list& out);
+    /// Change `change` was made: installed_ follows it, and it is reported
+    /// (an add of a route we believed installed, or in a repair, as restored).
+    void note_done(const route_change& change, const route_set& desired, const route_set& believed, const char* why,
+                   bool repairing, effect_list& out);
 
     platform::route_table& table_;
     route_set installed_;
