@@ -1159,9 +1159,7 @@ void engine::tick(timestamp now, engine_output& out) {
 bool engine::probe_deadline_due(timestamp now) const {
     for (const auto& [id, p] : peers_)
         for (const auto& [k, pa] : p.paths)
-            if (pa.retry_due(now) || (pa.confirm_pending && now >= pa.confirm_deadline) ||
-                (pa.check_pending && now >= pa.check_deadline) || (mutual_with(p) && now >= pa.inq_deadline) ||
-                (p.leaving_until.count() >= 0 && now >= p.leaving_until))
+            if (now >= pa.next_deadline(mutual_with(p)) || (p.leaving_until.count() >= 0 && now >= p.leaving_until))
                 return true;
     return false;
 }
@@ -1175,10 +1173,7 @@ timestamp engine::next_wakeup() const {
     for (const auto& [id, p] : peers_) {
         if (p.leaving_until.count() >= 0) next = std::min(next, p.leaving_until);
         for (const auto& [k, pa] : p.paths) {
-            if (judged_by_inqs(p)) next = std::min(next, pa.inq_deadline);
-            if (pa.confirm_pending) next = std::min(next, pa.confirm_deadline);
-            if (pa.check_pending) next = std::min(next, pa.check_deadline);
-            if (pa.awaiting && pa.ack_deadline.count() >= 0) next = std::min(next, pa.ack_deadline);
+            next = std::min(next, pa.next_deadline(judged_by_inqs(p)));
             if (pa.damping.suppressed()) next = std::min(next, pa.damping.reuse_at(cfg_.damping));
         }
     }

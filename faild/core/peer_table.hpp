@@ -167,6 +167,20 @@ struct path {
     // the peer's answer and its own INQ both arrive: one round, one good.
     timestamp good_counted_at{-1};
 
+    /// The path's next deadline: the earliest time at which a probe of
+    /// ours is judged by its timeout (the ACK's retry timeout, a notice's
+    /// check, a suspected miss's check) or, when `inq_due`, the peer's next
+    /// INQ is overdue. timestamp::max() when none. The engine wakes at the
+    /// minimum over all paths.
+    timestamp next_deadline(bool inq_due) const {
+        timestamp t = timestamp::max();
+        if (inq_due) t = std::min(t, inq_deadline);
+        if (confirm_pending) t = std::min(t, confirm_deadline);
+        if (check_pending) t = std::min(t, check_deadline);
+        if (awaiting && ack_deadline.count() >= 0) t = std::min(t, ack_deadline);
+        return t;
+    }
+
     explicit path(path_tracker t) : tracker(t) {}
     /// The state routes follow: a suppressed (flapping) path counts as down.
     path_state routing_state() const { return damping.suppressed() ? path_state::down : tracker.state(); }
