@@ -1,6 +1,7 @@
 #include "faild/core/engine.hpp"
 
 #include "faild/core/admission.hpp"
+#include "faild/core/peer_upkeep.hpp"
 #include "faild/core/round_plan.hpp"
 #include "faild/core/route_plan.hpp"
 
@@ -27,9 +28,6 @@ constexpr duration housekeeping_slack = ms(1000);
 /// After a notice the peer refuted, notices for that path need two
 /// unanswered probes for this long (see on_notice).
 constexpr duration notice_doubt = ms(10'000);
-
-/// With keys, the incarnations of this many forgotten peers are kept.
-constexpr std::size_t max_tombstones = 1024;
 
 /// Proof probes a LAN-family sends at most in one round (the rest follow
 /// in the next ones).
@@ -687,8 +685,7 @@ void engine::refuse(const admission::drop& d, std::size_t li, const ip_address& 
 peer* engine::take_in(const wire::message& m, std::size_t li, const ip_address& from, timestamp now,
                       engine_output& out) {
     auto known = peers_.find(m.node_id);
-    std::optional<std::uint32_t> forgotten;
-    if (auto tomb = tombstones_.find(m.node_id); tomb != tombstones_.end()) forgotten = tomb->second;
+    const std::optional<std::uint32_t> forgotten = tombstones_.find(m.node_id);
     const peer* was = known == peers_.end() ? nullptr : &known->second;
     if (auto d = admission::check_sender(m, was, forgotten, keyed())) {
         refuse(*d, li, from, now, out);
@@ -852,36 +849,15 @@ void engine::on_round_ack(peer& p, path_key k, path& pa, const wire::message& m,
 }
 
 bool engine::sheltered(const peer& p) const {
-    if (keyed())  // every peer is authenticated: any with a path up stays
-        return std::any_of(p.paths.begin(), p.paths.end(),
-                           [](const auto& kp) { return kp.second.tracker.state() == path_state::up; });
-    // Without keys, node ids cost nothing: only a peer proven on two LANs
-    // (up, next hop proven) is sure to be a host of ours.
-    std::size_t lans = 0, last = SIZE_MAX;
-    for (const auto& [k, pa] : p.paths)  // ordered by LAN
-        if (k.lan != last && pa.tracker.state() == path_state::up && hop_proven(p, k, pa)) {
-            ++lans;
-            last = k.lan;
-        }
-    return lans >= 2;
+    return peer_upkeep::sheltered(p, keyed(), [&](const peer& q, path_key k, const path& pa) {
+        return hop_proven(q, k, pa);
+    });
 }
 
 bool engine::make_room(timestamp now, engine_output& out) {
-    // The least recently heard peer that is not sheltered goes, one without
-    // a path up first; peers we route through are never pushed out by
-    // newcomers (without keys: those proven on two LANs).
-    auto victim = peers_.end();
-    bool victim_up = true;
-    for (auto it = peers_.begin(); it != peers_.end(); ++it) {
-        if (sheltered(it->second)) continue;
-        bool up = std::any_of(it->second.paths.begin(), it->second.paths.end(),
-                              [](const auto& kp) { return kp.second.tracker.state() == path_state::up; });
-        if (victim == peers_.end() || (victim_up && !up) ||
-            (up == victim_up && it->second.last_seen < victim->second.last_seen)) {
-            victim = it;
-            victim_up = up;
-        }
-    }
+    // Peers we route through are never pushed out by newcomers (without
+    // keys: those proven on two LANs).
+    auto victim = peer_upkeep::eviction_victim(peers_, [&](const peer& p) { return sheltered(p); });
     if (victim == peers_.end()) {
         if (drop_log_.first_of_kind("peer", severity::warning, "peer_limit", nullptr, std::nullopt, std::nullopt, now)) {
             out.effects.push_back(fx::peer_limit{cfg_.max_peers, keyed()});
@@ -897,10 +873,7 @@ bool engine::make_room(timestamp now, engine_output& out) {
 bool engine::admit(std::size_t li, const ip_address& from, timestamp now, engine_output& out) {
     // However well proven: a host on two LANs can answer under as many ids
     // as it likes, from the same two addresses.
-    std::size_t same_source = 0;
-    for (const auto& [id, q] : peers_)
-        if (q.first_lan == li && q.first_source == from) ++same_source;
-    if (same_source >= cfg_.max_ids_per_source) {
+    if (peer_upkeep::ids_from(peers_, li, from) >= cfg_.max_ids_per_source) {
         note_drop(drops_.source_limit, "source_limit", li, from, now, out);
         return false;
     }
@@ -913,18 +886,7 @@ peer_map::iterator engine::forget(peer_map::iterator it, engine_output& out) {
     const std::string& id = it->first;
     book_.forget(id);
     if (book_.take_changed()) out.proofs_changed = true;
-    if (keyed() && it->second.incarnation != 0) {
-        auto [t, fresh] = tombstones_.try_emplace(id, it->second.incarnation);
-        if (!fresh) {
-            t->second = std::max(t->second, it->second.incarnation);
-        } else {
-            tombstone_order_.push_back(id);
-            if (tombstone_order_.size() > max_tombstones) {
-                tombstones_.erase(tombstone_order_.front());
-                tombstone_order_.erase(tombstone_order_.begin());
-            }
-        }
-    }
+    if (keyed() && it->second.incarnation != 0) tombstones_.bury(id, it->second.incarnation);
     for (auto pr = proof_probes_.begin(); pr != proof_probes_.end();)
         pr = pr->second.peer == id ? proof_probes_.erase(pr) : std::next(pr);
     out.paths_changed = true;
@@ -1089,14 +1051,7 @@ void engine::probe_for_proofs(path_key k, timestamp now, engine_output& out, con
 void engine::expire_peers(timestamp now, engine_output& out) {
     for (auto it = peers_.begin(); it != peers_.end();) {
         peer& p = it->second;
-        bool all_down = !p.paths.empty();
-        for (const auto& [k, pa] : p.paths)
-            if (pa.tracker.state() != path_state::down) all_down = false;
-        if (!all_down) p.unreachable_since = timestamp(-1);
-        else if (p.unreachable_since.count() < 0) p.unreachable_since = now;
-        bool gone = (all_down && now - p.unreachable_since >= cfg_.forget_after) ||
-                    now - p.last_seen >= cfg_.forget_after + peer_interval(p) * 2;
-        if (gone) {
+        if (peer_upkeep::lost(p, now, cfg_.forget_after, peer_interval(p))) {
             out.effects.push_back(fx::peer_left{p.node_id, fx::peer_left::why::lost, ""});
             it = forget(it, out);
         } else {

@@ -53,6 +53,7 @@
 #include "faild/core/effects.hpp"
 #include "faild/core/flap_damping.hpp"
 #include "faild/core/peer_table.hpp"
+#include "faild/core/peer_upkeep.hpp"
 #include "faild/core/round_plan.hpp"
 #include "faild/core/route.hpp"
 #include "faild/core/sequence_space.hpp"
@@ -413,9 +414,8 @@ private:
     address_book book_;
     std::map<std::uint32_t, proof_probe> proof_probes_;  ///< by sequence number
     /// With keys: the incarnation of each forgotten peer (its replays are
-    /// dropped), oldest first in tombstone_order_.
-    std::map<std::string, std::uint32_t> tombstones_;
-    std::vector<std::string> tombstone_order_;
+    /// dropped), the newest 1024.
+    peer_upkeep::tombstones tombstones_{1024};
     /// Incarnations and sequence numbers (round INQs per LAN-family, probes).
     sequence_space seq_;
 };
