@@ -100,8 +100,7 @@ bool engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& ou
         for (auto& [id, p] : peers_)
             for (auto& [k, pa] : p.paths)
                 if (k.lan == li) {
-                    pa.awaiting = false;
-                    pa.ack_deadline = timestamp(-1);
+                    pa.wait.stop();
                     pa.confirm_pending = false;
                     apply(p, k, pa.tracker.force_down(now, down_reason::carrier), out);
                 }
@@ -131,22 +130,21 @@ std::optional<duration> engine::retry_timeout(const path& pa) const {
 void engine::check_ack_deadlines(timestamp now, engine_output& out) {
     for (auto& [id, p] : peers_)
         for (auto& [k, pa] : p.paths) {
-            if (!pa.retry_due(now)) continue;
-            pa.ack_deadline = timestamp(-1);  // judged now, once
-            pa.late = true;
+            if (!pa.wait.due(now)) continue;
+            pa.wait.judge();  // judged now, once: overdue
             // Only while the peer answers on another path: if it answers on
             // none (it stalls, or it has no other LAN) there is nothing to
             // fail over to, and the round's end decides, so a peer that
             // pauses for a few timeouts keeps its paths.
             if (!answers_elsewhere(p, k, now)) continue;
-            pa.miss_counted = true;
+            pa.wait.count();
             pa.last_round_good = false;
             const auto rto = retry_timeout(pa);
             const bool can_retry = rto && lans_[k.lan].probe_destination(k.fam);
             // A retry's silence is our own probe's; a round INQ's may come of
             // the peer's view of us (mutual or not): without keys only
             // suspected, and the retry checks it.
-            if (pa.retry_in_flight) settle(p, k, pa, 1, now, out);
+            if (pa.wait.retry()) settle(p, k, pa, 1, now, out);
             else miss(p, k, pa, down_reason::missed, false, now, out, can_retry);
             // Down now (f misses): the rounds and the warm-up probes take over.
             if (pa.tracker.state() != path_state::up || !can_retry) continue;
@@ -159,7 +157,7 @@ bool engine::answers_elsewhere(const peer& p, path_key self, timestamp now) cons
     return std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
         const path& o = other.second;
         return !(other.first == self) && o.tracker.state() == path_state::up && o.tracker.missed() == 0 &&
-               o.owed == 0 && !(o.awaiting && o.late) && !o.retry_due(now) && !(mutual && now >= o.inq_deadline);
+               o.owed == 0 && !o.wait.overdue() && !o.wait.due(now) && !(mutual && now >= o.inq_deadline);
     });
 }
 
@@ -167,14 +165,11 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
     // A probe-only INQ to the peer's address on the path (answered, never a
     // round for the peer). Its sequence number has the top bit set, like a
     // notice confirmation's.
-    pa.awaiting = true;
-    pa.awaited_seq = seq_.next_probe_seq();
-    pa.note_sent(pa.awaited_seq);
-    pa.inq_sent = now;
-    pa.miss_counted = pa.late = false;
-    pa.retried = pa.retry_in_flight = true;
-    pa.ack_deadline = now + rto;
-    send_probe(k.lan, *pa.hop, pa.awaited_seq, out);
+    const std::uint32_t seq = seq_.next_probe_seq();
+    pa.wait.retry_sent(seq, now, now + rto);
+    pa.note_sent(seq);
+    pa.retried = true;
+    send_probe(k.lan, *pa.hop, seq, out);
     out.effects.push_back(fx::probe_retry{ref(p, k), pa.tracker.missed(), rto});
 }
 
@@ -213,7 +208,7 @@ void engine::check_mutual_deadlines(timestamp now, engine_output& out) {
             if (pa.inq_deadline <= now) pa.inq_deadline = now + interval;  // after a stall (suspend)
             pa.last_round_good = false;
             const auto rto = retry_timeout(pa);
-            const bool retry = pa.tracker.state() == path_state::up && !pa.awaiting && pa.hop && round_came_elsewhere &&
+            const bool retry = pa.tracker.state() == path_state::up && !pa.wait.awaiting() && pa.hop && round_came_elsewhere &&
                                answers_elsewhere(p, k, now) && lans_[k.lan].probe_destination(k.fam) && rto;
             miss(p, k, pa, down_reason::missed, false, now, out, retry);
             if (retry && pa.tracker.state() == path_state::up) send_retry(p, k, pa, *rto, now, out);
@@ -381,10 +376,9 @@ path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out
     // the INQ we just sent (that answer is how we usually meet it). A path
     // learnt from an address list is not blamed if that first round goes
     // unanswered: its answer may have come before the path existed.
-    pa.awaiting = seq_.rounds(slot(k)) > 0;
-    pa.grace = !heard_here;
-    pa.awaited_seq = seq_.last_round_seq(slot(k));
-    if (pa.awaiting) pa.note_sent(pa.awaited_seq);
+    const bool awaiting = seq_.rounds(slot(k)) > 0;
+    pa.wait.begin(awaiting, seq_.last_round_seq(slot(k)), !heard_here);
+    if (awaiting) pa.note_sent(pa.wait.seq());
     out.effects.push_back(fx::path_new{ref(p, k)});
     return pa;
 }
@@ -428,10 +422,7 @@ void engine::learn_rounds(peer& p, const wire::message& m, timestamp now) {
         // in progress, and its next INQ on each LAN is due in 1.5
         // intervals (the datagram in hand sets this path's own).
         for (auto& [k, pa] : p.paths) {
-            if (!pa.retry_in_flight) {
-                pa.awaiting = false;
-                pa.ack_deadline = timestamp(-1);
-            }
+            if (!pa.wait.retry()) pa.wait.stop();
             pa.inq_deadline = now + peer_interval(p) * 3 / 2;
         }
 }
@@ -521,33 +512,25 @@ void engine::close_round(path_key k, const std::vector<round_member>& on_k, bool
     for (const auto& [pp, papp] : on_k) {
         peer& p = *pp;
         path& pa = *papp;
-        // A mutual path's retry is judged by its own timeout, not by our rounds.
-        if (mutual_with(p) && pa.retry_in_flight && !ack_round) continue;
-        if (pa.awaiting && pa.grace) {
-            pa.awaiting = pa.grace = false;
-        } else if (pa.awaiting) {
-            pa.awaiting = false;
-            pa.last_round_good = false;
-            // Each probe counts once: not again when fast confirmation
-            // counted it at its deadline, and a retry whose deadline is still
-            // ahead is not blamed yet (its late ACK will still count).
-            const bool retry_not_due = pa.retry_in_flight && now < pa.ack_deadline;
-            if (!pa.miss_counted && !retry_not_due) miss(p, k, pa, down_reason::missed, pa.retry_in_flight, now, out);
-        }
+        // A mutual path's retry is judged by its own timeout, not by our
+        // rounds; each probe counts once (probe_wait::round_end).
+        using result = probe_wait::close_result;
+        const result r = pa.wait.round_end(mutual_with(p) && !ack_round, now);
+        if (r == result::untouched || r == result::excused) continue;
+        pa.last_round_good = false;
+        if (r == result::missed || r == result::missed_confirmed)
+            miss(p, k, pa, down_reason::missed, r == result::missed_confirmed, now, out);
     }
 }
 
 void engine::await_round(path& pa, std::uint32_t seq, bool can_send, timestamp now) {
     // Without a source to probe from, only paths that claim to be up
     // are held to account: they must not stay up on no evidence.
-    pa.awaiting = can_send || pa.tracker.state() == path_state::up;
-    pa.awaited_seq = seq;
-    pa.inq_sent = now;
-    pa.miss_counted = pa.retry_in_flight = pa.late = false;
-    if (pa.awaiting) pa.note_sent(seq);
+    if (!can_send && pa.tracker.state() != path_state::up) return pa.wait.stop();
     std::optional<duration> rto;
     if (can_send && pa.tracker.state() == path_state::up) rto = retry_timeout(pa);
-    pa.ack_deadline = rto ? now + *rto : timestamp(-1);
+    pa.wait.round_sent(seq, now, rto ? std::optional<timestamp>(now + *rto) : std::nullopt);
+    pa.note_sent(seq);
 }
 
 void engine::send_inq(path_key k, timestamp now, engine_output& out) {
@@ -729,7 +712,7 @@ engine::answers engine::what_it_answers(peer& p, const path& pa, const wire::mes
     answers a;
     a.round_inq = m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only);
     const bool ack = m.kind == wire::type::ack;
-    a.probe = ack && pa.awaiting && (m.seq == pa.awaited_seq || pa.is_unanswered(m.seq));
+    a.probe = ack && pa.wait.awaiting() && (m.seq == pa.wait.seq() || pa.is_unanswered(m.seq));
     a.confirm = ack && pa.confirm_pending && m.seq == pa.confirm_seq;
     a.check = ack && pa.check_pending && m.seq == pa.check_seq;
     a.bye_check = ack && p.leaving_until.count() >= 0 &&
@@ -829,13 +812,12 @@ void engine::on_round_ack(peer& p, path_key k, path& pa, const wire::message& m,
     // many rounds (and with it the notice confirmation deadline).
     // And only from a probe that was not sent again, answered in
     // its own round (Karn's rule: whose answer is it otherwise?).
-    if (pa.tracker.state() == path_state::up && m.seq == pa.awaited_seq && !pa.retried) {
+    if (pa.tracker.state() == path_state::up && m.seq == pa.wait.seq() && !pa.retried) {
         if (!pa.rtt.measured() && mutual_with(p)) pa.rtt_rounds = round_plan::rtt_burst - 1;
-        pa.rtt.sample(now - pa.inq_sent);
+        pa.rtt.sample(now - pa.wait.sent());
     }
-    pa.awaiting = pa.grace = false;
-    pa.miss_counted = pa.retried = pa.retry_in_flight = pa.late = false;
-    pa.ack_deadline = timestamp(-1);
+    pa.wait.answer();
+    pa.retried = false;
     pa.unanswered_count = 0;
     pa.last_round_good = true;
     // A mutual peer that answers our probe here is heard here, even

@@ -16,6 +16,7 @@
 #include "faild/core/ip_address.hpp"
 #include "faild/core/loss_window.hpp"
 #include "faild/core/path_tracker.hpp"
+#include "faild/core/probe_wait.hpp"
 #include "faild/core/rtt_estimator.hpp"
 
 #include <algorithm>
@@ -91,32 +92,22 @@ struct path {
     std::optional<ip_address> hop;  ///< peer's source address on this LAN (IPv6: link-local)
     timestamp last_heard{-1};       ///< last datagram from the peer on this path
 
-    // Requestor rounds: the INQ we wait an ACK for.
-    bool awaiting = false;
-    std::uint32_t awaited_seq = 0;
-    timestamp inq_sent{0};         ///< when that INQ left
-    // Fast confirmation: the probe in flight is judged missed at
-    // ack_deadline (none: -1, at the round's end) and then sent again at
-    // once. `unanswered` holds the sequence numbers of the probes sent since
-    // the last answer (the latest four): a late ACK to any of them still
-    // shows the path works.
-    timestamp ack_deadline{-1};
-    bool miss_counted = false;     ///< the probe in flight was already counted as missed
+    // Requestor rounds: the round INQ or retry we wait an ACK for, with its
+    // deadline (fast confirmation: the retry timeout; none: the round's end
+    // decides), in one state (probe_wait). `unanswered` holds the sequence
+    // numbers of the probes sent since the last answer (the latest four): a
+    // late ACK to any of them still shows the path works.
+    probe_wait wait;
     bool retried = false;          ///< a retry went out since the last answer (no RTT sample then)
-    bool retry_in_flight = false;  ///< the probe in flight is a retry (not the round's INQ)
-    bool late = false;             ///< the probe in flight is past its retry timeout (only while awaiting)
     std::array<std::uint32_t, 4> unanswered{};
     std::size_t unanswered_count = 0;
     void note_sent(std::uint32_t seq) { unanswered[unanswered_count++ % unanswered.size()] = seq; }
-    /// The probe in flight has passed its retry timeout, not yet judged.
-    bool retry_due(timestamp now) const { return awaiting && ack_deadline.count() >= 0 && now >= ack_deadline; }
     bool is_unanswered(std::uint32_t seq) const {
         for (std::size_t i = 0; i < std::min(unanswered_count, unanswered.size()); ++i)
             if (unanswered[i] == seq) return true;
         return false;
     }
     bool last_round_good = false;  ///< the ACK for our last INQ came back
-    bool grace = false;            ///< learnt mid-round: the first round is not held against it
     bool inq_seen = false;         ///< a round INQ arrived on this path (replay check)
     bool was_up = false;           ///< has been up at least once (warm-up probes only then)
     std::uint32_t last_inq_seq = 0;
@@ -177,7 +168,7 @@ struct path {
         if (inq_due) t = std::min(t, inq_deadline);
         if (confirm_pending) t = std::min(t, confirm_deadline);
         if (check_pending) t = std::min(t, check_deadline);
-        if (awaiting && ack_deadline.count() >= 0) t = std::min(t, ack_deadline);
+        if (auto d = wait.deadline()) t = std::min(t, *d);
         return t;
     }
 
