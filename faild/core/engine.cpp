@@ -101,7 +101,7 @@ bool engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& ou
             for (auto& [k, pa] : p.paths)
                 if (k.lan == li) {
                     pa.wait.stop();
-                    pa.confirm_pending = false;
+                    pa.notice_check.reset();
                     apply(p, k, pa.tracker.force_down(now, down_reason::carrier), out);
                 }
     // Carrier back: probe at once (the neighbour cache was flushed with the
@@ -230,12 +230,32 @@ void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed
     if (confirmed || keyed() || pa.tracker.state() == path_state::down) return settle(p, k, pa, 1, now, out, why);
     pa.owed = std::min(pa.owed + 1, cfg_.fail_after);
     pa.owed_reason = why;
-    if (retry_follows || pa.check_pending) return;  // that probe settles it
+    if (retry_follows || pa.suspicion_check) return;  // that probe settles it
     if (!pa.hop || !lans_[k.lan].probe_destination(k.fam)) return settle(p, k, pa, 0, now, out);  // nothing to ask
-    pa.check_pending = true;
-    pa.check_seq = seq_.next_probe_seq();
-    pa.check_deadline = now + retry_timeout(pa).value_or(confirm_timeout(pa));
-    send_probe(k.lan, *pa.hop, pa.check_seq, out);
+    launch(k, pa, pa.suspicion_check, purposeful_probe::on_silence::settle,
+           retry_timeout(pa).value_or(confirm_timeout(pa)), now, out);
+}
+
+void engine::launch(path_key k, path& pa, std::optional<purposeful_probe>& slot, purposeful_probe::on_silence action,
+                    duration wait, timestamp now, engine_output& out) {
+    // Its sequence number has the top bit set: never a round's.
+    slot = purposeful_probe{seq_.next_probe_seq(), now + wait, action};
+    send_probe(k.lan, *pa.hop, slot->seq, out);
+}
+
+void engine::on_silence(peer& p, path_key k, path& pa, std::optional<purposeful_probe>& slot, timestamp now,
+                        engine_output& out) {
+    using act = purposeful_probe::on_silence;
+    switch (slot->action) {
+    case act::settle: return settle(p, k, pa, 0, now, out);
+    case act::probe_again:
+        if (pa.hop && lans_[k.lan].probe_destination(k.fam))
+            return launch(k, pa, slot, act::notice_down, notice_wait(p, pa, true), now, out);
+        [[fallthrough]];
+    case act::notice_down:
+        slot.reset();
+        return apply(p, k, pa.tracker.force_down(now, down_reason::peer_notice), out);
+    }
 }
 
 void engine::settle(peer& p, path_key k, path& pa, unsigned extra, timestamp now, engine_output& out,
@@ -243,7 +263,7 @@ void engine::settle(peer& p, path_key k, path& pa, unsigned extra, timestamp now
     const unsigned owed = pa.owed;
     const down_reason why = pa.owed_reason;
     pa.owed = 0;
-    pa.check_pending = false;
+    pa.suspicion_check.reset();
     for (unsigned n = 0; n < owed + extra; ++n) {
         pa.rounds.record(now, false);
         apply(p, k, pa.tracker.miss(now, n < owed ? why : extra_why), out);
@@ -253,7 +273,8 @@ void engine::settle(peer& p, path_key k, path& pa, unsigned extra, timestamp now
 void engine::check_suspicions(timestamp now, engine_output& out) {
     for (auto& [id, p] : peers_)
         for (auto& [k, pa] : p.paths)
-            if (pa.check_pending && now >= pa.check_deadline) settle(p, k, pa, 0, now, out);
+            if (pa.suspicion_check && now >= pa.suspicion_check->deadline)
+                on_silence(p, k, pa, pa.suspicion_check, now, out);
 }
 
 void engine::notify(peer& p, path_key dead, engine_output& out) {
@@ -280,7 +301,7 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             if (it == p.paths.end()) continue;
             path& pa = it->second;
             const path_key k = it->first;
-            if (pa.tracker.state() == path_state::down || pa.confirm_pending || !pa.hop) continue;
+            if (pa.tracker.state() == path_state::down || pa.notice_check || !pa.hop) continue;
             if (!lans_[li].probe_destination(k.fam)) continue;
             // After a notice the peer's answer refuted, at most one check an
             // interval, and for a while each needs two unanswered probes: a
@@ -293,38 +314,25 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             if (drop_log_.first_of_kind("path", severity::info, "notice_received", nullptr, li, p.paths.at(k).hop, now))
                 out.effects.push_back(fx::notice_received{ref(p, k)});
             // Check it ourselves: a probe the peer must answer on that path.
-            // Confirmation sequence numbers have the top bit set, so they are
-            // never a round's.
-            pa.confirm_pending = true;
-            pa.confirm_doubted = refuted_lately && now - pa.notice_refuted_at < notice_doubt;
-            pa.confirm_second = pa.confirm_doubted;
-            pa.confirm_seq = seq_.next_probe_seq();
-            pa.confirm_deadline = now + notice_wait(p, pa);
-            send_probe(li, *pa.hop, pa.confirm_seq, out);
+            const bool doubted = refuted_lately && now - pa.notice_refuted_at < notice_doubt;
+            using act = purposeful_probe::on_silence;
+            launch(k, pa, pa.notice_check, doubted ? act::probe_again : act::notice_down, notice_wait(p, pa, doubted), now,
+                   out);
         }
     }
 }
 
-duration engine::notice_wait(const peer& p, const path& pa) const {
+duration engine::notice_wait(const peer& p, const path& pa, bool doubted) const {
     // A notice soon after a refuted one is doubted: each of its two probes
     // gets half the peer's interval (a peer slowed by the flood still
     // answers, and its own INQ comes within the two and refutes it too).
-    return pa.confirm_doubted ? std::max(confirm_timeout(pa), peer_interval(p) / 2) : confirm_timeout(pa);
+    return doubted ? std::max(confirm_timeout(pa), peer_interval(p) / 2) : confirm_timeout(pa);
 }
 
 void engine::check_confirmations(timestamp now, engine_output& out) {
     for (auto& [id, p] : peers_)
         for (auto& [k, pa] : p.paths) {
-            if (!pa.confirm_pending || now < pa.confirm_deadline) continue;
-            if (pa.confirm_second && pa.hop && lans_[k.lan].probe_destination(k.fam)) {
-                pa.confirm_second = false;
-                pa.confirm_seq = seq_.next_probe_seq();
-                pa.confirm_deadline = now + notice_wait(p, pa);
-                send_probe(k.lan, *pa.hop, pa.confirm_seq, out);
-                continue;
-            }
-            pa.confirm_pending = false;
-            apply(p, k, pa.tracker.force_down(now, down_reason::peer_notice), out);
+            if (pa.notice_check && now >= pa.notice_check->deadline) on_silence(p, k, pa, pa.notice_check, now, out);
         }
 }
 
@@ -457,7 +465,7 @@ void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engi
         pa.rtt_rounds = 0;  // none of the first RTT rounds left over for its return (ARP/ND then)
         pa.fresh = false;   // with keys it comes back only on an answer of the peer's
         pa.owed = 0;
-        pa.check_pending = false;
+        pa.suspicion_check.reset();
     } else {
         pa.was_up = true;
     }
@@ -713,8 +721,8 @@ engine::answers engine::what_it_answers(peer& p, const path& pa, const wire::mes
     a.round_inq = m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only);
     const bool ack = m.kind == wire::type::ack;
     a.probe = ack && pa.wait.awaiting() && (m.seq == pa.wait.seq() || pa.is_unanswered(m.seq));
-    a.confirm = ack && pa.confirm_pending && m.seq == pa.confirm_seq;
-    a.check = ack && pa.check_pending && m.seq == pa.check_seq;
+    a.confirm = ack && pa.notice_check && m.seq == pa.notice_check->seq;
+    a.check = ack && pa.suspicion_check && m.seq == pa.suspicion_check->seq;
     a.bye_check = ack && p.leaving_until.count() >= 0 &&
                   std::count(p.leaving_probes.begin(), p.leaving_probes.end(), m.seq) > 0;
     if (!ack || !(m.seq & wire::probe_seq_bit)) return a;
@@ -738,10 +746,10 @@ void engine::on_answers(peer& p, path_key k, path& pa, const answers& a, const i
         // suspected of counts, and (with keys) the path may come up.
         pa.fresh = true;
         pa.owed = 0;
-        pa.check_pending = false;
+        pa.suspicion_check.reset();
     }
-    if (pa.confirm_pending) {  // it answers on that path: the notice is refuted
-        pa.confirm_pending = false;
+    if (pa.notice_check) {  // it answers on that path: the notice is refuted
+        pa.notice_check.reset();
         pa.notice_refuted_at = now;
         if (drop_log_.first_of_kind("path", severity::info, "notice_refuted", nullptr, li, from, now))
             out.effects.push_back(fx::notice_refuted{ref(p, k)});
@@ -798,7 +806,7 @@ void engine::on_inq(peer& p, path_key k, path& pa, const wire::message& m, const
             miss(p, k, pa, down_reason::one_way, false, now, out);
         } else if (count_good(p, pa, now)) {
             pa.owed = 0;
-            pa.check_pending = false;
+            pa.suspicion_check.reset();
             pa.rounds.record(now, true);
             apply(p, k, pa.tracker.good(now), out);
         }

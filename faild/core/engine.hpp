@@ -270,8 +270,17 @@ private:
     void check_confirmations(timestamp now, engine_output& out);
     void check_damping(timestamp now, engine_output& out);
     duration confirm_timeout(const path& pa) const;
-    /// How long a notice's probe waits for its answer (see on_notice).
-    duration notice_wait(const peer& p, const path& pa) const;
+    /// How long a notice's probe waits for its answer (see on_notice);
+    /// `doubted`: soon after a refuted one.
+    duration notice_wait(const peer& p, const path& pa, bool doubted) const;
+    /// Sends a probe with a purpose on path k into `slot` (the path's
+    /// notice or suspicion check): its answer is awaited for `wait`, and
+    /// its silence does `action` (on_silence).
+    void launch(path_key k, path& pa, std::optional<purposeful_probe>& slot, purposeful_probe::on_silence action,
+                duration wait, timestamp now, engine_output& out);
+    /// The probe in `slot` went unanswered: its action.
+    void on_silence(peer& p, path_key k, path& pa, std::optional<purposeful_probe>& slot, timestamp now,
+                    engine_output& out);
     /// How long a probe to `pa` may go unanswered before fast confirmation
     /// counts it missed; nullopt when it does not apply (then the round's
     /// end decides).

@@ -87,6 +87,21 @@ struct path_key {
     friend bool operator==(const path_key& a, const path_key& b) { return a.lan == b.lan && a.fam == b.fam; }
 };
 
+/// A probe of ours sent for a purpose other than the round (the checks of
+/// a suspected miss and of a peer's notice): the sequence number its answer
+/// echoes, until when it is awaited, and what its silence does. A probe
+/// with a purpose waits in its own slot of the path; an answer ends it.
+struct purposeful_probe {
+    enum class on_silence : std::uint8_t {
+        settle,       ///< a suspected miss's check: the misses owed count
+        notice_down,  ///< a notice's check: the path goes down (peer_notice)
+        probe_again,  ///< a doubted notice's first probe: a second one, then notice_down
+    };
+    std::uint32_t seq = 0;
+    timestamp deadline{0};
+    on_silence action = on_silence::settle;
+};
+
 struct path {
     path_tracker tracker;
     std::optional<ip_address> hop;  ///< peer's source address on this LAN (IPv6: link-local)
@@ -117,12 +132,9 @@ struct path {
     loss_window rounds;            ///< good/missed rounds over the last minute
     flap_damping damping;          ///< flap penalty (only when damping is on)
 
-    // A peer's notice being checked: our own probe must go unanswered.
-    bool confirm_pending = false;
-    std::uint32_t confirm_seq = 0;
-    timestamp confirm_deadline{0};
-    bool confirm_doubted = false;    ///< a notice soon after a refuted one: two probes, half an interval each
-    bool confirm_second = false;     ///< the doubted check's second probe is still to go
+    // A peer's notice being checked: our own probe must go unanswered
+    // (a doubted notice, soon after a refuted one: two probes in a row).
+    std::optional<purposeful_probe> notice_check;
     timestamp notice_refuted_at{-1}; ///< when the last notice for this path was refuted
 
     // Trust (PROTOCOL.md, "Trust"): the next hop must be an address the peer
@@ -136,15 +148,11 @@ struct path {
     // Without keys, a miss that the datagrams alone suggest (a round INQ
     // unanswered, a peer's INQ late or without us listed) is only suspected:
     // it counts when a probe-only INQ of ours goes unanswered too. `owed`
-    // misses wait for the check in flight (check_seq, until check_deadline);
-    // an answer clears them. `check_counts_itself`: the check is a fast
-    // confirmation retry, whose own silence is a miss as well.
+    // misses wait for the check in flight (suspicion_check); an answer
+    // clears them.
     unsigned owed = 0;
     down_reason owed_reason = down_reason::missed;
-    bool check_pending = false;
-    bool check_counts_itself = false;
-    std::uint32_t check_seq = 0;
-    timestamp check_deadline{0};
+    std::optional<purposeful_probe> suspicion_check;
 
     // Responder rounds (and mutual ones): when the peer's next INQ is due
     // at the latest.
@@ -166,8 +174,8 @@ struct path {
     timestamp next_deadline(bool inq_due) const {
         timestamp t = timestamp::max();
         if (inq_due) t = std::min(t, inq_deadline);
-        if (confirm_pending) t = std::min(t, confirm_deadline);
-        if (check_pending) t = std::min(t, check_deadline);
+        if (notice_check) t = std::min(t, notice_check->deadline);
+        if (suspicion_check) t = std::min(t, suspicion_check->deadline);
         if (auto d = wait.deadline()) t = std::min(t, *d);
         return t;
     }
@@ -197,7 +205,7 @@ public:
     /// Mutual rounds: ACK rounds still to come for RTT samples after the first.
     unsigned rtt_burst_left() const { return p_.rtt_rounds; }
     /// A peer's notice about this path is being checked by a probe of ours.
-    bool notice_check_pending() const { return p_.confirm_pending; }
+    bool notice_check_pending() const { return p_.notice_check.has_value(); }
     /// When a notice about this path was last refuted (-1: never).
     timestamp notice_refuted_at() const { return p_.notice_refuted_at; }
     /// With keys: the last round INQ's sequence number seen here, and of

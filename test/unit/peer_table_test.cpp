@@ -14,14 +14,13 @@ TEST_CASE("peer_table: a path's next deadline is the earliest of its pending one
     pa.wait.round_sent(1, ms(100), ms(120));
     CHECK(pa.next_deadline(false) == ms(120));
     CHECK(pa.next_deadline(true) == ms(120));
-    pa.check_pending = true;
-    pa.check_deadline = ms(110);
+    pa.suspicion_check = purposeful_probe{1, ms(110), purposeful_probe::on_silence::settle};
     CHECK(pa.next_deadline(false) == ms(110));
-    pa.confirm_pending = true;
-    pa.confirm_deadline = ms(105);
+    pa.notice_check = purposeful_probe{2, ms(105), purposeful_probe::on_silence::notice_down};
     CHECK(pa.next_deadline(false) == ms(105));
     // What is no longer pending is no deadline.
-    pa.confirm_pending = pa.check_pending = false;
+    pa.notice_check.reset();
+    pa.suspicion_check.reset();
     pa.wait.answer();
     CHECK(pa.next_deadline(false) == timestamp::max());
 }
