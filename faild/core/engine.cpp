@@ -1,5 +1,8 @@
 #include "faild/core/engine.hpp"
 
+#include "faild/core/admission.hpp"
+#include "faild/core/peer_upkeep.hpp"
+#include "faild/core/round_plan.hpp"
 #include "faild/core/route_plan.hpp"
 
 #include <algorithm>
@@ -14,33 +17,6 @@ constexpr std::size_t max_peer_addresses = wire::max_addresses;
 
 constexpr family families[] = {family::v4, family::v6};
 
-/// Up to this many peers on a LAN, round INQs go to each by unicast.
-constexpr std::size_t max_unicast_peers = 4;
-
-/// Every this many rounds (the first one included) the round INQ is a
-/// broadcast, so nodes that send no INQs of their own are found.
-constexpr std::uint32_t broadcast_every = 16;
-
-/// Every this many rounds (the first one included) a mutual round INQ wants
-/// an ACK: RTT samples for the retry timeout. A multiple of broadcast_every.
-/// On a LAN the timeout's floor (at least t / 10) is far above the RTT, so
-/// a sample every 64 rounds is plenty; each one costs every mutual peer a
-/// datagram, and usually a wakeup.
-constexpr std::uint32_t ack_every = 64;
-static_assert(ack_every % broadcast_every == 0);
-
-/// A mutual path's first RTT sample comes as the path comes up, while hosts
-/// are busy starting; one slow sample then set the notice confirmation's
-/// wait (4 x srtt) for 64 rounds. So the rounds after it ask for ACKs too,
-/// this many in all (lost or retried ones give no sample); they go by
-/// unicast like any other. Later samples come only every 64th round.
-constexpr std::uint8_t rtt_burst = 8;
-
-/// After the first of its kind, dropped datagrams are logged as a count,
-/// at most once this often per kind (a flood or a wrong key fills no disk,
-/// yet goes on being seen).
-constexpr duration drop_log_every = ms(60'000);
-
 /// Housekeeping (forgetting peers, counting drops) is due this long after
 /// the last (plenty: peers are forgotten after a minute or more); it runs at
 /// the first tick from then on. It wakes the daemon only when no tick comes
@@ -53,9 +29,6 @@ constexpr duration housekeeping_slack = ms(1000);
 /// unanswered probes for this long (see on_notice).
 constexpr duration notice_doubt = ms(10'000);
 
-/// With keys, the incarnations of this many forgotten peers are kept.
-constexpr std::size_t max_tombstones = 1024;
-
 /// Proof probes a LAN-family sends at most in one round (the rest follow
 /// in the next ones).
 constexpr int proof_budget = 16;
@@ -67,15 +40,10 @@ engine::engine(engine_config cfg, std::vector<lan> lans, timestamp now)
       lans_(std::move(lans)),
       lan_states_(lans_.size() * 2),
       book_(std::move(cfg_.proofs)),
-      incarnation_(cfg_.incarnation) {
+      seq_(cfg_.incarnation, cfg_.seq_seed, cfg_.round_seq_limit, lans_.size() * 2) {
     cfg_.proofs = address_book{};
     for (auto& l : lans_) l.remember(lan{});
     for (auto& ls : lan_states_) ls.next_send = now;
-    if (cfg_.seq_seed) {
-        seq_rng_ = *cfg_.seq_seed;
-        draw_seq_start();
-        confirm_counter_ = seq_start_;  // probe-only INQs too: their ACKs count as answers
-    }
     collect_own_addresses();
     next_expiry_check_ = now + housekeeping_every;
 }
@@ -118,10 +86,10 @@ bool engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& ou
         lans[li].remember(li < lans_.size() && lans_[li].name == lans[li].name ? lans_[li] : lan{});
     lans_ = std::move(lans);
     lan_states_.resize(lans_.size() * 2);
-    for (auto& [key, d] : drop_logs_)
-        if (d.lan && (*d.lan >= lans_.size() ||
-                      std::find(replaced.begin(), replaced.end(), *d.lan) != replaced.end()))
-            d.lan.reset();
+    seq_.resize(lans_.size() * 2);
+    drop_log_.forget_lans([&](std::size_t li) {
+        return li >= lans_.size() || std::find(replaced.begin(), replaced.end(), li) != replaced.end();
+    });
     // A LAN in a place another had: probed at once, like one appended.
     for (std::size_t li : replaced)
         for (family fam : families) state_of({li, fam}).next_send = now;
@@ -132,9 +100,8 @@ bool engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& ou
         for (auto& [id, p] : peers_)
             for (auto& [k, pa] : p.paths)
                 if (k.lan == li) {
-                    pa.awaiting = false;
-                    pa.ack_deadline = timestamp(-1);
-                    pa.confirm_pending = false;
+                    pa.wait.stop();
+                    pa.notice_check.reset();
                     apply(p, k, pa.tracker.force_down(now, down_reason::carrier), out);
                 }
     // Carrier back: probe at once (the neighbour cache was flushed with the
@@ -146,16 +113,16 @@ bool engine::update_lans(std::vector<lan> lans, timestamp now, engine_output& ou
 }
 
 duration engine::confirm_timeout(const path& pa) const {
-    duration t = pa.srtt.count() > 0 ? pa.srtt * 4 : ms(10);
+    duration t = pa.rtt.measured() ? pa.rtt.srtt() * 4 : ms(10);
     return std::clamp<duration>(t, ms(5), std::max<duration>(ms(5), cfg_.interval));
 }
 
 std::optional<duration> engine::retry_timeout(const path& pa) const {
     // Without an RTT sample there is nothing to derive it from: the round's
     // end decides, as without fast confirmation.
-    if (!cfg_.fast_confirm || pa.srtt.count() <= 0 || !pa.hop) return std::nullopt;
+    if (!cfg_.fast_confirm || !pa.rtt.measured() || !pa.hop) return std::nullopt;
     duration floor = cfg_.confirm_floor.count() > 0 ? cfg_.confirm_floor : std::max<duration>(ms(2), cfg_.interval / 10);
-    duration rto = std::max(floor, pa.srtt + pa.rttvar * 4);
+    duration rto = pa.rtt.rto(floor);
     if (rto >= cfg_.interval) return std::nullopt;
     return rto;
 }
@@ -163,22 +130,21 @@ std::optional<duration> engine::retry_timeout(const path& pa) const {
 void engine::check_ack_deadlines(timestamp now, engine_output& out) {
     for (auto& [id, p] : peers_)
         for (auto& [k, pa] : p.paths) {
-            if (!pa.retry_due(now)) continue;
-            pa.ack_deadline = timestamp(-1);  // judged now, once
-            pa.late = true;
+            if (!pa.wait.due(now)) continue;
+            pa.wait.judge();  // judged now, once: overdue
             // Only while the peer answers on another path: if it answers on
             // none (it stalls, or it has no other LAN) there is nothing to
             // fail over to, and the round's end decides, so a peer that
             // pauses for a few timeouts keeps its paths.
             if (!answers_elsewhere(p, k, now)) continue;
-            pa.miss_counted = true;
+            pa.wait.count();
             pa.last_round_good = false;
             const auto rto = retry_timeout(pa);
             const bool can_retry = rto && lans_[k.lan].probe_destination(k.fam);
             // A retry's silence is our own probe's; a round INQ's may come of
             // the peer's view of us (mutual or not): without keys only
             // suspected, and the retry checks it.
-            if (pa.retry_in_flight) settle(p, k, pa, 1, now, out);
+            if (pa.wait.retry()) settle(p, k, pa, 1, now, out);
             else miss(p, k, pa, down_reason::missed, false, now, out, can_retry);
             // Down now (f misses): the rounds and the warm-up probes take over.
             if (pa.tracker.state() != path_state::up || !can_retry) continue;
@@ -191,7 +157,7 @@ bool engine::answers_elsewhere(const peer& p, path_key self, timestamp now) cons
     return std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
         const path& o = other.second;
         return !(other.first == self) && o.tracker.state() == path_state::up && o.tracker.missed() == 0 &&
-               o.owed == 0 && !o.late && !o.retry_due(now) && !(mutual && now >= o.inq_deadline);
+               o.owed == 0 && !o.wait.overdue() && !o.wait.due(now) && !(mutual && now >= o.inq_deadline);
     });
 }
 
@@ -199,14 +165,11 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
     // A probe-only INQ to the peer's address on the path (answered, never a
     // round for the peer). Its sequence number has the top bit set, like a
     // notice confirmation's.
-    pa.awaiting = true;
-    pa.awaited_seq = next_probe_seq();
-    pa.note_sent(pa.awaited_seq);
-    pa.inq_sent = now;
-    pa.miss_counted = pa.late = false;
-    pa.retried = pa.retry_in_flight = true;
-    pa.ack_deadline = now + rto;
-    send_probe(k.lan, *pa.hop, pa.awaited_seq, out);
+    const std::uint32_t seq = seq_.next_probe_seq();
+    pa.wait.retry_sent(seq, now, now + rto);
+    pa.note_sent(seq);
+    pa.retried = true;
+    send_probe(k.lan, *pa.hop, seq, out);
     out.effects.push_back(fx::probe_retry{ref(p, k), pa.tracker.missed(), rto});
 }
 
@@ -245,7 +208,7 @@ void engine::check_mutual_deadlines(timestamp now, engine_output& out) {
             if (pa.inq_deadline <= now) pa.inq_deadline = now + interval;  // after a stall (suspend)
             pa.last_round_good = false;
             const auto rto = retry_timeout(pa);
-            const bool retry = pa.tracker.state() == path_state::up && !pa.awaiting && pa.hop && round_came_elsewhere &&
+            const bool retry = pa.tracker.state() == path_state::up && !pa.wait.awaiting() && pa.hop && round_came_elsewhere &&
                                answers_elsewhere(p, k, now) && lans_[k.lan].probe_destination(k.fam) && rto;
             miss(p, k, pa, down_reason::missed, false, now, out, retry);
             if (retry && pa.tracker.state() == path_state::up) send_retry(p, k, pa, *rto, now, out);
@@ -267,12 +230,32 @@ void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed
     if (confirmed || keyed() || pa.tracker.state() == path_state::down) return settle(p, k, pa, 1, now, out, why);
     pa.owed = std::min(pa.owed + 1, cfg_.fail_after);
     pa.owed_reason = why;
-    if (retry_follows || pa.check_pending) return;  // that probe settles it
+    if (retry_follows || pa.suspicion_check) return;  // that probe settles it
     if (!pa.hop || !lans_[k.lan].probe_destination(k.fam)) return settle(p, k, pa, 0, now, out);  // nothing to ask
-    pa.check_pending = true;
-    pa.check_seq = next_probe_seq();
-    pa.check_deadline = now + retry_timeout(pa).value_or(confirm_timeout(pa));
-    send_probe(k.lan, *pa.hop, pa.check_seq, out);
+    launch(k, pa, pa.suspicion_check, purposeful_probe::on_silence::settle,
+           retry_timeout(pa).value_or(confirm_timeout(pa)), now, out);
+}
+
+void engine::launch(path_key k, path& pa, std::optional<purposeful_probe>& slot, purposeful_probe::on_silence action,
+                    duration wait, timestamp now, engine_output& out) {
+    // Its sequence number has the top bit set: never a round's.
+    slot = purposeful_probe{seq_.next_probe_seq(), now + wait, action};
+    send_probe(k.lan, *pa.hop, slot->seq, out);
+}
+
+void engine::on_silence(peer& p, path_key k, path& pa, std::optional<purposeful_probe>& slot, timestamp now,
+                        engine_output& out) {
+    using act = purposeful_probe::on_silence;
+    switch (slot->action) {
+    case act::settle: return settle(p, k, pa, 0, now, out);
+    case act::probe_again:
+        if (pa.hop && lans_[k.lan].probe_destination(k.fam))
+            return launch(k, pa, slot, act::notice_down, notice_wait(p, pa, true), now, out);
+        [[fallthrough]];
+    case act::notice_down:
+        slot.reset();
+        return apply(p, k, pa.tracker.force_down(now, down_reason::peer_notice), out);
+    }
 }
 
 void engine::settle(peer& p, path_key k, path& pa, unsigned extra, timestamp now, engine_output& out,
@@ -280,7 +263,7 @@ void engine::settle(peer& p, path_key k, path& pa, unsigned extra, timestamp now
     const unsigned owed = pa.owed;
     const down_reason why = pa.owed_reason;
     pa.owed = 0;
-    pa.check_pending = false;
+    pa.suspicion_check.reset();
     for (unsigned n = 0; n < owed + extra; ++n) {
         pa.rounds.record(now, false);
         apply(p, k, pa.tracker.miss(now, n < owed ? why : extra_why), out);
@@ -290,7 +273,8 @@ void engine::settle(peer& p, path_key k, path& pa, unsigned extra, timestamp now
 void engine::check_suspicions(timestamp now, engine_output& out) {
     for (auto& [id, p] : peers_)
         for (auto& [k, pa] : p.paths)
-            if (pa.check_pending && now >= pa.check_deadline) settle(p, k, pa, 0, now, out);
+            if (pa.suspicion_check && now >= pa.suspicion_check->deadline)
+                on_silence(p, k, pa, pa.suspicion_check, now, out);
 }
 
 void engine::notify(peer& p, path_key dead, engine_output& out) {
@@ -317,7 +301,7 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             if (it == p.paths.end()) continue;
             path& pa = it->second;
             const path_key k = it->first;
-            if (pa.tracker.state() == path_state::down || pa.confirm_pending || !pa.hop) continue;
+            if (pa.tracker.state() == path_state::down || pa.notice_check || !pa.hop) continue;
             if (!lans_[li].probe_destination(k.fam)) continue;
             // After a notice the peer's answer refuted, at most one check an
             // interval, and for a while each needs two unanswered probes: a
@@ -327,41 +311,28 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             if (refuted_lately && now - pa.notice_refuted_at < peer_interval(p)) continue;
             // Logged like a drop (a flood of notices fills no disk): the
             // first in full, later ones as a count a minute.
-            if (first_of_kind("path", severity::info, "notice_received", nullptr, li, p.paths.at(k).hop, now))
+            if (drop_log_.first_of_kind("path", severity::info, "notice_received", nullptr, li, p.paths.at(k).hop, now))
                 out.effects.push_back(fx::notice_received{ref(p, k)});
             // Check it ourselves: a probe the peer must answer on that path.
-            // Confirmation sequence numbers have the top bit set, so they are
-            // never a round's.
-            pa.confirm_pending = true;
-            pa.confirm_doubted = refuted_lately && now - pa.notice_refuted_at < notice_doubt;
-            pa.confirm_second = pa.confirm_doubted;
-            pa.confirm_seq = next_probe_seq();
-            pa.confirm_deadline = now + notice_wait(p, pa);
-            send_probe(li, *pa.hop, pa.confirm_seq, out);
+            const bool doubted = refuted_lately && now - pa.notice_refuted_at < notice_doubt;
+            using act = purposeful_probe::on_silence;
+            launch(k, pa, pa.notice_check, doubted ? act::probe_again : act::notice_down, notice_wait(p, pa, doubted), now,
+                   out);
         }
     }
 }
 
-duration engine::notice_wait(const peer& p, const path& pa) const {
+duration engine::notice_wait(const peer& p, const path& pa, bool doubted) const {
     // A notice soon after a refuted one is doubted: each of its two probes
     // gets half the peer's interval (a peer slowed by the flood still
     // answers, and its own INQ comes within the two and refutes it too).
-    return pa.confirm_doubted ? std::max(confirm_timeout(pa), peer_interval(p) / 2) : confirm_timeout(pa);
+    return doubted ? std::max(confirm_timeout(pa), peer_interval(p) / 2) : confirm_timeout(pa);
 }
 
 void engine::check_confirmations(timestamp now, engine_output& out) {
     for (auto& [id, p] : peers_)
         for (auto& [k, pa] : p.paths) {
-            if (!pa.confirm_pending || now < pa.confirm_deadline) continue;
-            if (pa.confirm_second && pa.hop && lans_[k.lan].probe_destination(k.fam)) {
-                pa.confirm_second = false;
-                pa.confirm_seq = next_probe_seq();
-                pa.confirm_deadline = now + notice_wait(p, pa);
-                send_probe(k.lan, *pa.hop, pa.confirm_seq, out);
-                continue;
-            }
-            pa.confirm_pending = false;
-            apply(p, k, pa.tracker.force_down(now, down_reason::peer_notice), out);
+            if (pa.notice_check && now >= pa.notice_check->deadline) on_silence(p, k, pa, pa.notice_check, now, out);
         }
 }
 
@@ -396,7 +367,7 @@ wire::message engine::make(wire::type kind, std::uint32_t seq) const {
     m.kind = kind;
     m.version = cfg_.wire_v1 ? wire::version_1 : wire::version;
     m.node_id = cfg_.node_id;
-    m.incarnation = incarnation_;
+    m.incarnation = seq_.incarnation();
     m.seq = seq;
     m.interval_us = std::uint32_t(cfg_.interval.count());
     m.addresses = own_addresses_;
@@ -413,10 +384,9 @@ path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out
     // the INQ we just sent (that answer is how we usually meet it). A path
     // learnt from an address list is not blamed if that first round goes
     // unanswered: its answer may have come before the path existed.
-    pa.awaiting = state_of(k).rounds > 0;
-    pa.grace = !heard_here;
-    pa.awaited_seq = last_round_seq(state_of(k));
-    if (pa.awaiting) pa.note_sent(pa.awaited_seq);
+    const bool awaiting = seq_.rounds(slot(k)) > 0;
+    pa.wait.begin(awaiting, seq_.last_round_seq(slot(k)), !heard_here);
+    if (awaiting) pa.note_sent(pa.wait.seq());
     out.effects.push_back(fx::path_new{ref(p, k)});
     return pa;
 }
@@ -425,7 +395,7 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
     if (p.incarnation != m.incarnation) {
         // Without keys anyone can flip it back and forth: logged like a drop.
         if (p.incarnation != 0 &&
-            first_of_kind("peer", severity::info, "peer_restarted", nullptr, heard.lan, std::nullopt, now))
+            drop_log_.first_of_kind("peer", severity::info, "peer_restarted", nullptr, heard.lan, std::nullopt, now))
             out.effects.push_back(fx::peer_restarted{p.node_id, m.incarnation});
         p.incarnation = m.incarnation;
         // A new incarnation answers no probe of the old one's peer: with
@@ -441,22 +411,31 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
         p.addresses = std::move(claimed);
         out.paths_changed = true;  // the set of destinations changed
     }
-    if (m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only)) {
-        p.requestor = true;
-        const bool was_mutual = mutual_with(p);
-        p.mutual = (m.flags & wire::flag_mutual) != 0;
-        if (mutual_with(p) && !was_mutual)
-            // From now on its INQs answer ours: no ACK awaited for the round
-            // in progress, and its next INQ on each LAN is due in 1.5
-            // intervals (the datagram in hand sets this path's own).
-            for (auto& [k, pa] : p.paths) {
-                if (!pa.retry_in_flight) {
-                    pa.awaiting = false;
-                    pa.ack_deadline = timestamp(-1);
-                }
-                pa.inq_deadline = now + peer_interval(p) * 3 / 2;
-            }
-    }
+    if (m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only)) learn_rounds(p, m, now);
+    forget_unclaimed(p, heard, out);
+    // A path for every LAN-family on which the peer claims an address: so a
+    // LAN that is already dead when we first meet the peer is still watched
+    // (it goes from init to down after f misses).
+    for (std::size_t li = 0; li < lans_.size(); ++li)
+        for (const auto& a : p.addresses)
+            if (a.is_routable_unicast() && lans_[li].in_prefixes(a)) ensure_path(p, {li, a.fam()}, now, out, false);
+}
+
+void engine::learn_rounds(peer& p, const wire::message& m, timestamp now) {
+    p.requestor = true;
+    const bool was_mutual = mutual_with(p);
+    p.mutual = (m.flags & wire::flag_mutual) != 0;
+    if (mutual_with(p) && !was_mutual)
+        // From now on its INQs answer ours: no ACK awaited for the round
+        // in progress, and its next INQ on each LAN is due in 1.5
+        // intervals (the datagram in hand sets this path's own).
+        for (auto& [k, pa] : p.paths) {
+            if (!pa.wait.retry()) pa.wait.stop();
+            pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+        }
+}
+
+void engine::forget_unclaimed(peer& p, path_key heard, engine_output& out) {
     // A down path on a LAN-family where the peer no longer claims an address
     // (it left that LAN, or was reconfigured) is forgotten with its next hop,
     // so nothing is routed on the strength of old claims.
@@ -476,12 +455,6 @@ void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output
             ++it;
         }
     }
-    // A path for every LAN-family on which the peer claims an address: so a
-    // LAN that is already dead when we first meet the peer is still watched
-    // (it goes from init to down after f misses).
-    for (std::size_t li = 0; li < lans_.size(); ++li)
-        for (const auto& a : p.addresses)
-            if (a.is_routable_unicast() && lans_[li].in_prefixes(a)) ensure_path(p, {li, a.fam()}, now, out, false);
 }
 
 void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out) {
@@ -492,7 +465,7 @@ void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engi
         pa.rtt_rounds = 0;  // none of the first RTT rounds left over for its return (ARP/ND then)
         pa.fresh = false;   // with keys it comes back only on an answer of the peer's
         pa.owed = 0;
-        pa.check_pending = false;
+        pa.suspicion_check.reset();
     } else {
         pa.was_up = true;
     }
@@ -517,192 +490,122 @@ void engine::check_damping(timestamp now, engine_output& out) {
 }
 
 void engine::renew_incarnation(engine_output& out) {
-    previous_incarnation_ = incarnation_;
-    // One more: with keys, incarnations must grow (an older one's datagrams
-    // are replays), and a restart's, the wall-clock second, is far above
-    // (one renewal takes at least 2^30 rounds: 12 days at the shortest
-    // interval).
-    if (++incarnation_ == 0) incarnation_ = 1;
-    for (auto& ls : lan_states_) ls.rounds = 0;
-    draw_seq_start();
+    seq_.renew();
     out.incarnation_renewed = true;
-    out.effects.push_back(fx::incarnation_renewed{incarnation_, previous_incarnation_});
+    out.effects.push_back(fx::incarnation_renewed{seq_.incarnation(), seq_.previous_incarnation()});
 }
 
-void engine::draw_seq_start() {
-    if (!cfg_.seq_seed) return;
-    // splitmix64: unpredictable enough for its job (the seed comes from the
-    // system's entropy), and the same seed gives the same starts in tests.
-    std::uint64_t z = (seq_rng_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    seq_start_ = std::uint32_t(z % (std::uint64_t(seq_limit() / 2) + 1));
+std::vector<engine::round_member> engine::paths_on(path_key k) {
+    std::vector<round_member> on_k;
+    for (auto& [id, p] : peers_) {
+        auto it = p.paths.find(k);
+        if (it != p.paths.end()) on_k.push_back({&p, &it->second});
+    }
+    return on_k;
+}
+
+round_plan::ack_decision engine::decide_acks(std::uint32_t round, const std::vector<round_member>& on_k) {
+    std::vector<round_plan::rtt_need> needs;
+    for (const auto& [p, pa] : on_k)
+        needs.push_back({mutual_with(*p), pa->tracker.state() == path_state::up, pa->rtt.measured(), pa->rtt_rounds});
+    auto acks = round_plan::decide_acks(round, needs);
+    for (std::size_t i = 0; i < on_k.size(); ++i)
+        if (acks.burst_taken[i]) --on_k[i].pa->rtt_rounds;
+    return acks;
+}
+
+void engine::close_round(path_key k, const std::vector<round_member>& on_k, bool ack_round, timestamp now,
+                         engine_output& out) {
+    // Every path still waiting for its ACK missed the round.
+    for (const auto& [pp, papp] : on_k) {
+        peer& p = *pp;
+        path& pa = *papp;
+        // A mutual path's retry is judged by its own timeout, not by our
+        // rounds; each probe counts once (probe_wait::round_end).
+        using result = probe_wait::close_result;
+        const result r = pa.wait.round_end(mutual_with(p) && !ack_round, now);
+        if (r == result::untouched || r == result::excused) continue;
+        pa.last_round_good = false;
+        if (r == result::missed || r == result::missed_confirmed)
+            miss(p, k, pa, down_reason::missed, r == result::missed_confirmed, now, out);
+    }
+}
+
+void engine::await_round(path& pa, std::uint32_t seq, bool can_send, timestamp now) {
+    // Without a source to probe from, only paths that claim to be up
+    // are held to account: they must not stay up on no evidence.
+    if (!can_send && pa.tracker.state() != path_state::up) return pa.wait.stop();
+    std::optional<duration> rto;
+    if (can_send && pa.tracker.state() == path_state::up) rto = retry_timeout(pa);
+    pa.wait.round_sent(seq, now, rto ? std::optional<timestamp>(now + *rto) : std::nullopt);
+    pa.note_sent(seq);
 }
 
 void engine::send_inq(path_key k, timestamp now, engine_output& out) {
-    auto& ls = state_of(k);
-    const std::uint32_t round = ls.rounds;  // 0 for the first
-    // Every 64th round (the first one too) asks mutual peers for their ACK:
-    // RTT samples for the retry timeout, and a check of our own. So does
-    // every round while a mutual path that is up has no RTT yet, and the
-    // rounds after its first sample (rtt_burst).
-    const bool regular = round % ack_every == 0;
-    bool ack_round = regular, unmeasured = false;
-    for (auto& [id, p] : peers_) {
-        auto it = p.paths.find(k);
-        if (it == p.paths.end() || !mutual_with(p) || it->second.tracker.state() != path_state::up) continue;
-        path& pa = it->second;
-        if (pa.srtt.count() == 0) {
-            ack_round = unmeasured = true;
-        } else if (pa.rtt_rounds > 0) {
-            --pa.rtt_rounds;
-            ack_round = true;
-        }
-    }
-    // Close the round: every path still waiting for its ACK missed it.
-    for (auto& [id, p] : peers_) {
-        auto it = p.paths.find(k);
-        if (it == p.paths.end()) continue;
-        path& pa = it->second;
-        // A mutual path's retry is judged by its own timeout, not by our rounds.
-        if (mutual_with(p) && pa.retry_in_flight && !ack_round) continue;
-        if (pa.awaiting && pa.grace) {
-            pa.awaiting = pa.grace = false;
-        } else if (pa.awaiting) {
-            pa.awaiting = false;
-            pa.last_round_good = false;
-            // Each probe counts once: not again when fast confirmation
-            // counted it at its deadline, and a retry whose deadline is still
-            // ahead is not blamed yet (its late ACK will still count).
-            const bool retry_not_due = pa.retry_in_flight && now < pa.ack_deadline;
-            if (!pa.miss_counted && !retry_not_due) miss(p, k, pa, down_reason::missed, pa.retry_in_flight, now, out);
-        }
-    }
+    const std::uint32_t round = seq_.rounds(slot(k));  // 0 for the first
+    const auto on_k = paths_on(k);
+    const auto acks = decide_acks(round, on_k);
+    close_round(k, on_k, acks.wanted, now, out);
     // A family in which we have no routable address on any LAN can never
     // be routed (destinations and sources are our prefixes'): no probes for
     // it, so a LAN with only IPv6 link-local addresses costs nothing. Its
     // paths, if any, then miss their rounds like a LAN we cannot probe.
     auto dst = family_used_[k.fam == family::v6] ? lans_[k.lan].probe_destination(k.fam) : std::nullopt;
-    ++ls.rounds;
-    auto m = make(wire::type::inq, last_round_seq(ls));
+    auto m = make(wire::type::inq, seq_.next_round_seq(slot(k)));
     if (cfg_.mutual) m.flags |= wire::flag_mutual;
-    if (cfg_.mutual && ack_round) m.flags |= wire::flag_ack_wanted;
-    for (auto& [id, p] : peers_) {
-        auto it = p.paths.find(k);
-        if (it == p.paths.end()) continue;
-        path& pa = it->second;
-        // Responders read heard lists, and so do mutual requestors: a
-        // responder is listed when its ACK to our last INQ came back, a
-        // mutual peer while its last round INQ here is recent. Past the
-        // limit the INQ says it is cut short.
-        const bool mutual = mutual_with(p);
-        if (mutual ? now < pa.heard_until : pa.last_round_good && !p.requestor) {
-            if (m.heard.size() < wire::max_heard) m.heard.push_back(id);
-            else m.flags |= wire::flag_heard_truncated;
-        }
-        // A mutual peer answers only the ACK rounds; its INQs are its answers.
-        if (mutual && !ack_round) continue;
-        // Without a source to probe from, only paths that claim to be up
-        // are held to account: they must not stay up on no evidence.
-        pa.awaiting = dst || pa.tracker.state() == path_state::up;
-        pa.awaited_seq = m.seq;
-        pa.inq_sent = now;
-        pa.miss_counted = pa.retry_in_flight = pa.late = false;
-        if (pa.awaiting) pa.note_sent(m.seq);
-        std::optional<duration> rto;
-        if (dst && pa.tracker.state() == path_state::up) rto = retry_timeout(pa);
-        pa.ack_deadline = rto ? now + *rto : timestamp(-1);
+    if (cfg_.mutual && acks.wanted) m.flags |= wire::flag_ack_wanted;
+    // Responders read heard lists, and so do mutual requestors: a
+    // responder is listed when its ACK to our last INQ came back, a
+    // mutual peer while its last round INQ here is recent.
+    std::vector<round_plan::member> members;
+    for (const auto& [p, pa] : on_k) {
+        const bool mutual = mutual_with(*p);
+        members.push_back({p->node_id, mutual, mutual ? now < pa->heard_until : pa->last_round_good && !p->requestor,
+                           pa->hop});
     }
+    const auto plan = round_plan::make_plan(round, acks, cfg_.unicast_inq, members);
+    m.heard = plan.heard;
+    if (plan.heard_truncated) m.flags |= wire::flag_heard_truncated;
+    for (std::size_t i = 0; i < on_k.size(); ++i)
+        if (plan.awaited[i]) await_round(*on_k[i].pa, m.seq, dst.has_value(), now);
     if (!dst) return;
-    // A few peers, each with a known address here: the INQ goes to each of
-    // them by unicast, except every 16th round and in the ACK rounds. A
-    // broadcast (or multicast) is flooded to every host on the LAN and
-    // looped back to us; a unicast datagram costs only its receiver. Every
-    // 16th round still broadcasts, so a node that sends no INQs of its own
-    // (a responder) is found within 16 rounds; a requestor announces itself.
     const auto bytes = encode(m, k.lan, k.fam);
-    std::vector<ip_address> unicast;
-    bool broadcast = regular || unmeasured || round % broadcast_every == 0 || !cfg_.unicast_inq;
-    for (const auto& [id, p] : peers_) {
-        if (broadcast) break;
-        auto it = p.paths.find(k);
-        if (it == p.paths.end()) continue;
-        if (!it->second.hop || unicast.size() == max_unicast_peers) broadcast = true;
-        else unicast.push_back(*it->second.hop);
-    }
-    if (broadcast || unicast.empty()) {
-        out.sends.push_back({k.lan, *dst, cfg_.port, bytes});
-    } else {
-        for (const auto& a : unicast) out.sends.push_back({k.lan, a, cfg_.port, bytes});
-    }
-
-    // Down paths: the same INQ by unicast to the peer's own addresses there
-    // (probe-only: no round for a responder; its ACK counts for ours).
-    // Only for paths that have been up (a peer that never was, say one of a
-    // flood of forged node ids, gets none: its addresses may not exist, and
-    // probes to them would wait for ARP and fill the socket's buffer), and at
-    // most 16 a round.
-    std::optional<wire::message> warm;
-    int budget = 16;
-    for (auto& [id, p] : peers_) {
-        auto it = p.paths.find(k);
-        if (it == p.paths.end() || it->second.tracker.state() != path_state::down || !it->second.was_up) continue;
-        int sent = 0;
-        for (const auto& a : p.addresses) {
-            if (a.fam() != k.fam || !a.is_routable_unicast() || !lans_[k.lan].in_prefixes(a) || sent == 4) continue;
-            if (budget-- <= 0) break;
-            if (!warm) {  // made only when a down path needs it
-                warm = m;
-                warm->flags |= wire::flag_probe_only;
-                warm->heard.clear();
-            }
-            warm->target = a;  // each names where it goes, like every probe
-            out.sends.push_back({k.lan, a, cfg_.port, encode(*warm, k.lan, k.fam)});
-            ++sent;
-        }
-    }
+    if (plan.broadcast) out.sends.push_back({k.lan, *dst, cfg_.port, bytes});
+    for (const auto& a : plan.unicast) out.sends.push_back({k.lan, a, cfg_.port, bytes});
+    send_warmups(k, m, out);
     probe_for_proofs(k, now, out);
 }
 
-bool engine::first_of_kind(const char* module, severity level, const char* event, const char* reason,
-                           std::optional<std::size_t> lan, const std::optional<ip_address>& from, timestamp now) {
-    auto [it, fresh] = drop_logs_.try_emplace({event, reason ? reason : ""});
-    drop_log& d = it->second;
-    if (fresh) {
-        d.module = module;
-        d.level = level;
-        d.line_at = now;
-        return true;
+void engine::send_warmups(path_key k, const wire::message& round_inq, engine_output& out) {
+    // Down paths: the round's INQ by unicast to the peer's own addresses
+    // there (probe-only: no round for a responder; its ACK counts for
+    // ours). Only for paths that have been up: a peer that never was, say
+    // one of a flood of forged node ids, gets none (its addresses may not
+    // exist, and probes to them would wait for ARP and fill the socket's
+    // buffer).
+    std::vector<std::vector<ip_address>> candidates;
+    for (const auto& [id, p] : peers_) {
+        auto it = p.paths.find(k);
+        if (it == p.paths.end() || it->second.tracker.state() != path_state::down || !it->second.was_up) continue;
+        auto& c = candidates.emplace_back();
+        for (const auto& a : p.addresses)
+            if (a.fam() == k.fam && a.is_routable_unicast() && lans_[k.lan].in_prefixes(a)) c.push_back(a);
     }
-    ++d.pending;
-    d.lan = lan;
-    d.from = from;
-    return false;
-}
-
-void engine::log_drop_counts(timestamp now, engine_output& out) {
-    for (auto& [key, d] : drop_logs_) {
-        if (d.pending == 0 || now - d.line_at < drop_log_every) continue;
-        fx::repeated r;
-        r.module = d.module;
-        r.level = d.level;
-        r.event = std::string(key.first);
-        r.reason = std::string(key.second);
-        r.count = d.pending;
-        r.seconds = std::chrono::duration_cast<std::chrono::seconds>(now - d.line_at).count();
-        if (d.lan && *d.lan < lans_.size()) r.lan = lans_[*d.lan].name;
-        r.from = d.from;
-        out.effects.push_back(std::move(r));
-        d.pending = 0;
-        d.line_at = now;
+    const auto targets = round_plan::choose_warmups(candidates);
+    if (targets.empty()) return;
+    wire::message warm = round_inq;
+    warm.flags |= wire::flag_probe_only;
+    warm.heard.clear();
+    for (const auto& a : targets) {
+        warm.target = a;  // each names where it goes, like every probe
+        out.sends.push_back({k.lan, a, cfg_.port, encode(warm, k.lan, k.fam)});
     }
 }
 
 void engine::note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from, timestamp now,
                        engine_output& out) {
     ++counter;
-    if (first_of_kind("wire", severity::warning, "drop", reason, li, from, now))
+    if (drop_log_.first_of_kind("wire", severity::warning, "drop", reason, li, from, now))
         out.effects.push_back(fx::datagram_dropped{reason, lans_[li].name, from});
 }
 
@@ -712,41 +615,18 @@ void engine::note_oversize(std::size_t li, const ip_address& from, timestamp now
 
 void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_port, const std::uint8_t* data,
                      std::size_t size, timestamp now, engine_output& out, int ttl) {
+    // One way: admission, then evidence (what it answers, what it says),
+    // then the verdict (path_tracker, in apply), then the effects.
     if (li >= lans_.size()) return;
-    if (ttl >= 0 && ttl < 255) return note_drop(drops_.low_ttl, "low_ttl", li, from, now, out);
-    std::vector<wire::lan_binding> bindings;
-    if (keyed())
-        for (const auto& b : lans_[li].bindings(from.fam())) bindings.push_back({from.fam(), b});
-    auto decoded = wire::decode(data, size, cfg_.keys, bindings);
-    if (auto* err = std::get_if<wire::error>(&decoded))
-        return note_drop(drops_.wire[std::size_t(*err)], wire::to_string(*err), li, from, now, out);
-    const auto& m = std::get<wire::message>(decoded);
-    // Version 1's MAC binds neither family nor LAN: with keys only when told.
-    if (m.version == wire::version_1 && keyed() && !cfg_.wire_v1)
-        return note_drop(drops_.old_version, "old_version", li, from, now, out);
-    if (m.node_id == cfg_.node_id) {
-        if (m.incarnation == incarnation_ || (previous_incarnation_ != 0 && m.incarnation == previous_incarnation_)) {
-            ++drops_.own;
-        } else {
-            ++drops_.id_collision;
-            if (first_of_kind("peer", severity::error, "node_id_collision", nullptr, li, from, now)) {
-                out.effects.push_back(fx::node_id_collision{m.node_id, lans_[li].name, from});
-            }
-        }
-        return;
-    }
-    if (!lans_[li].on_link(from)) return note_drop(drops_.off_link, "off_link", li, from, now, out);
-    // A probe names the address it was sent to: one relayed to another host
-    // (or another LAN) is not answered, so an answer proves who holds it.
-    if (m.kind == wire::type::inq && m.target && !lans_[li].holds(*m.target))
-        return note_drop(drops_.wrong_target, "wrong_target", li, from, now, out);
-
+    const admission::settings s{cfg_.node_id, cfg_.keys, cfg_.wire_v1, seq_};
+    auto checked = admission::check_datagram(lans_[li], from, data, size, ttl, s);
+    if (auto* d = std::get_if<admission::drop>(&checked)) return refuse(*d, li, from, now, out);
+    const auto& m = std::get<wire::message>(checked);
     if (m.kind == wire::type::bye) {
         auto it = peers_.find(m.node_id);
         if (it != peers_.end() && it->second.incarnation == m.incarnation) on_bye(it, li, now, out);
         return;
     }
-
     if (m.kind == wire::type::notice) {  // only from a peer we know, as we know it
         // Or with the next incarnation: the peer renewed it in the tick that
         // sent the notice, ahead of the INQ that would tell us.
@@ -756,245 +636,225 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
             on_notice(known->second, li, m, now, out);
         return;
     }
-
-    auto known = peers_.find(m.node_id);
-    if (known == peers_.end()) {
-        // With keys, a forgotten peer's incarnation is remembered: a replay
-        // of it (after its BYE, say) brings nothing back.
-        auto tomb = tombstones_.find(m.node_id);
-        if (keyed() && tomb != tombstones_.end() && m.incarnation <= tomb->second)
-            return note_drop(drops_.replay, "replay", li, from, now, out);
-        if (!admit(li, from, now, out)) return;
-    }
-    // Replays: with keys, a datagram of an older incarnation is a replay
-    // (incarnations then grow with time; see PROTOCOL.md).
-    if (known != peers_.end() && keyed() && m.incarnation < known->second.incarnation) {
-        note_drop(drops_.replay, "replay", li, from, now, out);
+    peer* p = take_in(m, li, from, now, out);
+    if (!p) return;
+    const path_key k{li, from.fam()};
+    path& pa = p->paths.at(k);
+    const answers ans = what_it_answers(*p, pa, m, li, from, now, out);
+    if (!ans.round_inq && !ans.ours()) {
+        if (m.kind == wire::type::inq && lans_[li].probe_destination(k.fam))  // probe-only: answer it
+            out.sends.push_back({li, from, from_port, encode(make(wire::type::ack, m.seq), li, k.fam)});
         return;
     }
+    learn(*p, m, now, out, k);
+    note_source(*p, k, pa, from, out);
+    pa.last_heard = now;
+    on_answers(*p, k, pa, ans, from, now, out);
+    if (m.kind == wire::type::inq) on_inq(*p, k, pa, m, from, from_port, now, out);
+    else if (m.kind == wire::type::ack && cfg_.requestor && ans.probe) on_round_ack(*p, k, pa, m, now, out);
+}
+
+void engine::refuse(const admission::drop& d, std::size_t li, const ip_address& from, timestamp now,
+                    engine_output& out) {
+    using admission::reason;
+    switch (d.why) {
+    case reason::wire: return note_drop(drops_.wire[std::size_t(d.err)], to_string(d), li, from, now, out);
+    case reason::low_ttl: return note_drop(drops_.low_ttl, to_string(d), li, from, now, out);
+    case reason::old_version: return note_drop(drops_.old_version, to_string(d), li, from, now, out);
+    case reason::off_link: return note_drop(drops_.off_link, to_string(d), li, from, now, out);
+    case reason::wrong_target: return note_drop(drops_.wrong_target, to_string(d), li, from, now, out);
+    case reason::replay: return note_drop(drops_.replay, to_string(d), li, from, now, out);
+    case reason::own: ++drops_.own; return;  // our own broadcast, looped back
+    case reason::id_collision:
+        ++drops_.id_collision;
+        if (drop_log_.first_of_kind("peer", severity::error, "node_id_collision", nullptr, li, from, now))
+            out.effects.push_back(fx::node_id_collision{cfg_.node_id, lans_[li].name, from});
+        return;
+    }
+}
+
+peer* engine::take_in(const wire::message& m, std::size_t li, const ip_address& from, timestamp now,
+                      engine_output& out) {
+    auto known = peers_.find(m.node_id);
+    const std::optional<std::uint32_t> forgotten = tombstones_.find(m.node_id);
+    const peer* was = known == peers_.end() ? nullptr : &known->second;
+    if (auto d = admission::check_sender(m, was, forgotten, keyed())) {
+        refuse(*d, li, from, now, out);
+        return nullptr;
+    }
+    if (!was && !admit(li, from, now, out)) return nullptr;
     auto [it, fresh] = peers_.try_emplace(m.node_id);
     peer& p = it->second;
     if (fresh) {
         p.node_id = m.node_id;
         p.first_lan = li;
         p.first_source = from;
-        if (may_log(now, out))
-            out.effects.push_back(fx::peer_seen{m.node_id, lans_[li].name, from});
+        if (peer_lines_.take(now, out.effects)) out.effects.push_back(fx::peer_seen{m.node_id, lans_[li].name, from});
         out.paths_changed = true;
     }
     // The path we heard on first (it counts the round in progress), then the
     // ones the address list implies.
     const path_key k{li, from.fam()};
     path& pa = ensure_path(p, k, now, out, true);
-    // With keys, a round's INQ (not a probe-only one) whose sequence number
-    // this path saw before, from the same incarnation, is a replay: it must
-    // not count. The incarnation is the path's own: after a restart the new
-    // one's sequence numbers start again on every LAN, also on those where
-    // its first INQ came second. Without keys there is no such mark: anyone
-    // could raise it and lock the peer's own INQs out.
-    const bool round_inq = m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only);
-    if (keyed() && round_inq && !fresh && pa.inq_seen && m.incarnation == pa.inq_seq_incarnation &&
-        m.seq <= pa.last_inq_seq) {
-        note_drop(drops_.replay, "replay", li, from, now, out);
-        return;
+    if (m.kind != wire::type::inq || (m.flags & wire::flag_probe_only)) return &p;
+    if (auto d = admission::check_round_inq(m, pa, fresh, keyed())) {
+        refuse(*d, li, from, now, out);
+        return nullptr;
     }
-    if (keyed() && round_inq) {
+    if (keyed()) {
         pa.inq_seen = true;
         pa.last_inq_seq = m.seq;
         pa.inq_seq_incarnation = m.incarnation;
     }
+    return &p;
+}
+
+engine::answers engine::what_it_answers(peer& p, const path& pa, const wire::message& m, std::size_t li,
+                                        const ip_address& from, timestamp now, engine_output& out) {
     // Only datagrams a replay cannot produce speak for the path: a round's
     // INQ with a new sequence number, or an ACK to a probe of ours (a
     // round's INQ or retry, a notice's or a suspicion's check, a BYE's
     // check, a proof probe). A replayed ACK or probe-only INQ (valid MAC
     // and all, sent from anywhere on the LAN) gets its answer but moves
     // nothing.
+    answers a;
+    a.round_inq = m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only);
     const bool ack = m.kind == wire::type::ack;
-    const bool answers_probe = ack && pa.awaiting && (m.seq == pa.awaited_seq || pa.is_unanswered(m.seq));
-    const bool answers_confirm = ack && pa.confirm_pending && m.seq == pa.confirm_seq;
-    const bool answers_check = ack && pa.check_pending && m.seq == pa.check_seq;
-    const bool answers_bye_check = ack && p.leaving_until.count() >= 0 &&
-                                   std::count(p.leaving_probes.begin(), p.leaving_probes.end(), m.seq) > 0;
-    std::optional<proof_probe> proof;
-    if (ack && (m.seq & wire::probe_seq_bit)) {
-        auto pr = proof_probes_.find(m.seq);
-        if (pr != proof_probes_.end() && pr->second.lan == li) {
-            if (pr->second.peer == m.node_id) {
-                proof = pr->second;
-            } else if (first_of_kind("peer", severity::warning, "claim_refuted", nullptr, li, from, now)) {
-                // Another node answered at the address the peer claims.
-                out.effects.push_back(fx::claim_refuted{pr->second.peer, pr->second.target, m.node_id, lans_[li].name});
-            }
-            proof_probes_.erase(pr);
-        }
+    a.probe = ack && pa.wait.awaiting() && (m.seq == pa.wait.seq() || pa.is_unanswered(m.seq));
+    a.confirm = ack && pa.notice_check && m.seq == pa.notice_check->seq;
+    a.check = ack && pa.suspicion_check && m.seq == pa.suspicion_check->seq;
+    a.bye_check = ack && p.leaving_until.count() >= 0 &&
+                  std::count(p.leaving_probes.begin(), p.leaving_probes.end(), m.seq) > 0;
+    if (!ack || !(m.seq & wire::probe_seq_bit)) return a;
+    auto pr = proof_probes_.find(m.seq);
+    if (pr == proof_probes_.end() || pr->second.lan != li) return a;
+    if (pr->second.peer == m.node_id) {
+        a.proof = pr->second;
+    } else if (drop_log_.first_of_kind("peer", severity::warning, "claim_refuted", nullptr, li, from, now)) {
+        // Another node answered at the address the peer claims.
+        out.effects.push_back(fx::claim_refuted{pr->second.peer, pr->second.target, m.node_id, lans_[li].name});
     }
-    const bool answers_ours = answers_probe || answers_confirm || answers_check || answers_bye_check || proof;
-    if (!round_inq && !answers_ours) {
-        if (m.kind == wire::type::inq && lans_[li].probe_destination(k.fam))  // probe-only: answer it
-            out.sends.push_back({li, from, from_port, encode(make(wire::type::ack, m.seq), li, k.fam)});
-        return;
-    }
-    learn(p, m, now, out, k);
-    note_source(p, k, pa, from, out);
-    pa.last_heard = now;
-    if (answers_ours) {
+    proof_probes_.erase(pr);
+    return a;
+}
+
+void engine::on_answers(peer& p, path_key k, path& pa, const answers& a, const ip_address& from, timestamp now,
+                        engine_output& out) {
+    const std::size_t li = k.lan;
+    if (a.ours()) {
         // The peer answered us on this path: it lives here. Nothing it was
         // suspected of counts, and (with keys) the path may come up.
         pa.fresh = true;
         pa.owed = 0;
-        pa.check_pending = false;
+        pa.suspicion_check.reset();
     }
-    if (pa.confirm_pending) {  // it answers on that path: the notice is refuted
-        pa.confirm_pending = false;
+    if (pa.notice_check) {  // it answers on that path: the notice is refuted
+        pa.notice_check.reset();
         pa.notice_refuted_at = now;
-        if (first_of_kind("path", severity::info, "notice_refuted", nullptr, li, from, now))
+        if (drop_log_.first_of_kind("path", severity::info, "notice_refuted", nullptr, li, from, now))
             out.effects.push_back(fx::notice_refuted{ref(p, k)});
     }
     // Its own INQs speak for it too (a host that stopped sends none).
-    if (answers_bye_check || (p.leaving_until.count() >= 0 && round_inq)) {
+    if (a.bye_check || (p.leaving_until.count() >= 0 && a.round_inq)) {
         p.leaving_until = timestamp(-1);
         p.leaving_probes.clear();
-        if (first_of_kind("peer", severity::warning, "bye_refuted", nullptr, li, from, now))
+        if (drop_log_.first_of_kind("peer", severity::warning, "bye_refuted", nullptr, li, from, now))
             out.effects.push_back(fx::bye_refuted{p.node_id, lans_[li].name});
     }
-    if (proof) on_proof(p, k, *proof, now, out);
+    if (a.proof) on_proof(p, k, *a.proof, now, out);
     // The answer to a check of a suspected miss: the peer answers unicast
     // here, so the round it was about is a good one (a LAN that drops only
     // broadcasts still carries traffic).
-    if (answers_check && count_good(p, pa, now)) {
+    if (a.check && count_good(p, pa, now)) {
         pa.rounds.record(now, true);
         apply(p, k, pa.tracker.good(now), out);
     }
-
-    if (m.kind == wire::type::inq) {
-        // Mutual rounds: the peer's INQs are its answers; only the ACK
-        // rounds want one. Answer only from a usable source: never from a
-        // tentative address.
-        const bool mutual = mutual_with(p);
-        if (lans_[li].probe_destination(k.fam) && (!mutual || (m.flags & wire::flag_ack_wanted)))
-            out.sends.push_back({li, from, from_port, encode(make(wire::type::ack, m.seq), li, k.fam)});
-        // With keys, an INQ on a path that is not up and has no fresh
-        // answer could be a recording (our marks went with our restart):
-        // it is no evidence either way until the peer answers a probe of
-        // ours there (probe_for_proofs sends one); the path's deadlines go
-        // on passing meanwhile.
-        const bool unproven_inq = keyed() && pa.tracker.state() != path_state::up && !pa.fresh;
-        if (judged_by_inqs(p) && !(m.flags & wire::flag_probe_only) && !unproven_inq) {
-            // Not listed in a list cut short proves nothing: the INQ itself
-            // arrived, so the round counts as good.
-            bool listed = std::find(m.heard.begin(), m.heard.end(), cfg_.node_id) != m.heard.end() ||
-                          (m.flags & wire::flag_heard_truncated);
-            if (mutual) {
-                // The next is due one interval on, give or take the retry
-                // timeout; we list the peer as heard until a little after.
-                pa.last_inq_at = now;
-                pa.inq_deadline = now + peer_interval(p) + mutual_slack(p, pa);
-                pa.heard_until = now + peer_interval(p) * 3 / 2;
-                if (listed) pa.last_round_good = true;
-            } else {
-                pa.inq_deadline = now + peer_interval(p) * 3 / 2;
-            }
-            if (!listed) {
-                miss(p, k, pa, down_reason::one_way, false, now, out);
-            } else if (count_good(p, pa, now)) {
-                pa.owed = 0;
-                pa.check_pending = false;
-                pa.rounds.record(now, true);
-                apply(p, k, pa.tracker.good(now), out);
-            }
-        }
-        if (!cfg_.requestor && round_inq) probe_for_proofs(k, now, out, &p);
-    } else if (m.kind == wire::type::ack) {
-        if (cfg_.requestor && answers_probe) {
-            // RTT samples only from paths already up: the first answers
-            // wait for ARP/ND resolution and would inflate the average for
-            // many rounds (and with it the notice confirmation deadline).
-            // And only from a probe that was not sent again, answered in
-            // its own round (Karn's rule: whose answer is it otherwise?).
-            if (pa.tracker.state() == path_state::up && m.seq == pa.awaited_seq && !pa.retried) {
-                duration rtt = now - pa.inq_sent;
-                if (pa.srtt.count() == 0) {
-                    pa.srtt = rtt;
-                    pa.rttvar = rtt / 2;
-                    if (mutual_with(p)) pa.rtt_rounds = rtt_burst - 1;
-                } else {
-                    duration dev = pa.srtt > rtt ? pa.srtt - rtt : rtt - pa.srtt;
-                    pa.rttvar = (pa.rttvar * 3 + dev) / 4;
-                    pa.srtt = (pa.srtt * 3 + rtt) / 4;
-                }
-            }
-            pa.awaiting = pa.grace = false;
-            pa.miss_counted = pa.retried = pa.retry_in_flight = pa.late = false;
-            pa.ack_deadline = timestamp(-1);
-            pa.unanswered_count = 0;
-            pa.last_round_good = true;
-            // A mutual peer that answers our probe here is heard here, even
-            // when its own INQs do not reach us (a switch that drops its
-            // broadcasts): listed, it does not take a working path down.
-            if (mutual_with(p)) pa.heard_until = now + peer_interval(p) * 3 / 2;
-            if (count_good(p, pa, now)) {
-                pa.rounds.record(now, true);
-                apply(p, k, pa.tracker.good(now), out);
-            }
-        }
-    }
 }
 
-bool engine::may_log(timestamp now, engine_output& out) {
-    // At most 20 peer lines a second: a flood of node ids must not flood
-    // the log. What was held back is counted in one line.
-    if (now - log_window_start_ >= ms(1000)) {
-        if (logs_held_back_)
-            out.effects.push_back(fx::log_suppressed{logs_held_back_});
-        log_window_start_ = now;
-        logs_in_window_ = logs_held_back_ = 0;
+void engine::on_inq(peer& p, path_key k, path& pa, const wire::message& m, const ip_address& from,
+                    std::uint16_t from_port, timestamp now, engine_output& out) {
+    const std::size_t li = k.lan;
+    // Mutual rounds: the peer's INQs are its answers; only the ACK
+    // rounds want one. Answer only from a usable source: never from a
+    // tentative address.
+    const bool mutual = mutual_with(p);
+    if (lans_[li].probe_destination(k.fam) && (!mutual || (m.flags & wire::flag_ack_wanted)))
+        out.sends.push_back({li, from, from_port, encode(make(wire::type::ack, m.seq), li, k.fam)});
+    // With keys, an INQ on a path that is not up and has no fresh
+    // answer could be a recording (our marks went with our restart):
+    // it is no evidence either way until the peer answers a probe of
+    // ours there (probe_for_proofs sends one); the path's deadlines go
+    // on passing meanwhile.
+    const bool unproven_inq = keyed() && pa.tracker.state() != path_state::up && !pa.fresh;
+    const bool round_inq = !(m.flags & wire::flag_probe_only);
+    if (judged_by_inqs(p) && round_inq && !unproven_inq) {
+        // Not listed in a list cut short proves nothing: the INQ itself
+        // arrived, so the round counts as good.
+        bool listed = std::find(m.heard.begin(), m.heard.end(), cfg_.node_id) != m.heard.end() ||
+                      (m.flags & wire::flag_heard_truncated);
+        if (mutual) {
+            // The next is due one interval on, give or take the retry
+            // timeout; we list the peer as heard until a little after.
+            pa.last_inq_at = now;
+            pa.inq_deadline = now + peer_interval(p) + mutual_slack(p, pa);
+            pa.heard_until = now + peer_interval(p) * 3 / 2;
+            if (listed) pa.last_round_good = true;
+        } else {
+            pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+        }
+        if (!listed) {
+            miss(p, k, pa, down_reason::one_way, false, now, out);
+        } else if (count_good(p, pa, now)) {
+            pa.owed = 0;
+            pa.suspicion_check.reset();
+            pa.rounds.record(now, true);
+            apply(p, k, pa.tracker.good(now), out);
+        }
     }
-    if (logs_in_window_ < 20) {
-        ++logs_in_window_;
-        return true;
+    if (!cfg_.requestor && round_inq) probe_for_proofs(k, now, out, &p);
+}
+
+void engine::on_round_ack(peer& p, path_key k, path& pa, const wire::message& m, timestamp now, engine_output& out) {
+    // RTT samples only from paths already up: the first answers
+    // wait for ARP/ND resolution and would inflate the average for
+    // many rounds (and with it the notice confirmation deadline).
+    // And only from a probe that was not sent again, answered in
+    // its own round (Karn's rule: whose answer is it otherwise?).
+    if (pa.tracker.state() == path_state::up && m.seq == pa.wait.seq() && !pa.retried) {
+        if (!pa.rtt.measured() && mutual_with(p)) pa.rtt_rounds = round_plan::rtt_burst - 1;
+        pa.rtt.sample(now - pa.wait.sent());
     }
-    ++logs_held_back_;
-    return false;
+    pa.wait.answer();
+    pa.retried = false;
+    pa.unanswered_count = 0;
+    pa.last_round_good = true;
+    // A mutual peer that answers our probe here is heard here, even
+    // when its own INQs do not reach us (a switch that drops its
+    // broadcasts): listed, it does not take a working path down.
+    if (mutual_with(p)) pa.heard_until = now + peer_interval(p) * 3 / 2;
+    if (count_good(p, pa, now)) {
+        pa.rounds.record(now, true);
+        apply(p, k, pa.tracker.good(now), out);
+    }
 }
 
 bool engine::sheltered(const peer& p) const {
-    if (keyed())  // every peer is authenticated: any with a path up stays
-        return std::any_of(p.paths.begin(), p.paths.end(),
-                           [](const auto& kp) { return kp.second.tracker.state() == path_state::up; });
-    // Without keys, node ids cost nothing: only a peer proven on two LANs
-    // (up, next hop proven) is sure to be a host of ours.
-    std::size_t lans = 0, last = SIZE_MAX;
-    for (const auto& [k, pa] : p.paths)  // ordered by LAN
-        if (k.lan != last && pa.tracker.state() == path_state::up && hop_proven(p, k, pa)) {
-            ++lans;
-            last = k.lan;
-        }
-    return lans >= 2;
+    return peer_upkeep::sheltered(p, keyed(), [&](const peer& q, path_key k, const path& pa) {
+        return hop_proven(q, k, pa);
+    });
 }
 
 bool engine::make_room(timestamp now, engine_output& out) {
-    // The least recently heard peer that is not sheltered goes, one without
-    // a path up first; peers we route through are never pushed out by
-    // newcomers (without keys: those proven on two LANs).
-    auto victim = peers_.end();
-    bool victim_up = true;
-    for (auto it = peers_.begin(); it != peers_.end(); ++it) {
-        if (sheltered(it->second)) continue;
-        bool up = std::any_of(it->second.paths.begin(), it->second.paths.end(),
-                              [](const auto& kp) { return kp.second.tracker.state() == path_state::up; });
-        if (victim == peers_.end() || (victim_up && !up) ||
-            (up == victim_up && it->second.last_seen < victim->second.last_seen)) {
-            victim = it;
-            victim_up = up;
-        }
-    }
+    // Peers we route through are never pushed out by newcomers (without
+    // keys: those proven on two LANs).
+    auto victim = peer_upkeep::eviction_victim(peers_, [&](const peer& p) { return sheltered(p); });
     if (victim == peers_.end()) {
-        if (first_of_kind("peer", severity::warning, "peer_limit", nullptr, std::nullopt, std::nullopt, now)) {
+        if (drop_log_.first_of_kind("peer", severity::warning, "peer_limit", nullptr, std::nullopt, std::nullopt, now)) {
             out.effects.push_back(fx::peer_limit{cfg_.max_peers, keyed()});
         }
         return false;
     }
-    if (may_log(now, out))
+    if (peer_lines_.take(now, out.effects))
         out.effects.push_back(fx::peer_left{victim->first, fx::peer_left::why::evicted, ""});
     forget(victim, out);
     return true;
@@ -1003,10 +863,7 @@ bool engine::make_room(timestamp now, engine_output& out) {
 bool engine::admit(std::size_t li, const ip_address& from, timestamp now, engine_output& out) {
     // However well proven: a host on two LANs can answer under as many ids
     // as it likes, from the same two addresses.
-    std::size_t same_source = 0;
-    for (const auto& [id, q] : peers_)
-        if (q.first_lan == li && q.first_source == from) ++same_source;
-    if (same_source >= cfg_.max_ids_per_source) {
+    if (peer_upkeep::ids_from(peers_, li, from) >= cfg_.max_ids_per_source) {
         note_drop(drops_.source_limit, "source_limit", li, from, now, out);
         return false;
     }
@@ -1019,18 +876,7 @@ peer_map::iterator engine::forget(peer_map::iterator it, engine_output& out) {
     const std::string& id = it->first;
     book_.forget(id);
     if (book_.take_changed()) out.proofs_changed = true;
-    if (keyed() && it->second.incarnation != 0) {
-        auto [t, fresh] = tombstones_.try_emplace(id, it->second.incarnation);
-        if (!fresh) {
-            t->second = std::max(t->second, it->second.incarnation);
-        } else {
-            tombstone_order_.push_back(id);
-            if (tombstone_order_.size() > max_tombstones) {
-                tombstones_.erase(tombstone_order_.front());
-                tombstone_order_.erase(tombstone_order_.begin());
-            }
-        }
-    }
+    if (keyed() && it->second.incarnation != 0) tombstones_.bury(id, it->second.incarnation);
     for (auto pr = proof_probes_.begin(); pr != proof_probes_.end();)
         pr = pr->second.peer == id ? proof_probes_.erase(pr) : std::next(pr);
     out.paths_changed = true;
@@ -1058,7 +904,7 @@ bool engine::send_bye_checks(peer& p, timestamp now, engine_output& out) {
     bool sent = false;
     for (auto& [k, pa] : p.paths) {
         if (pa.tracker.state() == path_state::down || !pa.hop || !lans_[k.lan].probe_destination(k.fam)) continue;
-        const std::uint32_t seq = next_probe_seq();
+        const std::uint32_t seq = seq_.next_probe_seq();
         p.leaving_probes.push_back(seq);
         send_probe(k.lan, *pa.hop, seq, out);
         // A loaded host answers late: at least the retry timeout's floor
@@ -1139,7 +985,7 @@ void engine::on_proof(peer& p, path_key k, const proof_probe& pr, timestamp now,
         return it != peers_.end() && holds_address(it->second, pr.target);
     });
     if (result == address_book::outcome::refused) {
-        if (first_of_kind("peer", severity::warning, "claim_refused", nullptr, pr.lan, pr.target, now))
+        if (drop_log_.first_of_kind("peer", severity::warning, "claim_refused", nullptr, pr.lan, pr.target, now))
             out.effects.push_back(
                 fx::claim_refused{p.node_id, pr.target, book_.find(pr.target, lans_[pr.lan].name)->owner});
         return;
@@ -1176,7 +1022,7 @@ void engine::probe_for_proofs(path_key k, timestamp now, engine_output& out, con
             for (const auto& [seq, pr] : proof_probes_)
                 if (pr.peer == id && pr.target == target && now < pr.expires) return;  // one on its way
             --budget;
-            const std::uint32_t seq = next_probe_seq();
+            const std::uint32_t seq = seq_.next_probe_seq();
             proof_probes_[seq] = proof_probe{id, k.lan, target, now + std::max(peer_interval(p), confirm_timeout(pa))};
             send_probe(k.lan, target, seq, out);
         };
@@ -1195,14 +1041,7 @@ void engine::probe_for_proofs(path_key k, timestamp now, engine_output& out, con
 void engine::expire_peers(timestamp now, engine_output& out) {
     for (auto it = peers_.begin(); it != peers_.end();) {
         peer& p = it->second;
-        bool all_down = !p.paths.empty();
-        for (const auto& [k, pa] : p.paths)
-            if (pa.tracker.state() != path_state::down) all_down = false;
-        if (!all_down) p.unreachable_since = timestamp(-1);
-        else if (p.unreachable_since.count() < 0) p.unreachable_since = now;
-        bool gone = (all_down && now - p.unreachable_since >= cfg_.forget_after) ||
-                    now - p.last_seen >= cfg_.forget_after + peer_interval(p) * 2;
-        if (gone) {
+        if (peer_upkeep::lost(p, now, cfg_.forget_after, peer_interval(p))) {
             out.effects.push_back(fx::peer_left{p.node_id, fx::peer_left::why::lost, ""});
             it = forget(it, out);
         } else {
@@ -1219,9 +1058,7 @@ void engine::tick(timestamp now, engine_output& out) {
         // A LAN-family that used its last round sequence number: a new
         // incarnation before anything of this tick goes out (retries,
         // notices, every LAN's INQ), so none of it carries the old one.
-        if (std::any_of(lan_states_.begin(), lan_states_.end(),
-                        [&](const lan_state& ls) { return last_round_seq(ls) >= seq_limit(); }))
-            renew_incarnation(out);
+        if (seq_.exhausted()) renew_incarnation(out);
         check_ack_deadlines(now, out);  // before a round closes: each probe counts once
         check_mutual_deadlines(now, out);
         for (std::size_t li = 0; li < lans_.size(); ++li)
@@ -1257,7 +1094,9 @@ void engine::tick(timestamp now, engine_output& out) {
     check_damping(now, out);
     if (now >= next_expiry_check_) {
         expire_peers(now, out);
-        log_drop_counts(now, out);
+        drop_log_.due_lines(
+            now, [&](std::size_t li) { return li < lans_.size() ? std::optional(lans_[li].name) : std::nullopt; },
+            out.effects);
         next_expiry_check_ = now + housekeeping_every;
     }
 }
@@ -1265,9 +1104,7 @@ void engine::tick(timestamp now, engine_output& out) {
 bool engine::probe_deadline_due(timestamp now) const {
     for (const auto& [id, p] : peers_)
         for (const auto& [k, pa] : p.paths)
-            if (pa.retry_due(now) || (pa.confirm_pending && now >= pa.confirm_deadline) ||
-                (pa.check_pending && now >= pa.check_deadline) || (mutual_with(p) && now >= pa.inq_deadline) ||
-                (p.leaving_until.count() >= 0 && now >= p.leaving_until))
+            if (now >= pa.next_deadline(mutual_with(p)) || (p.leaving_until.count() >= 0 && now >= p.leaving_until))
                 return true;
     return false;
 }
@@ -1281,10 +1118,7 @@ timestamp engine::next_wakeup() const {
     for (const auto& [id, p] : peers_) {
         if (p.leaving_until.count() >= 0) next = std::min(next, p.leaving_until);
         for (const auto& [k, pa] : p.paths) {
-            if (judged_by_inqs(p)) next = std::min(next, pa.inq_deadline);
-            if (pa.confirm_pending) next = std::min(next, pa.confirm_deadline);
-            if (pa.check_pending) next = std::min(next, pa.check_deadline);
-            if (pa.awaiting && pa.ack_deadline.count() >= 0) next = std::min(next, pa.ack_deadline);
+            next = std::min(next, pa.next_deadline(judged_by_inqs(p)));
             if (pa.damping.suppressed()) next = std::min(next, pa.damping.reuse_at(cfg_.damping));
         }
     }

@@ -47,11 +47,16 @@
 #pragma once
 
 #include "faild/core/address_book.hpp"
+#include "faild/core/admission.hpp"
 #include "faild/core/clock.hpp"
+#include "faild/core/drop_log.hpp"
 #include "faild/core/effects.hpp"
 #include "faild/core/flap_damping.hpp"
 #include "faild/core/peer_table.hpp"
+#include "faild/core/peer_upkeep.hpp"
+#include "faild/core/round_plan.hpp"
 #include "faild/core/route.hpp"
+#include "faild/core/sequence_space.hpp"
 #include "faild/core/wire.hpp"
 
 #include <algorithm>
@@ -203,16 +208,17 @@ public:
     const engine_config& config() const { return cfg_; }
     /// The incarnation our datagrams carry now: config().incarnation until
     /// the round sequence numbers run out, then one more each time.
-    std::uint32_t incarnation() const { return incarnation_; }
+    std::uint32_t incarnation() const { return seq_.incarnation(); }
     const std::vector<lan>& lans() const { return lans_; }
     const peer_map& peers() const { return peers_; }
+    /// A read-only look at path k of peer `id` (std::out_of_range if there is none).
+    path_view view(const std::string& id, path_key k) const { return path_view(peers_.at(id).paths.at(k)); }
     const drop_counters& drops() const { return drops_; }
     /// Which node has proven which address (routes go only to those).
     const address_book& proofs() const { return book_; }
 
 private:
     struct lan_state {
-        std::uint32_t rounds = 0;  ///< round INQs sent in this incarnation (see last_round_seq)
         timestamp next_send{0};
     };
 
@@ -222,18 +228,41 @@ private:
     /// The datagram for `m`, sent in family `fam` on LAN `li` (the MAC binds both).
     std::vector<std::uint8_t> encode(const wire::message& m, std::size_t li, family fam) const;
     bool keyed() const { return !cfg_.keys.empty(); }
-    /// A sequence number for a probe-only INQ (top bit set, random start).
-    std::uint32_t next_probe_seq() { return wire::probe_seq_bit | (++confirm_counter_ & wire::max_round_seq); }
     /// A probe-only INQ to `target` on LAN `li` (by unicast; it names its
     /// target, so only the host that holds it answers).
     void send_probe(std::size_t li, const ip_address& target, std::uint32_t seq, engine_output& out);
+    /// The round on LAN-family k: close the last one, plan this one
+    /// (round_plan), send its INQ, warm-up probes and proof probes.
     void send_inq(path_key k, timestamp now, engine_output& out);
+    /// A peer with a path on a LAN-family, and that path.
+    struct round_member {
+        peer* p;
+        path* pa;
+    };
+    /// The peers with a path on LAN-family k, in peer order.
+    std::vector<round_member> paths_on(path_key k);
+    /// Whether round `round` on those paths wants ACKs of mutual peers
+    /// (round_plan::decide_acks); counts their RTT bursts down.
+    round_plan::ack_decision decide_acks(std::uint32_t round, const std::vector<round_member>& on_k);
+    /// Closes the last round on LAN-family k: every path still waiting for
+    /// its ACK missed it (each probe counts once).
+    void close_round(path_key k, const std::vector<round_member>& on_k, bool ack_round, timestamp now,
+                     engine_output& out);
+    /// Path pa awaits the answer to round INQ `seq` (`can_send`: it leaves).
+    void await_round(path& pa, std::uint32_t seq, bool can_send, timestamp now);
+    /// Warm-up probes on LAN-family k, copies of `round_inq` (round_plan).
+    void send_warmups(path_key k, const wire::message& round_inq, engine_output& out);
     /// A new incarnation, every LAN's rounds from a new start (round_seq_limit).
     void renew_incarnation(engine_output& out);
     path& ensure_path(peer& p, path_key k, timestamp now, engine_output& out, bool heard_here);
     /// Takes in what the datagram says of its sender; `heard` is the path it
     /// came in on (kept, whatever the address list says).
     void learn(peer& p, const wire::message& m, timestamp now, engine_output& out, path_key heard);
+    /// A round INQ of `p`'s: it is a requestor; mutual rounds with it or not.
+    void learn_rounds(peer& p, const wire::message& m, timestamp now);
+    /// Forgets `p`'s down paths where it claims no address any more (not
+    /// the path `heard`, on which it speaks now).
+    void forget_unclaimed(peer& p, path_key heard, engine_output& out);
     void apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out);
     void collect_own_addresses();
     void notify(peer& p, path_key dead, engine_output& out);
@@ -241,8 +270,17 @@ private:
     void check_confirmations(timestamp now, engine_output& out);
     void check_damping(timestamp now, engine_output& out);
     duration confirm_timeout(const path& pa) const;
-    /// How long a notice's probe waits for its answer (see on_notice).
-    duration notice_wait(const peer& p, const path& pa) const;
+    /// How long a notice's probe waits for its answer (see on_notice);
+    /// `doubted`: soon after a refuted one.
+    duration notice_wait(const peer& p, const path& pa, bool doubted) const;
+    /// Sends a probe with a purpose on path k into `slot` (the path's
+    /// notice or suspicion check): its answer is awaited for `wait`, and
+    /// its silence does `action` (on_silence).
+    void launch(path_key k, path& pa, std::optional<purposeful_probe>& slot, purposeful_probe::on_silence action,
+                duration wait, timestamp now, engine_output& out);
+    /// The probe in `slot` went unanswered: its action.
+    void on_silence(peer& p, path_key k, path& pa, std::optional<purposeful_probe>& slot, timestamp now,
+                    engine_output& out);
     /// How long a probe to `pa` may go unanswered before fast confirmation
     /// counts it missed; nullopt when it does not apply (then the round's
     /// end decides).
@@ -268,7 +306,9 @@ private:
     /// Mutual paths whose peer's INQ is overdue: a miss each (and, with
     /// fast confirmation, a retry at once).
     void check_mutual_deadlines(timestamp now, engine_output& out);
-    lan_state& state_of(path_key k) { return lan_states_[k.lan * 2 + (k.fam == family::v6)]; }
+    /// LAN-family k's place in lan_states_ and in the sequence space.
+    static std::size_t slot(path_key k) { return k.lan * 2 + (k.fam == family::v6); }
+    lan_state& state_of(path_key k) { return lan_states_[slot(k)]; }
     void expire_peers(timestamp now, engine_output& out);
     /// Frees a place in a full peer table for a new node id; false when no
     /// peer may give way (see PROTOCOL.md, "Trust").
@@ -291,6 +331,37 @@ private:
         ip_address target;
         timestamp expires{0};
     };
+    // ---- a datagram's way: admission, evidence, verdict, effects
+    /// What a datagram that got in answers of ours.
+    struct answers {
+        bool round_inq = false;  ///< it is a round INQ (not probe-only)
+        bool probe = false;      ///< the ACK to a round INQ or retry of ours on its path
+        bool confirm = false;    ///< to a notice's check
+        bool check = false;      ///< to a suspected miss's check
+        bool bye_check = false;  ///< to a BYE's check
+        std::optional<proof_probe> proof;  ///< to a proof probe
+        bool ours() const { return probe || confirm || check || bye_check || proof; }
+    };
+    /// Counts a datagram admission dropped (and logs it, rate-limited).
+    void refuse(const admission::drop& d, std::size_t li, const ip_address& from, timestamp now, engine_output& out);
+    /// The sender's checks, a place in the peer table, the path it came
+    /// in on, and a round INQ's replay check: the peer, or nullptr when
+    /// the datagram goes no further.
+    peer* take_in(const wire::message& m, std::size_t li, const ip_address& from, timestamp now, engine_output& out);
+    /// Which probes of ours `m` answers (a proof probe's answer is taken
+    /// off the list, and one from another node is logged).
+    answers what_it_answers(peer& p, const path& pa, const wire::message& m, std::size_t li, const ip_address& from,
+                            timestamp now, engine_output& out);
+    /// The peer answered us (or sent a round INQ) on path k: suspicions,
+    /// notices and BYEs it refutes, proofs it gives.
+    void on_answers(peer& p, path_key k, path& pa, const answers& a, const ip_address& from, timestamp now,
+                    engine_output& out);
+    /// A round INQ: answered; a round for a responder or a mutual peer.
+    void on_inq(peer& p, path_key k, path& pa, const wire::message& m, const ip_address& from,
+                std::uint16_t from_port, timestamp now, engine_output& out);
+    /// The ACK to our round INQ (or its retry): an RTT sample, a good round.
+    void on_round_ack(peer& p, path_key k, path& pa, const wire::message& m, timestamp now, engine_output& out);
+
     /// Sends the probes the paths on LAN-family `k` need: to an unproven
     /// next hop (or one waiting as a candidate), with keys to a path that
     /// has no fresh answer yet, and to every address the peer advertises
@@ -327,10 +398,8 @@ private:
     /// One round of a BYE's check: a probe to each of the peer's paths
     /// that is not down; false when there is none to probe.
     bool send_bye_checks(peer& p, timestamp now, engine_output& out);
-    /// Rate limit for per-peer log lines; false when this one is held back.
-    bool may_log(timestamp now, engine_output& out);
     /// Counts a dropped datagram; logs the first of each reason in full,
-    /// later ones as counts (first_of_kind, log_drop_counts).
+    /// later ones as counts (drop_log).
     void note_drop(std::uint64_t& counter, const char* reason, std::size_t li, const ip_address& from, timestamp now,
                    engine_output& out);
     duration peer_interval(const peer& p) const;
@@ -346,48 +415,18 @@ private:
     peer_map peers_;
     drop_counters drops_;
     timestamp next_expiry_check_{0};
-    /// Dropped datagrams (and refused node ids) in the log: the first of
-    /// each kind at once, in full; after it, at most a line a minute with
-    /// the count since the last one (and where the latest came from).
-    struct drop_log {
-        const char* module = "";
-        severity level = severity::warning;
-        std::uint64_t pending = 0;  ///< since the last line
-        timestamp line_at{0};
-        std::optional<std::size_t> lan;  ///< of the latest
-        std::optional<ip_address> from;
-    };
-    /// By event and reason ("" for none; static strings: a drop allocates nothing).
-    std::map<std::pair<std::string_view, std::string_view>, drop_log> drop_logs_;
-    /// Counts one for the log; true when it is the first of its kind (the
-    /// caller logs it in full at once).
-    bool first_of_kind(const char* module, severity level, const char* event, const char* reason,
-                       std::optional<std::size_t> lan, const std::optional<ip_address>& from, timestamp now);
-    /// The count lines that are due (a minute since the last of their kind).
-    void log_drop_counts(timestamp now, engine_output& out);
-    timestamp log_window_start_{0};
-    unsigned logs_in_window_ = 0, logs_held_back_ = 0;
-    std::uint32_t confirm_counter_ = 0;
+    /// Dropped datagrams and other events strangers can cause: the first of
+    /// each kind in full, then a count a minute.
+    drop_log drop_log_;
+    /// Lines about peers (seen, evicted): at most 20 a second.
+    line_budget peer_lines_;
     address_book book_;
     std::map<std::uint32_t, proof_probe> proof_probes_;  ///< by sequence number
     /// With keys: the incarnation of each forgotten peer (its replays are
-    /// dropped), oldest first in tombstone_order_.
-    std::map<std::string, std::uint32_t> tombstones_;
-    std::vector<std::string> tombstone_order_;
-    /// Where this incarnation's round sequence numbers start (see seq_seed).
-    std::uint32_t seq_start_ = 0;
-    std::uint64_t seq_rng_ = 0;
-    /// The highest round sequence number (round_seq_limit, kept in range).
-    std::uint32_t seq_limit() const { return std::clamp(cfg_.round_seq_limit, 1u, wire::max_round_seq); }
-    /// A new seq_start_: 0 without a seed, else at random in [0, seq_limit() / 2].
-    void draw_seq_start();
-    /// The sequence number of the last round INQ sent on a LAN-family (the
-    /// start while none has been).
-    std::uint32_t last_round_seq(const lan_state& ls) const { return seq_start_ + ls.rounds; }
-    std::uint32_t incarnation_;
-    /// The one before (0: none): our own broadcasts of it may still be on
-    /// their way back to us.
-    std::uint32_t previous_incarnation_ = 0;
+    /// dropped), the newest 1024.
+    peer_upkeep::tombstones tombstones_{1024};
+    /// Incarnations and sequence numbers (round INQs per LAN-family, probes).
+    sequence_space seq_;
 };
 
 }  // namespace faild

@@ -16,6 +16,8 @@
 #include "faild/core/ip_address.hpp"
 #include "faild/core/loss_window.hpp"
 #include "faild/core/path_tracker.hpp"
+#include "faild/core/probe_wait.hpp"
+#include "faild/core/rtt_estimator.hpp"
 
 #include <algorithm>
 #include <array>
@@ -85,53 +87,54 @@ struct path_key {
     friend bool operator==(const path_key& a, const path_key& b) { return a.lan == b.lan && a.fam == b.fam; }
 };
 
+/// A probe of ours sent for a purpose other than the round (the checks of
+/// a suspected miss and of a peer's notice): the sequence number its answer
+/// echoes, until when it is awaited, and what its silence does. A probe
+/// with a purpose waits in its own slot of the path; an answer ends it.
+struct purposeful_probe {
+    enum class on_silence : std::uint8_t {
+        settle,       ///< a suspected miss's check: the misses owed count
+        notice_down,  ///< a notice's check: the path goes down (peer_notice)
+        probe_again,  ///< a doubted notice's first probe: a second one, then notice_down
+    };
+    std::uint32_t seq = 0;
+    timestamp deadline{0};
+    on_silence action = on_silence::settle;
+};
+
 struct path {
     path_tracker tracker;
     std::optional<ip_address> hop;  ///< peer's source address on this LAN (IPv6: link-local)
     timestamp last_heard{-1};       ///< last datagram from the peer on this path
 
-    // Requestor rounds: the INQ we wait an ACK for.
-    bool awaiting = false;
-    std::uint32_t awaited_seq = 0;
-    timestamp inq_sent{0};         ///< when that INQ left
-    // Fast confirmation: the probe in flight is judged missed at
-    // ack_deadline (none: -1, at the round's end) and then sent again at
-    // once. `unanswered` holds the sequence numbers of the probes sent since
-    // the last answer (the latest four): a late ACK to any of them still
-    // shows the path works.
-    timestamp ack_deadline{-1};
-    bool miss_counted = false;     ///< the probe in flight was already counted as missed
+    // Requestor rounds: the round INQ or retry we wait an ACK for, with its
+    // deadline (fast confirmation: the retry timeout; none: the round's end
+    // decides), in one state (probe_wait). `unanswered` holds the sequence
+    // numbers of the probes sent since the last answer (the latest four): a
+    // late ACK to any of them still shows the path works.
+    probe_wait wait;
     bool retried = false;          ///< a retry went out since the last answer (no RTT sample then)
-    bool retry_in_flight = false;  ///< the probe in flight is a retry (not the round's INQ)
-    bool late = false;             ///< the probe in flight is past its retry timeout
     std::array<std::uint32_t, 4> unanswered{};
     std::size_t unanswered_count = 0;
     void note_sent(std::uint32_t seq) { unanswered[unanswered_count++ % unanswered.size()] = seq; }
-    /// The probe in flight has passed its retry timeout, not yet judged.
-    bool retry_due(timestamp now) const { return awaiting && ack_deadline.count() >= 0 && now >= ack_deadline; }
     bool is_unanswered(std::uint32_t seq) const {
         for (std::size_t i = 0; i < std::min(unanswered_count, unanswered.size()); ++i)
             if (unanswered[i] == seq) return true;
         return false;
     }
     bool last_round_good = false;  ///< the ACK for our last INQ came back
-    bool grace = false;            ///< learnt mid-round: the first round is not held against it
     bool inq_seen = false;         ///< a round INQ arrived on this path (replay check)
     bool was_up = false;           ///< has been up at least once (warm-up probes only then)
     std::uint32_t last_inq_seq = 0;
     std::uint32_t inq_seq_incarnation = 0;  ///< the incarnation last_inq_seq is of
-    duration srtt{0};              ///< smoothed round-trip time, 0 until measured
-    duration rttvar{0};            ///< its mean deviation (RFC 6298)
+    rtt_estimator rtt;             ///< round-trip time (RFC 6298)
     std::uint8_t rtt_rounds = 0;   ///< mutual: rounds still to ask for an ACK (RTT samples)
     loss_window rounds;            ///< good/missed rounds over the last minute
     flap_damping damping;          ///< flap penalty (only when damping is on)
 
-    // A peer's notice being checked: our own probe must go unanswered.
-    bool confirm_pending = false;
-    std::uint32_t confirm_seq = 0;
-    timestamp confirm_deadline{0};
-    bool confirm_doubted = false;    ///< a notice soon after a refuted one: two probes, half an interval each
-    bool confirm_second = false;     ///< the doubted check's second probe is still to go
+    // A peer's notice being checked: our own probe must go unanswered
+    // (a doubted notice, soon after a refuted one: two probes in a row).
+    std::optional<purposeful_probe> notice_check;
     timestamp notice_refuted_at{-1}; ///< when the last notice for this path was refuted
 
     // Trust (PROTOCOL.md, "Trust"): the next hop must be an address the peer
@@ -145,15 +148,11 @@ struct path {
     // Without keys, a miss that the datagrams alone suggest (a round INQ
     // unanswered, a peer's INQ late or without us listed) is only suspected:
     // it counts when a probe-only INQ of ours goes unanswered too. `owed`
-    // misses wait for the check in flight (check_seq, until check_deadline);
-    // an answer clears them. `check_counts_itself`: the check is a fast
-    // confirmation retry, whose own silence is a miss as well.
+    // misses wait for the check in flight (suspicion_check); an answer
+    // clears them.
     unsigned owed = 0;
     down_reason owed_reason = down_reason::missed;
-    bool check_pending = false;
-    bool check_counts_itself = false;
-    std::uint32_t check_seq = 0;
-    timestamp check_deadline{0};
+    std::optional<purposeful_probe> suspicion_check;
 
     // Responder rounds (and mutual ones): when the peer's next INQ is due
     // at the latest.
@@ -167,9 +166,57 @@ struct path {
     // the peer's answer and its own INQ both arrive: one round, one good.
     timestamp good_counted_at{-1};
 
+    /// The path's next deadline: the earliest time at which a probe of
+    /// ours is judged by its timeout (the ACK's retry timeout, a notice's
+    /// check, a suspected miss's check) or, when `inq_due`, the peer's next
+    /// INQ is overdue. timestamp::max() when none. The engine wakes at the
+    /// minimum over all paths.
+    timestamp next_deadline(bool inq_due) const {
+        timestamp t = timestamp::max();
+        if (inq_due) t = std::min(t, inq_deadline);
+        if (notice_check) t = std::min(t, notice_check->deadline);
+        if (suspicion_check) t = std::min(t, suspicion_check->deadline);
+        if (auto d = wait.deadline()) t = std::min(t, *d);
+        return t;
+    }
+
     explicit path(path_tracker t) : tracker(t) {}
     /// The state routes follow: a suppressed (flapping) path counts as down.
     path_state routing_state() const { return damping.suppressed() ? path_state::down : tracker.state(); }
+};
+
+/// A read-only look at one path: what it is judged to be and what its
+/// evidence holds, for tests and tools, without reaching into the machines
+/// that keep them.
+class path_view {
+public:
+    explicit path_view(const path& p) : p_(p) {}
+    path_state state() const { return p_.tracker.state(); }
+    unsigned missed() const { return p_.tracker.missed(); }
+    unsigned good_rounds() const { return p_.tracker.good_rounds(); }
+    const std::optional<ip_address>& hop() const { return p_.hop; }
+    /// The smoothed round-trip time and its deviation (0: not measured).
+    duration srtt() const { return p_.rtt.srtt(); }
+    duration rttvar() const { return p_.rtt.rttvar(); }
+    /// Misses suspected (no keys) that wait for a probe of ours to confirm them.
+    unsigned owed() const { return p_.owed; }
+    /// The peer answered our last round's INQ (a responder is listed as heard).
+    bool answered() const { return p_.last_round_good; }
+    /// Mutual rounds: ACK rounds still to come for RTT samples after the first.
+    unsigned rtt_burst_left() const { return p_.rtt_rounds; }
+    /// A peer's notice about this path is being checked by a probe of ours.
+    bool notice_check_pending() const { return p_.notice_check.has_value(); }
+    /// When a notice about this path was last refuted (-1: never).
+    timestamp notice_refuted_at() const { return p_.notice_refuted_at; }
+    /// With keys: the last round INQ's sequence number seen here, and of
+    /// which incarnation (replays of it or older ones are dropped).
+    std::uint32_t last_inq_seq() const { return p_.last_inq_seq; }
+    std::uint32_t last_inq_incarnation() const { return p_.inq_seq_incarnation; }
+    /// Missed rounds over the last minute, in per cent.
+    std::optional<double> loss_percent(timestamp now) const { return p_.rounds.loss_percent(now); }
+
+private:
+    const path& p_;
 };
 
 struct peer {

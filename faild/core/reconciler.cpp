@@ -94,30 +94,35 @@ bool reconciler::apply(const route_set& desired, sync_reason why, std::optional<
             continue;
         }
         backoff_.clear(change.r.dst);
-        // The plan's peer for it, when it named one.
-        const auto named = peer_of_.find(change.r.dst);
-        const std::string peer = named != peer_of_.end() ? named->second : std::string();
-        using op = fx::route_changed::op;
-        switch (change.op) {
-        case route_change::kind::add: {
-            installed_[change.r.dst] = change.r;
-            auto was = believed.find(change.r.dst);
-            const bool put_back = repairing || (was != believed.end() && was->second == change.r);
-            out.push_back(fx::route_changed{put_back ? op::restored : op::added, change.r, sync_reason::none, peer});
-            break;
-        }
-        case route_change::kind::replace:
-            installed_[change.r.dst] = change.r;
-            out.push_back(fx::route_changed{op::replaced, change.r, sync_reason::none, peer});
-            break;
-        case route_change::kind::remove:
-            installed_.erase(change.r.dst);
-            out.push_back(fx::route_changed{op::removed, change.r, why, peer});
-            if (!desired.count(change.r.dst)) peer_of_.erase(change.r.dst);
-            break;
-        }
+        note_done(change, desired, believed, why, repairing, out);
     }
     return all_ok;
+}
+
+void reconciler::note_done(const route_change& change, const route_set& desired, const route_set& believed,
+                           sync_reason why, bool repairing, effect_list& out) {
+    // The plan's peer for it, when it named one.
+    const auto named = peer_of_.find(change.r.dst);
+    const std::string peer = named != peer_of_.end() ? named->second : std::string();
+    using op = fx::route_changed::op;
+    switch (change.op) {
+    case route_change::kind::add: {
+        installed_[change.r.dst] = change.r;
+        auto was = believed.find(change.r.dst);
+        const bool put_back = repairing || (was != believed.end() && was->second == change.r);
+        out.push_back(fx::route_changed{put_back ? op::restored : op::added, change.r, sync_reason::none, peer});
+        break;
+    }
+    case route_change::kind::replace:
+        installed_[change.r.dst] = change.r;
+        out.push_back(fx::route_changed{op::replaced, change.r, sync_reason::none, peer});
+        break;
+    case route_change::kind::remove:
+        installed_.erase(change.r.dst);
+        out.push_back(fx::route_changed{op::removed, change.r, why, peer});
+        if (!desired.count(change.r.dst)) peer_of_.erase(change.r.dst);
+        break;
+    }
 }
 
 }  // namespace faild

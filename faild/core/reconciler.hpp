@@ -43,8 +43,8 @@ public:
 
     /// Make the table hold exactly `desired`, trying every change (waits
     /// of the repair do not apply: the plan changed, or faild exits). `why`
-    /// names the reason for removals in the log (sync_reason: switchback, stale,
-    /// shutdown, ...). Returns false when the table could not be read or
+    /// names the reason for removals in the log ("switchback", "stale",
+    /// "shutdown", ...). Returns false when the table could not be read or
     /// a change failed.
     bool reconcile(const route_set& desired, sync_reason why, effect_list& out);
 
@@ -64,6 +64,10 @@ public:
 
 private:
     bool apply(const route_set& desired, sync_reason why, std::optional<timestamp> repair_at, effect_list& out);
+    /// Change `change` was made: installed_ follows it, and it is reported
+    /// (an add of a route we believed installed, or in a repair, as restored).
+    void note_done(const route_change& change, const route_set& desired, const route_set& believed, sync_reason why,
+                   bool repairing, effect_list& out);
 
     route_table& table_;
     route_set installed_;

@@ -45,7 +45,7 @@ std::vector<status_row> build_status(const std::vector<lan>& lans, const peer_ma
             if (pa.damping.suppressed()) r.state += "/suppressed";
             r.missed = pa.tracker.missed();
             r.good = pa.tracker.good_rounds();
-            r.rtt_ms = pa.srtt.count() > 0 ? fixed(double(pa.srtt.count()) / 1000.0, 3) : "-";
+            r.rtt_ms = pa.rtt.measured() ? fixed(double(pa.rtt.srtt().count()) / 1000.0, 3) : "-";
             auto loss = pa.rounds.loss_percent(now);
             r.loss_pct = loss ? fixed(*loss, 1) : "-";
             // The routes this path's failure put in: the peer's addresses on

@@ -214,7 +214,7 @@ bool pair_up(sim::node& a, sim::node& b, bool rtt) {
     for (auto* n : {&a, &b})
         for (const auto& [id, p] : n->eng->peers())
             for (const auto& [k, pa] : p.paths)
-                if (pa.tracker.state() != path_state::up || (rtt && pa.srtt.count() == 0)) return false;
+                if (pa.tracker.state() != path_state::up || (rtt && !pa.rtt.measured())) return false;
     return a.eng->peers().size() == 1 && b.eng->peers().size() == 1;
 }
 

@@ -264,7 +264,7 @@ TEST_CASE("engine: a late or foreign ACK is not a good round") {
     e.tick(ms(0), out);
     feed(e, 0, "192.0.2.2", msg(wire::type::ack, "h2", 99), ms(1), out);  // wrong seq: learns the peer only
     REQUIRE(e.peers().count("h2"));
-    CHECK(e.peers().at("h2").paths.at({0, family::v4}).tracker.good_rounds() == 0);
+    CHECK(e.view("h2", {0, family::v4}).good_rounds() == 0);
 }
 
 TEST_CASE("engine: a responder answers every INQ out of the LAN it came in on") {
@@ -303,8 +303,8 @@ TEST_CASE("engine: responder timeline: heard list, one-way failure, deadline mis
         inq(0, t, true);
         inq(1, t, true);
     }
-    CHECK(e.peers().at("h1").paths.at({0, family::v4}).tracker.state() == path_state::up);
-    CHECK(e.peers().at("h1").paths.at({1, family::v4}).tracker.state() == path_state::up);
+    CHECK(e.view("h1", {0, family::v4}).state() == path_state::up);
+    CHECK(e.view("h1", {1, family::v4}).state() == path_state::up);
 
     // Our ACKs on LAN A stop reaching h1: its INQs no longer list us. Each
     // such INQ is a suspected miss, counted when our probe to h1 on LAN A
@@ -322,8 +322,8 @@ TEST_CASE("engine: responder timeline: heard list, one-way failure, deadline mis
 
     // LAN B's INQs stop arriving: deadlines (1.5 intervals) pass, then each interval.
     for (long long t = 600; t < 1000; t += 100) inq(0, t, true);  // LAN A recovers meanwhile
-    CHECK(e.peers().at("h1").paths.at({0, family::v4}).tracker.state() == path_state::up);
-    CHECK(e.peers().at("h1").paths.at({1, family::v4}).tracker.state() == path_state::down);
+    CHECK(e.view("h1", {0, family::v4}).state() == path_state::up);
+    CHECK(e.view("h1", {1, family::v4}).state() == path_state::down);
 }
 
 TEST_CASE("engine: drops own, colliding, malformed and off-link datagrams, BYE forgets") {
@@ -638,7 +638,7 @@ TEST_CASE("engine: an IPv6 INQ is answered from the link-local address, not whil
     CHECK(out.sends[0].dst == ip("fe80::b:1"));
     CHECK(out.sends[0].lan == 1);
     CHECK(e.peers().at("h1").paths.count({1, family::v6}) == 1);
-    CHECK(e.peers().at("h1").paths.at({1, family::v6}).hop == ip("fe80::b:1"));
+    CHECK(e.view("h1", {1, family::v6}).hop() == ip("fe80::b:1"));
 }
 
 TEST_CASE("engine: dual-stack: IPv4 and IPv6 paths of one peer are judged apart") {
@@ -671,7 +671,7 @@ TEST_CASE("engine: dual-stack: IPv4 and IPv6 paths of one peer are judged apart"
         for (auto& d : downs(run(t, false))) went.push_back(d);
     CHECK(went ==
           std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed, family::v6)});
-    CHECK(e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
+    CHECK(e.view("h2", {0, family::v4}).state() == path_state::up);
     CHECK(routes(e) == "2001:db8:a::2/128 via fe80::b:2 dev eth1 src 2001:db8:a::1\n");
 }
 
@@ -703,7 +703,7 @@ TEST_CASE("engine: heard lists name responders only, a list cut short does not c
         engine_output o;
         r.receive(0, ip("192.0.2.1"), 7793, b.data(), b.size(), ms(t), o);
     }
-    CHECK(r.peers().at("h1").paths.at({0, family::v4}).tracker.state() == path_state::up);
+    CHECK(r.view("h1", {0, family::v4}).state() == path_state::up);
 }
 
 TEST_CASE("engine: a down path on a LAN the peer no longer advertises is forgotten, and so is its route") {
@@ -747,7 +747,7 @@ struct two_up {
     long long t = 0;
     explicit two_up(engine_config c = cfg("h1", true), duration rtt = ms(1)) : e(std::move(c), two_lans(1), ms(0)) {
         for (; t < 400; t += 100) round(e, ms(t), {0, 1}, rtt);
-        REQUIRE(e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
+        REQUIRE(e.view("h2", {0, family::v4}).state() == path_state::up);
     }
     std::vector<std::uint8_t> notice_from_h2(const char* addr, std::uint32_t incarnation = 9) {
         wire::message m;
@@ -793,7 +793,7 @@ TEST_CASE("engine: carrier loss takes the LAN's paths down at once and tells the
     for (const auto& o : back.sends)
         lan_a_probed |= o.lan == 0 && decoded(o).kind == wire::type::inq && !(decoded(o).flags & wire::flag_probe_only);
     CHECK(lan_a_probed);
-    CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::down);  // s rounds still needed
+    CHECK(s.e.view("h2", {0, family::v4}).state() == path_state::down);  // s rounds still needed
 }
 
 TEST_CASE("engine: a notice is checked by our own probe, unanswered, the path goes down (reason peer-notice)") {
@@ -831,7 +831,7 @@ TEST_CASE("engine: a notice about a path that answers is refuted and changes not
     engine_output later;
     s.e.tick(ms(s.t + 50), later);
     CHECK(downs(later).empty());
-    CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
+    CHECK(s.e.view("h2", {0, family::v4}).state() == path_state::up);
     CHECK(routes(s.e).empty());
 }
 
@@ -869,9 +869,9 @@ TEST_CASE("engine: after a refuted notice: one check an interval, then two probe
     auto again = decoded(*it);
     // Answered 40 ms later (a slow peer): refuted, the path stays up.
     feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", again.seq), ms(t0 + 210), second);
-    CHECK_FALSE(s.e.peers().at("h2").paths.at({0, family::v4}).confirm_pending);  // refuted (counted, not logged)
-    CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).notice_refuted_at == ms(t0 + 210));
-    CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
+    CHECK_FALSE(s.e.view("h2", {0, family::v4}).notice_check_pending());  // refuted (counted, not logged)
+    CHECK(s.e.view("h2", {0, family::v4}).notice_refuted_at() == ms(t0 + 210));
+    CHECK(s.e.view("h2", {0, family::v4}).state() == path_state::up);
 }
 
 TEST_CASE("engine: a doubted notice that both probes leave unanswered still takes the path down") {
@@ -934,7 +934,7 @@ TEST_CASE("engine: a down path gets probe-only INQs by unicast to the peer's own
     two_up s;
     long long t = s.t;
     for (; t < s.t + 500; t += 100) round(s.e, ms(t), {1});
-    REQUIRE(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::down);
+    REQUIRE(s.e.view("h2", {0, family::v4}).state() == path_state::down);
     engine_output out;
     s.e.tick(ms(t), out);
     std::string lan_a;
@@ -959,7 +959,7 @@ TEST_CASE("engine: a responder answers a probe-only INQ without counting a round
         r.receive(0, ip("192.0.2.1"), 7793, b.data(), b.size(), ms(i), out);
         CHECK(out.sends.size() == 1);
     }
-    CHECK(r.peers().at("h1").paths.at({0, family::v4}).tracker.missed() == 0);
+    CHECK(r.view("h1", {0, family::v4}).missed() == 0);
 }
 
 TEST_CASE("engine: RTT is measured on paths that are up, not on the first answers (they wait for ARP)") {
@@ -972,9 +972,9 @@ TEST_CASE("engine: RTT is measured on paths that are up, not on the first answer
         for (const auto& s : out.sends)
             feed(e, s.lan, peer_hops[s.lan], msg(wire::type::ack, "h2", decoded(s).seq), ms(t + 60), out);
     }
-    CHECK(e.peers().at("h2").paths.at({0, family::v4}).srtt.count() == 0);
+    CHECK(e.view("h2", {0, family::v4}).srtt() == duration(0));
     round(e, ms(t), {0, 1});  // answered after 1 ms
-    CHECK(e.peers().at("h2").paths.at({0, family::v4}).srtt == ms(1));
+    CHECK(e.view("h2", {0, family::v4}).srtt() == ms(1));
 }
 
 TEST_CASE("engine: a path learnt from an address list mid-round is not blamed for that round") {
@@ -982,9 +982,9 @@ TEST_CASE("engine: a path learnt from an address list mid-round is not blamed fo
     round(e, ms(0), {0});  // h2 answers on LAN A; its LAN B answer "came before" the path existed
     long long t = 100;
     for (; t < 500; t += 100) round(e, ms(t), {0, 1});
-    const auto& b = e.peers().at("h2").paths.at({1, family::v4});
-    CHECK(b.tracker.state() == path_state::up);
-    CHECK(*b.rounds.loss_percent(ms(t)) == doctest::Approx(0.0));
+    const auto b = e.view("h2", {1, family::v4});
+    CHECK(b.state() == path_state::up);
+    CHECK(*b.loss_percent(ms(t)) == doctest::Approx(0.0));
     // But a LAN that stays silent still goes down (one round later).
     engine d(cfg("h1", true), two_lans(1), ms(0));
     std::vector<fx::path_changed> went;
@@ -1005,7 +1005,7 @@ TEST_CASE("engine: with keys replays are dropped (a round INQ seen before, an ol
     auto inq6 = msg(wire::type::inq, "h1", 6, {"h2"});
     r.receive(0, ip("192.0.2.1"), 7793, inq6.data(), inq6.size(), ms(3), out);
     CHECK(r.drops().replay == 0);
-    CHECK(r.peers().at("h1").paths.at({0, family::v4}).tracker.good_rounds() == 2);
+    CHECK(r.view("h1", {0, family::v4}).good_rounds() == 2);
 
     std::string err;
     auto c = cfg("h2", false);
@@ -1079,16 +1079,16 @@ TEST_CASE("engine: round sequence numbers never wrap: past the limit a new incar
     // 1 again too), and none was a replay.
     CHECK(r.drops().replay == 0);
     CHECK(r.peers().at("h1").incarnation == 9);
-    for (std::size_t li : {0, 1}) CHECK(r.peers().at("h1").paths.at({li, family::v4}).last_inq_seq == 2);
+    for (std::size_t li : {0, 1}) CHECK(r.view("h1", {li, family::v4}).last_inq_seq() == 2);
     CHECK(downs(heard).empty());
-    for (std::size_t li : {0, 1}) CHECK(r.peers().at("h1").paths.at({li, family::v4}).tracker.state() == path_state::up);
+    for (std::size_t li : {0, 1}) CHECK(r.view("h1", {li, family::v4}).state() == path_state::up);
     // An old incarnation's INQ, its sequence number above the current
     // one's, is a replay (keys: incarnations only grow).
     for (std::size_t i : {4, 9}) {
         r.receive(0, ip(h1_addr[0]), 7793, sent_a[i].data(), sent_a[i].size(), ms(1250), heard);
     }
     CHECK(r.drops().replay == 2);
-    CHECK(r.peers().at("h1").paths.at({0, family::v4}).last_inq_seq == 2);
+    CHECK(r.view("h1", {0, family::v4}).last_inq_seq() == 2);
     // Our own broadcast of the incarnation before comes back: ours, not a
     // node id collision. Two back, it is long gone: someone else's.
     engine_output own;
@@ -1242,7 +1242,7 @@ TEST_CASE("engine: ACKs recorded before a restart answer no round after it when 
                 }
                 for (auto& u : ups(out)) l.ups.push_back(u);
             }
-            l.a = e.peers().at("h2").paths.at({0, family::v4}).tracker.state();
+            l.a = e.view("h2", {0, family::v4}).state();
             l.routes = routes(e);
             return l;
         };
@@ -1296,7 +1296,7 @@ TEST_CASE("engine: a peer up on two LANs is never evicted for a newcomer, howeve
     auto c = cfg("h1", true);
     c.max_peers = 4;
     two_up s(c);
-    REQUIRE(s.e.peers().at("h2").paths.at({1, family::v4}).tracker.state() == path_state::up);
+    REQUIRE(s.e.view("h2", {1, family::v4}).state() == path_state::up);
     engine_output out;
     for (int i = 10; i < 40; ++i) {
         auto b = msg(wire::type::inq, ("n" + std::to_string(i)).c_str(), 1);
@@ -1313,7 +1313,7 @@ TEST_CASE("engine: a replayed ACK from elsewhere on the LAN moves nothing (next 
     auto old_ack = msg(wire::type::ack, "h2", 1);  // an ACK of an earlier round, replayed from 198.51.100.66
     engine_output out;
     s.e.receive(1, ip("198.51.100.66"), 7793, old_ack.data(), old_ack.size(), ms(s.t + 1), out);
-    CHECK(s.e.peers().at("h2").paths.at({1, family::v4}).hop == ip("198.51.100.2"));
+    CHECK(s.e.view("h2", {1, family::v4}).hop() == ip("198.51.100.2"));
     CHECK_FALSE(out.paths_changed);
 }
 
@@ -1327,7 +1327,7 @@ TEST_CASE("engine: no warm-up probes for peers that were never up (a flood of fo
         e.tick(ms(t), o);
         for (const auto& snd : o.sends) CHECK(snd.dst.to_string() != "192.0.2.7");  // only broadcasts
     }
-    CHECK(e.peers().at("n7").paths.at({0, family::v4}).tracker.state() == path_state::down);
+    CHECK(e.view("n7", {0, family::v4}).state() == path_state::down);
 }
 
 TEST_CASE("engine: at most 20 peer lines a second, the rest is counted in one line") {
@@ -1352,7 +1352,7 @@ TEST_CASE("engine: a down path the peer speaks on is kept even when its address 
     long long t = 0;
     for (; t < 400; t += 100) round(e, ms(t), {0, 1});
     for (; t < 900; t += 100) round(e, ms(t), {1});
-    REQUIRE(e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::down);
+    REQUIRE(e.view("h2", {0, family::v4}).state() == path_state::down);
     wire::message m;
     m.kind = wire::type::inq;
     m.node_id = "h2";
@@ -1379,7 +1379,7 @@ std::uint32_t round_seq(const engine_output& out, std::size_t lan) {
     return 0;
 }
 
-const path& lan_a(const engine& e) { return e.peers().at("h2").paths.at({0, family::v4}); }
+path_view lan_a(const engine& e) { return e.view("h2", {0, family::v4}); }
 
 }  // namespace
 
@@ -1392,11 +1392,11 @@ TEST_CASE("engine: fast confirmation: a missed ACK is re-probed at once, f misse
         CAPTURE(at);
         engine_output o;
         s.e.tick(ms(at), o);
-        CHECK(lan_a(s.e).tracker.state() == path_state::up);
+        CHECK(lan_a(s.e).state() == path_state::up);
         // Without keys the round INQ's silence is only suspected (owed);
         // the retry's silence confirms it, and counts itself.
-        CHECK(lan_a(s.e).tracker.missed() == (at == 410 ? 0u : 2u));
-        CHECK(lan_a(s.e).owed == (at == 410 ? 1u : 0u));
+        CHECK(lan_a(s.e).missed() == (at == 410 ? 0u : 2u));
+        CHECK(lan_a(s.e).owed() == (at == 410 ? 1u : 0u));
         // The retry: one probe-only INQ by unicast to h2 on LAN A, nothing else.
         REQUIRE(o.sends.size() == 1);
         CHECK(o.sends[0].lan == 0);
@@ -1416,7 +1416,7 @@ TEST_CASE("engine: fast confirmation: a missed ACK is re-probed at once, f misse
 
     // The next round counts no fourth miss for the probes already judged.
     auto next = tick_answered(s.e, ms(500), {1});
-    CHECK(lan_a(s.e).tracker.missed() == 3);
+    CHECK(lan_a(s.e).missed() == 3);
 }
 
 TEST_CASE("engine: fast confirmation: a late ACK to an earlier probe still shows the path works") {
@@ -1426,18 +1426,18 @@ TEST_CASE("engine: fast confirmation: a late ACK to an earlier probe still shows
     engine_output retry;
     s.e.tick(ms(410), retry);
     REQUIRE(retry.sends.size() == 1);
-    CHECK(lan_a(s.e).owed == 1);  // suspected (no keys), not yet counted
+    CHECK(lan_a(s.e).owed() == 1);  // suspected (no keys), not yet counted
 
     // The answer to the round's INQ arrives after the retry left.
     engine_output late;
     feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", first), ms(412), late);
-    CHECK(lan_a(s.e).tracker.missed() == 0);
-    CHECK(lan_a(s.e).owed == 0);
-    CHECK(lan_a(s.e).tracker.state() == path_state::up);
-    CHECK(lan_a(s.e).last_round_good);
+    CHECK(lan_a(s.e).missed() == 0);
+    CHECK(lan_a(s.e).owed() == 0);
+    CHECK(lan_a(s.e).state() == path_state::up);
+    CHECK(lan_a(s.e).answered());
     CHECK(s.e.next_wakeup() == ms(500));  // nothing pending any more
     // Karn: an answer after a retry is no RTT sample (it would say 12 ms).
-    CHECK(lan_a(s.e).srtt == ms(1));
+    CHECK(lan_a(s.e).srtt() == ms(1));
     // A second copy of it moves nothing (it is no longer awaited).
     engine_output again;
     feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", first), ms(413), again);
@@ -1455,22 +1455,22 @@ TEST_CASE("engine: fast confirmation: an answered retry counts, and is no RTT sa
     // An ACK with another sequence number is no answer.
     engine_output wrong;
     feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", seq + 1), ms(411), wrong);
-    CHECK(lan_a(s.e).owed == 1);
+    CHECK(lan_a(s.e).owed() == 1);
     engine_output answered;
     feed(s.e, 0, "192.0.2.2", msg(wire::type::ack, "h2", seq), ms(415), answered);
-    CHECK(lan_a(s.e).tracker.missed() == 0);
-    CHECK(lan_a(s.e).owed == 0);
-    CHECK(lan_a(s.e).srtt == ms(1));
+    CHECK(lan_a(s.e).missed() == 0);
+    CHECK(lan_a(s.e).owed() == 0);
+    CHECK(lan_a(s.e).srtt() == ms(1));
     CHECK(s.e.next_wakeup() == ms(500));
     // The next rounds are ordinary ones again, and measure RTT again.
     round(s.e, ms(500), {0, 1}, ms(2));
-    CHECK(lan_a(s.e).srtt > ms(1));
+    CHECK(lan_a(s.e).srtt() > ms(1));
 }
 
 TEST_CASE("engine: fast confirmation: the retry timeout follows the measured RTT (srtt + 4 x rttvar)") {
     two_up s(cfg("h1", true), ms(20));  // one sample at 300: srtt 20 ms, rttvar 10 ms
-    CHECK(lan_a(s.e).srtt == ms(20));
-    CHECK(lan_a(s.e).rttvar == ms(10));
+    CHECK(lan_a(s.e).srtt() == ms(20));
+    CHECK(lan_a(s.e).rttvar() == ms(10));
     tick_answered(s.e, ms(400), {1}, ms(20));
     CHECK(s.e.next_wakeup() == ms(460));
 }
@@ -1515,16 +1515,16 @@ TEST_CASE("engine: fast confirmation: a peer that answers on no LAN (a stall) is
     engine_output o;
     s.e.tick(ms(410), o);
     CHECK(o.sends.empty());  // no retry
-    CHECK(lan_a(s.e).tracker.missed() == 0);
+    CHECK(lan_a(s.e).missed() == 0);
     CHECK(s.e.next_wakeup() == ms(500));
     engine_output closed;
     s.e.tick(ms(500), closed);
     advance(s.e, ms(550), closed);            // the close's check goes unanswered too
-    CHECK(lan_a(s.e).tracker.missed() == 1);  // the round at 400 was missed, once
+    CHECK(lan_a(s.e).missed() == 1);  // the round at 400 was missed, once
     // h2 is back: it answers the next round, and nothing went down.
     auto good = round(s.e, ms(600), {0, 1});
-    CHECK(lan_a(s.e).tracker.missed() == 0);
-    CHECK(lan_a(s.e).tracker.state() == path_state::up);
+    CHECK(lan_a(s.e).missed() == 0);
+    CHECK(lan_a(s.e).state() == path_state::up);
     CHECK(downs(closed).empty());
     CHECK(downs(good).empty());
 }
@@ -1626,7 +1626,7 @@ struct mutual_pair {
             }
         }
     }
-    const path& lan(std::size_t li) const { return e.peers().at("h2").paths.at({li, family::v4}); }
+    path_view lan(std::size_t li) const { return e.view("h2", {li, family::v4}); }
     engine_output take() { return std::exchange(log, {}); }
 };
 
@@ -1642,8 +1642,8 @@ std::size_t count_sends(const engine_output& out, wire::type kind, std::uint8_t 
 TEST_CASE("engine: mutual rounds: two requestors ACK only every 64th INQ and judge each other by their INQs") {
     mutual_pair s;
     s.run(1000);
-    CHECK(s.lan(0).tracker.state() == path_state::up);
-    CHECK(s.lan(1).tracker.state() == path_state::up);
+    CHECK(s.lan(0).state() == path_state::up);
+    CHECK(s.lan(1).state() == path_state::up);
     auto steady = s.take();
     // The first round wants ACKs, and so does the first after the paths
     // came up (no RTT yet), and then seven more, for an estimate of eight
@@ -1658,7 +1658,7 @@ TEST_CASE("engine: mutual rounds: two requestors ACK only every 64th INQ and jud
             ++unicast_acks;
     }
     CHECK(unicast_acks == 2 * 7);
-    CHECK(s.lan(0).srtt == ms(1));
+    CHECK(s.lan(0).srtt() == ms(1));
     s.run(7400);
     auto out = s.take();
     // h1: 64 rounds x 2 LANs of INQs, all flagged mutual, every 64th (6400)
@@ -1672,8 +1672,8 @@ TEST_CASE("engine: mutual rounds: two requestors ACK only every 64th INQ and jud
     CHECK(std::count_if(out.sends.begin(), out.sends.end(), broadcast) == 8);
     for (const auto& o : out.sends)
         if (decoded(o).flags & wire::flag_ack_wanted) CHECK(broadcast(o));
-    CHECK(s.lan(0).tracker.missed() == 0);
-    CHECK(s.lan(0).srtt == ms(1));  // from the ACK rounds
+    CHECK(s.lan(0).missed() == 0);
+    CHECK(s.lan(0).srtt() == ms(1));  // from the ACK rounds
     // h1's INQs list h2: it hears h2's INQs (h2 judges h1 by that).
     for (const auto& o : out.sends) CHECK(decoded(o).heard == std::vector<std::string>{"h2"});
     CHECK(downs(out).empty());
@@ -1690,7 +1690,7 @@ TEST_CASE("engine: mutual rounds: two requestors ACK only every 64th INQ and jud
 TEST_CASE("engine: mutual rounds: after the first eight, a slow RTT sample moves the estimate by a quarter, no more ACKs") {
     mutual_pair s;
     s.run(12800);
-    REQUIRE(s.lan(0).srtt == ms(1));
+    REQUIRE(s.lan(0).srtt() == ms(1));
     s.take();
     // Round 128 (12800 ms): its ACKs take 8 ms, under the retry timeout's
     // floor (10 ms), so they are samples: 8 ms against 1 sets srtt to 2.75 ms.
@@ -1701,25 +1701,25 @@ TEST_CASE("engine: mutual rounds: after the first eight, a slow RTT sample moves
     // No burst after it: the next ACK round is round 192. On a busy LAN of
     // many peers, samples that look off come every 64 rounds.
     CHECK(count_sends(s.take(), wire::type::inq, wire::flag_ack_wanted) == 2);
-    CHECK(s.lan(0).srtt == duration(2750));
-    CHECK(s.lan(0).tracker.missed() == 0);
+    CHECK(s.lan(0).srtt() == duration(2750));
+    CHECK(s.lan(0).missed() == 0);
 }
 
 TEST_CASE("engine: mutual rounds: a path that goes down in its first RTT rounds comes back without the rest of them") {
     mutual_pair s;
     s.run(100);  // h2 known (its first INQs at 30 ms)
-    while (s.t < 3000 && s.lan(0).srtt.count() == 0) s.run(s.t + 10);
-    REQUIRE(s.lan(0).srtt == ms(1));
-    REQUIRE(s.lan(0).rtt_rounds == 7);
+    while (s.t < 3000 && s.lan(0).srtt() == duration(0)) s.run(s.t + 10);
+    REQUIRE(s.lan(0).srtt() == ms(1));
+    REQUIRE(s.lan(0).rtt_burst_left() == 7);
     s.run(s.t + 150);  // one or two of the 7 rounds
-    REQUIRE(s.lan(0).rtt_rounds > 0);
+    REQUIRE(s.lan(0).rtt_burst_left() > 0);
     s.alive = {1};     // then LAN A falls silent
-    while (s.t < 4000 && s.lan(0).tracker.state() != path_state::down) s.run(s.t + 10);
-    REQUIRE(s.lan(0).tracker.state() == path_state::down);
-    CHECK(s.lan(0).rtt_rounds == 0);
+    while (s.t < 4000 && s.lan(0).state() != path_state::down) s.run(s.t + 10);
+    REQUIRE(s.lan(0).state() == path_state::down);
+    CHECK(s.lan(0).rtt_burst_left() == 0);
     s.alive = {0, 1};
-    while (s.t < 6000 && s.lan(0).tracker.state() != path_state::up) s.run(s.t + 10);
-    REQUIRE(s.lan(0).tracker.state() == path_state::up);
+    while (s.t < 6000 && s.lan(0).state() != path_state::up) s.run(s.t + 10);
+    REQUIRE(s.lan(0).state() == path_state::up);
     s.take();
     // Up again: no ACK round on LAN A until round 64 (its RTT is known).
     s.run(6300);
@@ -1733,17 +1733,17 @@ TEST_CASE("engine: mutual rounds: a path that goes down in its first RTT rounds 
 TEST_CASE("engine: mutual rounds: a silent LAN: the missing INQ counts at its deadline, retries do the rest") {
     mutual_pair s;
     s.run(2000);
-    REQUIRE(s.lan(0).tracker.state() == path_state::up);
-    REQUIRE(s.lan(0).srtt == ms(1));
+    REQUIRE(s.lan(0).state() == path_state::up);
+    REQUIRE(s.lan(0).srtt() == ms(1));
     s.take();
     s.alive = {1};  // LAN A silent from 2000: h2's INQ of 2030 does not arrive
     // Due at 1930 + 100 + 10 (the retry timeout: the floor, t / 10).
     s.run(2040);
-    CHECK(s.lan(0).tracker.missed() == 0);
-    CHECK(s.lan(0).owed == 0);
+    CHECK(s.lan(0).missed() == 0);
+    CHECK(s.lan(0).owed() == 0);
     s.run(2041);
-    CHECK(s.lan(0).owed == 1);  // suspected (no keys): the retry checks it
-    CHECK(s.lan(0).tracker.missed() == 0);
+    CHECK(s.lan(0).owed() == 1);  // suspected (no keys): the retry checks it
+    CHECK(s.lan(0).missed() == 0);
     auto first = s.take();
     REQUIRE(count_sends(first, wire::type::inq, wire::flag_probe_only) == 1);
     CHECK(first.sends.back().dst == ip("192.0.2.2"));
@@ -1751,14 +1751,14 @@ TEST_CASE("engine: mutual rounds: a silent LAN: the missing INQ counts at its de
     auto down = s.take();
     CHECK(downs(down) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed)});
     CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
-    CHECK(s.lan(1).tracker.state() == path_state::up);
+    CHECK(s.lan(1).state() == path_state::up);
 
     // LAN A back: h2's INQs listing h1 bring it up after s = 3; the route goes.
     s.alive = {0, 1};
     s.run(2300);
-    CHECK(s.lan(0).tracker.state() == path_state::down);
+    CHECK(s.lan(0).state() == path_state::down);
     s.run(2400);
-    CHECK(s.lan(0).tracker.state() == path_state::up);
+    CHECK(s.lan(0).state() == path_state::up);
     CHECK(routes(s.e).empty());
 }
 
@@ -1774,10 +1774,10 @@ TEST_CASE("engine: mutual rounds: a peer whose INQs are all late costs a check e
     auto out = s.take();
     CHECK(count_sends(out, wire::type::inq, wire::flag_probe_only) == 2);
     CHECK(downs(out).empty());
-    CHECK(s.lan(0).tracker.missed() == 0);
-    CHECK(*s.lan(0).rounds.loss_percent(ms(2100)) == doctest::Approx(0.0));
-    CHECK(s.lan(0).tracker.state() == path_state::up);
-    CHECK(s.lan(1).tracker.state() == path_state::up);
+    CHECK(s.lan(0).missed() == 0);
+    CHECK(*s.lan(0).loss_percent(ms(2100)) == doctest::Approx(0.0));
+    CHECK(s.lan(0).state() == path_state::up);
+    CHECK(s.lan(1).state() == path_state::up);
     // A real stall: h2 answers nothing either. Then the one round counts as
     // missed, once.
     s.h2_offset = 30;
@@ -1788,8 +1788,33 @@ TEST_CASE("engine: mutual rounds: a peer whose INQs are all late costs a check e
     s.run(2560);
     s.deaf = false;
     s.run(2600);
-    CHECK(*s.lan(0).rounds.loss_percent(ms(2600)) > 0);
-    CHECK(s.lan(0).tracker.state() == path_state::up);
+    CHECK(*s.lan(0).loss_percent(ms(2600)) > 0);
+    CHECK(s.lan(0).state() == path_state::up);
+}
+
+TEST_CASE("engine: a probe whose round has closed is no longer overdue: its path answers again for fast confirmation") {
+    // Both ACKs of the round at 400 are late (h2 answers neither): at 410
+    // neither path is judged by its timeout (h2 answers nowhere). Then h2
+    // turns out a requestor with mutual rounds: its INQs list h1 on both
+    // LANs, so neither path awaits an ACK any more, and both have good
+    // rounds. When LAN A's next INQ is missing, LAN B answers (its INQ of
+    // 520 came): fast confirmation retries LAN A at once.
+    two_up s;
+    tick_answered(s.e, ms(400), {});
+    engine_output late;
+    s.e.tick(ms(410), late);
+    REQUIRE(late.sends.empty());
+    engine_output inqs;
+    for (std::size_t li : {0, 1}) feed(s.e, li, peer_hops[li], h2_inq(1, {"h1"}), ms(420), inqs);
+    REQUIRE(s.e.peers().at("h2").mutual);
+    engine_output round_out;
+    s.e.tick(ms(500), round_out);
+    feed(s.e, 1, peer_hops[1], h2_inq(2, {"h1"}), ms(520), round_out);  // LAN A's does not come
+    engine_output due;
+    s.e.tick(ms(530), due);
+    CHECK(of<fx::probe_retry>(due).size() == 1);
+    REQUIRE(due.sends.size() == 1);
+    CHECK(due.sends[0].dst == ip("192.0.2.2"));
 }
 
 TEST_CASE("engine: mutual rounds: a peer that no longer hears us is a one-way failure") {
@@ -1823,7 +1848,7 @@ TEST_CASE("engine: mutual rounds need both sides: a requestor without them is AC
         e.tick(ms(100), next);
         engine_output closed;
         e.tick(ms(200), closed);
-        CHECK(e.peers().at("h2").paths.at({0, family::v4}).tracker.missed() >= 1);
+        CHECK(e.view("h2", {0, family::v4}).missed() >= 1);
     }
 }
 
@@ -1948,22 +1973,22 @@ TEST_CASE("engine: round INQs go by unicast to up to 4 known peers, broadcast in
 TEST_CASE("engine: mutual rounds: a path coming back counts one good per round, also in an ACK round") {
     mutual_pair s;
     s.run(6100);
-    REQUIRE(s.lan(0).tracker.state() == path_state::up);
+    REQUIRE(s.lan(0).state() == path_state::up);
     s.alive = {1};  // LAN A silent from 6100
     s.run(6250);
-    REQUIRE(s.lan(0).tracker.state() == path_state::down);
+    REQUIRE(s.lan(0).state() == path_state::down);
     s.take();
     // Back at 6250: h2's INQs at 6330, 6430 and 6530 are three rounds. h1's
     // round at 6400 is an ACK round (its 65th): h2's ACK to it and h2's INQ
     // of 6430 are one round, not two.
     s.alive = {0, 1};
     s.run(6500);
-    CHECK(s.lan(0).tracker.state() == path_state::down);
-    CHECK(s.lan(0).tracker.good_rounds() == 2);
+    CHECK(s.lan(0).state() == path_state::down);
+    CHECK(s.lan(0).good_rounds() == 2);
     s.run(6531);
     auto out = s.take();
     REQUIRE(count_sends(out, wire::type::inq, wire::flag_ack_wanted) >= 1);  // the ACK round was in the window
-    CHECK(s.lan(0).tracker.state() == path_state::up);
+    CHECK(s.lan(0).state() == path_state::up);
     CHECK(ups(out) == std::vector<fx::path_changed>{went_up("h2", "eth0", path_state::down, 3)});
 }
 
@@ -1989,8 +2014,8 @@ TEST_CASE("engine: a restarted peer's INQs count on every LAN, whichever LAN hea
     CHECK(r.drops().replay == 0);
     CHECK(r.peers().at("h1").incarnation == 10);
     for (std::size_t li : {0, 1}) {
-        CHECK(r.peers().at("h1").paths.at({li, family::v4}).inq_seq_incarnation == 10);
-        CHECK(r.peers().at("h1").paths.at({li, family::v4}).last_inq_seq == (li == 0 ? 2u : 1u));
+        CHECK(r.view("h1", {li, family::v4}).last_inq_incarnation() == 10);
+        CHECK(r.view("h1", {li, family::v4}).last_inq_seq() == (li == 0 ? 2u : 1u));
     }
     feed_inq(0, 2, 10, 312);  // a true replay is still one
     CHECK(r.drops().replay == 1);
@@ -2019,7 +2044,7 @@ TEST_CASE("engine: a LAN whose interface vanishes keeps its prefixes: the peer's
     auto back = two_lans(1);
     REQUIRE(s.e.update_lans(back, ms(s.t + 1001), out));
     for (long long t = s.t + 1100; t < s.t + 1500; t += 100) round(s.e, ms(t), {0, 1});
-    CHECK(s.e.peers().at("h2").paths.at({0, family::v4}).tracker.state() == path_state::up);
+    CHECK(s.e.view("h2", {0, family::v4}).state() == path_state::up);
     CHECK(routes(s.e).empty());
 }
 
@@ -2049,7 +2074,7 @@ TEST_CASE("engine: while our IPv6 link-local address is tentative, IPv6 paths no
             return c.path.lan == "eth0" && c.path.fam == family::v6;
         });
         CHECK(v6_a_down != carrier);
-        if (carrier) CHECK(e.peers().at("h2").paths.at({0, family::v6}).tracker.state() == path_state::init);
+        if (carrier) CHECK(e.view("h2", {0, family::v6}).state() == path_state::init);
     }
 }
 

@@ -24,7 +24,7 @@ struct fixture {
         down.rounds.record(ms(600), false);
         path up(path_tracker(1, 1, ms(0)));
         up.tracker.good(ms(1));
-        up.srtt = duration(250);
+        up.rtt.sample(duration(250));
         up.rounds.record(ms(600), true);
         p.paths.emplace(path_key{0, family::v4}, down);
         p.paths.emplace(path_key{1, family::v4}, up);
