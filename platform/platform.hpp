@@ -10,6 +10,7 @@
 #include "faild/core/clock.hpp"
 #include "faild/core/interface_info.hpp"
 #include "faild/core/ip_address.hpp"
+#include "faild/core/memory_lock.hpp"
 #include "faild/core/route.hpp"
 
 #include <cstdint>
@@ -167,7 +168,23 @@ protected:
 struct privileges {
     bool net_admin = false;  ///< CAP_NET_ADMIN: change routes
     bool net_raw = false;    ///< CAP_NET_RAW: bind sockets to devices
+    bool sys_nice = false;   ///< CAP_SYS_NICE: real-time scheduling beyond RLIMIT_RTPRIO
+    bool ipc_lock = false;   ///< CAP_IPC_LOCK: lock memory beyond RLIMIT_MEMLOCK
 };
+
+/// Real-time scheduling for the calling thread: SCHED_RR at `priority`
+/// (1-99) with SCHED_RESET_ON_FORK, so children (the notify program) start
+/// under the ordinary scheduler. Threads made before keep theirs. False and
+/// `error` (why, and what would allow it) when the kernel refuses.
+bool set_realtime(int priority, std::string& error);
+/// "SCHED_RR 10" or "SCHED_OTHER": the calling thread's policy, as read back.
+std::string scheduling_text();
+/// What plan_memory_lock() decides on: mapped memory, RLIMIT_MEMLOCK,
+/// CAP_IPC_LOCK.
+memory_facts memory_lock_facts();
+/// mlockall(MCL_CURRENT | MCL_FUTURE, with MCL_ONFAULT where the kernel has
+/// it); false and `error` when refused.
+bool lock_memory(std::string& error);
 
 /// Tells when links or addresses may have changed. The daemon then reads
 /// the whole picture again through link_source (so a lost notification, or

@@ -14,6 +14,7 @@
 #include "faild/daemon/link_watch.hpp"
 #include "faild/daemon/log.hpp"
 #include "faild/daemon/loop.hpp"
+#include "faild/daemon/realtime.hpp"
 #include "faild/daemon/reload.hpp"
 #include "faild/daemon/sd_notify.hpp"
 #include "faild/daemon/startup.hpp"
@@ -425,6 +426,9 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
     if (!d.open_sockets(error)) return fatal(error);
     for (const auto& name : loosened)
         logging::write(event("lan", severity::info, "rp_filter_set").kv("lan", name).kv("value", 2));
+    // Last before the loop, on the loop's thread: everything is open, the
+    // log's writer thread runs (it stays ordinary).
+    if (!apply_realtime(opts, [](const event& e) { logging::write(e); }, error)) return fatal(error);
     return d.run();
 }
 
