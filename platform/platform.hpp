@@ -7,6 +7,7 @@
 // state and changes nothing: make_route_table() chooses.
 #pragma once
 
+#include "faild/core/arrival_clock.hpp"
 #include "faild/core/clock.hpp"
 #include "faild/core/interface_info.hpp"
 #include "faild/core/ip_address.hpp"
@@ -99,6 +100,10 @@ struct datagram {
     std::uint16_t from_port = 0;
     std::size_t size = 0;
     int ttl = -1;  ///< TTL / hop limit it arrived with, -1 if unknown
+    /// When the kernel queued it, on the wall clock (SO_TIMESTAMPNS);
+    /// nullopt when it gave no stamp (arrival_clock turns it into the
+    /// core's time).
+    std::optional<wall_stamp> arrived;
 };
 
 /// Bytes at an offset of a datagram's payload.
@@ -234,7 +239,7 @@ std::unique_ptr<link_source> make_link_source(std::string& error);
 /// on failure.
 std::unique_ptr<link_monitor> make_link_monitor(std::string& error);
 /// Opens the probe socket for `ifname`, bound to `port` (broadcast enabled,
-/// TTL / hop limit 255, arrival TTL reported). For IPv6 it also joins the
+/// TTL / hop limit 255, arrival TTL and arrival time reported). For IPv6 it also joins the
 /// link-local multicast `group` on that interface and sends multicast out of
 /// it. nullptr and `error` on failure.
 std::unique_ptr<probe_socket> open_probe_socket(const std::string& ifname, family fam,

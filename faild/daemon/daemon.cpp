@@ -165,7 +165,9 @@ private:
                 // An ACK already queued when a deadline passes is an answer
                 // in time: read the sockets before the engine judges the probes.
                 if (engine_.probe_deadline_due(t)) sockets_.drain_all(out);
-                engine_.tick(now(), out);
+                const timestamp tick_at = now();
+                sockets_.note_tick(tick_at);
+                engine_.tick(tick_at, out);
                 armed_for_ = timestamp::min();  // expired: the re-arm in handle() is due, whatever the time
                 handle(out);
                 watchdog(t);

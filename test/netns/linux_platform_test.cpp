@@ -833,6 +833,48 @@ TEST_CASE("linux probe_socket: IPv4 broadcast crosses the wire with its source a
     CHECK_FALSE(ours->receive(buf.data(), buf.size()));  // empty now: nullopt, no blocking
 }
 
+TEST_CASE("linux probe_socket: each datagram carries when the kernel queued it, not when it was read") {
+    lab net;
+    INFO(net.snapshot());
+    auto ours = open_socket("a0", family::v4, port);
+    auto theirs = net.in_peer([] { return open_socket("a1", family::v4, port); });
+    auto wall = [] {
+        return std::chrono::duration_cast<wall_stamp>(std::chrono::system_clock::now().time_since_epoch());
+    };
+    const wall_stamp before = wall();
+    send(*theirs, "192.0.2.1", port, "INQ 1");
+    pollfd p{ours->fd(), POLLIN, 0};
+    REQUIRE(poll(&p, 1, 2000) == 1);
+    const wall_stamp queued = wall();
+    // Read 50 ms later (a stalled faild), after a second one came: each
+    // stamp says when its datagram came.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const wall_stamp later = wall();
+    send(*theirs, "192.0.2.1", port, "INQ 2");
+    std::vector<wall_stamp> stamps;
+    for (int tries = 0; stamps.size() < 2 && tries < 2000; ++tries) {
+        REQUIRE(poll(&p, 1, 2000) == 1);
+        ours->receive_batch([&](const datagram& d, const std::uint8_t*) {
+            REQUIRE(d.arrived);
+            stamps.push_back(*d.arrived);
+        });
+    }
+    const wall_stamp read = wall();
+    REQUIRE(stamps.size() == 2);
+    CHECK(stamps[0] >= before);
+    CHECK(stamps[0] <= queued);
+    CHECK(read - stamps[0] >= std::chrono::milliseconds(50));
+    CHECK(stamps[1] >= later);
+    CHECK(stamps[1] <= read);
+    // receive() reports it too.
+    std::vector<std::uint8_t> buf(1500);
+    send(*theirs, "192.0.2.1", port, "INQ 3");
+    auto d = receive_within(*ours, buf, 2000);
+    REQUIRE(d);
+    REQUIRE(d->arrived);
+    CHECK(*d->arrived >= stamps[1]);
+}
+
 TEST_CASE("linux probe_socket: a datagram longer than the buffer is dropped, not truncated") {
     lab net;
     INFO(net.snapshot());
