@@ -162,9 +162,13 @@ private:
             const timestamp t = now();
             if (t >= armed_for_) {
                 engine_output out;
-                // An ACK already queued when a deadline passes is an answer
-                // in time: read the sockets before the engine judges the probes.
-                if (engine_.probe_deadline_due(t)) sockets_.drain_all(out);
+                // Drain before judging: whatever deadline is due (a probe's
+                // retry, a round's close, a responder's or mutual peer's
+                // INQ deadline, a notice's check), a datagram already
+                // queued when it passed is an answer in time (by its
+                // kernel arrival stamp): the engine gets it first. One
+                // poll() finds the sockets that have any.
+                sockets_.drain_ready(out);
                 const timestamp tick_at = now();
                 sockets_.note_tick(tick_at);
                 engine_.tick(tick_at, out);

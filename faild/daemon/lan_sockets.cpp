@@ -1,6 +1,8 @@
 // DOC: lan_sockets — see lan_sockets.hpp.
 #include "faild/daemon/lan_sockets.hpp"
 
+#include <poll.h>
+
 #include <utility>
 
 namespace faild {
@@ -136,9 +138,18 @@ void lan_sockets::drain(std::size_t li, family f, engine_output& out) {
     }
 }
 
-void lan_sockets::drain_all(engine_output& out) {
+void lan_sockets::drain_ready(engine_output& out) {
+    std::vector<pollfd> fds;
+    std::vector<std::pair<std::size_t, family>> which;
     for (std::size_t li = 0; li < lans_.size(); ++li)
-        for (family f : {family::v4, family::v6}) drain(li, f, out);
+        for (family f : {family::v4, family::v6})
+            if (auto& sock = lans_[li].sockets[slot(f)]) {
+                fds.push_back({sock->fd(), POLLIN, 0});
+                which.emplace_back(li, f);
+            }
+    if (fds.empty() || ::poll(fds.data(), fds.size(), 0) <= 0) return;
+    for (std::size_t i = 0; i < fds.size(); ++i)
+        if (fds[i].revents & POLLIN) drain(which[i].first, which[i].second, out);
 }
 
 void lan_sockets::send(const outgoing& s) {

@@ -3,7 +3,8 @@
 // with its descriptor in the event loop.
 //
 //   readable ─> drain: up to 8 batches into engine.receive ─> handle(out)
-//   a probe deadline due ─> drain_all, before the engine judges
+//   a deadline due ─> drain_ready: every socket with something queued,
+//                     before the engine judges (the daemon's timer)
 //
 // Each datagram reaches the engine with the time the kernel queued it
 // (SO_TIMESTAMPNS, through arrival_clock), not the time faild read it: a
@@ -70,8 +71,9 @@ public:
     /// datagrams) so one busy LAN cannot starve the timer; what is left
     /// wakes the loop again.
     void drain(std::size_t li, family f, engine_output& out);
-    /// drain() on every socket.
-    void drain_all(engine_output& out);
+    /// drain() on every socket that has datagrams queued (one poll() to
+    /// find them): before the engine judges any deadline.
+    void drain_ready(engine_output& out);
     /// The engine ticked at `t`: no datagram read later is put before it.
     void note_tick(timestamp t) { clock_.note(t); }
     /// Sends one datagram the engine asked for (nothing when that family
