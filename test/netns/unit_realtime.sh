@@ -2,7 +2,8 @@
 # faild under exactly what the unit (conf/faild.service) grants: its
 # capability bounding set (and ambient set), NoNewPrivileges=, LimitRTPRIO=,
 # LimitMEMLOCK= and the options of its ExecStart=, read from the unit file
-# and applied with prlimit and setpriv inside a lab namespace. It must
+# and applied with prlimit and setpriv inside a lab namespace, reading the
+# packaged conf/faild.conf (lock-memory = yes). It must
 #   1. start, with exactly the unit's capabilities effective,
 #   2. run its loop SCHED_RR|SCHED_RESET_ON_FORK at the default priority
 #      (chrt -p), with locked memory (VmLck in /proc/PID/status),
@@ -73,7 +74,7 @@ as_unit() {
   lab_spawn "$host" "${log%.log}.out" prlimit --rtprio="$rt" --memlock="$ml" -- \
     setpriv --bounding-set="$(cap_list "$caps")" --inh-caps="$(cap_list "$AMBIENT")" \
     --ambient-caps="$(cap_list "$AMBIENT")" "${nnp[@]}" -- \
-    "$FAILD" -r -t 0.1 -f 3 -s 3 --node-id "$host" -l "$log" $EXEC_OPTS "$@"
+    "$FAILD" -c "$SRC/conf/faild.conf" -r -t 0.1 -f 3 -s 3 --node-id "$host" -l "$log" $EXEC_OPTS "$@"
 }
 is_faild() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == "${FAILD##*/}" ]]; }
 status_of() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }

@@ -356,6 +356,9 @@ TEST_CASE("options: requestor: off by default, -r or a file turns it on, --no-re
     REQUIRE(p.opts);
     CHECK(p.opts->requestor);
     CHECK_FALSE(parse_with(pkg, {"--no-requestor"}).opts->requestor);
+    // ... that locks its memory and runs real-time (faild(8), REAL-TIME).
+    CHECK(p.opts->lock_memory);
+    CHECK(p.opts->realtime_priority == default_realtime_priority);
 }
 
 TEST_CASE("options: mutual rounds, aligned rounds and unicast INQs are on by default, --no-X or a file turns each off") {
