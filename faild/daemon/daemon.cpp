@@ -3,6 +3,7 @@
 
 #include "faild/core/engine.hpp"
 #include "faild/core/hooks.hpp"
+#include "faild/core/loop_lateness.hpp"
 #include "faild/core/reconciler.hpp"
 #include "faild/core/silence_watch.hpp"
 #include "faild/daemon/effect_log.hpp"
@@ -161,6 +162,7 @@ private:
             // before this one can have moved the timer later.
             const timestamp t = now();
             if (t >= armed_for_) {
+                note_lateness(t);
                 engine_output out;
                 // Drain before judging: whatever deadline is due (a probe's
                 // retry, a round's close, a responder's or mutual peer's
@@ -194,6 +196,21 @@ private:
         std::string error;
         if (!wakeup_->arm(next, error)) throw std::runtime_error("probe timer: " + error);
         armed_for_ = next;
+        due_at_ = std::max(next, now());  // armed for a time already past: due now
+    }
+
+    /// The loop ran at `t` for the wakeup due at due_at_: a line when it ran
+    /// late (loop_lateness: faild itself stalled, not the network).
+    void note_lateness(timestamp t) {
+        auto r = lateness_.note(due_at_, t);
+        if (!r) return;
+        event e("daemon", severity::warning, "loop_late");
+        e.kv("late", static_cast<long long>(r->late))
+            .kv("wakeups", static_cast<long long>(r->wakeups))
+            .kv("worst_ms", static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(r->worst).count()));
+        if (r->over.count() > 0) e.kv("for", format_seconds(r->over));
+        else e.kv("hint", "faild itself ran late (CPU, memory or disk pressure): see REAL-TIME in faild(8)");
+        emit(e);
     }
 
     /// A socket wait that fails for real (not cancelled) leaves that input
@@ -406,6 +423,8 @@ private:
     route_set adopted_;          ///< an earlier run's routes, kept while paths are learnt again
     timestamp adopt_until_{0};
     timestamp armed_for_ = timestamp::max();  ///< what wakeup_ is armed for (min: it fired)
+    timestamp due_at_ = timestamp::max();     ///< when it is due: armed_for_, or the arming if that was later
+    loop_lateness lateness_{loop_lateness::threshold_for(engine_.config().interval)};
     int exit_code_ = 0;
     sd::notifier sd_ = sd::notifier::from_environment();  ///< systemd, if it asked (NOTIFY_SOCKET)
     timestamp last_watchdog_{0};
