@@ -7,9 +7,11 @@
 // state and changes nothing: make_route_table() chooses.
 #pragma once
 
+#include "faild/core/arrival_clock.hpp"
 #include "faild/core/clock.hpp"
 #include "faild/core/interface_info.hpp"
 #include "faild/core/ip_address.hpp"
+#include "faild/core/memory_lock.hpp"
 #include "faild/core/route.hpp"
 #include "faild/core/route_table.hpp"
 
@@ -55,6 +57,10 @@ struct datagram {
     std::uint16_t from_port = 0;
     std::size_t size = 0;
     int ttl = -1;  ///< TTL / hop limit it arrived with, -1 if unknown
+    /// When the kernel queued it, on the wall clock (SO_TIMESTAMPNS);
+    /// nullopt when it gave no stamp (arrival_clock turns it into the
+    /// core's time).
+    std::optional<wall_stamp> arrived;
 };
 
 /// Bytes at an offset of a datagram's payload.
@@ -124,7 +130,23 @@ protected:
 struct privileges {
     bool net_admin = false;  ///< CAP_NET_ADMIN: change routes
     bool net_raw = false;    ///< CAP_NET_RAW: bind sockets to devices
+    bool sys_nice = false;   ///< CAP_SYS_NICE: real-time scheduling beyond RLIMIT_RTPRIO
+    bool ipc_lock = false;   ///< CAP_IPC_LOCK: lock memory beyond RLIMIT_MEMLOCK
 };
+
+/// Real-time scheduling for the calling thread: SCHED_RR at `priority`
+/// (1-99) with SCHED_RESET_ON_FORK, so children (the notify program) start
+/// under the ordinary scheduler. Threads made before keep theirs. False and
+/// `error` (why, and what would allow it) when the kernel refuses.
+bool set_realtime(int priority, std::string& error);
+/// "SCHED_RR 10" or "SCHED_OTHER": the calling thread's policy, as read back.
+std::string scheduling_text();
+/// What plan_memory_lock() decides on: mapped memory, RLIMIT_MEMLOCK,
+/// CAP_IPC_LOCK.
+memory_facts memory_lock_facts();
+/// mlockall(MCL_CURRENT | MCL_FUTURE, with MCL_ONFAULT where the kernel has
+/// it); false and `error` when refused.
+bool lock_memory(std::string& error);
 
 /// Tells when links or addresses may have changed. The daemon then reads
 /// the whole picture again through link_source (so a lost notification, or
@@ -174,7 +196,7 @@ std::unique_ptr<link_source> make_link_source(std::string& error);
 /// on failure.
 std::unique_ptr<link_monitor> make_link_monitor(std::string& error);
 /// Opens the probe socket for `ifname`, bound to `port` (broadcast enabled,
-/// TTL / hop limit 255, arrival TTL reported). For IPv6 it also joins the
+/// TTL / hop limit 255, arrival TTL and arrival time reported). For IPv6 it also joins the
 /// link-local multicast `group` on that interface and sends multicast out of
 /// it. nullptr and `error` on failure.
 std::unique_ptr<probe_socket> open_probe_socket(const std::string& ifname, family fam,

@@ -56,13 +56,14 @@ else
     [[ -z $stale ]] || bad "$f says '$stale' (mutual rounds ACK every ${n}th)"
   done
 fi
-# The unit: Type=notify with a watchdog, only CAP_NET_ADMIN and CAP_NET_RAW,
-# and an exposure score of systemd-analyze security of at most 3.0 (it was
+# The unit: Type=notify with a watchdog, only CAP_NET_ADMIN and CAP_NET_RAW
+# (plus CAP_SYS_NICE and CAP_IPC_LOCK for the loop's real-time class and
+# locked memory, with RestrictRealtime=no), and an exposure score of systemd-analyze security of at most 3.0 (it was
 # 4.0 before the system call filter, MemoryDenyWriteExecute=, ProtectProc=).
 ran=$((ran + 1))
 unit=$SRC/conf/faild.service
-for line in Type=notify NotifyAccess=main WatchdogSec=10 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW' \
-  MemoryDenyWriteExecute=yes ProtectProc=invisible LogsDirectory=faild; do
+for line in Type=notify NotifyAccess=main WatchdogSec=10 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_NICE CAP_IPC_LOCK' \
+  RestrictRealtime=no LimitRTPRIO=10 MemoryDenyWriteExecute=yes ProtectProc=invisible LogsDirectory=faild; do
   grep -qx "$line" "$unit" || bad "the unit lacks $line"
 done
 grep -q '^SystemCallFilter=' "$unit" || bad "the unit has no SystemCallFilter="

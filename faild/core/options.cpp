@@ -29,7 +29,8 @@ struct raw {
 using raw_settings = std::map<std::string, raw>;
 
 /// Keys that take no value on the command line; in files: yes/no.
-const std::set<std::string> switches = {"requestor", "loose-rp-filter", "dry-run", "damping", "wire-v1"};
+const std::set<std::string> switches = {"requestor", "loose-rp-filter", "dry-run", "damping", "wire-v1",
+                                        "lock-memory", "require-realtime"};
 /// Keys valid in files (every long option that is a setting).
 const std::set<std::string> file_keys = {"requestor", "interval",      "fail",           "succeed",
                                          "port",      "log",           "interfaces",     "node-id",
@@ -38,7 +39,7 @@ const std::set<std::string> file_keys = {"requestor", "interval",      "fail",  
                                          "damping-half-life", "damping-suppress", "damping-reuse",
                                          "fast-confirm", "fast-confirm-floor", "mutual",
                                          "align-rounds", "unicast-inq", "state-file", "wire-v1", "table",
-                                         "route-protocol"};
+                                         "route-protocol", "realtime", "lock-memory", "require-realtime"};
 /// How each key is written on the command line, for messages.
 const std::map<std::string, std::string> flag_of = {
     {"requestor", "-r"}, {"interval", "-t"}, {"fail", "-f"}, {"succeed", "-s"}, {"port", "-p"},
@@ -135,7 +136,8 @@ const char* usage_text =
     "             [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]\n"
     "             [--no-fast-confirm] [--fast-confirm-floor SECONDS] [--no-mutual]\n"
     "             [--no-align-rounds] [--no-unicast-inq] [--no-requestor] [--state-file PATH]\n"
-    "             [--wire-v1] [--table TABLE] [--route-protocol N]\n"
+    "             [--wire-v1] [--table TABLE] [--route-protocol N] [--realtime[=PRIO]] [--no-realtime]\n"
+    "             [--lock-memory] [--require-realtime]\n"
     "Keeps multi-homed hosts talking when one of their LANs fails: probes every\n"
     "LAN, and routes a peer's addresses on a dead LAN via a live one.\n";
 
@@ -211,7 +213,9 @@ std::string check_switches(const setting_reader& in, options& o) {
                              {"mutual", &o.mutual},
                              {"align-rounds", &o.align_rounds},
                              {"unicast-inq", &o.unicast_inq},
-                             {"wire-v1", &o.wire_v1}}) {
+                             {"wire-v1", &o.wire_v1},
+                             {"lock-memory", &o.lock_memory},
+                             {"require-realtime", &o.require_realtime}}) {
         const raw* r = in.get(key);
         if (!r) continue;
         auto b = parse_bool(r->value);
@@ -369,11 +373,26 @@ std::string check_routes(const setting_reader& in, options& o, const config_fs& 
     return "";
 }
 
+/// --realtime: yes, no, or a SCHED_RR priority 1 to 99.
+std::string check_realtime(const setting_reader& in, options& o) {
+    const raw* r = in.get("realtime");
+    if (!r) return "";
+    if (auto b = parse_bool(r->value); b && r->value != "1" && r->value != "0") {
+        o.realtime_priority = *b ? default_realtime_priority : 0;
+        return "";
+    }
+    auto n = parse_uint(r->value, 99);
+    if (!n || *n == 0)
+        return where(*r) + "invalid realtime '" + r->value + "': expected yes, no or a priority from 1 to 99";
+    o.realtime_priority = int(*n);
+    return "";
+}
+
 /// Checks every setting and fills `o`; an error text (the first one found,
 /// in this order), or "".
 std::string check_settings(const raw_settings& s, options& o, const config_fs& fs) {
     const setting_reader in{s};
-    for (auto check : {check_switches, check_damping, check_probing, check_identity, check_paths})
+    for (auto check : {check_switches, check_damping, check_probing, check_identity, check_paths, check_realtime})
         if (auto err = check(in, o); !err.empty()) return err;
     return check_routes(in, o, fs);
 }
@@ -456,6 +475,9 @@ std::string describe(const options& o) {
     os << "wire-v1 = " << (o.wire_v1 ? "yes" : "no") << "\n";
     os << "table = " << o.table_name << "\n";
     os << "route-protocol = " << o.route_protocol << "\n";
+    os << "realtime = " << (o.realtime_priority ? std::to_string(o.realtime_priority) : "no") << "\n";
+    os << "lock-memory = " << (o.lock_memory ? "yes" : "no") << "\n";
+    os << "require-realtime = " << (o.require_realtime ? "yes" : "no") << "\n";
     return os.str();
 }
 
@@ -525,7 +547,15 @@ void add_tuning_options(po::options_description& desc) {
         ("state-file", po::value<std::string>()->value_name("PATH"),
          "where the address proofs are kept across a restart, or none (default: the control "
          "socket's path with .state)")
-        ("wire-v1", "speak wire version 1, for a rolling upgrade from a faild before 2.0 (see faild(8))");
+        ("wire-v1", "speak wire version 1, for a rolling upgrade from a faild before 2.0 (see faild(8))")
+        ("realtime", po::value<std::string>()->value_name("PRIO")->implicit_value("yes"),
+         "real-time scheduling (SCHED_RR, not inherited by the notify program) at priority PRIO, 1-99; "
+         "on by default at 10, best effort: logged when it cannot be had (see faild(8))")
+        ("no-realtime", "run under the ordinary scheduler (SCHED_OTHER)")
+        ("lock-memory", "lock faild's memory (mlockall) so it is never paged out (needs CAP_IPC_LOCK or "
+                        "a large enough RLIMIT_MEMLOCK)")
+        ("require-realtime", "exit (status 1) when real-time scheduling, or the memory lock with "
+                             "--lock-memory, cannot be had, instead of logging it and running without");
 }
 
 /// Boost.Program_options fills '%name%' placeholders into its own error
@@ -576,6 +606,8 @@ std::string command_line_settings(const po::variables_map& vm, raw_settings& set
     if (vm.count("no-mutual")) settings["mutual"] = {"no", "--no-mutual"};
     if (vm.count("no-align-rounds")) settings["align-rounds"] = {"no", "--no-align-rounds"};
     if (vm.count("no-unicast-inq")) settings["unicast-inq"] = {"no", "--no-unicast-inq"};
+    if (vm.count("realtime") && vm.count("no-realtime")) return "--realtime and --no-realtime contradict each other";
+    if (vm.count("no-realtime")) settings["realtime"] = {"no", "--no-realtime"};
     for (const auto& key : file_keys) {
         if (!vm.count(key)) continue;
         auto f = flag_of.find(key);

@@ -6,7 +6,8 @@
 //         [--check-config] [-x PROGRAM] [--notify-timeout SECONDS]
 //         [--control-socket PATH] [--dry-run] [-k KEYFILE] [--damping]
 //         [--no-requestor] [--state-file PATH] [--wire-v1] [--table TABLE]
-//         [--route-protocol N]
+//         [--route-protocol N] [--realtime[=PRIO]] [--no-realtime]
+//         [--lock-memory] [--require-realtime]
 //
 // Without -r and without a file that sets requestor = yes, faild only
 // answers; --no-requestor undoes a file's requestor = yes.
@@ -38,6 +39,9 @@
 namespace faild {
 
 inline constexpr std::uint16_t default_port = 7793;
+/// SCHED_RR priority by default: above every ordinary process, below the
+/// kernel's threaded interrupts (50) and watchdogs (99).
+inline constexpr int default_realtime_priority = 10;
 inline constexpr const char* default_config = "/etc/faild/faild.conf";
 
 struct options {
@@ -68,6 +72,13 @@ struct options {
     std::uint32_t round_seq_limit = wire::max_round_seq;  ///< tests only (--test-round-seq-limit; see engine_config)
     std::string state_file;               ///< the address proofs across restarts; empty: default, "none": kept nowhere
     bool wire_v1 = false;                 ///< speak wire version 1 (a rolling upgrade; see engine_config)
+    /// Real-time scheduling (SCHED_RR with SCHED_RESET_ON_FORK) at this
+    /// priority, tried at start; 0: off. On by default, best effort: a
+    /// probe loop that is not woken in time under load misses its own
+    /// deadlines and fails over for nothing (faild(8), "Real-time").
+    int realtime_priority = default_realtime_priority;
+    bool lock_memory = false;             ///< mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)
+    bool require_realtime = false;        ///< exit 1 when realtime (or lock-memory, if set) cannot be had
     bool check_config = false;            ///< print the effective settings, run the preflight checks, exit
     std::string config_file = default_config;
     std::vector<std::string> config_files_read;  ///< for the log and --check-config

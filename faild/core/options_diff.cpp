@@ -46,6 +46,9 @@ const setting settings[] = {
     {"wire-v1", FAILD_SAME(wire_v1)},
     {"table", FAILD_SAME(table)},
     {"route-protocol", FAILD_SAME(route_protocol)},
+    {"realtime", FAILD_SAME(realtime_priority)},
+    {"lock-memory", FAILD_SAME(lock_memory)},
+    {"require-realtime", FAILD_SAME(require_realtime)},
     {"test-round-seq-limit", FAILD_SAME(round_seq_limit)},
 };
 

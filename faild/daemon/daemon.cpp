@@ -3,6 +3,7 @@
 
 #include "faild/core/engine.hpp"
 #include "faild/core/hooks.hpp"
+#include "faild/core/loop_lateness.hpp"
 #include "faild/core/route_sync.hpp"
 #include "faild/core/silence_watch.hpp"
 #include "faild/daemon/effect_log.hpp"
@@ -14,6 +15,7 @@
 #include "faild/daemon/link_watch.hpp"
 #include "faild/daemon/log.hpp"
 #include "faild/daemon/loop.hpp"
+#include "faild/daemon/realtime.hpp"
 #include "faild/daemon/reload.hpp"
 #include "faild/daemon/sd_notify.hpp"
 #include "faild/daemon/startup.hpp"
@@ -151,11 +153,18 @@ private:
             // before this one can have moved the timer later.
             const timestamp t = now();
             if (t >= armed_for_) {
+                note_lateness(t);
                 engine_output out;
-                // An ACK already queued when a deadline passes is an answer
-                // in time: read the sockets before the engine judges the probes.
-                if (engine_.probe_deadline_due(t)) sockets_.drain_all(out);
-                engine_.tick(now(), out);
+                // Drain before judging: whatever deadline is due (a probe's
+                // retry, a round's close, a responder's or mutual peer's
+                // INQ deadline, a notice's check), a datagram already
+                // queued when it passed is an answer in time (by its
+                // kernel arrival stamp): the engine gets it first. One
+                // poll() finds the sockets that have any.
+                sockets_.drain_ready(out);
+                const timestamp tick_at = now();
+                sockets_.note_tick(tick_at);
+                engine_.tick(tick_at, out);
                 armed_for_ = timestamp::min();  // expired: the re-arm in handle() is due, whatever the time
                 handle(out);
                 watchdog(t);
@@ -178,6 +187,21 @@ private:
         std::string error;
         if (!wakeup_->arm(next, error)) throw std::runtime_error("probe timer: " + error);
         armed_for_ = next;
+        due_at_ = std::max(next, now());  // armed for a time already past: due now
+    }
+
+    /// The loop ran at `t` for the wakeup due at due_at_: a line when it ran
+    /// late (loop_lateness: faild itself stalled, not the network).
+    void note_lateness(timestamp t) {
+        auto r = lateness_.note(due_at_, t);
+        if (!r) return;
+        event e("daemon", severity::warning, "loop_late");
+        e.kv("late", static_cast<long long>(r->late))
+            .kv("wakeups", static_cast<long long>(r->wakeups))
+            .kv("worst_ms", static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(r->worst).count()));
+        if (r->over.count() > 0) e.kv("for", format_seconds(r->over));
+        else e.kv("hint", "faild itself ran late (CPU, memory or disk pressure): see REAL-TIME in faild(8)");
+        emit(e);
     }
 
     /// A socket wait that fails for real (not cancelled) leaves that input
@@ -356,6 +380,8 @@ private:
     hook_runner hooks_{io_, opts_, limited_};
     control_server control_{io_, opts_, engine_, routes_.rec(), limited_, [this](const event& e) { emit(e); }, stopping_};
     timestamp armed_for_ = timestamp::max();  ///< what wakeup_ is armed for (min: it fired)
+    timestamp due_at_ = timestamp::max();     ///< when it is due: armed_for_, or the arming if that was later
+    loop_lateness lateness_{loop_lateness::threshold_for(engine_.config().interval)};
     int exit_code_ = 0;
     sd::notifier sd_ = sd::notifier::from_environment();  ///< systemd, if it asked (NOTIFY_SOCKET)
     timestamp last_watchdog_{0};
@@ -382,6 +408,9 @@ int run_daemon(const options& opts, std::vector<std::string> args) {
     if (!d.open_sockets(error)) return fatal(error);
     for (const auto& name : loosened)
         logging::write(event("lan", severity::info, "rp_filter_set").kv("lan", name).kv("value", 2));
+    // Last before the loop, on the loop's thread: everything is open, the
+    // log's writer thread runs (it stays ordinary).
+    if (!apply_realtime(opts, [](const event& e) { logging::write(e); }, error)) return fatal(error);
     return d.run();
 }
 

@@ -1,6 +1,10 @@
 // DOC: lan_sockets — see lan_sockets.hpp.
 #include "faild/daemon/lan_sockets.hpp"
 
+#include <poll.h>
+
+#include <utility>
+
 namespace faild {
 
 namespace asio = boost::asio;
@@ -120,20 +124,32 @@ void lan_sockets::wait_readable(std::size_t li, family f) {
 void lan_sockets::drain(std::size_t li, family f, engine_output& out) {
     auto& sock = lans_[li].sockets[slot(f)];
     if (!sock) return;
+    // Both clocks once, back to back: a stamp's age on the wall clock is
+    // its age on the steady one.
+    const wall_stamp wall = wall_now();
     const timestamp t = now();
     for (int n = 0; n < 8; ++n) {
         bool more = sock->receive_batch(
             [&](const platform::datagram& d, const std::uint8_t* data) {
-                engine_.receive(li, d.from, d.from_port, data, d.size, t, out, d.ttl);
+                engine_.receive(li, d.from, d.from_port, data, d.size, clock_.arrival(d.arrived, wall, t), out, d.ttl);
             },
-            [&](const platform::datagram& d) { engine_.note_oversize(li, d.from, t, out); });
+            [&](const platform::datagram& d) { engine_.note_oversize(li, d.from, clock_.arrival(d.arrived, wall, t), out); });
         if (!more) break;
     }
 }
 
-void lan_sockets::drain_all(engine_output& out) {
+void lan_sockets::drain_ready(engine_output& out) {
+    std::vector<pollfd> fds;
+    std::vector<std::pair<std::size_t, family>> which;
     for (std::size_t li = 0; li < lans_.size(); ++li)
-        for (family f : {family::v4, family::v6}) drain(li, f, out);
+        for (family f : {family::v4, family::v6})
+            if (auto& sock = lans_[li].sockets[slot(f)]) {
+                fds.push_back({sock->fd(), POLLIN, 0});
+                which.emplace_back(li, f);
+            }
+    if (fds.empty() || ::poll(fds.data(), fds.size(), 0) <= 0) return;
+    for (std::size_t i = 0; i < fds.size(); ++i)
+        if (fds[i].revents & POLLIN) drain(which[i].first, which[i].second, out);
 }
 
 void lan_sockets::send(const outgoing& s) {

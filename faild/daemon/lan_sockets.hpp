@@ -3,6 +3,14 @@
 // with its descriptor in the event loop.
 //
 //   readable ─> drain: up to 8 batches into engine.receive ─> handle(out)
+//   a deadline due ─> drain_ready: every socket with something queued,
+//                     before the engine judges (the daemon's timer)
+//
+// Each datagram reaches the engine with the time the kernel queued it
+// (SO_TIMESTAMPNS, through arrival_clock), not the time faild read it: a
+// datagram that came while faild was held up (load, a page fault) counts
+// as in time if it was. Never earlier than a tick the engine was already
+// given (note_tick), so the engine's time never goes back.
 //   handle's sends ─> send(): a LAN-family's failures logged when they
 //                     start and when they stop
 //
@@ -63,8 +71,11 @@ public:
     /// datagrams) so one busy LAN cannot starve the timer; what is left
     /// wakes the loop again.
     void drain(std::size_t li, family f, engine_output& out);
-    /// drain() on every socket.
-    void drain_all(engine_output& out);
+    /// drain() on every socket that has datagrams queued (one poll() to
+    /// find them): before the engine judges any deadline.
+    void drain_ready(engine_output& out);
+    /// The engine ticked at `t`: no datagram read later is put before it.
+    void note_tick(timestamp t) { clock_.note(t); }
     /// Sends one datagram the engine asked for (nothing when that family
     /// has no socket on that LAN).
     void send(const outgoing& s);
@@ -90,6 +101,7 @@ private:
     std::function<void(engine_output&)> handle_;
     const bool& stopping_;
     std::vector<lan_io> lans_;
+    arrival_clock clock_;  ///< kernel arrival stamps on the core's clock
 };
 
 }  // namespace faild

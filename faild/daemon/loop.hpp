@@ -3,6 +3,7 @@
 // the core counts in, where their events go, and how a failed wait is told.
 #pragma once
 
+#include "faild/core/arrival_clock.hpp"
 #include "faild/core/clock.hpp"
 #include "faild/core/event.hpp"
 
@@ -16,6 +17,12 @@ namespace faild {
 /// The steady clock now, as the core counts time.
 inline timestamp now() {
     return std::chrono::duration_cast<timestamp>(std::chrono::steady_clock::now().time_since_epoch());
+}
+
+/// The wall clock now, as SO_TIMESTAMPNS stamps a datagram's arrival
+/// (read next to now(): arrival_clock turns a stamp into the core's time).
+inline wall_stamp wall_now() {
+    return std::chrono::duration_cast<wall_stamp>(std::chrono::system_clock::now().time_since_epoch());
 }
 
 /// Where a job's events go: the daemon's emit() (the log, the notify

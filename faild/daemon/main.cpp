@@ -86,6 +86,10 @@ int main(int argc, char** argv) {
         std::cerr << "faild: " << error << "\n";
         return 2;
     }
+    // The log's writer thread writes what is still queued on every way out.
+    struct flush_log {
+        ~flush_log() { faild::logging::shutdown(); }
+    } flush_at_exit;
 
     // Keys are part of the configuration: a bad key file is exit 2 too.
     faild::options run_opts = opts;

@@ -22,6 +22,8 @@ privileges current_privileges() {
     auto has = [&](int cap) { return (data[cap / 32].effective >> (cap % 32)) & 1u; };
     p.net_admin = has(CAP_NET_ADMIN);
     p.net_raw = has(CAP_NET_RAW);
+    p.sys_nice = has(CAP_SYS_NICE);
+    p.ipc_lock = has(CAP_IPC_LOCK);
     return p;
 }
 

@@ -8,11 +8,13 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 
@@ -90,6 +92,14 @@ std::string refused(const std::string& ifname, family fam, const ip_address* gro
     return "";
 }
 
+/// Each datagram with the time the kernel queued it (SO_TIMESTAMPNS, on
+/// the wall clock): the core judges a datagram by when it came, not by
+/// when a busy faild read it. Best effort: without it, the read time.
+void stamp_arrivals(int fd) { set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1); }
+
+/// Control space per datagram: the TTL (or hop limit) and the arrival stamp.
+constexpr std::size_t control_space = CMSG_SPACE(sizeof(int)) * 2 + CMSG_SPACE(sizeof(timespec));
+
 /// Broadcast, TTL 255 out and the TTL of what comes in, no loop of our own
 /// multicast; the name of the option that failed (errno says why), or "".
 std::string set_v4_options(int fd) {
@@ -98,6 +108,7 @@ std::string set_v4_options(int fd) {
     if (!set_int(fd, IPPROTO_IP, IP_TTL, 255)) return "IP_TTL";
     if (!set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, 255)) return "IP_MULTICAST_TTL";
     if (!set_int(fd, IPPROTO_IP, IP_RECVTTL, 1)) return "IP_RECVTTL";
+    stamp_arrivals(fd);
     // Our own multicast is of no use to us (a second faild cannot share
     // this port on this device). Broadcasts are looped back regardless:
     // the core still sees its own IPv4 INQs.
@@ -113,6 +124,7 @@ std::string set_v6_options(int fd, int ifindex, const ip_address* group) {
     if (!set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255)) return "IPV6_UNICAST_HOPS";
     if (!set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255)) return "IPV6_MULTICAST_HOPS";
     if (!set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)) return "IPV6_RECVHOPLIMIT";
+    stamp_arrivals(fd);
     // Multicast sends leave through the bound device anyway; naming it
     // keeps the choice independent of the routing table.
     if (!set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex)) return "IPV6_MULTICAST_IF";
@@ -223,6 +235,11 @@ bool describe(const sockaddr_storage& from, msghdr& msg, std::size_t size, datag
         bool ttl = (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
                    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT);
         if (ttl && c->cmsg_len >= CMSG_LEN(sizeof(int))) std::memcpy(&d.ttl, CMSG_DATA(c), sizeof(int));
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS && c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+            timespec ts{};
+            std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+            d.arrived = std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+        }
     }
     return true;
 }
@@ -238,7 +255,7 @@ std::optional<datagram> udp_probe_socket::receive(std::uint8_t* buf, std::size_t
     for (;;) {
         sockaddr_storage from;
         iovec iov{buf, cap};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int)) * 2];
+        alignas(cmsghdr) char control[control_space];
         msghdr msg{};
         msg.msg_name = &from;
         msg.msg_namelen = sizeof from;
@@ -262,7 +279,10 @@ std::optional<datagram> udp_probe_socket::receive(std::uint8_t* buf, std::size_t
 struct udp_probe_socket::batch_storage {
     std::array<std::array<std::uint8_t, batch_buffer>, batch_size> bufs;
     std::array<sockaddr_storage, batch_size> from;
-    std::array<std::array<char, CMSG_SPACE(sizeof(int)) * 2>, batch_size> control;
+    struct alignas(cmsghdr) control_buffer {
+        std::array<char, control_space> bytes;
+    };
+    std::array<control_buffer, batch_size> control;
     std::array<iovec, batch_size> iov;
     std::array<mmsghdr, batch_size> msgs;
     std::array<datagram, batch_size> info;
@@ -281,8 +301,8 @@ probe_socket::batch_view udp_probe_socket::read_batch() {
         h.msg_namelen = sizeof b.from[i];
         h.msg_iov = &b.iov[i];
         h.msg_iovlen = 1;
-        h.msg_control = b.control[i].data();
-        h.msg_controllen = b.control[i].size();
+        h.msg_control = b.control[i].bytes.data();
+        h.msg_controllen = b.control[i].bytes.size();
     }
     int n;
     // MSG_TRUNC: msg_len is the datagram's real length, also when it was cut.

@@ -20,6 +20,9 @@
 // or namespaces the binary exits 77, which ctest shows as skipped.
 #include "platform/platform.hpp"
 
+#include "faild/core/engine.hpp"
+#include "faild/daemon/lan_sockets.hpp"
+
 #include "faild/core/wire.hpp"
 #include "platform/linux/netlink_link_monitor.hpp"
 #include "unit/route_table_contract.hpp"
@@ -831,6 +834,98 @@ TEST_CASE("linux probe_socket: IPv4 broadcast crosses the wire with its source a
     CHECK(d->ttl == 255);
 
     CHECK_FALSE(ours->receive(buf.data(), buf.size()));  // empty now: nullopt, no blocking
+}
+
+TEST_CASE("linux probe_socket: each datagram carries when the kernel queued it, not when it was read") {
+    lab net;
+    INFO(net.snapshot());
+    auto ours = open_socket("a0", family::v4, port);
+    auto theirs = net.in_peer([] { return open_socket("a1", family::v4, port); });
+    auto wall = [] {
+        return std::chrono::duration_cast<wall_stamp>(std::chrono::system_clock::now().time_since_epoch());
+    };
+    const wall_stamp before = wall();
+    send(*theirs, "192.0.2.1", port, "INQ 1");
+    pollfd p{ours->fd(), POLLIN, 0};
+    REQUIRE(poll(&p, 1, 2000) == 1);
+    const wall_stamp queued = wall();
+    // Read 50 ms later (a stalled faild), after a second one came: each
+    // stamp says when its datagram came.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const wall_stamp later = wall();
+    send(*theirs, "192.0.2.1", port, "INQ 2");
+    std::vector<wall_stamp> stamps;
+    for (int tries = 0; stamps.size() < 2 && tries < 2000; ++tries) {
+        REQUIRE(poll(&p, 1, 2000) == 1);
+        ours->receive_batch([&](const datagram& d, const std::uint8_t*) {
+            REQUIRE(d.arrived);
+            stamps.push_back(*d.arrived);
+        });
+    }
+    const wall_stamp read = wall();
+    REQUIRE(stamps.size() == 2);
+    CHECK(stamps[0] >= before);
+    CHECK(stamps[0] <= queued);
+    CHECK(read - stamps[0] >= std::chrono::milliseconds(50));
+    CHECK(stamps[1] >= later);
+    CHECK(stamps[1] <= read);
+    // receive() reports it too.
+    std::vector<std::uint8_t> buf(1500);
+    send(*theirs, "192.0.2.1", port, "INQ 3");
+    auto d = receive_within(*ours, buf, 2000);
+    REQUIRE(d);
+    REQUIRE(d->arrived);
+    CHECK(*d->arrived >= stamps[1]);
+}
+
+TEST_CASE("daemon lan_sockets: drain_ready hands the engine what is queued, before any handler runs") {
+    lab net;
+    INFO(net.snapshot());
+    auto lan_of = [](const char* name, const char* addr) {
+        lan l;
+        l.name = name;
+        l.ifindex = int(if_nametoindex(name));
+        l.addrs.push_back(*prefix::parse(addr));
+        return l;
+    };
+    engine_config cfg;
+    cfg.node_id = "h1";
+    engine ours(cfg, {lan_of("a0", "192.0.2.1/24")}, ms(0));
+    boost::asio::io_context io;  // never run: only drain_ready reads
+    bool stopping = false;
+    engine_output handled;
+    lan_sockets sockets(io, ours, port, [](const event&) {}, [&](engine_output& o) { handled = o; }, stopping);
+    std::string error;
+    REQUIRE_MESSAGE(sockets.open_all(error), error);
+
+    engine_output out;
+    sockets.drain_ready(out);  // nothing queued: nothing read, nothing blocks
+    CHECK(ours.peers().empty());
+
+    // h2's round INQ, sent to us from the peer namespace.
+    engine_config peer_cfg;
+    peer_cfg.node_id = "h2";
+    peer_cfg.requestor = true;
+    engine theirs(peer_cfg, {lan_of("a1", "192.0.2.2/24")}, ms(0));
+    engine_output inq;
+    theirs.tick(ms(0), inq);
+    auto peer_socket = net.in_peer([] { return open_socket("a1", family::v4, port); });
+    std::size_t sent = 0;
+    for (const auto& o : inq.sends)
+        if (o.dst.is_v4()) {
+            std::string send_error;
+            REQUIRE_MESSAGE(peer_socket->send_to(ip("192.0.2.1"), port, o.bytes.data(), o.bytes.size(), send_error),
+                            send_error);
+            ++sent;
+        }
+    REQUIRE(sent > 0);
+    REQUIRE(eventually([&] {
+        sockets.drain_ready(out);
+        return !ours.peers().empty();
+    }));
+    CHECK(ours.peers().count("h2") == 1);
+    CHECK(handled.sends.empty());  // read by drain_ready, not by a socket handler (io never ran)
+    CHECK_FALSE(out.sends.empty());  // our ACK, for the caller to send
 }
 
 TEST_CASE("linux probe_socket: a datagram longer than the buffer is dropped, not truncated") {

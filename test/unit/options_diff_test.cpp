@@ -55,6 +55,9 @@ const std::map<std::string, std::string> other_values = {
     {"wire-v1", "yes"},
     {"table", "100"},
     {"route-protocol", "251"},
+    {"realtime", "20"},
+    {"lock-memory", "yes"},
+    {"require-realtime", "yes"},
 };
 
 }  // namespace

@@ -259,7 +259,10 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
           "# state-file = (the control socket's path with .state)\n"
           "wire-v1 = no\n"
           "table = main\n"
-          "route-protocol = 250\n");
+          "route-protocol = 250\n"
+          "realtime = 10\n"
+          "lock-memory = no\n"
+          "require-realtime = no\n");
     // What it prints reads back to the same settings.
     fake_fs back;
     back.files["/etc/faild/faild.conf"] = r.out;
@@ -353,6 +356,9 @@ TEST_CASE("options: requestor: off by default, -r or a file turns it on, --no-re
     REQUIRE(p.opts);
     CHECK(p.opts->requestor);
     CHECK_FALSE(parse_with(pkg, {"--no-requestor"}).opts->requestor);
+    // ... that locks its memory and runs real-time (faild(8), REAL-TIME).
+    CHECK(p.opts->lock_memory);
+    CHECK(p.opts->realtime_priority == default_realtime_priority);
 }
 
 TEST_CASE("options: mutual rounds, aligned rounds and unicast INQs are on by default, --no-X or a file turns each off") {
@@ -571,4 +577,47 @@ TEST_CASE("options: table by number or by name from rt_tables, route-protocol, b
     bad_file.files["/etc/faild/faild.conf"] = "\ntable = nosuch\n";
     CHECK(parse_with(bad_file, {}).err.find("/etc/faild/faild.conf:2: unknown routing table 'nosuch'") !=
           std::string::npos);
+}
+
+TEST_CASE("options: --realtime[=PRIO], --no-realtime, --lock-memory, --require-realtime, added beside the original line") {
+    auto plain = parse({"-r", "-t", "0.01", "-f", "3", "-s", "3", "-p", "7793", "-l", "/tmp/x.log"});
+    REQUIRE(plain.opts);
+    CHECK(plain.opts->realtime_priority == default_realtime_priority);  // on by default, best effort
+    CHECK_FALSE(plain.opts->lock_memory);
+    CHECK_FALSE(plain.opts->require_realtime);
+    auto bare = parse({"--realtime"});
+    REQUIRE(bare.opts);
+    CHECK(bare.opts->realtime_priority == default_realtime_priority);
+    auto prio = parse({"--realtime=20", "--lock-memory", "--require-realtime"});
+    REQUIRE(prio.opts);
+    CHECK(prio.opts->realtime_priority == 20);
+    CHECK(prio.opts->lock_memory);
+    CHECK(prio.opts->require_realtime);
+    auto one = parse({"--realtime=1"});
+    REQUIRE(one.opts);
+    CHECK(one.opts->realtime_priority == 1);
+    auto off = parse({"--no-realtime"});
+    REQUIRE(off.opts);
+    CHECK(off.opts->realtime_priority == 0);
+    CHECK(parse({"--realtime=100"}).exit_code == 2);
+    CHECK(parse({"--realtime=0"}).err ==
+          "faild: invalid realtime '0': expected yes, no or a priority from 1 to 99 (see faild --help)");
+    CHECK(parse({"--realtime", "--no-realtime"}).exit_code == 2);
+    fake_fs f;
+    f.files["/etc/faild/faild.conf"] = "realtime = no\nlock-memory = yes\n";
+    auto r = parse_with(f, {});
+    REQUIRE(r.opts);
+    CHECK(r.opts->realtime_priority == 0);
+    CHECK(r.opts->lock_memory);
+    auto over = parse_with(f, {"--realtime=30"});  // the command line wins
+    REQUIRE(over.opts);
+    CHECK(over.opts->realtime_priority == 30);
+    auto shown = parse_with(f, {"--check-config"});
+    CHECK(shown.out.find("\nrealtime = no\nlock-memory = yes\n") != std::string::npos);
+    f.files["/etc/faild/faild.conf"] = "realtime = 5\n";
+    auto five = parse_with(f, {});
+    REQUIRE(five.opts);
+    CHECK(five.opts->realtime_priority == 5);
+    f.files["/etc/faild/faild.conf"] = "realtime = fast\n";
+    CHECK(parse_with(f, {}).err.find("faild.conf:1: invalid realtime 'fast'") != std::string::npos);
 }
