@@ -43,11 +43,11 @@ else
   echo "note: no mandoc"
 fi
 # The documentation says what the code does: mutual rounds ACK every Nth INQ,
-# N = ack_every in faild/core/engine.cpp, wherever the files name the rate.
+# N = ack_every in faild/core/round_plan.hpp, wherever the files name the rate.
 ran=$((ran + 1))
-n=$(sed -n 's/^constexpr std::uint32_t ack_every = \([0-9]*\);.*/\1/p' "$SRC/faild/core/engine.cpp")
+n=$(sed -n 's/^inline constexpr std::uint32_t ack_every = \([0-9]*\);.*/\1/p' "$SRC/faild/core/round_plan.hpp")
 if [[ -z $n ]]; then
-  bad "no ack_every in faild/core/engine.cpp"
+  bad "no ack_every in faild/core/round_plan.hpp"
 else
   mutual=$(sed -n '/^# Mutual rounds/,/^#mutual/p' "$SRC/conf/faild.conf" | tr '\n' ' ')
   [[ $mutual == *"every ${n}th"* ]] || bad "conf/faild.conf's mutual rounds do not say every ${n}th: $mutual"
