@@ -844,9 +844,25 @@ TEST_CASE("linux probe_socket: each datagram carries when the kernel queued it, 
     auto wall = [] {
         return std::chrono::duration_cast<wall_stamp>(std::chrono::system_clock::now().time_since_epoch());
     };
+    pollfd p{ours->fd(), POLLIN, 0};
+    // The kernel turns receive stamps on for the whole host a moment after
+    // the first socket asks (a deferred static key): until then a datagram
+    // is stamped when read. Wait until one is stamped on arrival.
+    bool on_arrival = false;
+    for (int tries = 0; !on_arrival && tries < 200; ++tries) {
+        send(*theirs, "192.0.2.1", port, "WARM");
+        REQUIRE(poll(&p, 1, 2000) == 1);
+        const wall_stamp polled = wall();
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        ours->receive_batch([&](const datagram& d, const std::uint8_t*) {
+            if (d.arrived && *d.arrived <= polled) on_arrival = true;
+        });
+    }
+    REQUIRE(on_arrival);
+    while (ours->receive_batch([](const datagram&, const std::uint8_t*) {})) {
+    }
     const wall_stamp before = wall();
     send(*theirs, "192.0.2.1", port, "INQ 1");
-    pollfd p{ours->fd(), POLLIN, 0};
     REQUIRE(poll(&p, 1, 2000) == 1);
     const wall_stamp queued = wall();
     // Read 50 ms later (a stalled faild), after a second one came: each
