@@ -1,20 +1,9 @@
 // DOC: fake_route_table — see fake_route_table.hpp.
 #include "platform/fake/fake_route_table.hpp"
 
+#include "platform/listed_route.hpp"
+
 namespace faild::platform {
-
-namespace {
-
-
-/// What the kernel would report back: absent next hop and source read as
-/// the default (unspecified) address.
-route normalized(route r) {
-    if (r.via.is_unspecified()) r.via = ip_address();
-    if (r.src.is_unspecified()) r.src = ip_address();
-    return r;
-}
-
-}  // namespace
 
 std::optional<route_set> fake_route_table::list(std::string& error) {
     ++lists_;
@@ -38,7 +27,7 @@ op_result fake_route_table::add(const route& r) {
     if (auto bad = r.problem(); !bad.empty()) return {bad};
     if (foreign_.count(r.dst)) return {"route exists (not faild's)"};
     if (routes_.count(r.dst)) return {"route exists"};
-    routes_[r.dst] = normalized(r);
+    routes_[r.dst] = as_listed(r);
     report("add", r);
     return {};
 }
@@ -47,7 +36,7 @@ op_result fake_route_table::replace(const route& r) {
     if (auto injected = begin_write(); !injected.ok()) return injected;
     if (auto bad = r.problem(); !bad.empty()) return {bad};
     if (foreign_.count(r.dst)) return {"route exists (not faild's)"};
-    routes_[r.dst] = normalized(r);
+    routes_[r.dst] = as_listed(r);
     report("replace", r);
     return {};
 }
@@ -68,7 +57,7 @@ std::vector<op_result> fake_route_table::apply(const std::vector<route_change>& 
 }
 
 void fake_route_table::add_foreign(const route& r, int protocol) {
-    foreign_[r.dst] = {normalized(r), protocol};
+    foreign_[r.dst] = {as_listed(r), protocol};
 }
 
 void fake_route_table::report(const char* op, const route& r) const {

@@ -1,19 +1,9 @@
 // DOC: null_route_table — see null_route_table.hpp.
 #include "platform/null/null_route_table.hpp"
 
+#include "platform/listed_route.hpp"
+
 namespace faild::platform {
-
-namespace {
-
-/// What the kernel would list: absent next hop and source read as the
-/// default (unspecified) address.
-route as_listed(route r) {
-    if (r.via.is_unspecified()) r.via = ip_address();
-    if (r.src.is_unspecified()) r.src = ip_address();
-    return r;
-}
-
-}  // namespace
 
 std::optional<route_set> null_route_table::list(std::string&) { return routes_; }
 
