@@ -157,7 +157,7 @@ bool engine::answers_elsewhere(const peer& p, path_key self, timestamp now) cons
     return std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
         const path& o = other.second;
         return !(other.first == self) && o.tracker.state() == path_state::up && o.tracker.missed() == 0 &&
-               o.owed == 0 && !o.wait.overdue() && !o.wait.due(now) && !(mutual && now >= o.inq_deadline);
+               o.owed == 0 && !o.wait.overdue() && !o.wait.due(now) && !(mutual && o.expect.overdue(now));
     });
 }
 
@@ -174,10 +174,7 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
 }
 
 bool engine::count_good(const peer& p, path& pa, timestamp now) {
-    if (!mutual_with(p)) return true;
-    if (pa.good_counted_at >= timestamp(0) && now - pa.good_counted_at < peer_interval(p) / 2) return false;
-    pa.good_counted_at = now;
-    return true;
+    return pa.expect.count_good(now, peer_interval(p), mutual_with(p));
 }
 
 duration engine::mutual_slack(const peer& p, const path& pa) const {
@@ -193,19 +190,17 @@ void engine::check_mutual_deadlines(timestamp now, engine_output& out) {
     for (auto& [id, p] : peers_) {
         if (!mutual_with(p)) continue;
         for (auto& [k, pa] : p.paths) {
-            if (now < pa.inq_deadline) continue;
             const duration interval = peer_interval(p);
+            const timestamp missing_since = pa.expect.last_inq();
+            if (!pa.expect.lapse(now, interval)) continue;
             // Fast confirmation, when the peer's INQ of this round did come
             // in on another LAN (a stall delays them all: then the rounds
             // alone decide) and the path is up with an RTT to time a retry.
             const path_key self = k;  // not a structured binding: the lambda captures it (clang < 16)
-            const timestamp missing_since = pa.last_inq_at;
             bool round_came_elsewhere =
                 missing_since.count() >= 0 && std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
-                    return !(other.first == self) && other.second.last_inq_at > missing_since + interval / 2;
+                    return !(other.first == self) && other.second.expect.last_inq() > missing_since + interval / 2;
                 });
-            pa.inq_deadline += interval;
-            if (pa.inq_deadline <= now) pa.inq_deadline = now + interval;  // after a stall (suspend)
             pa.last_round_good = false;
             const auto rto = retry_timeout(pa);
             const bool retry = pa.tracker.state() == path_state::up && !pa.wait.awaiting() && pa.hop && round_came_elsewhere &&
@@ -379,7 +374,7 @@ path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out
     if (it != p.paths.end()) return it->second;
     auto& pa = p.paths.emplace(k, path(path_tracker(cfg_.fail_after, cfg_.up_after, now))).first->second;
     // A responder expects the requestor's next INQ within 1.5 intervals.
-    pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+    pa.expect.start(now, peer_interval(p));
     // A requestor counts the round in progress: the peer may be answering
     // the INQ we just sent (that answer is how we usually meet it). A path
     // learnt from an address list is not blamed if that first round goes
@@ -431,7 +426,7 @@ void engine::learn_rounds(peer& p, const wire::message& m, timestamp now) {
         // intervals (the datagram in hand sets this path's own).
         for (auto& [k, pa] : p.paths) {
             if (!pa.wait.retry()) pa.wait.stop();
-            pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+            pa.expect.start(now, peer_interval(p));
         }
 }
 
@@ -560,7 +555,7 @@ void engine::send_inq(path_key k, timestamp now, engine_output& out) {
     std::vector<round_plan::member> members;
     for (const auto& [p, pa] : on_k) {
         const bool mutual = mutual_with(*p);
-        members.push_back({p->node_id, mutual, mutual ? now < pa->heard_until : pa->last_round_good && !p->requestor,
+        members.push_back({p->node_id, mutual, mutual ? pa->expect.heard(now) : pa->last_round_good && !p->requestor,
                            pa->hop});
     }
     const auto plan = round_plan::make_plan(round, acks, cfg_.unicast_inq, members);
@@ -795,12 +790,10 @@ void engine::on_inq(peer& p, path_key k, path& pa, const wire::message& m, const
         if (mutual) {
             // The next is due one interval on, give or take the retry
             // timeout; we list the peer as heard until a little after.
-            pa.last_inq_at = now;
-            pa.inq_deadline = now + peer_interval(p) + mutual_slack(p, pa);
-            pa.heard_until = now + peer_interval(p) * 3 / 2;
+            pa.expect.inq(now, peer_interval(p), mutual_slack(p, pa));
             if (listed) pa.last_round_good = true;
         } else {
-            pa.inq_deadline = now + peer_interval(p) * 3 / 2;
+            pa.expect.inq(now, peer_interval(p), std::nullopt);
         }
         if (!listed) {
             miss(p, k, pa, down_reason::one_way, false, now, out);
@@ -831,7 +824,7 @@ void engine::on_round_ack(peer& p, path_key k, path& pa, const wire::message& m,
     // A mutual peer that answers our probe here is heard here, even
     // when its own INQs do not reach us (a switch that drops its
     // broadcasts): listed, it does not take a working path down.
-    if (mutual_with(p)) pa.heard_until = now + peer_interval(p) * 3 / 2;
+    if (mutual_with(p)) pa.expect.answered(now, peer_interval(p));
     if (count_good(p, pa, now)) {
         pa.rounds.record(now, true);
         apply(p, k, pa.tracker.good(now), out);
@@ -1081,12 +1074,8 @@ void engine::tick(timestamp now, engine_output& out) {
     } else {
         for (auto& [id, p] : peers_)
             for (auto& [k, pa] : p.paths)
-                for (unsigned n = 0; now >= pa.inq_deadline; ++n) {
-                    pa.inq_deadline += peer_interval(p);
-                    // After a long stall (suspend), f misses say all there is.
-                    if (n >= cfg_.fail_after) pa.inq_deadline = now + peer_interval(p);
+                for (unsigned n = pa.expect.lapses(now, peer_interval(p), cfg_.fail_after); n > 0; --n)
                     miss(p, k, pa, down_reason::missed, false, now, out);
-                }
     }
     check_suspicions(now, out);
     check_leaving(now, out);

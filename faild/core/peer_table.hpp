@@ -13,6 +13,7 @@
 
 #include "faild/core/clock.hpp"
 #include "faild/core/flap_damping.hpp"
+#include "faild/core/inq_wait.hpp"
 #include "faild/core/ip_address.hpp"
 #include "faild/core/loss_window.hpp"
 #include "faild/core/path_tracker.hpp"
@@ -154,17 +155,9 @@ struct path {
     down_reason owed_reason = down_reason::missed;
     std::optional<purposeful_probe> suspicion_check;
 
-    // Responder rounds (and mutual ones): when the peer's next INQ is due
-    // at the latest.
-    timestamp inq_deadline{0};
-    // Mutual rounds: when the peer's last round INQ arrived here, and until
-    // when our INQs list it as heard (its INQs and its answers to our
-    // probes extend that).
-    timestamp last_inq_at{-1};
-    timestamp heard_until{-1};
-    // Mutual rounds: when a good round was last counted. In an ACK round
-    // the peer's answer and its own INQ both arrive: one round, one good.
-    timestamp good_counted_at{-1};
+    // Responder rounds (and mutual ones): the peer's round INQs awaited,
+    // each by its deadline, a round's good counted once (inq_wait).
+    inq_wait expect;
 
     /// The path's next deadline: the earliest time at which a probe of
     /// ours is judged by its timeout (the ACK's retry timeout, a notice's
@@ -173,7 +166,7 @@ struct path {
     /// minimum over all paths.
     timestamp next_deadline(bool inq_due) const {
         timestamp t = timestamp::max();
-        if (inq_due) t = std::min(t, inq_deadline);
+        if (inq_due) t = std::min(t, expect.due());
         if (notice_check) t = std::min(t, notice_check->deadline);
         if (suspicion_check) t = std::min(t, suspicion_check->deadline);
         if (auto d = wait.deadline()) t = std::min(t, *d);

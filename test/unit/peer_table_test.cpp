@@ -6,7 +6,7 @@ using namespace faild;
 
 TEST_CASE("peer_table: a path's next deadline is the earliest of its pending ones") {
     path pa(path_tracker(3, 3, ms(0)));
-    pa.inq_deadline = ms(150);
+    pa.expect.start(ms(0), ms(100));  // the peer's INQ due at 150 ms
     CHECK(pa.next_deadline(false) == timestamp::max());  // nothing of ours pending
     CHECK(pa.next_deadline(true) == ms(150));           // the peer's INQ, when it is judged by them
     pa.wait.round_sent(1, ms(100), std::nullopt);
