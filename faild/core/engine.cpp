@@ -144,7 +144,7 @@ void engine::check_ack_deadlines(timestamp now, engine_output& out) {
             // A retry's silence is our own probe's; a round INQ's may come of
             // the peer's view of us (mutual or not): without keys only
             // suspected, and the retry checks it.
-            if (pa.wait.retry()) settle(p, k, pa, 1, now, out);
+            if (auto retry = pa.wait.retry_probe()) on_silence(p, k, pa, retry, now, out);
             else miss(p, k, pa, down_reason::missed, false, now, out, can_retry);
             // Down now (f misses): the rounds and the warm-up probes take over.
             if (pa.tracker.state() != path_state::up || !can_retry) continue;
@@ -165,11 +165,9 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
     // A probe-only INQ to the peer's address on the path (answered, never a
     // round for the peer). Its sequence number has the top bit set, like a
     // notice confirmation's.
-    const std::uint32_t seq = seq_.next_probe_seq();
-    pa.wait.retry_sent(seq, now, now + rto);
-    pa.note_sent(seq);
+    pa.wait.retry_sent(launch(k, pa, purposeful_probe::on_silence::confirm_miss, rto, now, out), now);
+    pa.note_sent(pa.wait.seq());
     pa.retried = true;
-    send_probe(k.lan, *pa.hop, seq, out);
     out.effects.push_back(fx::probe_retry{ref(p, k), pa.tracker.missed(), rto});
 }
 
@@ -227,15 +225,16 @@ void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed
     pa.owed_reason = why;
     if (retry_follows || pa.suspicion_check) return;  // that probe settles it
     if (!pa.hop || !lans_[k.lan].probe_destination(k.fam)) return settle(p, k, pa, 0, now, out);  // nothing to ask
-    launch(k, pa, pa.suspicion_check, purposeful_probe::on_silence::settle,
-           retry_timeout(pa).value_or(confirm_timeout(pa)), now, out);
+    pa.suspicion_check =
+        launch(k, pa, purposeful_probe::on_silence::settle, retry_timeout(pa).value_or(confirm_timeout(pa)), now, out);
 }
 
-void engine::launch(path_key k, path& pa, std::optional<purposeful_probe>& slot, purposeful_probe::on_silence action,
-                    duration wait, timestamp now, engine_output& out) {
+purposeful_probe engine::launch(path_key k, const path& pa, purposeful_probe::on_silence action, duration wait,
+                                timestamp now, engine_output& out) {
     // Its sequence number has the top bit set: never a round's.
-    slot = purposeful_probe{seq_.next_probe_seq(), now + wait, action};
-    send_probe(k.lan, *pa.hop, slot->seq, out);
+    const purposeful_probe pr{seq_.next_probe_seq(), now + wait, action};
+    send_probe(k.lan, *pa.hop, pr.seq, out);
+    return pr;
 }
 
 void engine::on_silence(peer& p, path_key k, path& pa, std::optional<purposeful_probe>& slot, timestamp now,
@@ -243,9 +242,12 @@ void engine::on_silence(peer& p, path_key k, path& pa, std::optional<purposeful_
     using act = purposeful_probe::on_silence;
     switch (slot->action) {
     case act::settle: return settle(p, k, pa, 0, now, out);
+    case act::confirm_miss: return settle(p, k, pa, 1, now, out);
     case act::probe_again:
-        if (pa.hop && lans_[k.lan].probe_destination(k.fam))
-            return launch(k, pa, slot, act::notice_down, notice_wait(p, pa, true), now, out);
+        if (pa.hop && lans_[k.lan].probe_destination(k.fam)) {
+            slot = launch(k, pa, act::notice_down, notice_wait(p, pa, true), now, out);
+            return;
+        }
         [[fallthrough]];
     case act::notice_down:
         slot.reset();
@@ -311,8 +313,8 @@ void engine::on_notice(peer& p, std::size_t arrived_on, const wire::message& m, 
             // Check it ourselves: a probe the peer must answer on that path.
             const bool doubted = refuted_lately && now - pa.notice_refuted_at < notice_doubt;
             using act = purposeful_probe::on_silence;
-            launch(k, pa, pa.notice_check, doubted ? act::probe_again : act::notice_down, notice_wait(p, pa, doubted), now,
-                   out);
+            pa.notice_check =
+                launch(k, pa, doubted ? act::probe_again : act::notice_down, notice_wait(p, pa, doubted), now, out);
         }
     }
 }

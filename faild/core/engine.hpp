@@ -273,12 +273,14 @@ private:
     /// How long a notice's probe waits for its answer (see on_notice);
     /// `doubted`: soon after a refuted one.
     duration notice_wait(const peer& p, const path& pa, bool doubted) const;
-    /// Sends a probe with a purpose on path k into `slot` (the path's
-    /// notice or suspicion check): its answer is awaited for `wait`, and
-    /// its silence does `action` (on_silence).
-    void launch(path_key k, path& pa, std::optional<purposeful_probe>& slot, purposeful_probe::on_silence action,
-                duration wait, timestamp now, engine_output& out);
-    /// The probe in `slot` went unanswered: its action.
+    /// Sends a probe with a purpose to the next hop of path k and returns
+    /// it, for its slot (the path's notice or suspicion check, or its wait
+    /// as a retry): its answer is awaited for `wait`, and its silence does
+    /// `action` (on_silence).
+    purposeful_probe launch(path_key k, const path& pa, purposeful_probe::on_silence action, duration wait,
+                            timestamp now, engine_output& out);
+    /// The probe in `slot` went unanswered: its action (a retry's is
+    /// counted from a copy of it: its slot is the wait).
     void on_silence(peer& p, path_key k, path& pa, std::optional<purposeful_probe>& slot, timestamp now,
                     engine_output& out);
     /// How long a probe to `pa` may go unanswered before fast confirmation

@@ -88,21 +88,6 @@ struct path_key {
     friend bool operator==(const path_key& a, const path_key& b) { return a.lan == b.lan && a.fam == b.fam; }
 };
 
-/// A probe of ours sent for a purpose other than the round (the checks of
-/// a suspected miss and of a peer's notice): the sequence number its answer
-/// echoes, until when it is awaited, and what its silence does. A probe
-/// with a purpose waits in its own slot of the path; an answer ends it.
-struct purposeful_probe {
-    enum class on_silence : std::uint8_t {
-        settle,       ///< a suspected miss's check: the misses owed count
-        notice_down,  ///< a notice's check: the path goes down (peer_notice)
-        probe_again,  ///< a doubted notice's first probe: a second one, then notice_down
-    };
-    std::uint32_t seq = 0;
-    timestamp deadline{0};
-    on_silence action = on_silence::settle;
-};
-
 struct path {
     path_tracker tracker;
     std::optional<ip_address> hop;  ///< peer's source address on this LAN (IPv6: link-local)
@@ -110,7 +95,8 @@ struct path {
 
     // Requestor rounds: the round INQ or retry we wait an ACK for, with its
     // deadline (fast confirmation: the retry timeout; none: the round's end
-    // decides), in one state (probe_wait). `unanswered` holds the sequence
+    // decides), in one state (probe_wait); a retry is a purposeful_probe
+    // (confirm_miss) held there. `unanswered` holds the sequence
     // numbers of the probes sent since the last answer (the latest four): a
     // late ACK to any of them still shows the path works.
     probe_wait wait;

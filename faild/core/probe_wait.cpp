@@ -54,8 +54,15 @@ bool probe_wait::retry() const {
 
 bool probe_wait::overdue() const { return awaiting() && state_ != wait_state::awaiting && state_ != wait_state::retrying; }
 
+std::optional<purposeful_probe> probe_wait::retry_probe() const {
+    if (!retry()) return std::nullopt;
+    return retry_;
+}
+
 std::optional<timestamp> probe_wait::deadline() const {
-    if (!awaiting() || deadline_.count() < 0) return std::nullopt;
+    // Pending until judged: a retry's own, or the round INQ's if it has one.
+    if (state_ == wait_state::retrying) return retry_.deadline;
+    if (state_ != wait_state::awaiting || deadline_.count() < 0) return std::nullopt;
     return deadline_;
 }
 
@@ -78,11 +85,12 @@ void probe_wait::round_sent(std::uint32_t seq, timestamp now, std::optional<time
     deadline_ = deadline.value_or(timestamp(-1));
 }
 
-void probe_wait::retry_sent(std::uint32_t seq, timestamp now, timestamp deadline) {
+void probe_wait::retry_sent(const purposeful_probe& retry, timestamp now) {
     state_ = next_state(state_, wait_event::retry_sent);
-    seq_ = seq;
+    retry_ = retry;
+    seq_ = retry.seq;
     sent_ = now;
-    deadline_ = deadline;
+    deadline_ = timestamp(-1);  // the retry's is its own
 }
 
 void probe_wait::judge() {
@@ -110,7 +118,7 @@ probe_wait::close_result probe_wait::round_end(bool quiet_mutual, timestamp now)
     const bool was_retry = retry();
     // A retry whose deadline is still ahead is not blamed yet (its late
     // ACK will still count).
-    const bool retry_not_due = was_retry && deadline_.count() >= 0 && now < deadline_;
+    const bool retry_not_due = was == wait_state::retrying && now < retry_.deadline;
     state_ = next_state(state_, wait_event::round_end);
     if (excused_) {
         excused_ = false;

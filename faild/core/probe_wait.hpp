@@ -2,7 +2,10 @@
 //
 // A requestor's path waits for at most one answer at a time: to the
 // round's INQ, or to a fast confirmation retry (a probe-only INQ). The
-// wait is one state, with one named deadline (the retry timeout):
+// wait is one state, with one named deadline (the retry timeout). A retry
+// is a purposeful_probe like a notice's or a suspicion's check: its
+// sequence number, its deadline and its action on silence (confirm_miss)
+// are its data, and the engine runs that action when it is counted:
 //
 //            round_sent                    judge                 count
 //   idle ───────────────> awaiting ──────────────> overdue ─────────────> missed
@@ -35,6 +38,7 @@
 #pragma once
 
 #include "faild/core/clock.hpp"
+#include "faild/core/purposeful_probe.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -84,8 +88,11 @@ public:
     void begin(bool awaiting_round, std::uint32_t seq, bool excused);
     /// The round's INQ `seq` left at `now`, judged at `deadline` if given.
     void round_sent(std::uint32_t seq, timestamp now, std::optional<timestamp> deadline);
-    /// A retry `seq` left at `now`, judged at `deadline`.
-    void retry_sent(std::uint32_t seq, timestamp now, timestamp deadline);
+    /// A retry left at `now`: awaited until its deadline, its silence
+    /// does its action.
+    void retry_sent(const purposeful_probe& retry, timestamp now);
+    /// The retry awaited (judged, counted or not), if the probe awaited is one.
+    std::optional<purposeful_probe> retry_probe() const;
     /// The deadline passed: the probe is overdue.
     void judge();
     /// The overdue probe was counted as a missed round.
@@ -113,7 +120,8 @@ private:
     bool excused_ = false;
     std::uint32_t seq_ = 0;
     timestamp sent_{0};
-    timestamp deadline_{-1};  ///< -1: none pending
+    timestamp deadline_{-1};  ///< the round INQ's; -1: none pending
+    purposeful_probe retry_;  ///< the last retry (awaited while retry())
 };
 
 }  // namespace faild

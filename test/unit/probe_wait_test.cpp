@@ -15,12 +15,17 @@ namespace {
 
 using result = probe_wait::close_result;
 
+/// A fast confirmation retry `seq`, awaited until `deadline`.
+purposeful_probe retry_probe(std::uint32_t seq, timestamp deadline) {
+    return purposeful_probe{seq, deadline, purposeful_probe::on_silence::confirm_miss};
+}
+
 /// A wait driven into state `s` by its own events (deadline at 120 ms).
 probe_wait in_state(wait_state s) {
     probe_wait w;
     const bool retry = s == wait_state::retrying || s == wait_state::retry_overdue || s == wait_state::retry_missed;
     if (s == wait_state::idle) return w;
-    if (retry) w.retry_sent(7, ms(100), ms(120));
+    if (retry) w.retry_sent(retry_probe(7, ms(120)), ms(100));
     else w.round_sent(7, ms(100), ms(120));
     if (s == wait_state::overdue || s == wait_state::missed || s == wait_state::retry_overdue ||
         s == wait_state::retry_missed)
@@ -34,7 +39,7 @@ probe_wait in_state(wait_state s) {
 void apply(probe_wait& w, wait_event e) {
     switch (e) {
     case wait_event::round_sent: return w.round_sent(8, ms(150), ms(170));
-    case wait_event::retry_sent: return w.retry_sent(9, ms(150), ms(170));
+    case wait_event::retry_sent: return w.retry_sent(retry_probe(9, ms(170)), ms(150));
     case wait_event::judge: return w.judge();
     case wait_event::count: return w.count();
     case wait_event::answer: return w.answer();
@@ -85,10 +90,10 @@ TEST_CASE("probe_wait: a round's verdict is given once: at its deadline (count) 
 
 TEST_CASE("probe_wait: a retry's silence is confirmed, but not while its deadline is ahead") {
     probe_wait w;
-    w.retry_sent(0x80000001u, ms(100), ms(110));
+    w.retry_sent(retry_probe(0x80000001u, ms(110)), ms(100));
     CHECK(w.retry());
     CHECK(w.round_end(false, ms(105)) == result::closed);  // its late ACK would still count
-    w.retry_sent(0x80000002u, ms(200), ms(210));
+    w.retry_sent(retry_probe(0x80000002u, ms(210)), ms(200));
     CHECK(w.round_end(true, ms(300)) == result::untouched);  // a quiet mutual round leaves it to its timeout
     CHECK(w.state() == wait_state::retrying);
     CHECK(w.round_end(false, ms(300)) == result::missed_confirmed);
@@ -126,4 +131,29 @@ TEST_CASE("probe_wait: stop ends the wait without a verdict, and keeps an excuse
     CHECK_FALSE(w.deadline() == std::nullopt);
     w.stop();
     CHECK_FALSE(w.deadline());
+}
+
+TEST_CASE("probe_wait: a retry is a probe with a purpose: its timeout and its action are its data") {
+    probe_wait w;
+    w.round_sent(1, ms(0), ms(20));
+    CHECK_FALSE(w.retry_probe());  // the round INQ is no retry
+    w.retry_sent(retry_probe(0x80000003u, ms(45)), ms(25));
+    REQUIRE(w.retry_probe());
+    CHECK(w.retry_probe()->seq == 0x80000003u);
+    CHECK(w.retry_probe()->action == purposeful_probe::on_silence::confirm_miss);
+    CHECK(w.seq() == 0x80000003u);
+    CHECK(w.sent() == ms(25));
+    CHECK(w.deadline() == ms(45));
+    CHECK_FALSE(w.due(ms(44)));
+    CHECK(w.due(ms(45)));
+    w.judge();
+    CHECK_FALSE(w.deadline());  // judged once
+    w.count();
+    REQUIRE(w.retry_probe());  // counted: its action is run from it
+    CHECK(w.retry_probe()->deadline == ms(45));
+    w.answer();
+    CHECK_FALSE(w.retry_probe());  // answered: nothing awaited
+    w.retry_sent(retry_probe(0x80000004u, ms(80)), ms(60));
+    w.round_sent(2, ms(100), std::nullopt);
+    CHECK_FALSE(w.retry_probe());  // the next round's INQ replaces it
 }
