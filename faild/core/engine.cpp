@@ -127,29 +127,25 @@ std::optional<duration> engine::retry_timeout(const path& pa) const {
     return rto;
 }
 
-void engine::check_ack_deadlines(timestamp now, engine_output& out) {
-    for (auto& [id, p] : peers_)
-        for (auto& [k, pa] : p.paths) {
-            if (!pa.wait.due(now)) continue;
-            pa.wait.judge();  // judged now, once: overdue
-            // Only while the peer answers on another path: if it answers on
-            // none (it stalls, or it has no other LAN) there is nothing to
-            // fail over to, and the round's end decides, so a peer that
-            // pauses for a few timeouts keeps its paths.
-            if (!answers_elsewhere(p, k, now)) continue;
-            pa.wait.count();
-            pa.last_round_good = false;
-            const auto rto = retry_timeout(pa);
-            const bool can_retry = rto && lans_[k.lan].probe_destination(k.fam);
-            // A retry's silence is our own probe's; a round INQ's may come of
-            // the peer's view of us (mutual or not): without keys only
-            // suspected, and the retry checks it.
-            if (auto retry = pa.wait.retry_probe()) on_silence(p, k, pa, retry, now, out);
-            else miss(p, k, pa, down_reason::missed, false, now, out, can_retry);
-            // Down now (f misses): the rounds and the warm-up probes take over.
-            if (pa.tracker.state() != path_state::up || !can_retry) continue;
-            send_retry(p, k, pa, *rto, now, out);
-        }
+void engine::judge_ack(peer& p, path_key k, path& pa, timestamp now, engine_output& out) {
+    pa.wait.judge();  // judged now, once: overdue
+    // Only while the peer answers on another path: if it answers on
+    // none (it stalls, or it has no other LAN) there is nothing to
+    // fail over to, and the round's end decides, so a peer that
+    // pauses for a few timeouts keeps its paths.
+    if (!answers_elsewhere(p, k, now)) return;
+    pa.wait.count();
+    pa.last_round_good = false;
+    const auto rto = retry_timeout(pa);
+    const bool can_retry = rto && lans_[k.lan].probe_destination(k.fam);
+    // A retry's silence is our own probe's; a round INQ's may come of
+    // the peer's view of us (mutual or not): without keys only
+    // suspected, and the retry checks it.
+    if (auto retry = pa.wait.retry_probe()) on_silence(p, k, pa, retry, now, out);
+    else miss(p, k, pa, down_reason::missed, false, now, out, can_retry);
+    // Down now (f misses): the rounds and the warm-up probes take over.
+    if (pa.tracker.state() != path_state::up || !can_retry) return;
+    send_retry(p, k, pa, *rto, now, out);
 }
 
 bool engine::answers_elsewhere(const peer& p, path_key self, timestamp now) const {
@@ -184,27 +180,42 @@ duration engine::mutual_slack(const peer& p, const path& pa) const {
     return rto ? std::min(*rto, half) : half;
 }
 
-void engine::check_mutual_deadlines(timestamp now, engine_output& out) {
+void engine::lapse_mutual(peer& p, path_key k, path& pa, timestamp now, engine_output& out) {
+    const duration interval = peer_interval(p);
+    const timestamp missing_since = pa.expect.last_inq();
+    if (!pa.expect.lapse(now, interval)) return;
+    // Fast confirmation, when the peer's INQ of this round did come
+    // in on another LAN (a stall delays them all: then the rounds
+    // alone decide) and the path is up with an RTT to time a retry.
+    bool round_came_elsewhere =
+        missing_since.count() >= 0 && std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
+            return !(other.first == k) && other.second.expect.last_inq() > missing_since + interval / 2;
+        });
+    pa.last_round_good = false;
+    const auto rto = retry_timeout(pa);
+    const bool retry = pa.tracker.state() == path_state::up && !pa.wait.awaiting() && pa.hop && round_came_elsewhere &&
+                       answers_elsewhere(p, k, now) && lans_[k.lan].probe_destination(k.fam) && rto;
+    miss(p, k, pa, down_reason::missed, false, now, out, retry);
+    if (retry && pa.tracker.state() == path_state::up) send_retry(p, k, pa, *rto, now, out);
+}
+
+void engine::judge_deadlines(timestamp now, engine_output& out) {
     for (auto& [id, p] : peers_) {
-        if (!mutual_with(p)) continue;
+        const bool by_inqs = judged_by_inqs(p);
+        // A peer's ACK waits first, then its INQ deadlines: a path's
+        // verdict can make the peer answer "elsewhere" or not for the
+        // others (a leaving peer's lapse counts nothing), so each is judged
+        // seeing the others as they were judged before.
+        for (auto& [k, pa] : p.paths)
+            if (now >= pa.next_deadline(by_inqs) && pa.wait.due(now)) judge_ack(p, k, pa, now, out);
         for (auto& [k, pa] : p.paths) {
-            const duration interval = peer_interval(p);
-            const timestamp missing_since = pa.expect.last_inq();
-            if (!pa.expect.lapse(now, interval)) continue;
-            // Fast confirmation, when the peer's INQ of this round did come
-            // in on another LAN (a stall delays them all: then the rounds
-            // alone decide) and the path is up with an RTT to time a retry.
-            const path_key self = k;  // not a structured binding: the lambda captures it (clang < 16)
-            bool round_came_elsewhere =
-                missing_since.count() >= 0 && std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
-                    return !(other.first == self) && other.second.expect.last_inq() > missing_since + interval / 2;
-                });
-            pa.last_round_good = false;
-            const auto rto = retry_timeout(pa);
-            const bool retry = pa.tracker.state() == path_state::up && !pa.wait.awaiting() && pa.hop && round_came_elsewhere &&
-                               answers_elsewhere(p, k, now) && lans_[k.lan].probe_destination(k.fam) && rto;
-            miss(p, k, pa, down_reason::missed, false, now, out, retry);
-            if (retry && pa.tracker.state() == path_state::up) send_retry(p, k, pa, *rto, now, out);
+            if (now < pa.next_deadline(by_inqs) || !by_inqs || !pa.expect.overdue(now)) continue;
+            if (cfg_.requestor) {
+                lapse_mutual(p, k, pa, now, out);
+                continue;
+            }
+            for (unsigned n = pa.expect.lapses(now, peer_interval(p), cfg_.fail_after); n > 0; --n)
+                miss(p, k, pa, down_reason::missed, false, now, out);
         }
     }
 }
@@ -267,11 +278,22 @@ void engine::settle(peer& p, path_key k, path& pa, unsigned extra, timestamp now
     }
 }
 
-void engine::check_suspicions(timestamp now, engine_output& out) {
-    for (auto& [id, p] : peers_)
+void engine::run_checks(timestamp now, engine_output& out) {
+    for (auto it = peers_.begin(); it != peers_.end();) {
+        peer& p = it->second;
         for (auto& [k, pa] : p.paths)
             if (pa.suspicion_check && now >= pa.suspicion_check->deadline)
                 on_silence(p, k, pa, pa.suspicion_check, now, out);
+        if (p.leaving_until.count() >= 0 && now >= p.leaving_until && !check_leaving(p, now, out)) {
+            out.effects.push_back(fx::peer_left{p.node_id, fx::peer_left::why::bye,
+                                                p.bye_lan < lans_.size() ? lans_[p.bye_lan].name : std::string("-")});
+            it = forget(it, out);
+            continue;
+        }
+        for (auto& [k, pa] : p.paths)
+            if (pa.notice_check && now >= pa.notice_check->deadline) on_silence(p, k, pa, pa.notice_check, now, out);
+        ++it;
+    }
 }
 
 void engine::notify(peer& p, path_key dead, engine_output& out) {
@@ -324,13 +346,6 @@ duration engine::notice_wait(const peer& p, const path& pa, bool doubted) const 
     // gets half the peer's interval (a peer slowed by the flood still
     // answers, and its own INQ comes within the two and refutes it too).
     return doubted ? std::max(confirm_timeout(pa), peer_interval(p) / 2) : confirm_timeout(pa);
-}
-
-void engine::check_confirmations(timestamp now, engine_output& out) {
-    for (auto& [id, p] : peers_)
-        for (auto& [k, pa] : p.paths) {
-            if (pa.notice_check && now >= pa.notice_check->deadline) on_silence(p, k, pa, pa.notice_check, now, out);
-        }
 }
 
 timestamp engine::aligned_at_or_after(timestamp at) const {
@@ -916,21 +931,8 @@ bool engine::send_bye_checks(peer& p, timestamp now, engine_output& out) {
     return sent;
 }
 
-void engine::check_leaving(timestamp now, engine_output& out) {
-    for (auto it = peers_.begin(); it != peers_.end();) {
-        const peer& p = it->second;
-        if (p.leaving_until.count() < 0 || now < p.leaving_until) {
-            ++it;
-            continue;
-        }
-        if (it->second.bye_checks_left > 0 && send_bye_checks(it->second, now, out)) {
-            ++it;
-            continue;
-        }
-        out.effects.push_back(fx::peer_left{p.node_id, fx::peer_left::why::bye,
-                                            p.bye_lan < lans_.size() ? lans_[p.bye_lan].name : std::string("-")});
-        it = forget(it, out);
-    }
+bool engine::check_leaving(peer& p, timestamp now, engine_output& out) {
+    return p.bye_checks_left > 0 && send_bye_checks(p, now, out);
 }
 
 bool engine::hop_proven(const peer& p, path_key k, const path& pa) const {
@@ -1049,39 +1051,18 @@ void engine::expire_peers(timestamp now, engine_output& out) {
 }
 
 void engine::tick(timestamp now, engine_output& out) {
-    if (cfg_.requestor) {
-        // A LAN-family that used its last round sequence number: a new
-        // incarnation before anything of this tick goes out (retries,
-        // notices, every LAN's INQ), so none of it carries the old one.
-        if (seq_.exhausted()) renew_incarnation(out);
-        check_ack_deadlines(now, out);  // before a round closes: each probe counts once
-        check_mutual_deadlines(now, out);
-        for (std::size_t li = 0; li < lans_.size(); ++li)
-            for (family fam : families) {
-                auto& ls = state_of({li, fam});
-                if (now < ls.next_send) continue;
-                send_inq({li, fam}, now, out);
-                if (cfg_.wall_offset) {
-                    // The next whole multiple of the interval on the wall
-                    // clock, at least half an interval on: the schedule
-                    // after a late tick, the grid after an early INQ (the
-                    // first one, or carrier back).
-                    ls.next_send = aligned_at_or_after(now + cfg_.interval / 2);
-                    continue;
-                }
-                // Keep the schedule (no drift); after a stall, restart from now.
-                ls.next_send += cfg_.interval;
-                if (ls.next_send <= now) ls.next_send = now + cfg_.interval;
-            }
-    } else {
-        for (auto& [id, p] : peers_)
-            for (auto& [k, pa] : p.paths)
-                for (unsigned n = pa.expect.lapses(now, peer_interval(p), cfg_.fail_after); n > 0; --n)
-                    miss(p, k, pa, down_reason::missed, false, now, out);
-    }
-    check_suspicions(now, out);
-    check_leaving(now, out);
-    check_confirmations(now, out);
+    // A LAN-family that used its last round sequence number: a new
+    // incarnation before anything of this tick goes out (retries, notices,
+    // every LAN's INQ), so none of it carries the old one.
+    if (cfg_.requestor && seq_.exhausted()) renew_incarnation(out);
+    // What is due on the paths, in one pass each side of the rounds: the
+    // waits whose verdicts a round's close must not give again (the ACK
+    // waits, the peer's INQ deadlines) before it; the probes with a
+    // purpose and the BYE checks after it (a round that closes sees the
+    // path as it was, as it always did).
+    judge_deadlines(now, out);
+    if (cfg_.requestor) send_rounds(now, out);
+    run_checks(now, out);
     check_damping(now, out);
     if (now >= next_expiry_check_) {
         expire_peers(now, out);
@@ -1092,12 +1073,24 @@ void engine::tick(timestamp now, engine_output& out) {
     }
 }
 
-bool engine::probe_deadline_due(timestamp now) const {
-    for (const auto& [id, p] : peers_)
-        for (const auto& [k, pa] : p.paths)
-            if (now >= pa.next_deadline(mutual_with(p)) || (p.leaving_until.count() >= 0 && now >= p.leaving_until))
-                return true;
-    return false;
+void engine::send_rounds(timestamp now, engine_output& out) {
+    for (std::size_t li = 0; li < lans_.size(); ++li)
+        for (family fam : families) {
+            auto& ls = state_of({li, fam});
+            if (now < ls.next_send) continue;
+            send_inq({li, fam}, now, out);
+            if (cfg_.wall_offset) {
+                // The next whole multiple of the interval on the wall
+                // clock, at least half an interval on: the schedule
+                // after a late tick, the grid after an early INQ (the
+                // first one, or carrier back).
+                ls.next_send = aligned_at_or_after(now + cfg_.interval / 2);
+                continue;
+            }
+            // Keep the schedule (no drift); after a stall, restart from now.
+            ls.next_send += cfg_.interval;
+            if (ls.next_send <= now) ls.next_send = now + cfg_.interval;
+        }
 }
 
 timestamp engine::next_wakeup() const {

@@ -185,10 +185,6 @@ public:
     void tick(timestamp now, engine_output& out);
     /// When tick() next has something to do.
     timestamp next_wakeup() const;
-    /// True when tick() at `now` would judge a probe by its timeout (fast
-    /// confirmation, notice confirmation): the caller should hand over
-    /// what datagrams are already queued first.
-    bool probe_deadline_due(timestamp now) const;
     /// Say BYE on every LAN (clean exit).
     void shutdown(engine_output& out);
     /// Our LANs changed: addresses (DAD finished, an address came or went),
@@ -267,7 +263,6 @@ private:
     void collect_own_addresses();
     void notify(peer& p, path_key dead, engine_output& out);
     void on_notice(peer& p, std::size_t arrived_on, const wire::message& m, timestamp now, engine_output& out);
-    void check_confirmations(timestamp now, engine_output& out);
     void check_damping(timestamp now, engine_output& out);
     duration confirm_timeout(const path& pa) const;
     /// How long a notice's probe waits for its answer (see on_notice);
@@ -287,9 +282,20 @@ private:
     /// counts it missed; nullopt when it does not apply (then the round's
     /// end decides).
     std::optional<duration> retry_timeout(const path& pa) const;
-    /// Counts the probes whose retry timeout passed as missed and sends each
-    /// of them again (to a path still up).
-    void check_ack_deadlines(timestamp now, engine_output& out);
+    /// One pass over the paths whose next deadline passed at `now`, before
+    /// the rounds close: each one's ACK wait (judge_ack), then the peer's
+    /// INQ deadline (lapse_mutual, or a responder's lapses).
+    void judge_deadlines(timestamp now, engine_output& out);
+    /// The probe awaited on path k passed its retry timeout: counted as
+    /// missed (while the peer answers elsewhere) and sent again (to a path
+    /// still up).
+    void judge_ack(peer& p, path_key k, path& pa, timestamp now, engine_output& out);
+    /// Every LAN-family whose round is due at `now`: its INQ (send_inq).
+    void send_rounds(timestamp now, engine_output& out);
+    /// One pass over the peers after the rounds: the checks whose probe
+    /// went unanswered (suspicions: their misses count), the BYE checks
+    /// that ended, then the notice checks.
+    void run_checks(timestamp now, engine_output& out);
     /// Fast confirmation's retry: a probe-only INQ to the peer on path k.
     void send_retry(peer& p, path_key k, path& pa, duration rto, timestamp now, engine_output& out);
     /// True when `p` answers on a path other than `self`: up, nothing
@@ -305,9 +311,9 @@ private:
     bool count_good(const peer& p, path& pa, timestamp now);
     /// How late a mutual peer's INQ may be before it counts as missed.
     duration mutual_slack(const peer& p, const path& pa) const;
-    /// Mutual paths whose peer's INQ is overdue: a miss each (and, with
+    /// A mutual path whose peer's INQ is overdue at `now`: a miss (and, with
     /// fast confirmation, a retry at once).
-    void check_mutual_deadlines(timestamp now, engine_output& out);
+    void lapse_mutual(peer& p, path_key k, path& pa, timestamp now, engine_output& out);
     /// LAN-family k's place in lan_states_ and in the sequence space.
     static std::size_t slot(path_key k) { return k.lan * 2 + (k.fam == family::v6); }
     lan_state& state_of(path_key k) { return lan_states_[slot(k)]; }
@@ -390,13 +396,13 @@ private:
     /// as confirmed, and ends the check.
     void settle(peer& p, path_key k, path& pa, unsigned extra, timestamp now, engine_output& out,
                 down_reason extra_why = down_reason::missed);
-    /// Checks whose probe went unanswered: their misses count.
-    void check_suspicions(timestamp now, engine_output& out);
     /// A BYE: with keys the peer goes at once; without, once a probe of
     /// ours to each of its live paths goes unanswered (a forged BYE costs
     /// a probe, not the peer).
     void on_bye(peer_map::iterator it, std::size_t li, timestamp now, engine_output& out);
-    void check_leaving(timestamp now, engine_output& out);
+    /// The BYE check of `p` ended unanswered: true when another round of
+    /// it went out, false when the peer is to be forgotten.
+    bool check_leaving(peer& p, timestamp now, engine_output& out);
     /// One round of a BYE's check: a probe to each of the peer's paths
     /// that is not down; false when there is none to probe.
     bool send_bye_checks(peer& p, timestamp now, engine_output& out);
