@@ -1,6 +1,7 @@
 #include "faild/core/engine.hpp"
 
 #include "faild/core/admission.hpp"
+#include "faild/core/peer_learning.hpp"
 #include "faild/core/peer_upkeep.hpp"
 #include "faild/core/round_plan.hpp"
 #include "faild/core/route_plan.hpp"
@@ -11,9 +12,6 @@
 namespace faild {
 
 namespace {
-
-/// Most addresses a peer may advertise that we keep (the wire allows 32).
-constexpr std::size_t max_peer_addresses = wire::max_addresses;
 
 constexpr family families[] = {family::v4, family::v6};
 
@@ -404,69 +402,20 @@ path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out
 }
 
 void engine::learn(peer& p, const wire::message& m, timestamp now, engine_output& out, path_key heard) {
-    if (p.incarnation != m.incarnation) {
-        // Without keys anyone can flip it back and forth: logged like a drop.
-        if (p.incarnation != 0 &&
-            drop_log_.first_of_kind("peer", severity::info, "peer_restarted", nullptr, heard.lan, std::nullopt, now))
-            out.effects.push_back(fx::peer_restarted{p.node_id, m.incarnation});
-        p.incarnation = m.incarnation;
-        // A new incarnation answers no probe of the old one's peer: with
-        // keys, a path that is not up waits for an answer of the new one.
-        for (auto& [k, pa] : p.paths)
-            if (pa.tracker.state() != path_state::up) pa.fresh = false;
+    const auto l = peer_learning::learn(p, m, now);
+    // Without keys anyone can flip the incarnation back and forth: logged like a drop.
+    if (l.restarted &&
+        drop_log_.first_of_kind("peer", severity::info, "peer_restarted", nullptr, heard.lan, std::nullopt, now))
+        out.effects.push_back(fx::peer_restarted{p.node_id, m.incarnation});
+    if (l.addresses_changed) out.paths_changed = true;  // the set of destinations changed
+    if (m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only))
+        peer_learning::learn_rounds(p, m, cfg_.requestor && cfg_.mutual, peer_interval(p), now);
+    for (const path_key k : peer_learning::unclaimed_paths(p, lans_, heard)) {
+        out.effects.push_back(fx::path_forgotten{ref(p, k)});
+        p.paths.erase(k);
+        out.paths_changed = true;
     }
-    p.interval_us = m.interval_us;
-    p.last_seen = now;
-    std::vector<ip_address> claimed(m.addresses.begin(),
-                                    m.addresses.begin() + std::ptrdiff_t(std::min(m.addresses.size(), max_peer_addresses)));
-    if (claimed != p.addresses) {
-        p.addresses = std::move(claimed);
-        out.paths_changed = true;  // the set of destinations changed
-    }
-    if (m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only)) learn_rounds(p, m, now);
-    forget_unclaimed(p, heard, out);
-    // A path for every LAN-family on which the peer claims an address: so a
-    // LAN that is already dead when we first meet the peer is still watched
-    // (it goes from init to down after f misses).
-    for (std::size_t li = 0; li < lans_.size(); ++li)
-        for (const auto& a : p.addresses)
-            if (a.is_routable_unicast() && lans_[li].in_prefixes(a)) ensure_path(p, {li, a.fam()}, now, out, false);
-}
-
-void engine::learn_rounds(peer& p, const wire::message& m, timestamp now) {
-    p.requestor = true;
-    const bool was_mutual = mutual_with(p);
-    p.mutual = (m.flags & wire::flag_mutual) != 0;
-    if (mutual_with(p) && !was_mutual)
-        // From now on its INQs answer ours: no ACK awaited for the round
-        // in progress, and its next INQ on each LAN is due in 1.5
-        // intervals (the datagram in hand sets this path's own).
-        for (auto& [k, pa] : p.paths) {
-            if (!pa.wait.retry()) pa.wait.stop();
-            pa.expect.start(now, peer_interval(p));
-        }
-}
-
-void engine::forget_unclaimed(peer& p, path_key heard, engine_output& out) {
-    // A down path on a LAN-family where the peer no longer claims an address
-    // (it left that LAN, or was reconfigured) is forgotten with its next hop,
-    // so nothing is routed on the strength of old claims.
-    for (auto it = p.paths.begin(); it != p.paths.end();) {
-        const path_key k = it->first;  // not a structured binding: lambdas capture it (clang < 16)
-        const path& pa = it->second;
-        bool claimed = std::any_of(p.addresses.begin(), p.addresses.end(), [&](const ip_address& a) {
-            return a.fam() == k.fam && a.is_routable_unicast() && k.lan < lans_.size() && lans_[k.lan].in_prefixes(a);
-        });
-        // Never the path this datagram came in on: the peer speaks on it now
-        // (and the caller holds it).
-        if (pa.tracker.state() == path_state::down && !claimed && !(k == heard)) {
-            out.effects.push_back(fx::path_forgotten{ref(p, k)});
-            it = p.paths.erase(it);
-            out.paths_changed = true;
-        } else {
-            ++it;
-        }
-    }
+    for (const path_key k : peer_learning::claimed_paths(p, lans_)) ensure_path(p, k, now, out, false);
 }
 
 void engine::apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out) {

@@ -251,14 +251,10 @@ private:
     /// A new incarnation, every LAN's rounds from a new start (round_seq_limit).
     void renew_incarnation(engine_output& out);
     path& ensure_path(peer& p, path_key k, timestamp now, engine_output& out, bool heard_here);
-    /// Takes in what the datagram says of its sender; `heard` is the path it
-    /// came in on (kept, whatever the address list says).
+    /// Takes in what the datagram says of its sender (peer_learning): its
+    /// paths follow its address list; `heard` is the path it came in on
+    /// (kept, whatever the address list says).
     void learn(peer& p, const wire::message& m, timestamp now, engine_output& out, path_key heard);
-    /// A round INQ of `p`'s: it is a requestor; mutual rounds with it or not.
-    void learn_rounds(peer& p, const wire::message& m, timestamp now);
-    /// Forgets `p`'s down paths where it claims no address any more (not
-    /// the path `heard`, on which it speaks now).
-    void forget_unclaimed(peer& p, path_key heard, engine_output& out);
     void apply(peer& p, path_key k, const std::optional<transition>& t, engine_output& out);
     void collect_own_addresses();
     void notify(peer& p, path_key dead, engine_output& out);
