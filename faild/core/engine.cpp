@@ -1,5 +1,6 @@
 #include "faild/core/engine.hpp"
 
+#include "faild/core/address_proofs.hpp"
 #include "faild/core/admission.hpp"
 #include "faild/core/peer_learning.hpp"
 #include "faild/core/peer_upkeep.hpp"
@@ -687,15 +688,14 @@ engine::answers engine::what_it_answers(peer& p, const path& pa, const wire::mes
     a.bye_check = ack && p.leaving_until.count() >= 0 &&
                   std::count(p.leaving_probes.begin(), p.leaving_probes.end(), m.seq) > 0;
     if (!ack || !(m.seq & wire::probe_seq_bit)) return a;
-    auto pr = proof_probes_.find(m.seq);
-    if (pr == proof_probes_.end() || pr->second.lan != li) return a;
-    if (pr->second.peer == m.node_id) {
-        a.proof = pr->second;
+    auto pr = proofs_.take(m.seq, li);
+    if (!pr) return a;
+    if (pr->peer == m.node_id) {
+        a.proof = *pr;
     } else if (drop_log_.first_of_kind("peer", severity::warning, "claim_refuted", nullptr, li, from, now)) {
         // Another node answered at the address the peer claims.
-        out.effects.push_back(fx::claim_refuted{pr->second.peer, pr->second.target, m.node_id, lans_[li].name});
+        out.effects.push_back(fx::claim_refuted{pr->peer, pr->target, m.node_id, lans_[li].name});
     }
-    proof_probes_.erase(pr);
     return a;
 }
 
@@ -836,8 +836,7 @@ peer_map::iterator engine::forget(peer_map::iterator it, engine_output& out) {
     book_.forget(id);
     if (book_.take_changed()) out.proofs_changed = true;
     if (keyed() && it->second.incarnation != 0) tombstones_.bury(id, it->second.incarnation);
-    for (auto pr = proof_probes_.begin(); pr != proof_probes_.end();)
-        pr = pr->second.peer == id ? proof_probes_.erase(pr) : std::next(pr);
+    proofs_.forget_peer(id);
     out.paths_changed = true;
     return peers_.erase(it);
 }
@@ -885,50 +884,22 @@ bool engine::check_leaving(peer& p, timestamp now, engine_output& out) {
 }
 
 bool engine::hop_proven(const peer& p, path_key k, const path& pa) const {
-    return pa.hop && k.lan < lans_.size() && book_.proven(p.node_id, *pa.hop, lans_[k.lan].name);
+    return k.lan < lans_.size() && address_proofs::hop_proven(book_, p, pa, lans_[k.lan].name);
 }
 
-bool engine::holds_address(const peer& q, const ip_address& a) {
-    return std::count(q.addresses.begin(), q.addresses.end(), a) > 0 ||
-           std::any_of(q.paths.begin(), q.paths.end(),
-                       [&](const auto& kp) { return kp.second.hop == a && kp.second.tracker.state() == path_state::up; });
-}
 
-bool engine::held_by_other(const peer& p, const ip_address& a, std::size_t li, timestamp now) const {
-    const address_proof* pf = book_.find(a, lans_[li].name);
-    if (!pf || pf->owner == p.node_id) return false;
-    if (!pf->active) return now < pf->holds_until;
-    auto q = peers_.find(pf->owner);
-    return q != peers_.end() && holds_address(q->second, a);
-}
 
 void engine::note_source(peer& p, path_key k, path& pa, const ip_address& from, engine_output& out) {
-    // IPv6 next hops are link-local: a datagram from a global address (the
-    // answer to a probe sent there) does not change it.
-    if (!from.is_v4() && !from.is_link_local() && pa.hop) return;
-    if (pa.hop == from) {
-        pa.hop_candidate.reset();
-        return;
-    }
-    const bool up = pa.tracker.state() == path_state::up;
-    // While the next hop is unproven the latest source is as good as any
-    // (a probe of its own will tell); a proven one is given up only for
-    // another proven one, and not while the path is up. Any other source
-    // waits as a candidate for its probe (the path not up) or is ignored:
-    // a datagram's source is no proof, without keys not even its sender's.
-    if (!hop_proven(p, k, pa) || (!up && book_.proven(p.node_id, from, lans_[k.lan].name))) {
-        pa.hop = from;
-        pa.hop_candidate.reset();
-        out.paths_changed = true;
-        return;
-    }
-    if (!up) pa.hop_candidate = from;
+    // A datagram's source is no proof, without keys not even its sender's
+    // (address_proofs::note_source).
+    const bool from_proven = book_.proven(p.node_id, from, lans_[k.lan].name);
+    if (address_proofs::note_source(pa, from, hop_proven(p, k, pa), from_proven)) out.paths_changed = true;
 }
 
-void engine::on_proof(peer& p, path_key k, const proof_probe& pr, timestamp now, engine_output& out) {
+void engine::on_proof(peer& p, path_key k, const address_proofs::proof_probe& pr, timestamp now, engine_output& out) {
     auto result = book_.record(p.node_id, pr.target, lans_[pr.lan].name, now, [&](const std::string& q) {
         auto it = peers_.find(q);
-        return it != peers_.end() && holds_address(it->second, pr.target);
+        return it != peers_.end() && address_proofs::holds(it->second, pr.target);
     });
     if (result == address_book::outcome::refused) {
         if (drop_log_.first_of_kind("peer", severity::warning, "claim_refused", nullptr, pr.lan, pr.target, now))
@@ -942,13 +913,7 @@ void engine::on_proof(peer& p, path_key k, const proof_probe& pr, timestamp now,
         out.effects.push_back(fx::address_proven{p.node_id, pr.target, lans_[pr.lan].name});
     }
     auto it = p.paths.find(k);
-    if (it == p.paths.end()) return;
-    path& pa = it->second;
-    if (pa.hop_candidate == pr.target && pa.tracker.state() != path_state::up) {
-        pa.hop = pr.target;
-        pa.hop_candidate.reset();
-        out.paths_changed = true;
-    }
+    if (it != p.paths.end() && address_proofs::adopt_hop(it->second, pr.target)) out.paths_changed = true;
 }
 
 void engine::probe_for_proofs(path_key k, timestamp now, engine_output& out, const peer* only) {
@@ -962,24 +927,17 @@ void engine::probe_for_proofs(path_key k, timestamp now, engine_output& out, con
         if ((only && &p != only) || p.leaving_until.count() >= 0) continue;
         auto it = p.paths.find(k);
         if (it == p.paths.end()) continue;
-        path& pa = it->second;
-        auto probe = [&](const ip_address& target) {
-            if (budget <= 0) return;
-            for (const auto& [seq, pr] : proof_probes_)
-                if (pr.peer == id && pr.target == target && now < pr.expires) return;  // one on its way
+        const path& pa = it->second;
+        const auto wanted = [&](const ip_address& a) {
+            return !book_.proven(id, a, l.name) && !address_proofs::held_by_other(book_, peers_, p, a, l.name, now);
+        };
+        for (const auto& target : address_proofs::targets(p, pa, l, k.fam, keyed(), hop_proven(p, k, pa), wanted)) {
+            if (budget <= 0) break;
+            if (proofs_.on_its_way(id, target, now)) continue;  // one on its way
             --budget;
             const std::uint32_t seq = seq_.next_probe_seq();
-            proof_probes_[seq] = proof_probe{id, k.lan, target, now + std::max(peer_interval(p), confirm_timeout(pa))};
+            proofs_.add(seq, {id, k.lan, target, now + std::max(peer_interval(p), confirm_timeout(pa))});
             send_probe(k.lan, target, seq, out);
-        };
-        const bool up = pa.tracker.state() == path_state::up;
-        if (pa.hop && (!hop_proven(p, k, pa) || (keyed() && !up && !pa.fresh))) probe(*pa.hop);
-        if (pa.hop_candidate && !up) probe(*pa.hop_candidate);
-        if (!up || !hop_proven(p, k, pa)) continue;
-        for (const auto& a : p.addresses) {
-            if (a.fam() != k.fam || !a.is_routable_unicast() || !l.in_prefixes(a) || l.is_special(a) || l.holds(a))
-                continue;
-            if (!book_.proven(id, a, l.name) && !held_by_other(p, a, k.lan, now)) probe(a);
         }
     }
 }
@@ -995,8 +953,7 @@ void engine::expire_peers(timestamp now, engine_output& out) {
         }
     }
     // Proof probes nobody answered (within a round) are given up.
-    for (auto pr = proof_probes_.begin(); pr != proof_probes_.end();)
-        pr = now >= pr->second.expires + housekeeping_every ? proof_probes_.erase(pr) : std::next(pr);
+    proofs_.expire(now, housekeeping_every);
 }
 
 void engine::tick(timestamp now, engine_output& out) {

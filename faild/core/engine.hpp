@@ -47,6 +47,7 @@
 #pragma once
 
 #include "faild/core/address_book.hpp"
+#include "faild/core/address_proofs.hpp"
 #include "faild/core/admission.hpp"
 #include "faild/core/clock.hpp"
 #include "faild/core/drop_log.hpp"
@@ -328,13 +329,7 @@ private:
     peer_map::iterator forget(peer_map::iterator it, engine_output& out);
 
     // ---- trust: proofs, next hops, suspected misses (PROTOCOL.md "Trust")
-    /// A probe-only INQ sent to prove that `target` is `peer`'s.
-    struct proof_probe {
-        std::string peer;
-        std::size_t lan = 0;
-        ip_address target;
-        timestamp expires{0};
-    };
+    using proof_probe = address_proofs::proof_probe;
     // ---- a datagram's way: admission, evidence, verdict, effects
     /// What a datagram that got in answers of ours.
     struct answers {
@@ -378,10 +373,6 @@ private:
     bool hop_proven(const peer& p, path_key k, const path& pa) const;
     /// A datagram from `from` spoke for path k: it may become the next hop.
     void note_source(peer& p, path_key k, path& pa, const ip_address& from, engine_output& out);
-    /// `q` still holds `a`: it advertises it, or a live path of its goes via it.
-    static bool holds_address(const peer& q, const ip_address& a);
-    /// Another node holds `a`: a claim of `p`'s to it would be refused.
-    bool held_by_other(const peer& p, const ip_address& a, std::size_t li, timestamp now) const;
     /// A missed round. Without keys a miss the datagrams suggest is only
     /// suspected (`confirmed` false): it counts once a probe of ours goes
     /// unanswered too (check); `retry_follows`: a fast confirmation retry
@@ -425,7 +416,7 @@ private:
     /// Lines about peers (seen, evicted): at most 20 a second.
     line_budget peer_lines_;
     address_book book_;
-    std::map<std::uint32_t, proof_probe> proof_probes_;  ///< by sequence number
+    address_proofs::in_flight proofs_;  ///< proof probes not yet answered
     /// With keys: the incarnation of each forgotten peer (its replays are
     /// dropped), the newest 1024.
     peer_upkeep::tombstones tombstones_{1024};
