@@ -279,9 +279,9 @@ private:
     /// counts it missed; nullopt when it does not apply (then the round's
     /// end decides).
     std::optional<duration> retry_timeout(const path& pa) const;
-    /// One pass over the paths whose next deadline passed at `now`, before
-    /// the rounds close: each one's ACK wait (judge_ack), then the peer's
-    /// INQ deadline (lapse_mutual, or a responder's lapses).
+    /// One pass over the peers before the rounds close, for the paths whose
+    /// next deadline passed at `now`: a peer's ACK waits first (judge_ack),
+    /// then its INQ deadlines (lapse_mutual, or a responder's lapses).
     void judge_deadlines(timestamp now, engine_output& out);
     /// The probe awaited on path k passed its retry timeout: counted as
     /// missed (while the peer answers elsewhere) and sent again (to a path
