@@ -4,6 +4,7 @@
 #include "faild/core/peer_upkeep.hpp"
 #include "faild/core/round_plan.hpp"
 #include "faild/core/route_plan.hpp"
+#include "faild/core/stall_guard.hpp"
 
 #include <algorithm>
 #include <variant>
@@ -131,6 +132,7 @@ void engine::check_ack_deadlines(timestamp now, engine_output& out) {
     for (auto& [id, p] : peers_)
         for (auto& [k, pa] : p.paths) {
             if (!pa.wait.due(now)) continue;
+            const auto due = pa.wait.deadline();
             pa.wait.judge();  // judged now, once: overdue
             // Only while the peer answers on another path: if it answers on
             // none (it stalls, or it has no other LAN) there is nothing to
@@ -144,8 +146,11 @@ void engine::check_ack_deadlines(timestamp now, engine_output& out) {
             // A retry's silence is our own probe's; a round INQ's may come of
             // the peer's view of us (mutual or not): without keys only
             // suspected, and the retry checks it.
-            if (pa.wait.retry()) settle(p, k, pa, 1, now, out);
-            else miss(p, k, pa, down_reason::missed, false, now, out, can_retry);
+            // A retry judged late (we stalled) is held for the next retry,
+            // like any deadline judged late (stall_guard).
+            if (pa.wait.retry() && !(due && stall_guard::judged_late(*due, now, cfg_.interval)))
+                settle(p, k, pa, 1, now, out);
+            else miss(p, k, pa, down_reason::missed, pa.wait.retry(), now, out, can_retry, due);
             // Down now (f misses): the rounds and the warm-up probes take over.
             if (pa.tracker.state() != path_state::up || !can_retry) continue;
             send_retry(p, k, pa, *rto, now, out);
@@ -200,6 +205,7 @@ void engine::check_mutual_deadlines(timestamp now, engine_output& out) {
             // alone decide) and the path is up with an RTT to time a retry.
             const path_key self = k;  // not a structured binding: the lambda captures it (clang < 16)
             const timestamp missing_since = pa.last_inq_at;
+            const timestamp due = pa.inq_deadline;
             bool round_came_elsewhere =
                 missing_since.count() >= 0 && std::any_of(p.paths.begin(), p.paths.end(), [&](const auto& other) {
                     return !(other.first == self) && other.second.last_inq_at > missing_since + interval / 2;
@@ -210,14 +216,14 @@ void engine::check_mutual_deadlines(timestamp now, engine_output& out) {
             const auto rto = retry_timeout(pa);
             const bool retry = pa.tracker.state() == path_state::up && !pa.wait.awaiting() && pa.hop && round_came_elsewhere &&
                                answers_elsewhere(p, k, now) && lans_[k.lan].probe_destination(k.fam) && rto;
-            miss(p, k, pa, down_reason::missed, false, now, out, retry);
+            miss(p, k, pa, down_reason::missed, false, now, out, retry, due);
             if (retry && pa.tracker.state() == path_state::up) send_retry(p, k, pa, *rto, now, out);
         }
     }
 }
 
 void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed, timestamp now, engine_output& out,
-                  bool retry_follows) {
+                  bool retry_follows, std::optional<timestamp> due) {
     if (p.leaving_until.count() >= 0) return;  // a BYE is being checked: nothing of it is judged
     // Our side of the LAN-family cannot send yet (the link-local address is
     // still tentative, as right after the links came up): a path not yet
@@ -227,6 +233,14 @@ void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed
     if (pa.tracker.state() == path_state::init && k.fam == family::v6 && l.carrier && l.v6_pending &&
         !l.probe_destination(k.fam))
         return;
+    // A silence that is probably our own (a stall, or every path of the
+    // peer silent at once) is held: owed, for one fresh probe (stall_guard).
+    if (auto wait = held_wait(p, k, pa, due, now)) {
+        pa.owed = std::min(pa.owed + 1, cfg_.fail_after);
+        pa.owed_reason = why;
+        if (retry_follows || (pa.suspicion_check && pa.suspicion_check->last_chance)) return;  // that probe settles it
+        return launch(k, pa, pa.suspicion_check, purposeful_probe::on_silence::settle, *wait, now, out, true);
+    }
     if (confirmed || keyed() || pa.tracker.state() == path_state::down) return settle(p, k, pa, 1, now, out, why);
     pa.owed = std::min(pa.owed + 1, cfg_.fail_after);
     pa.owed_reason = why;
@@ -237,15 +251,49 @@ void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed
 }
 
 void engine::launch(path_key k, path& pa, std::optional<purposeful_probe>& slot, purposeful_probe::on_silence action,
-                    duration wait, timestamp now, engine_output& out) {
+                    duration wait, timestamp now, engine_output& out, bool last_chance) {
     // Its sequence number has the top bit set: never a round's.
-    slot = purposeful_probe{seq_.next_probe_seq(), now + wait, action};
+    slot = purposeful_probe{seq_.next_probe_seq(), now + wait, action, last_chance};
     send_probe(k.lan, *pa.hop, slot->seq, out);
+}
+
+std::optional<duration> engine::held_wait(const peer& p, path_key self, const path& pa, std::optional<timestamp> due,
+                                          timestamp now) const {
+    // Only a path that carries routes, and only when a probe can ask.
+    if (pa.tracker.state() != path_state::up || !pa.hop || !lans_[self.lan].probe_destination(self.fam))
+        return std::nullopt;
+    const bool late = due && stall_guard::judged_late(*due, now, cfg_.interval);
+    // "The same instant": deadlines of one round of the peer's lie within
+    // microseconds of each other, the next round's an interval on.
+    const duration instant = stall_guard::slack(std::min(cfg_.interval, peer_interval(p)));
+    const bool mass = stall_guard::mass_silence(p, [&](path_key k, const path& o) {
+        if (k == self) return true;
+        std::optional<timestamp> next;
+        if (timestamp d = o.next_deadline(judged_by_inqs(p)); d != timestamp::max()) next = d;
+        // A requestor's round INQ still unanswered is judged when its
+        // LAN-family's next round starts.
+        if (cfg_.requestor && o.wait.awaiting()) {
+            const timestamp round_end = lan_states_[slot(k)].next_send;
+            next = next ? std::min(*next, round_end) : round_end;
+        }
+        return stall_guard::silent(o, next, now, instant);
+    });
+    if (!late && !mass) return std::nullopt;
+    return stall_guard::fresh_wait(retry_timeout(pa).value_or(confirm_timeout(pa)), peer_interval(p), mass);
 }
 
 void engine::on_silence(peer& p, path_key k, path& pa, std::optional<purposeful_probe>& slot, timestamp now,
                         engine_output& out) {
     using act = purposeful_probe::on_silence;
+    // Judged late (a stall of ours), or a check of misses while every path
+    // of the peer is silent: one fresh probe first, with the same purpose
+    // (stall_guard). Its own silence counts.
+    if (!slot->last_chance) {
+        const bool late = stall_guard::judged_late(slot->deadline, now, cfg_.interval);
+        if (slot->action == act::settle || late)
+            if (auto wait = held_wait(p, k, pa, late ? std::optional(slot->deadline) : std::nullopt, now))
+                return launch(k, pa, slot, slot->action, *wait, now, out, true);
+    }
     switch (slot->action) {
     case act::settle: return settle(p, k, pa, 0, now, out);
     case act::probe_again:
@@ -515,7 +563,7 @@ round_plan::ack_decision engine::decide_acks(std::uint32_t round, const std::vec
 }
 
 void engine::close_round(path_key k, const std::vector<round_member>& on_k, bool ack_round, timestamp now,
-                         engine_output& out) {
+                         engine_output& out, timestamp due) {
     // Every path still waiting for its ACK missed the round.
     for (const auto& [pp, papp] : on_k) {
         peer& p = *pp;
@@ -527,7 +575,7 @@ void engine::close_round(path_key k, const std::vector<round_member>& on_k, bool
         if (r == result::untouched || r == result::excused) continue;
         pa.last_round_good = false;
         if (r == result::missed || r == result::missed_confirmed)
-            miss(p, k, pa, down_reason::missed, r == result::missed_confirmed, now, out);
+            miss(p, k, pa, down_reason::missed, r == result::missed_confirmed, now, out, false, due);
     }
 }
 
@@ -541,11 +589,11 @@ void engine::await_round(path& pa, std::uint32_t seq, bool can_send, timestamp n
     pa.note_sent(seq);
 }
 
-void engine::send_inq(path_key k, timestamp now, engine_output& out) {
+void engine::send_inq(path_key k, timestamp now, engine_output& out, timestamp due) {
     const std::uint32_t round = seq_.rounds(slot(k));  // 0 for the first
     const auto on_k = paths_on(k);
     const auto acks = decide_acks(round, on_k);
-    close_round(k, on_k, acks.wanted, now, out);
+    close_round(k, on_k, acks.wanted, now, out, due);
     // A family in which we have no routable address on any LAN can never
     // be routed (destinations and sources are our prefixes'): no probes for
     // it, so a LAN with only IPv6 link-local addresses costs nothing. Its
@@ -1065,7 +1113,7 @@ void engine::tick(timestamp now, engine_output& out) {
             for (family fam : families) {
                 auto& ls = state_of({li, fam});
                 if (now < ls.next_send) continue;
-                send_inq({li, fam}, now, out);
+                send_inq({li, fam}, now, out, ls.next_send);
                 if (cfg_.wall_offset) {
                     // The next whole multiple of the interval on the wall
                     // clock, at least half an interval on: the schedule
@@ -1082,10 +1130,11 @@ void engine::tick(timestamp now, engine_output& out) {
         for (auto& [id, p] : peers_)
             for (auto& [k, pa] : p.paths)
                 for (unsigned n = 0; now >= pa.inq_deadline; ++n) {
+                    const timestamp due = pa.inq_deadline;
                     pa.inq_deadline += peer_interval(p);
                     // After a long stall (suspend), f misses say all there is.
                     if (n >= cfg_.fail_after) pa.inq_deadline = now + peer_interval(p);
-                    miss(p, k, pa, down_reason::missed, false, now, out);
+                    miss(p, k, pa, down_reason::missed, false, now, out, false, due);
                 }
     }
     check_suspicions(now, out);
