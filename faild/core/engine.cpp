@@ -6,6 +6,7 @@
 #include "faild/core/peer_upkeep.hpp"
 #include "faild/core/round_plan.hpp"
 #include "faild/core/route_plan.hpp"
+#include "faild/core/stall_guard.hpp"
 
 #include <algorithm>
 #include <variant>
@@ -127,6 +128,7 @@ std::optional<duration> engine::retry_timeout(const path& pa) const {
 }
 
 void engine::judge_ack(peer& p, path_key k, path& pa, timestamp now, engine_output& out) {
+    const auto due = pa.wait.deadline();
     pa.wait.judge();  // judged now, once: overdue
     // Only while the peer answers on another path: if it answers on
     // none (it stalls, or it has no other LAN) there is nothing to
@@ -140,8 +142,11 @@ void engine::judge_ack(peer& p, path_key k, path& pa, timestamp now, engine_outp
     // A retry's silence is our own probe's; a round INQ's may come of
     // the peer's view of us (mutual or not): without keys only
     // suspected, and the retry checks it.
-    if (auto retry = pa.wait.retry_probe()) on_silence(p, k, pa, retry, now, out);
-    else miss(p, k, pa, down_reason::missed, false, now, out, can_retry);
+    // A retry judged late (we stalled) is held for the next retry, like
+    // any deadline judged late (stall_guard).
+    auto retry = pa.wait.retry_probe();
+    if (retry && !(due && stall_guard::judged_late(*due, now, cfg_.interval))) on_silence(p, k, pa, retry, now, out);
+    else miss(p, k, pa, down_reason::missed, retry.has_value(), now, out, can_retry, due);
     // Down now (f misses): the rounds and the warm-up probes take over.
     if (pa.tracker.state() != path_state::up || !can_retry) return;
     send_retry(p, k, pa, *rto, now, out);
@@ -182,6 +187,7 @@ duration engine::mutual_slack(const peer& p, const path& pa) const {
 void engine::lapse_mutual(peer& p, path_key k, path& pa, timestamp now, engine_output& out) {
     const duration interval = peer_interval(p);
     const timestamp missing_since = pa.expect.last_inq();
+    const timestamp due = pa.expect.due();
     if (!pa.expect.lapse(now, interval)) return;
     // Fast confirmation, when the peer's INQ of this round did come
     // in on another LAN (a stall delays them all: then the rounds
@@ -194,7 +200,7 @@ void engine::lapse_mutual(peer& p, path_key k, path& pa, timestamp now, engine_o
     const auto rto = retry_timeout(pa);
     const bool retry = pa.tracker.state() == path_state::up && !pa.wait.awaiting() && pa.hop && round_came_elsewhere &&
                        answers_elsewhere(p, k, now) && lans_[k.lan].probe_destination(k.fam) && rto;
-    miss(p, k, pa, down_reason::missed, false, now, out, retry);
+    miss(p, k, pa, down_reason::missed, false, now, out, retry, due);
     if (retry && pa.tracker.state() == path_state::up) send_retry(p, k, pa, *rto, now, out);
 }
 
@@ -213,14 +219,17 @@ void engine::judge_deadlines(timestamp now, engine_output& out) {
                 lapse_mutual(p, k, pa, now, out);
                 continue;
             }
-            for (unsigned n = pa.expect.lapses(now, peer_interval(p), cfg_.fail_after); n > 0; --n)
-                miss(p, k, pa, down_reason::missed, false, now, out);
+            // Each lapse judged against its own deadline (stall_guard).
+            const timestamp first = pa.expect.due();
+            const unsigned n = pa.expect.lapses(now, peer_interval(p), cfg_.fail_after);
+            for (unsigned j = 0; j < n; ++j)
+                miss(p, k, pa, down_reason::missed, false, now, out, false, first + peer_interval(p) * j);
         }
     }
 }
 
 void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed, timestamp now, engine_output& out,
-                  bool retry_follows) {
+                  bool retry_follows, std::optional<timestamp> due) {
     if (p.leaving_until.count() >= 0) return;  // a BYE is being checked: nothing of it is judged
     // Our side of the LAN-family cannot send yet (the link-local address is
     // still tentative, as right after the links came up): a path not yet
@@ -230,6 +239,15 @@ void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed
     if (pa.tracker.state() == path_state::init && k.fam == family::v6 && l.carrier && l.v6_pending &&
         !l.probe_destination(k.fam))
         return;
+    // A silence that is probably our own (a stall, or every path of the
+    // peer silent at once) is held: owed, for one fresh probe (stall_guard).
+    if (auto wait = held_wait(p, k, pa, due, now)) {
+        pa.owed = std::min(pa.owed + 1, cfg_.fail_after);
+        pa.owed_reason = why;
+        if (retry_follows || (pa.suspicion_check && pa.suspicion_check->last_chance)) return;  // that probe settles it
+        pa.suspicion_check = launch(k, pa, purposeful_probe::on_silence::settle, *wait, now, out, true);
+        return;
+    }
     if (confirmed || keyed() || pa.tracker.state() == path_state::down) return settle(p, k, pa, 1, now, out, why);
     pa.owed = std::min(pa.owed + 1, cfg_.fail_after);
     pa.owed_reason = why;
@@ -240,16 +258,54 @@ void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed
 }
 
 purposeful_probe engine::launch(path_key k, const path& pa, purposeful_probe::on_silence action, duration wait,
-                                timestamp now, engine_output& out) {
+                                timestamp now, engine_output& out, bool last_chance) {
     // Its sequence number has the top bit set: never a round's.
-    const purposeful_probe pr{seq_.next_probe_seq(), now + wait, action};
+    const purposeful_probe pr{seq_.next_probe_seq(), now + wait, action, last_chance};
     send_probe(k.lan, *pa.hop, pr.seq, out);
     return pr;
+}
+
+std::optional<duration> engine::held_wait(const peer& p, path_key self, const path& pa, std::optional<timestamp> due,
+                                          timestamp now) const {
+    // Only a path that carries routes, and only when a probe can ask.
+    if (pa.tracker.state() != path_state::up || !pa.hop || !lans_[self.lan].probe_destination(self.fam))
+        return std::nullopt;
+    const bool late = due && stall_guard::judged_late(*due, now, cfg_.interval);
+    // "The same instant": deadlines of one round of the peer's lie within
+    // microseconds of each other, the next round's an interval on.
+    const duration instant = stall_guard::slack(std::min(cfg_.interval, peer_interval(p)));
+    const bool mass = stall_guard::mass_silence(p, [&](path_key k, const path& o) {
+        if (k == self) return true;
+        std::optional<timestamp> next;
+        if (timestamp d = o.next_deadline(judged_by_inqs(p)); d != timestamp::max()) next = d;
+        // A requestor's round INQ still unanswered is judged when its
+        // LAN-family's next round starts.
+        if (cfg_.requestor && o.wait.awaiting()) {
+            const timestamp round_end = lan_states_[slot(k)].next_send;
+            next = next ? std::min(*next, round_end) : round_end;
+        }
+        return stall_guard::silent(o, next, now, instant);
+    });
+    if (!late && !mass) return std::nullopt;
+    return stall_guard::fresh_wait(retry_timeout(pa).value_or(confirm_timeout(pa)), peer_interval(p), mass);
 }
 
 void engine::on_silence(peer& p, path_key k, path& pa, std::optional<purposeful_probe>& slot, timestamp now,
                         engine_output& out) {
     using act = purposeful_probe::on_silence;
+    // Judged late (a stall of ours), or a check of misses while every path
+    // of the peer is silent: one fresh probe first, with the same purpose
+    // (stall_guard). Its own silence counts.
+    // (A retry's silence reaches here only when judged on time: judge_ack.)
+    if (!slot->last_chance && slot->action != act::confirm_miss) {
+        const bool late = stall_guard::judged_late(slot->deadline, now, cfg_.interval);
+        if (slot->action == act::settle || late)
+            if (auto wait = held_wait(p, k, pa, late ? std::optional(slot->deadline) : std::nullopt, now))
+            {
+                slot = launch(k, pa, slot->action, *wait, now, out, true);
+                return;
+            }
+    }
     switch (slot->action) {
     case act::settle: return settle(p, k, pa, 0, now, out);
     case act::confirm_miss: return settle(p, k, pa, 1, now, out);
@@ -477,7 +533,7 @@ round_plan::ack_decision engine::decide_acks(std::uint32_t round, const std::vec
 }
 
 void engine::close_round(path_key k, const std::vector<round_member>& on_k, bool ack_round, timestamp now,
-                         engine_output& out) {
+                         engine_output& out, timestamp due) {
     // Every path still waiting for its ACK missed the round.
     for (const auto& [pp, papp] : on_k) {
         peer& p = *pp;
@@ -489,7 +545,7 @@ void engine::close_round(path_key k, const std::vector<round_member>& on_k, bool
         if (r == result::untouched || r == result::excused) continue;
         pa.last_round_good = false;
         if (r == result::missed || r == result::missed_confirmed)
-            miss(p, k, pa, down_reason::missed, r == result::missed_confirmed, now, out);
+            miss(p, k, pa, down_reason::missed, r == result::missed_confirmed, now, out, false, due);
     }
 }
 
@@ -503,11 +559,11 @@ void engine::await_round(path& pa, std::uint32_t seq, bool can_send, timestamp n
     pa.note_sent(seq);
 }
 
-void engine::send_inq(path_key k, timestamp now, engine_output& out) {
+void engine::send_inq(path_key k, timestamp now, engine_output& out, timestamp due) {
     const std::uint32_t round = seq_.rounds(slot(k));  // 0 for the first
     const auto on_k = paths_on(k);
     const auto acks = decide_acks(round, on_k);
-    close_round(k, on_k, acks.wanted, now, out);
+    close_round(k, on_k, acks.wanted, now, out, due);
     // A family in which we have no routable address on any LAN can never
     // be routed (destinations and sources are our prefixes'): no probes for
     // it, so a LAN with only IPv6 link-local addresses costs nothing. Its
@@ -984,7 +1040,7 @@ void engine::send_rounds(timestamp now, engine_output& out) {
         for (family fam : families) {
             auto& ls = state_of({li, fam});
             if (now < ls.next_send) continue;
-            send_inq({li, fam}, now, out);
+            send_inq({li, fam}, now, out, ls.next_send);
             if (cfg_.wall_offset) {
                 // The next whole multiple of the interval on the wall
                 // clock, at least half an interval on: the schedule

@@ -230,7 +230,8 @@ private:
     void send_probe(std::size_t li, const ip_address& target, std::uint32_t seq, engine_output& out);
     /// The round on LAN-family k: close the last one, plan this one
     /// (round_plan), send its INQ, warm-up probes and proof probes.
-    void send_inq(path_key k, timestamp now, engine_output& out);
+    /// `due`: when the round was due to start (stall_guard: judged late?).
+    void send_inq(path_key k, timestamp now, engine_output& out, timestamp due);
     /// A peer with a path on a LAN-family, and that path.
     struct round_member {
         peer* p;
@@ -244,7 +245,7 @@ private:
     /// Closes the last round on LAN-family k: every path still waiting for
     /// its ACK missed it (each probe counts once).
     void close_round(path_key k, const std::vector<round_member>& on_k, bool ack_round, timestamp now,
-                     engine_output& out);
+                     engine_output& out, timestamp due);
     /// Path pa awaits the answer to round INQ `seq` (`can_send`: it leaves).
     void await_round(path& pa, std::uint32_t seq, bool can_send, timestamp now);
     /// Warm-up probes on LAN-family k, copies of `round_inq` (round_plan).
@@ -269,8 +270,16 @@ private:
     /// it, for its slot (the path's notice or suspicion check, or its wait
     /// as a retry): its answer is awaited for `wait`, and its silence does
     /// `action` (on_silence).
+    /// `last_chance`: the fresh probe of a held miss (stall_guard), whose
+    /// silence is never held again.
     purposeful_probe launch(path_key k, const path& pa, purposeful_probe::on_silence action, duration wait,
-                            timestamp now, engine_output& out);
+                            timestamp now, engine_output& out, bool last_chance = false);
+    /// The busy-host rules (stall_guard): a silence of path k judged at
+    /// `now` (for a deadline `due`, if it had one) is held for a fresh probe
+    /// when the deadline was judged late or every up path of `p` is silent:
+    /// how long that probe waits, or nullopt when the silence counts as ever.
+    std::optional<duration> held_wait(const peer& p, path_key k, const path& pa, std::optional<timestamp> due,
+                                      timestamp now) const;
     /// The probe in `slot` went unanswered: its action (a retry's is
     /// counted from a copy of it: its slot is the wait).
     void on_silence(peer& p, path_key k, path& pa, std::optional<purposeful_probe>& slot, timestamp now,
@@ -377,8 +386,9 @@ private:
     /// suspected (`confirmed` false): it counts once a probe of ours goes
     /// unanswered too (check); `retry_follows`: a fast confirmation retry
     /// is that probe. Carrier loss and our own unanswered probes confirm.
+    /// `due`: the deadline the miss is judged by, if any (held_wait).
     void miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed, timestamp now, engine_output& out,
-              bool retry_follows = false);
+              bool retry_follows = false, std::optional<timestamp> due = std::nullopt);
     /// Counts the misses a check owed (and `extra` more, for `extra_why`)
     /// as confirmed, and ends the check.
     void settle(peer& p, path_key k, path& pa, unsigned extra, timestamp now, engine_output& out,

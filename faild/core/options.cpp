@@ -550,7 +550,7 @@ void add_tuning_options(po::options_description& desc) {
         ("wire-v1", "speak wire version 1, for a rolling upgrade from a faild before 2.0 (see faild(8))")
         ("realtime", po::value<std::string>()->value_name("PRIO")->implicit_value("yes"),
          "real-time scheduling (SCHED_RR, not inherited by the notify program) at priority PRIO, 1-99; "
-         "on by default at 10, best effort: logged when it cannot be had (see faild(8))")
+         "best effort: logged when it cannot be had; off by default, PRIO 10 when not given (see faild(8))")
         ("no-realtime", "run under the ordinary scheduler (SCHED_OTHER)")
         ("lock-memory", "lock faild's memory (mlockall) so it is never paged out (needs CAP_IPC_LOCK or "
                         "a large enough RLIMIT_MEMLOCK)")

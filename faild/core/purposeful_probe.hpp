@@ -22,6 +22,8 @@ struct purposeful_probe {
     std::uint32_t seq = 0;
     timestamp deadline{0};
     on_silence action = on_silence::settle;
+    /// The fresh probe a held miss waits for (stall_guard): its silence counts, never held again.
+    bool last_chance = false;
 };
 
 }  // namespace faild

@@ -3,10 +3,12 @@
 # capability bounding set (and ambient set), NoNewPrivileges=, LimitRTPRIO=,
 # LimitMEMLOCK= and the options of its ExecStart=, read from the unit file
 # and applied with prlimit and setpriv inside a lab namespace, reading the
-# packaged conf/faild.conf (lock-memory = yes). It must
+# packaged conf/faild.conf (lock-memory = yes, realtime = 10: the binary's
+# own default is off), as the unit starts it. It must
 #   1. start, with exactly the unit's capabilities effective,
-#   2. run its loop SCHED_RR|SCHED_RESET_ON_FORK at the default priority
-#      (chrt -p), with locked memory (VmLck in /proc/PID/status),
+#   2. run its loop SCHED_RR|SCHED_RESET_ON_FORK at the packaged priority
+#      (chrt -p), with locked memory (VmLck in /proc/PID/status), while
+#      h2, root but without the packaged conf, runs SCHED_OTHER,
 #   3. run its notify program under the ordinary scheduler,
 #   4. fail over and switch back.
 # And the other way round (the checks can fail): without CAP_SYS_NICE,
@@ -99,7 +101,9 @@ eff=$(cap_names "$(status_of "$p" CapEff)")
 [[ $eff == "$(unit_cap_names)" ]] || fail "effective capabilities [$eff], the unit grants [$(unit_cap_names)]"
 step "h1 (pid $p) runs with exactly the unit's capabilities: $eff"
 [[ $(sched_of "$p") == 'SCHED_RR|SCHED_RESET_ON_FORK' ]] || fail "h1's loop runs $(sched_of "$p"), not SCHED_RR|SCHED_RESET_ON_FORK"
-[[ $(prio_of "$p") == 10 ]] || fail "h1's real-time priority is $(prio_of "$p"), not the default 10"
+[[ $(prio_of "$p") == 10 ]] || fail "h1's real-time priority is $(prio_of "$p"), not the packaged conf's 10"
+[[ $(sched_of "${DPID[h2]}") == SCHED_OTHER ]] ||
+  fail "h2 (root, no faild.conf) runs $(sched_of "${DPID[h2]}"): the binary's default should be --no-realtime"
 vmlck=$(status_of "$p" VmLck)
 if [[ -n ${ASAN_OPTIONS:-} ]]; then
   # ASan maps about 20 TiB of shadow with MAP_NORESERVE; mlockall succeeds

@@ -117,6 +117,12 @@ public:
         now_ = end;
     }
 
+    /// Every node stalls for `d` (a busy host, a paused VM): time jumps,
+    /// and nothing is ticked, sent or delivered meanwhile. When the nodes
+    /// run again, what was on its way is delivered first (the daemon drains
+    /// its sockets before it judges), then each node ticks.
+    void stall(duration d) { now_ += d; }
+
     /// Run until `pred()` holds (checked after every event) or `limit` passes;
     /// returns the time it first held, or nullopt.
     template <class Pred>

@@ -1519,14 +1519,22 @@ TEST_CASE("engine: fast confirmation: a peer that answers on no LAN (a stall) is
     CHECK(s.e.next_wakeup() == ms(500));
     engine_output closed;
     s.e.tick(ms(500), closed);
-    advance(s.e, ms(550), closed);            // the close's check goes unanswered too
-    CHECK(lan_a(s.e).missed() == 1);  // the round at 400 was missed, once
+    // Both paths silent at once, a mass silence (stall_guard): the round's
+    // miss is held for a fresh probe that waits an interval, not 10 ms.
+    advance(s.e, ms(600), closed);  // it goes unanswered
+    CHECK(lan_a(s.e).missed() == 0);
+    CHECK(lan_a(s.e).owed() == 1);
+    // At 600 its wait is over: the rounds at 400 and 500 count, once each.
+    engine_output at600;
+    s.e.tick(ms(600), at600);
+    CHECK(lan_a(s.e).missed() == 2);
     // h2 is back: it answers the next round, and nothing went down.
-    auto good = round(s.e, ms(600), {0, 1});
+    std::size_t done = 0;
+    answer_inqs(s.e, at600, done, {0, 1}, "h2", ms(601));
     CHECK(lan_a(s.e).missed() == 0);
     CHECK(lan_a(s.e).state() == path_state::up);
     CHECK(downs(closed).empty());
-    CHECK(downs(good).empty());
+    CHECK(downs(at600).empty());
 }
 
 TEST_CASE("engine: no probes in a family without a routable address on any LAN (IPv6 link-local only)") {
@@ -1778,18 +1786,23 @@ TEST_CASE("engine: mutual rounds: a peer whose INQs are all late costs a check e
     CHECK(*s.lan(0).loss_percent(ms(2100)) == doctest::Approx(0.0));
     CHECK(s.lan(0).state() == path_state::up);
     CHECK(s.lan(1).state() == path_state::up);
-    // A real stall: h2 answers nothing either. Then the one round counts as
-    // missed, once.
+    // A real stall: h2 sends and answers nothing for 150 ms. Every path is
+    // silent at once (stall_guard): the misses wait an interval for a fresh
+    // probe, and count when it too goes unanswered, the path still up.
     s.h2_offset = 30;
     s.run(2500);
     s.take();
-    s.h2_offset = 75;
     s.deaf = true;
-    s.run(2560);
+    s.alive = {};
+    s.run(2639);
+    CHECK(*s.lan(0).loss_percent(ms(2639)) == doctest::Approx(0.0));
+    s.run(2650);
+    CHECK(*s.lan(0).loss_percent(ms(2650)) > 0);
     s.deaf = false;
-    s.run(2600);
-    CHECK(*s.lan(0).loss_percent(ms(2600)) > 0);
+    s.alive = {0, 1};
+    s.run(2800);
     CHECK(s.lan(0).state() == path_state::up);
+    CHECK(s.lan(0).missed() == 0);
 }
 
 TEST_CASE("engine: a probe whose round has closed is no longer overdue: its path answers again for fast confirmation") {
@@ -1822,7 +1835,9 @@ TEST_CASE("engine: mutual rounds: a peer that no longer hears us is a one-way fa
     s.run(2000);
     s.take();
     s.lists_h1 = false;  // h2's INQs arrive, but h2 hears none of ours
-    s.run(2300);
+    // Every path at once: a mass silence (stall_guard), each miss's check
+    // waits an interval for an answer; unanswered, the misses count.
+    s.run(2500);
     auto out = s.take();
     CHECK(downs(out) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::one_way), went_down("h2", "eth1", path_state::up, 3, down_reason::one_way)});
 }
@@ -2094,4 +2109,121 @@ TEST_CASE("engine: lines a datagram can cause are logged like drops: the first i
     const auto counted = first_and_counts<fx::peer_restarted>(later, "peer_restarted");
     REQUIRE(counted.size() == 1);
     CHECK(std::get<fx::repeated>(counted[0]).count == 999);
+}
+
+// ---- a busy host (stall_guard; PROTOCOL.md, "Time: ... a busy host")
+
+TEST_CASE("engine: busy host: a retry judged late (faild stalled) is held for one fresh retry, answered it counts nothing") {
+    two_up s;
+    tick_answered(s.e, ms(400), {1});  // LAN A's ACK does not come
+    engine_output first;
+    s.e.tick(ms(410), first);  // on time: suspected, and the retry (due at 420) leaves
+    REQUIRE(lan_a(s.e).owed() == 1);
+    REQUIRE(s.e.next_wakeup() == ms(420));
+    // faild stalls until 450 (the retry judged 30 ms late, the slack is
+    // 25 ms), and h2, paused with it, had not answered yet.
+    engine_output late;
+    s.e.tick(ms(450), late);
+    CHECK(lan_a(s.e).missed() == 0);  // before the rule: 2, the round's and the retry's
+    CHECK(lan_a(s.e).owed() == 2);
+    REQUIRE(late.sends.size() == 1);  // the fresh retry
+    CHECK(late.sends[0].dst == ip("192.0.2.2"));
+    CHECK(s.e.next_wakeup() == ms(460));
+    std::size_t done = 0;
+    answer_inqs(s.e, late, done, {0}, "h2", ms(451));
+    CHECK(lan_a(s.e).missed() == 0);
+    CHECK(lan_a(s.e).owed() == 0);
+    CHECK(downs(late).empty());
+    CHECK(lan_a(s.e).state() == path_state::up);
+}
+
+TEST_CASE("engine: busy host: unanswered, the fresh retry after a stall counts what was held, and the path goes down") {
+    two_up s;
+    tick_answered(s.e, ms(400), {1});
+    engine_output o;
+    s.e.tick(ms(410), o);
+    s.e.tick(ms(450), o);  // judged late: held, a fresh retry (due at 460)
+    REQUIRE(lan_a(s.e).missed() == 0);
+    s.e.tick(ms(460), o);  // on time, unanswered: the held misses count, and its own
+    CHECK(lan_a(s.e).state() == path_state::down);
+    CHECK(downs(o) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed)});
+    CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
+}
+
+TEST_CASE("engine: busy host: a responder's check judged late gets one fresh probe before its miss counts") {
+    engine e(cfg("h2", false), two_lans(2), ms(0));
+    auto inq = [&](std::size_t lan, long long t, bool lists_us, engine_output& out) {
+        std::vector<std::string> heard;
+        if (lists_us) heard = {"h2"};
+        feed(e, lan, lan == 0 ? "192.0.2.1" : "198.51.100.1", msg(wire::type::inq, "h1", std::uint32_t(t), heard),
+             ms(t), out);
+    };
+    for (long long t = 0; t < 300; t += 100) {
+        engine_output out;
+        inq(0, t, true, out);
+        inq(1, t, true, out);
+        e.tick(ms(t), out);
+    }
+    const path_view a = e.view("h1", {0, family::v4});
+    REQUIRE(a.state() == path_state::up);
+    // At 300 h1's INQ on LAN A does not list us (one-way?): a suspected
+    // miss, checked by a probe due at 310. LAN B is fine.
+    engine_output out;
+    inq(0, 300, false, out);
+    inq(1, 300, true, out);
+    REQUIRE(a.owed() == 1);
+    REQUIRE(e.next_wakeup() == ms(310));
+    // We stall until 340; h1, paused too, had not answered the check.
+    engine_output late;
+    e.tick(ms(340), late);
+    CHECK(a.missed() == 0);  // before the rule: 1
+    CHECK(a.owed() == 1);
+    REQUIRE(late.sends.size() == 1);  // a fresh probe, the last chance
+    CHECK(late.sends[0].dst == ip("192.0.2.1"));
+    CHECK(e.next_wakeup() == ms(350));
+    std::size_t done = 0;
+    answer_inqs(e, late, done, {0}, "h1", ms(341));
+    CHECK(a.owed() == 0);
+    CHECK(a.missed() == 0);
+    // Judged on time, a check that goes unanswered counts as ever.
+    engine_output again;
+    inq(0, 400, false, again);
+    inq(1, 400, true, again);
+    e.tick(ms(410), again);
+    CHECK(a.missed() == 1);
+}
+
+TEST_CASE("engine: busy host: every path of a peer silent at once waits an interval for a fresh probe, one LAN does not") {
+    SUBCASE("both LANs silent (h2 paused 15 ms): held, and the late answer keeps them") {
+        two_up s;
+        tick_answered(s.e, ms(400), {});  // h2 answers nowhere
+        engine_output o;
+        s.e.tick(ms(410), o);  // no retry: h2 answers on no LAN
+        engine_output closed;
+        s.e.tick(ms(500), closed);  // the round closes: both paths silent at once
+        CHECK(lan_a(s.e).owed() == 1);
+        CHECK(s.e.view("h2", {1, family::v4}).owed() == 1);
+        CHECK(count_sends(closed, wire::type::inq, wire::flag_probe_only) == 2);  // one fresh probe each
+        // Held for an interval, not the usual 10 ms: at 510 nothing counts.
+        s.e.tick(ms(510), closed);
+        CHECK(lan_a(s.e).missed() == 0);  // before the rule: 1 (the check's 10 ms)
+        CHECK(s.e.next_wakeup() == ms(600));
+        // h2 answers them at 520.
+        std::size_t done = 0;
+        answer_inqs(s.e, closed, done, {0, 1}, "h2", ms(520));
+        CHECK(lan_a(s.e).owed() == 0);
+        CHECK(lan_a(s.e).missed() == 0);
+        CHECK(downs(closed).empty());
+    }
+    SUBCASE("LAN A alone silent: counted at once, the retries as before") {
+        two_up s;
+        tick_answered(s.e, ms(400), {1});
+        engine_output o;
+        s.e.tick(ms(410), o);
+        CHECK(lan_a(s.e).owed() == 1);
+        CHECK(o.sends.size() == 1);
+        CHECK(s.e.next_wakeup() == ms(420));
+        s.e.tick(ms(420), o);
+        CHECK(lan_a(s.e).missed() == 2);
+    }
 }

@@ -260,7 +260,7 @@ TEST_CASE("options: --check-config prints the effective settings and exits 0") {
           "wire-v1 = no\n"
           "table = main\n"
           "route-protocol = 250\n"
-          "realtime = 10\n"
+          "realtime = no\n"
           "lock-memory = no\n"
           "require-realtime = no\n");
     // What it prints reads back to the same settings.
@@ -582,7 +582,8 @@ TEST_CASE("options: table by number or by name from rt_tables, route-protocol, b
 TEST_CASE("options: --realtime[=PRIO], --no-realtime, --lock-memory, --require-realtime, added beside the original line") {
     auto plain = parse({"-r", "-t", "0.01", "-f", "3", "-s", "3", "-p", "7793", "-l", "/tmp/x.log"});
     REQUIRE(plain.opts);
-    CHECK(plain.opts->realtime_priority == default_realtime_priority);  // on by default, best effort
+    CHECK(plain.opts->realtime_priority == 0);  // off by default: the packaged faild.conf turns it on
+    CHECK_FALSE(realtime_by_default);
     CHECK_FALSE(plain.opts->lock_memory);
     CHECK_FALSE(plain.opts->require_realtime);
     auto bare = parse({"--realtime"});
