@@ -44,6 +44,11 @@ namespace faild::stall_guard {
 /// that late may be one that faild, not the peer, caused.
 duration slack(duration interval);
 
+/// How often a last-chance probe judged late is sent again before its
+/// silence counts anyway: a loop late at every wakeup still lets a peer
+/// that is gone go down, at most this many waits later.
+inline constexpr unsigned max_late_probes = 3;
+
 /// A deadline `due`, judged at `now` by a loop that runs every `interval`,
 /// was missed while faild itself was stalled (more than slack late).
 bool judged_late(timestamp due, timestamp now, duration interval);
