@@ -20,8 +20,9 @@
 // the peer on that path (the engine's purposeful probe, marked last
 // chance). Answered, the silence does not count; unanswered within its
 // wait, the owed misses count as they would have. A last-chance probe is
-// never held again, so a peer that truly died still goes down, one wait
-// later. A single LAN that goes silent holds nothing: the peer answers on
+// not held again for a mass silence, and for a late judgment at most
+// max_late_probes times, so a peer that truly died still goes down, a wait
+// or a few later. A single LAN that goes silent holds nothing: the peer answers on
 // the other LAN, no deadline is late, and failover is as fast as ever.
 //
 // Pure: the engine hands in the paths and the time.
