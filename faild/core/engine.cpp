@@ -295,14 +295,17 @@ void engine::on_silence(peer& p, path_key k, path& pa, std::optional<purposeful_
     using act = purposeful_probe::on_silence;
     // Judged late (a stall of ours), or a check of misses while every path
     // of the peer is silent: one fresh probe first, with the same purpose
-    // (stall_guard). Its own silence counts.
+    // (stall_guard). Its own silence counts, unless judged late too (then
+    // it is sent again, a few times at most: no hang).
     // (A retry's silence reaches here only when judged on time: judge_ack.)
-    if (!slot->last_chance && slot->action != act::confirm_miss) {
-        const bool late = stall_guard::judged_late(slot->deadline, now, cfg_.interval);
+    const bool late = stall_guard::judged_late(slot->deadline, now, cfg_.interval);
+    if (slot->action != act::confirm_miss &&
+        (!slot->last_chance || (late && slot->late_probes < stall_guard::max_late_probes))) {
         if (slot->action == act::settle || late)
-            if (auto wait = held_wait(p, k, pa, late ? std::optional(slot->deadline) : std::nullopt, now))
-            {
+            if (auto wait = held_wait(p, k, pa, late ? std::optional(slot->deadline) : std::nullopt, now)) {
+                const std::uint8_t n = std::uint8_t(slot->late_probes + (late ? 1 : 0));
                 slot = launch(k, pa, slot->action, *wait, now, out, true);
+                slot->late_probes = n;
                 return;
             }
     }

@@ -22,8 +22,10 @@ struct purposeful_probe {
     std::uint32_t seq = 0;
     timestamp deadline{0};
     on_silence action = on_silence::settle;
-    /// The fresh probe a held miss waits for (stall_guard): its silence counts, never held again.
+    /// The fresh probe a held miss waits for (stall_guard): its silence
+    /// counts, unless judged late (sent again, at most max_late_probes times).
     bool last_chance = false;
+    std::uint8_t late_probes = 0;  ///< how often it was sent again for a late judgment
 };
 
 }  // namespace faild

@@ -20,8 +20,9 @@
 // the peer on that path (the engine's purposeful probe, marked last
 // chance). Answered, the silence does not count; unanswered within its
 // wait, the owed misses count as they would have. A last-chance probe is
-// never held again, so a peer that truly died still goes down, one wait
-// later. A single LAN that goes silent holds nothing: the peer answers on
+// not held again for a mass silence, and for a late judgment at most
+// max_late_probes times, so a peer that truly died still goes down, a wait
+// or a few later. A single LAN that goes silent holds nothing: the peer answers on
 // the other LAN, no deadline is late, and failover is as fast as ever.
 //
 // Pure: the engine hands in the paths and the time.
@@ -43,6 +44,11 @@ namespace faild::stall_guard {
 /// 1.5 t, the mutual slack) no longer cover the lateness, so a miss judged
 /// that late may be one that faild, not the peer, caused.
 duration slack(duration interval);
+
+/// How often a last-chance probe judged late is sent again before its
+/// silence counts anyway: a loop late at every wakeup still lets a peer
+/// that is gone go down, at most this many waits later.
+inline constexpr unsigned max_late_probes = 3;
 
 /// A deadline `due`, judged at `now` by a loop that runs every `interval`,
 /// was missed while faild itself was stalled (more than slack late).

@@ -2227,3 +2227,43 @@ TEST_CASE("engine: busy host: every path of a peer silent at once waits an inter
         CHECK(lan_a(s.e).missed() == 2);
     }
 }
+
+TEST_CASE("engine: busy host: a last-chance probe judged late is sent again, at most 3 times, then its silence counts") {
+    engine e(cfg("h2", false), two_lans(2), ms(0));
+    auto inq = [&](std::size_t lan, long long t, bool lists_us, engine_output& out) {
+        std::vector<std::string> heard;
+        if (lists_us) heard = {"h2"};
+        feed(e, lan, lan == 0 ? "192.0.2.1" : "198.51.100.1", msg(wire::type::inq, "h1", std::uint32_t(t), heard),
+             ms(t), out);
+    };
+    for (long long t = 0; t < 300; t += 100) {
+        engine_output out;
+        inq(0, t, true, out);
+        inq(1, t, true, out);
+        e.tick(ms(t), out);
+    }
+    const path_view a = e.view("h1", {0, family::v4});
+    engine_output out;
+    inq(0, 300, false, out);  // a suspected one-way miss on LAN A, checked at 310
+    inq(1, 300, true, out);
+    // Every wakeup from here is 30 ms late (the slack is 25 ms); h1 answers nothing.
+    std::size_t probes = 0;
+    for (long long t : {340, 380, 420}) {
+        CAPTURE(t);
+        if (t == 420) {
+            engine_output fed;
+            inq(0, 400, false, fed);  // h1's next INQs: LAN A still without us
+            inq(1, 400, true, fed);
+        }
+        engine_output late;
+        e.tick(ms(t), late);
+        CHECK(a.missed() == 0);
+        probes += count_sends(late, wire::type::inq, wire::flag_probe_only);
+        CHECK(e.next_wakeup() == ms(t + 10));
+    }
+    CHECK(probes == 3);  // the first check's, then the last chance's twice
+    engine_output last;
+    e.tick(ms(460), last);  // late again, but that was the third: the misses count
+    CHECK(a.missed() == 2);
+    CHECK(count_sends(last, wire::type::inq, wire::flag_probe_only) == 0);
+}
