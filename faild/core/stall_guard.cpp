@@ -17,7 +17,7 @@ bool silent(const path& pa, std::optional<timestamp> due, timestamp now, duratio
 }
 
 duration fresh_wait(duration usual, duration peer_interval, bool mass) {
-    return mass ? std::max(usual, peer_interval) : usual;
+    return mass ? std::max({usual, peer_interval, longest_stall}) : usual;
 }
 
 }  // namespace faild::stall_guard

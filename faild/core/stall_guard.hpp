@@ -76,7 +76,17 @@ bool mass_silence(const peer& p, SilentOf silent_of) {
 /// How long the fresh probe of a held miss waits: `usual` (the path's check
 /// timeout) after a stall; for a mass silence at least the peer's interval
 /// (nothing to fail over to: the wait delays only the verdict on a peer
-/// that is gone, and it covers a peer that stalled for up to an interval).
+/// that is gone, and it covers a peer that stalled for up to an interval),
+/// and at least longest_stall.
 duration fresh_wait(duration usual, duration peer_interval, bool mass);
+
+/// The longest stall of a host that a mass silence's probe waits out. The
+/// load runs of issue 24 (t = 0.01, the bench's load mix, 2 vCPUs) saw
+/// faild's loop up to about 150 ms late under SCHED_RR, and every false
+/// failover left was a peer heard again 20-40 ms after all its paths went
+/// down in one tick: a wait of one interval (10 ms) was too short. A peer
+/// that is truly gone is declared down this much later; nothing could be
+/// failed over to anyway, so no failover waits for it.
+inline constexpr duration longest_stall = std::chrono::milliseconds(250);
 
 }  // namespace faild::stall_guard

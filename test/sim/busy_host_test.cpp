@@ -6,6 +6,8 @@
 // waits for a check of its own): what keeps routes still here is the rule.
 #include "sim.hpp"
 
+#include "faild/core/stall_guard.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -153,12 +155,12 @@ TEST_CASE("busy host: a peer that is really gone: its misses wait for one fresh 
     CHECK(lan_b().owed() == 1);
     CHECK(s.w.net().sent() > sent_before);
     CHECK(sim::world::routes(s.h1) == h1_routes);
-    // It counts once that probe's wait (a mass silence: one interval) is
-    // over, not before.
+    // It counts once that probe's wait (a mass silence: the longest stall,
+    // 250 ms, more than the 100 ms interval) is over, not before.
     auto counted = s.w.run_until(s.w.now() + ms(1000), [&] { return lan_b().missed() > 0; });
     REQUIRE(counted);
-    CHECK(*counted - *silent >= ms(99));
-    CHECK(*counted - *silent <= ms(101));
+    CHECK(*counted - *silent >= stall_guard::longest_stall - ms(1));
+    CHECK(*counted - *silent <= stall_guard::longest_stall + ms(1));
     // No hang: h2 goes down on LAN B too, and no route is left via it.
     auto gone = s.w.run_until(s.w.now() + ms(1000), [&] {
         return lan_b().state() == path_state::down && sim::world::routes(s.h1).empty();

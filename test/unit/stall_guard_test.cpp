@@ -91,8 +91,13 @@ TEST_CASE("stall_guard: a mass silence is every up path silent, paths down or no
     CHECK_FALSE(stall_guard::mass_silence(p, of));
 }
 
-TEST_CASE("stall_guard: the fresh probe waits the usual check timeout after a stall, at least an interval in a mass silence") {
+TEST_CASE("stall_guard: the fresh probe waits the usual check timeout after a stall, in a mass silence at least an "
+          "interval and at least the longest stall") {
     CHECK(stall_guard::fresh_wait(ms(10), ms(100), false) == ms(10));
-    CHECK(stall_guard::fresh_wait(ms(10), ms(100), true) == ms(100));
-    CHECK(stall_guard::fresh_wait(ms(10), ms(5), true) == ms(10));
+    CHECK(stall_guard::fresh_wait(ms(10), ms(1000), false) == ms(10));
+    CHECK(stall_guard::longest_stall == ms(250));
+    CHECK(stall_guard::fresh_wait(ms(10), ms(100), true) == ms(250));   // t = 0.1: the longest stall
+    CHECK(stall_guard::fresh_wait(ms(10), ms(10), true) == ms(250));    // t = 0.01: the same
+    CHECK(stall_guard::fresh_wait(ms(10), ms(1000), true) == ms(1000)); // t = 1: the interval
+    CHECK(stall_guard::fresh_wait(ms(400), ms(100), true) == ms(400));  // a longer check timeout stays
 }
