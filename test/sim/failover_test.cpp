@@ -38,11 +38,9 @@ struct three_hosts {
     bool no_routes() { return sim::world::routes(h1).empty() && sim::world::routes(h2).empty() && sim::world::routes(h3).empty(); }
 };
 
-const char* h1_routes = "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n";
-const char* h2_routes =
-    "192.0.2.1/32 via 198.51.100.1 dev eth1 src 192.0.2.2\n"
-    "192.0.2.3/32 via 198.51.100.3 dev eth1 src 192.0.2.2\n";
-const char* h3_routes = "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.3\n";
+using sim::h1_routes;
+using sim::h2_routes;
+using sim::h3_routes;
 
 }  // namespace
 

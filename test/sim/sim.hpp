@@ -203,4 +203,12 @@ private:
     timestamp now_{0};
 };
 
+/// The routes of three hosts on LANs A and B once h2's LAN A is cut: each
+/// reaches the other's LAN-A address through LAN B.
+inline constexpr const char* h1_routes = "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n";
+inline constexpr const char* h2_routes =
+    "192.0.2.1/32 via 198.51.100.1 dev eth1 src 192.0.2.2\n"
+    "192.0.2.3/32 via 198.51.100.3 dev eth1 src 192.0.2.2\n";
+inline constexpr const char* h3_routes = "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.3\n";
+
 }  // namespace faild::sim

@@ -2163,20 +2163,30 @@ TEST_CASE("engine: busy host: unanswered, the fresh retry after a stall counts w
     CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
 }
 
-TEST_CASE("engine: busy host: a responder's check judged late gets one fresh probe before its miss counts") {
-    engine e(cfg("h2", false), two_lans(2), ms(0));
-    auto inq = [&](std::size_t lan, long long t, bool lists_us, engine_output& out) {
+/// A responder h2 that has heard h1's round INQs (listing it) on both LANs
+/// at 0, 100 and 200 ms: its paths to h1 are up. inq() feeds the next ones.
+struct up_responder {
+    engine e{cfg("h2", false), two_lans(2), ms(0)};
+    void inq(std::size_t lan, long long t, bool lists_us, engine_output& out) {
         std::vector<std::string> heard;
         if (lists_us) heard = {"h2"};
         feed(e, lan, lan == 0 ? "192.0.2.1" : "198.51.100.1", msg(wire::type::inq, "h1", std::uint32_t(t), heard),
              ms(t), out);
-    };
-    for (long long t = 0; t < 300; t += 100) {
-        engine_output out;
-        inq(0, t, true, out);
-        inq(1, t, true, out);
-        e.tick(ms(t), out);
     }
+    up_responder() {
+        for (long long t = 0; t < 300; t += 100) {
+            engine_output out;
+            inq(0, t, true, out);
+            inq(1, t, true, out);
+            e.tick(ms(t), out);
+        }
+    }
+};
+
+TEST_CASE("engine: busy host: a responder's check judged late gets one fresh probe before its miss counts") {
+    up_responder r;
+    engine& e = r.e;
+    auto inq = [&](std::size_t lan, long long t, bool lists_us, engine_output& out) { r.inq(lan, t, lists_us, out); };
     const path_view a = e.view("h1", {0, family::v4});
     REQUIRE(a.state() == path_state::up);
     // At 300 h1's INQ on LAN A does not list us (one-way?): a suspected
@@ -2242,19 +2252,9 @@ TEST_CASE("engine: busy host: every path of a peer silent at once waits an inter
 }
 
 TEST_CASE("engine: busy host: a last-chance probe judged late is sent again, at most 3 times, then its silence counts") {
-    engine e(cfg("h2", false), two_lans(2), ms(0));
-    auto inq = [&](std::size_t lan, long long t, bool lists_us, engine_output& out) {
-        std::vector<std::string> heard;
-        if (lists_us) heard = {"h2"};
-        feed(e, lan, lan == 0 ? "192.0.2.1" : "198.51.100.1", msg(wire::type::inq, "h1", std::uint32_t(t), heard),
-             ms(t), out);
-    };
-    for (long long t = 0; t < 300; t += 100) {
-        engine_output out;
-        inq(0, t, true, out);
-        inq(1, t, true, out);
-        e.tick(ms(t), out);
-    }
+    up_responder r;
+    engine& e = r.e;
+    auto inq = [&](std::size_t lan, long long t, bool lists_us, engine_output& out) { r.inq(lan, t, lists_us, out); };
     const path_view a = e.view("h1", {0, family::v4});
     engine_output out;
     inq(0, 300, false, out);  // a suspected one-way miss on LAN A, checked at 310
