@@ -12,12 +12,14 @@
 //
 //   sent=N received=M lost=K max_gap_ms=X gap_start=EPOCH gap_end=EPOCH ...
 //   lost_from_seq=A lost_to_seq=B count=N first_sent=EPOCH last_sent=EPOCH
-//   mark=I time=EPOCH seq=S lost_after=K            (one per SIGUSR1)
+//   mark=I time=EPOCH seq=S lost_after=K max_gap_after_ms=X   (one per SIGUSR1)
 //
 // The gap is the longest interval between two consecutive received echoes,
 // by receive time. Epoch times are wall-clock seconds with 6 decimals.
 // SIGUSR1 sets a mark (e.g. "fault restored here"); the report then tells how
-// many datagrams sent after the mark were lost. --stats FILE is rewritten
+// many datagrams sent after the mark were lost, and the longest gap between
+// echoes that ended after it (a stall of the client's at its start, long
+// before the mark, does not count there). --stats FILE is rewritten
 // (atomically) every 100 ms with "sent=N received=M last_recv=EPOCH", so a
 // script can watch the flow while it runs.
 //
@@ -324,7 +326,11 @@ struct RecvState {
   int64_t prev_mono = 0, prev_wall = 0;
   int64_t max_gap_ns = 0, gap_start_wall = 0, gap_end_wall = 0;
   int64_t first_recv_wall = 0;
+  // Gaps over two intervals, {end_wall, length_ns}, for the gap after a
+  // mark; at most kMaxLongGaps (then the longest since is kept last).
+  std::vector<std::pair<int64_t, int64_t>> long_gaps;
 };
+constexpr size_t kMaxLongGaps = 100000;
 
 struct Mark {
   int64_t wall;
@@ -488,6 +494,10 @@ int run_client(int argc, char** argv) {
         rs.got[p.seq] = 1;
         if (rs.prev_mono) {
           int64_t gap = rm - rs.prev_mono;
+          if (gap > 2 * interval_ns) {
+            if (rs.long_gaps.size() < kMaxLongGaps) rs.long_gaps.emplace_back(rw, gap);
+            else if (gap > rs.long_gaps.back().second) rs.long_gaps.back() = {rw, gap};
+          }
           if (gap > rs.max_gap_ns) {
             rs.max_gap_ns = gap;
             rs.gap_start_wall = rs.prev_wall;
@@ -582,8 +592,11 @@ int run_client(int argc, char** argv) {
   for (size_t i = 0; i < marks.size(); ++i) {
     uint64_t lost_after = 0;
     for (uint64_t s = marks[i].seq; s < sent; ++s) lost_after += !rs.got[s];
-    std::printf("mark=%zu time=%s seq=%" PRIu64 " lost_after=%" PRIu64 "\n", i + 1,
-                epoch(marks[i].wall).c_str(), marks[i].seq, lost_after);
+    int64_t gap_after = 0;
+    for (const auto& [end, len] : rs.long_gaps)
+      if (end > marks[i].wall) gap_after = std::max(gap_after, len);
+    std::printf("mark=%zu time=%s seq=%" PRIu64 " lost_after=%" PRIu64 " max_gap_after_ms=%.3f\n", i + 1,
+                epoch(marks[i].wall).c_str(), marks[i].seq, lost_after, double(gap_after) / 1e6);
   }
   std::fflush(stdout);
   return 0;
