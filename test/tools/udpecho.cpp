@@ -12,14 +12,19 @@
 //
 //   sent=N received=M lost=K max_gap_ms=X gap_start=EPOCH gap_end=EPOCH ...
 //   lost_from_seq=A lost_to_seq=B count=N first_sent=EPOCH last_sent=EPOCH
-//   mark=I time=EPOCH seq=S lost_after=K max_gap_after_ms=X   (one per SIGUSR1)
+//   mark=I time=EPOCH seq=S lost_after=K max_gap_after_ms=X outage_after_ms=Y
+//                                                    (one per SIGUSR1)
 //
 // The gap is the longest interval between two consecutive received echoes,
 // by receive time. Epoch times are wall-clock seconds with 6 decimals.
 // SIGUSR1 sets a mark (e.g. "fault restored here"); the report then tells how
-// many datagrams sent after the mark were lost, and the longest gap between
+// many datagrams sent after the mark were lost, the longest gap between
 // echoes that ended after it (a stall of the client's at its start, long
-// before the mark, does not count there). --stats FILE is rewritten
+// before the mark, does not count there), and the longest outage after it:
+// for each run of lost datagrams, the time from sending the last one echoed
+// before the run to sending the first one echoed after it (a stall with
+// nothing lost is no outage; a stall of the sender within one is counted
+// in it). --stats FILE is rewritten
 // (atomically) every 100 ms with "sent=N received=M last_recv=EPOCH", so a
 // script can watch the flow while it runs.
 //
@@ -337,6 +342,29 @@ struct Mark {
   uint64_t seq;  // first seq sent after the mark
 };
 
+// The longest outage among the runs of lost datagrams that end at or after
+// `from`: send time of the first echoed after the run (or of the last sent,
+// if none was) less that of the last echoed before it (or of the run's
+// first, if none was), in ns; 0 when nothing after `from` was lost.
+int64_t outage_after(const std::vector<uint8_t>& got, const std::vector<int64_t>& sent_wall, uint64_t from) {
+  const uint64_t sent = sent_wall.size();
+  int64_t longest = 0;
+  for (uint64_t s = from; s < sent;) {
+    if (got[s]) {
+      ++s;
+      continue;
+    }
+    uint64_t a = s, b = s;
+    while (a > 0 && !got[a - 1]) --a;
+    while (b + 1 < sent && !got[b + 1]) ++b;
+    const int64_t start = a > 0 ? sent_wall[a - 1] : sent_wall[a];
+    const int64_t end = b + 1 < sent ? sent_wall[b + 1] : sent_wall[b];
+    longest = std::max(longest, end - start);
+    s = b + 1;
+  }
+  return longest;
+}
+
 int run_client(int argc, char** argv) {
   std::string to, bind_addr, stats_path;
   uint16_t port = 7007;
@@ -595,8 +623,10 @@ int run_client(int argc, char** argv) {
     int64_t gap_after = 0;
     for (const auto& [end, len] : rs.long_gaps)
       if (end > marks[i].wall) gap_after = std::max(gap_after, len);
-    std::printf("mark=%zu time=%s seq=%" PRIu64 " lost_after=%" PRIu64 " max_gap_after_ms=%.3f\n", i + 1,
-                epoch(marks[i].wall).c_str(), marks[i].seq, lost_after, double(gap_after) / 1e6);
+    std::printf("mark=%zu time=%s seq=%" PRIu64 " lost_after=%" PRIu64
+                " max_gap_after_ms=%.3f outage_after_ms=%.3f\n",
+                i + 1, epoch(marks[i].wall).c_str(), marks[i].seq, lost_after, double(gap_after) / 1e6,
+                double(outage_after(rs.got, sent_wall, marks[i].seq)) / 1e6);
   }
   std::fflush(stdout);
   return 0;
