@@ -1074,6 +1074,19 @@ timestamp engine::next_wakeup() const {
     return next;
 }
 
+bool engine::judging_due(timestamp now) const {
+    if (now >= next_expiry_check_) return true;
+    for (const auto& [id, p] : peers_) {
+        if (p.leaving_until.count() >= 0 && now >= p.leaving_until) return true;
+        const bool by_inqs = judged_by_inqs(p);
+        for (const auto& [k, pa] : p.paths) {
+            if (now >= pa.next_deadline(by_inqs)) return true;
+            if (cfg_.requestor && pa.wait.awaiting() && now >= lan_states_[slot(k)].next_send) return true;
+        }
+    }
+    return false;
+}
+
 void engine::shutdown(engine_output& out) {
     const auto bye = make(wire::type::bye, 0);
     for (std::size_t li = 0; li < lans_.size(); ++li)

@@ -186,6 +186,14 @@ public:
     void tick(timestamp now, engine_output& out);
     /// When tick() next has something to do.
     timestamp next_wakeup() const;
+    /// Whether tick(now) would judge some path's evidence: a deadline of
+    /// one passed (an ACK's or retry's timeout, the peer's INQ deadline, a
+    /// check's), or a round closes on a path still awaiting its ACK, or a
+    /// BYE's check or the housekeeping is due. Only then can a datagram
+    /// queued but not yet read change what the tick does: the daemon
+    /// drains the sockets before such a tick, and skips that (a poll) for
+    /// the rest (a round whose answers all came in).
+    bool judging_due(timestamp now) const;
     /// Say BYE on every LAN (clean exit).
     void shutdown(engine_output& out);
     /// Our LANs changed: addresses (DAD finished, an address came or went),

@@ -160,9 +160,14 @@ private:
                 // INQ deadline, a notice's check), a datagram already
                 // queued when it passed is an answer in time (by its
                 // kernel arrival stamp): the engine gets it first. One
-                // poll() finds the sockets that have any.
-                sockets_.drain_ready(out);
-                const timestamp tick_at = now();
+                // poll() finds the sockets that have any; a tick that
+                // judges nothing (a round whose answers all came in) has
+                // nothing a datagram could change, and skips it.
+                timestamp tick_at = t;
+                if (engine_.judging_due(t)) {
+                    sockets_.drain_ready(out);
+                    tick_at = now();
+                }
                 sockets_.note_tick(tick_at);
                 engine_.tick(tick_at, out);
                 armed_for_ = timestamp::min();  // expired: the re-arm in handle() is due, whatever the time

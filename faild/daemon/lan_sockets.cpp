@@ -139,17 +139,19 @@ void lan_sockets::drain(std::size_t li, family f, engine_output& out) {
 }
 
 void lan_sockets::drain_ready(engine_output& out) {
-    std::vector<pollfd> fds;
-    std::vector<std::pair<std::size_t, family>> which;
+    // Refilled each time (sockets come and go with the links), without an
+    // allocation once the lists have their size.
+    ready_fds_.clear();
+    ready_which_.clear();
     for (std::size_t li = 0; li < lans_.size(); ++li)
         for (family f : {family::v4, family::v6})
             if (auto& sock = lans_[li].sockets[slot(f)]) {
-                fds.push_back({sock->fd(), POLLIN, 0});
-                which.emplace_back(li, f);
+                ready_fds_.push_back({sock->fd(), POLLIN, 0});
+                ready_which_.emplace_back(li, f);
             }
-    if (fds.empty() || ::poll(fds.data(), fds.size(), 0) <= 0) return;
-    for (std::size_t i = 0; i < fds.size(); ++i)
-        if (fds[i].revents & POLLIN) drain(which[i].first, which[i].second, out);
+    if (ready_fds_.empty() || ::poll(ready_fds_.data(), ready_fds_.size(), 0) <= 0) return;
+    for (std::size_t i = 0; i < ready_fds_.size(); ++i)
+        if (ready_fds_[i].revents & POLLIN) drain(ready_which_[i].first, ready_which_[i].second, out);
 }
 
 void lan_sockets::send(const outgoing& s) {

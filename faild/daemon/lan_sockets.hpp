@@ -4,7 +4,8 @@
 //
 //   readable ─> drain: up to 8 batches into engine.receive ─> handle(out)
 //   a deadline due ─> drain_ready: every socket with something queued,
-//                     before the engine judges (the daemon's timer)
+//                     before the engine judges (the daemon's timer; only
+//                     when the tick judges evidence: engine::judging_due)
 //
 // Each datagram reaches the engine with the time the kernel queued it
 // (SO_TIMESTAMPNS, through arrival_clock), not the time faild read it: a
@@ -28,6 +29,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <poll.h>
 
 #include <array>
 #include <cstdint>
@@ -72,7 +75,8 @@ public:
     /// wakes the loop again.
     void drain(std::size_t li, family f, engine_output& out);
     /// drain() on every socket that has datagrams queued (one poll() to
-    /// find them): before the engine judges any deadline.
+    /// find them, its list kept between calls): before the engine judges
+    /// any deadline.
     void drain_ready(engine_output& out);
     /// The engine ticked at `t`: no datagram read later is put before it.
     void note_tick(timestamp t) { clock_.note(t); }
@@ -101,6 +105,8 @@ private:
     std::function<void(engine_output&)> handle_;
     const bool& stopping_;
     std::vector<lan_io> lans_;
+    std::vector<pollfd> ready_fds_;  ///< drain_ready's poll() list, refilled in place
+    std::vector<std::pair<std::size_t, family>> ready_which_;  ///< the LAN-family of each
     arrival_clock clock_;  ///< kernel arrival stamps on the core's clock
 };
 

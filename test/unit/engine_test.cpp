@@ -2280,3 +2280,43 @@ TEST_CASE("engine: busy host: a last-chance probe judged late is sent again, at 
     CHECK(a.missed() == 2);
     CHECK(count_sends(last, wire::type::inq, wire::flag_probe_only) == 0);
 }
+
+TEST_CASE("engine: judging_due says when a tick judges evidence (the daemon drains the sockets only then)") {
+    SUBCASE("requestor: a round whose ACKs all came judges nothing; one awaited, its timeout and the round's close do") {
+        two_up s;  // rounds 0 to 300 answered on both LANs
+        engine& e = s.e;
+        CHECK(e.next_wakeup() == ms(400));
+        CHECK_FALSE(e.judging_due(ms(400)));  // every ACK of the round at 300 is in
+        // The round at 400: h2 answers on LAN B only. LAN A's ACK is
+        // awaited until its retry timeout, the next wakeup.
+        tick_answered(e, ms(400), {1});
+        const timestamp rto = e.next_wakeup();
+        INFO("next wakeup = ", rto.count());
+        REQUIRE(rto > ms(400));
+        REQUIRE(rto < ms(500));
+        CHECK_FALSE(e.judging_due(rto - duration(1)));
+        CHECK(e.judging_due(rto));
+        // Housekeeping (every second) is a tick that judges too.
+        CHECK(e.judging_due(ms(1000)));
+    }
+    SUBCASE("requestor without up paths: an ACK awaited at the round's close") {
+        engine e(cfg("h1", true), two_lans(1), ms(0));
+        tick_answered(e, ms(0), {0, 1});
+        CHECK_FALSE(e.judging_due(ms(100)));
+        tick_answered(e, ms(100), {1});  // LAN A's ACK never comes: no timeout before the path is up
+        CHECK(e.next_wakeup() == ms(200));
+        CHECK_FALSE(e.judging_due(ms(199)));
+        CHECK(e.judging_due(ms(200)));
+    }
+    SUBCASE("responder: the peer's INQ deadline") {
+        engine e(cfg("h2", false), two_lans(2), ms(0));
+        engine_output out;
+        for (std::size_t li : {0, 1})
+            feed(e, li, li == 0 ? "192.0.2.1" : "198.51.100.1", msg(wire::type::inq, "h1", 1, {"h2"}), ms(10), out);
+        const timestamp due = e.next_wakeup();
+        REQUIRE(due > ms(110));
+        REQUIRE(due < ms(1000));
+        CHECK_FALSE(e.judging_due(due - duration(1)));
+        CHECK(e.judging_due(due));
+    }
+}
