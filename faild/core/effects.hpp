@@ -99,6 +99,27 @@ struct probe_retry {
     duration timeout{0};
     auto tie() const { return std::tie(path, missed, timeout); }
 };
+/// A miss was held, not counted: it is owed until a fresh probe of ours
+/// answers it or not (stall_guard). Debug.
+struct miss_held {
+    enum class why {
+        stall,         ///< judged late: faild itself did not run
+        mass_silence,  ///< every path of the peer silent at once
+        peer_silent,   ///< a retry and its control went unanswered: the peer answered nowhere
+    };
+    path_ref path;
+    why reason = why::stall;
+    unsigned owed = 0;
+    auto tie() const { return std::tie(path, reason, owed); }
+};
+inline const char* to_string(miss_held::why w) {
+    switch (w) {
+    case miss_held::why::stall: return "stall";
+    case miss_held::why::mass_silence: return "mass_silence";
+    case miss_held::why::peer_silent: return "peer_silent";
+    }
+    return "?";
+}
 
 // ---- notices -----------------------------------------------------------------
 
@@ -262,7 +283,7 @@ struct peer_heard {
 
 using effect =
     std::variant<fx::path_new, fx::path_changed, fx::path_forgotten, fx::path_suppressed, fx::path_reused,
-                 fx::probe_retry, fx::notice_sent, fx::notice_received, fx::notice_refuted, fx::peer_seen,
+                 fx::probe_retry, fx::miss_held, fx::notice_sent, fx::notice_received, fx::notice_refuted, fx::peer_seen,
                  fx::peer_restarted, fx::peer_left, fx::bye_refuted, fx::address_proven, fx::claim_refuted,
                  fx::claim_refused, fx::peer_limit, fx::log_suppressed, fx::node_id_collision,
                  fx::incarnation_renewed, fx::datagram_dropped, fx::repeated, fx::route_changed, fx::route_failed,

@@ -144,8 +144,13 @@ void engine::judge_ack(peer& p, path_key k, path& pa, timestamp now, engine_outp
     // suspected, and the retry checks it.
     // A retry judged late (we stalled) is held for the next retry, like
     // any deadline judged late (stall_guard).
+    // A retry's silence counts only if the peer spoke elsewhere since it
+    // left (its control probe answered): a peer that answers nowhere
+    // stalled, more likely than this path failed just then.
     auto retry = pa.wait.retry_probe();
-    if (retry && !(due && stall_guard::judged_late(*due, now, cfg_.interval))) on_silence(p, k, pa, retry, now, out);
+    const bool on_time = !(due && stall_guard::judged_late(*due, now, cfg_.interval));
+    if (retry && on_time && !heard_elsewhere_since(p, k, pa.wait.sent())) return hold_peer_silence(p, k, pa, now, out);
+    if (retry && on_time) on_silence(p, k, pa, retry, now, out);
     else miss(p, k, pa, down_reason::missed, retry.has_value(), now, out, can_retry, due);
     // Down now (f misses): the rounds and the warm-up probes take over.
     if (pa.tracker.state() != path_state::up || !can_retry) return;
@@ -168,7 +173,38 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
     pa.wait.retry_sent(launch(k, pa, purposeful_probe::on_silence::confirm_miss, rto, now, out), now);
     pa.note_sent(pa.wait.seq());
     pa.retried = true;
+    send_control(p, k, out);
     out.effects.push_back(fx::probe_retry{ref(p, k), pa.tracker.missed(), rto});
+}
+
+void engine::send_control(peer& p, path_key self, engine_output& out) {
+    path* best = nullptr;
+    path_key best_key{};
+    for (auto& [k, o] : p.paths) {
+        if (k == self || o.tracker.state() != path_state::up || !o.hop || !lans_[k.lan].probe_destination(k.fam))
+            continue;
+        if (!best || (k.fam == self.fam && best_key.fam != self.fam)) {
+            best = &o;
+            best_key = k;
+        }
+    }
+    if (!best) return;
+    best->control_seq = seq_.next_probe_seq();
+    send_probe(best_key.lan, *best->hop, *best->control_seq, out);
+}
+
+bool engine::heard_elsewhere_since(const peer& p, path_key self, timestamp since) const {
+    return std::any_of(p.paths.begin(), p.paths.end(),
+                       [&](const auto& o) { return !(o.first == self) && o.second.last_heard >= since; });
+}
+
+void engine::hold_peer_silence(peer& p, path_key k, path& pa, timestamp now, engine_output& out) {
+    pa.owed = std::min(pa.owed + 1, cfg_.fail_after);
+    pa.owed_reason = down_reason::missed;
+    out.effects.push_back(fx::miss_held{ref(p, k), fx::miss_held::why::peer_silent, pa.owed});
+    if (pa.suspicion_check) return;  // a check in flight settles it
+    const duration wait = stall_guard::fresh_wait(retry_timeout(pa).value_or(confirm_timeout(pa)), peer_interval(p), true);
+    pa.suspicion_check = launch(k, pa, purposeful_probe::on_silence::settle, wait, now, out, true);
 }
 
 bool engine::count_good(const peer& p, path& pa, timestamp now) {
@@ -244,6 +280,9 @@ void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed
     if (auto wait = held_wait(p, k, pa, due, now)) {
         pa.owed = std::min(pa.owed + 1, cfg_.fail_after);
         pa.owed_reason = why;
+        const bool late = due && stall_guard::judged_late(*due, now, cfg_.interval);
+        out.effects.push_back(
+            fx::miss_held{ref(p, k), late ? fx::miss_held::why::stall : fx::miss_held::why::mass_silence, pa.owed});
         if (retry_follows || (pa.suspicion_check && pa.suspicion_check->last_chance)) return;  // that probe settles it
         pa.suspicion_check = launch(k, pa, purposeful_probe::on_silence::settle, *wait, now, out, true);
         return;
@@ -306,6 +345,8 @@ void engine::on_silence(peer& p, path_key k, path& pa, std::optional<purposeful_
                 const std::uint8_t n = std::uint8_t(slot->late_probes + (late ? 1 : 0));
                 slot = launch(k, pa, slot->action, *wait, now, out, true);
                 slot->late_probes = n;
+                out.effects.push_back(fx::miss_held{
+                    ref(p, k), late ? fx::miss_held::why::stall : fx::miss_held::why::mass_silence, pa.owed});
                 return;
             }
     }
@@ -744,6 +785,7 @@ engine::answers engine::what_it_answers(peer& p, const path& pa, const wire::mes
     a.probe = ack && pa.wait.awaiting() && (m.seq == pa.wait.seq() || pa.is_unanswered(m.seq));
     a.confirm = ack && pa.notice_check && m.seq == pa.notice_check->seq;
     a.check = ack && pa.suspicion_check && m.seq == pa.suspicion_check->seq;
+    a.control = ack && pa.control_seq && m.seq == *pa.control_seq;
     a.bye_check = ack && p.leaving_until.count() >= 0 &&
                   std::count(p.leaving_probes.begin(), p.leaving_probes.end(), m.seq) > 0;
     if (!ack || !(m.seq & wire::probe_seq_bit)) return a;
@@ -768,6 +810,7 @@ void engine::on_answers(peer& p, path_key k, path& pa, const answers& a, const i
         pa.owed = 0;
         pa.suspicion_check.reset();
     }
+    if (a.control) pa.control_seq.reset();
     if (pa.notice_check) {  // it answers on that path: the notice is refuted
         pa.notice_check.reset();
         pa.notice_refuted_at = now;

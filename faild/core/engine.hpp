@@ -310,8 +310,20 @@ private:
     /// went unanswered (suspicions: their misses count), the BYE checks
     /// that ended, then the notice checks.
     void run_checks(timestamp now, engine_output& out);
-    /// Fast confirmation's retry: a probe-only INQ to the peer on path k.
+    /// Fast confirmation's retry: a probe-only INQ to the peer on path k,
+    /// and a control probe beside it on another path (send_control).
     void send_retry(peer& p, path_key k, path& pa, duration rto, timestamp now, engine_output& out);
+    /// A probe-only INQ to `p` on its best other path than `self` that is
+    /// up (the same family first): answered, it shows the peer alive while
+    /// self's retry waits. Nothing when there is no such path.
+    void send_control(peer& p, path_key self, engine_output& out);
+    /// The peer spoke on a path other than `self` at or after `since`.
+    bool heard_elsewhere_since(const peer& p, path_key self, timestamp since) const;
+    /// A retry went unanswered, and so did the peer everywhere else since
+    /// it left (its control too): the peer stalled, more likely than its
+    /// path failed just then. The miss is owed, for one last-chance check
+    /// that waits as for a mass silence (stall_guard).
+    void hold_peer_silence(peer& p, path_key k, path& pa, timestamp now, engine_output& out);
     /// True when `p` answers on a path other than `self`: up, nothing
     /// missed, no probe overdue (nor, on a mutual path, its INQ).
     bool answers_elsewhere(const peer& p, path_key self, timestamp now) const;
@@ -355,8 +367,9 @@ private:
         bool confirm = false;    ///< to a notice's check
         bool check = false;      ///< to a suspected miss's check
         bool bye_check = false;  ///< to a BYE's check
+        bool control = false;    ///< to a control probe (beside another path's retry)
         std::optional<proof_probe> proof;  ///< to a proof probe
-        bool ours() const { return probe || confirm || check || bye_check || proof; }
+        bool ours() const { return probe || confirm || check || bye_check || control || proof; }
     };
     /// Counts a datagram admission dropped (and logs it, rate-limited).
     void refuse(const admission::drop& d, std::size_t li, const ip_address& from, timestamp now, engine_output& out);

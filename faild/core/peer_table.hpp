@@ -92,6 +92,10 @@ struct path {
     path_tracker tracker;
     std::optional<ip_address> hop;  ///< peer's source address on this LAN (IPv6: link-local)
     timestamp last_heard{-1};       ///< last datagram from the peer on this path
+    /// A control probe of ours in flight here (its sequence number), sent
+    /// beside a fast-confirmation retry on another path of the peer: its
+    /// answer shows the peer alive while that retry waits.
+    std::optional<std::uint32_t> control_seq;
 
     // Requestor rounds: the round INQ or retry we wait an ACK for, with its
     // deadline (fast confirmation: the retry timeout; none: the round's end

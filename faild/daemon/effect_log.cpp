@@ -54,6 +54,11 @@ struct formatter {
             .kv("missed", x.missed)
             .kv("timeout_us", static_cast<long long>(x.timeout.count()));
     }
+    event operator()(const fx::miss_held& x) const {
+        return path_line("path", severity::debug, "miss_held", x.path)
+            .kv("reason", fx::to_string(x.reason))
+            .kv("owed", x.owed);
+    }
     event operator()(const fx::notice_sent& x) const {
         return path_line("path", severity::info, "notice_sent", x.path).kv("via", x.via);
     }

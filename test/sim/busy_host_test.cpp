@@ -166,3 +166,22 @@ TEST_CASE("busy host: a peer that is really gone: its misses wait for one fresh 
     REQUIRE(gone);
     CHECK(*gone - *silent <= ms(500));
 }
+
+TEST_CASE("busy host: a peer stalls between its two LANs' INQs of one round: no path goes down, no route moves") {
+    // The peer's LAN-A INQ came, its LAN-B one did not (it stalled before
+    // sending it), so from here LAN B looks silent while the peer answers
+    // "elsewhere". Fast confirmation retries LAN B at once, but the peer
+    // answers nothing at all until it runs again: the retries' silence is
+    // the peer's stall, not LAN B's failure.
+    for (long long stall_ms : {15, 30, 60, 90}) {
+        CAPTURE(stall_ms);
+        busy_lab s;
+        s.start();
+        const std::size_t changes = s.route_changes(), downs = s.downs();
+        s.w.stall_node(s.h1, ms(stall_ms), 1);
+        s.w.run_until(s.w.now() + ms(2000));
+        CHECK(s.downs() == downs);
+        CHECK(s.route_changes() == changes);
+        CHECK(s.all_up());
+    }
+}

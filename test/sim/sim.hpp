@@ -26,6 +26,19 @@ struct node {
     std::vector<platform::fake_network::port_id> ports;  // by LAN index
     effect_list log;  // every effect of the engine and the reconciler, in order
     bool stopped = false;  // after stop(): neither ticks nor receives
+    // stall_node(): until `frozen_until` the node neither ticks nor reads;
+    // what reaches it waits in `unread` (with its arrival time, as the
+    // kernel stamps it), and `held` sends leave when it runs again.
+    timestamp frozen_until{-1};
+    struct unread_datagram {
+        std::size_t lan;
+        ip_address from;
+        std::uint16_t from_port;
+        std::vector<std::uint8_t> bytes;
+        timestamp at;
+    };
+    std::vector<unread_datagram> unread;
+    std::vector<outgoing> held;
 };
 
 /// A hostile host on the LANs: no engine, just ports. What reaches them
@@ -92,7 +105,7 @@ public:
         for (;;) {
             timestamp next = end + duration(1);
             for (auto& n : nodes_)
-                if (!n->stopped) next = std::min(next, n->eng->next_wakeup());
+                if (!n->stopped) next = std::min(next, frozen(*n) ? n->frozen_until : n->eng->next_wakeup());
             if (auto d = net_.next_delivery()) next = std::min(next, *d);
             if (next > end) break;
             now_ = std::max(now_, next);
@@ -103,12 +116,18 @@ public:
                     continue;
                 }
                 if (n->stopped) continue;
+                if (frozen(*n)) {
+                    n->unread.push_back({li, d.from, d.from_port, d.bytes, now_});
+                    continue;
+                }
                 engine_output out;
                 n->eng->receive(li, d.from, d.from_port, d.bytes.data(), d.bytes.size(), now_, out);
                 handle(*n, out);
             }
             for (auto& n : nodes_)
-                if (!n->stopped && n->eng->next_wakeup() <= now_) {
+                if (n->frozen_until.count() >= 0 && !frozen(*n)) thaw(*n);
+            for (auto& n : nodes_)
+                if (!n->stopped && !frozen(*n) && n->eng->next_wakeup() <= now_) {
                     engine_output out;
                     n->eng->tick(now_, out);
                     handle(*n, out);
@@ -122,6 +141,24 @@ public:
     /// run again, what was on its way is delivered first (the daemon drains
     /// its sockets before it judges), then each node ticks.
     void stall(duration d) { now_ += d; }
+
+    /// Node `n` alone stalls for `d` in the middle of its next tick (a
+    /// process descheduled, or a page fault, between two sends): that
+    /// tick's datagrams on the LANs before `first_lans` leave on time, the
+    /// rest when it runs again. Meanwhile it neither ticks nor reads; what
+    /// reached it is read first then, with the time it arrived (the daemon
+    /// reads kernel arrival stamps), then it ticks.
+    void stall_node(node& n, duration d, std::size_t first_lans) {
+        run_until(n.eng->next_wakeup() - duration(1));
+        now_ = n.eng->next_wakeup();
+        engine_output out;
+        n.eng->tick(now_, out);
+        engine_output early = out;
+        early.sends.clear();
+        for (const auto& s : out.sends) (s.lan < first_lans ? early.sends : n.held).push_back(s);
+        handle(n, early);
+        n.frozen_until = now_ + d;
+    }
 
     /// Run until `pred()` holds (checked after every event) or `limit` passes;
     /// returns the time it first held, or nullopt.
@@ -177,6 +214,18 @@ public:
     }
 
 private:
+    bool frozen(const node& n) const { return now_ < n.frozen_until; }
+
+    void thaw(node& n) {
+        n.frozen_until = timestamp(-1);
+        engine_output out;
+        for (const auto& d : n.unread) n.eng->receive(d.lan, d.from, d.from_port, d.bytes.data(), d.bytes.size(), d.at, out);
+        n.unread.clear();
+        out.sends.insert(out.sends.begin(), n.held.begin(), n.held.end());
+        n.held.clear();
+        handle(n, out);
+    }
+
     std::pair<node*, std::size_t> owner(platform::fake_network::port_id p) {
         for (auto& n : nodes_)
             for (std::size_t li = 0; li < n->ports.size(); ++li)

@@ -46,6 +46,8 @@ TEST_CASE("effect_log: path lines") {
           "path info event=path_reused peer=h2 lan=eth0 family=v4 state=up");
     CHECK(line(fx::probe_retry{h2_a, 1, ms(12)}) ==
           "path debug event=probe_retry peer=h2 lan=eth0 family=v4 missed=1 timeout_us=12000");
+    CHECK(line(fx::miss_held{h2_a, fx::miss_held::why::peer_silent, 2}) ==
+          "path debug event=miss_held peer=h2 lan=eth0 family=v4 reason=peer_silent owed=2");
 }
 
 TEST_CASE("effect_log: notices") {
@@ -167,6 +169,7 @@ TEST_CASE("effect_log: every kind of effect has its line, and the name is the fi
                        fx::path_suppressed{h2_a, 1},
                        fx::path_reused{h2_a, path_state::up},
                        fx::probe_retry{h2_a, 1, ms(1)},
+                       fx::miss_held{h2_a, fx::miss_held::why::peer_silent, 1},
                        fx::notice_sent{h2_a, "eth1"},
                        fx::notice_received{h2_a},
                        fx::notice_refuted{h2_a},

@@ -1397,13 +1397,20 @@ TEST_CASE("engine: fast confirmation: a missed ACK is re-probed at once, f misse
         // the retry's silence confirms it, and counts itself.
         CHECK(lan_a(s.e).missed() == (at == 410 ? 0u : 2u));
         CHECK(lan_a(s.e).owed() == (at == 410 ? 1u : 0u));
-        // The retry: one probe-only INQ by unicast to h2 on LAN A, nothing else.
-        REQUIRE(o.sends.size() == 1);
+        // The retry: one probe-only INQ by unicast to h2 on LAN A, and its
+        // control beside it on LAN B (which h2 answers), nothing else.
+        REQUIRE(o.sends.size() == 2);
         CHECK(o.sends[0].lan == 0);
         CHECK(o.sends[0].dst == ip("192.0.2.2"));
-        auto m = decoded(o.sends[0]);
-        CHECK(m.kind == wire::type::inq);
-        CHECK((m.flags & wire::flag_probe_only));
+        CHECK(o.sends[1].lan == 1);
+        CHECK(o.sends[1].dst == ip("198.51.100.2"));
+        for (const auto& sent : o.sends) {
+            auto m = decoded(sent);
+            CHECK(m.kind == wire::type::inq);
+            CHECK((m.flags & wire::flag_probe_only));
+        }
+        std::size_t done = 0;
+        answer_inqs(s.e, o, done, {1}, "h2", ms(at + 1));
         CHECK(s.e.next_wakeup() == ms(at + 10));
         CHECK(routes(s.e).empty());
     }
@@ -1425,7 +1432,7 @@ TEST_CASE("engine: fast confirmation: a late ACK to an earlier probe still shows
     const std::uint32_t first = round_seq(r, 0);
     engine_output retry;
     s.e.tick(ms(410), retry);
-    REQUIRE(retry.sends.size() == 1);
+    REQUIRE(retry.sends.size() == 2);  // the retry, and its control on LAN B
     CHECK(lan_a(s.e).owed() == 1);  // suspected (no keys), not yet counted
 
     // The answer to the round's INQ arrives after the retry left.
@@ -1449,7 +1456,8 @@ TEST_CASE("engine: fast confirmation: an answered retry counts, and is no RTT sa
     tick_answered(s.e, ms(400), {1});
     engine_output retry;
     s.e.tick(ms(410), retry);
-    REQUIRE(retry.sends.size() == 1);
+    REQUIRE(retry.sends.size() == 2);  // the retry, and its control on LAN B
+    REQUIRE(retry.sends[0].lan == 0);
     const std::uint32_t seq = decoded(retry.sends[0]).seq;
     CHECK((seq & 0x80000000u));  // never a round's sequence number
     // An ACK with another sequence number is no answer.
@@ -1762,8 +1770,10 @@ TEST_CASE("engine: mutual rounds: a silent LAN: the missing INQ counts at its de
     CHECK(s.lan(0).owed() == 1);  // suspected (no keys): the retry checks it
     CHECK(s.lan(0).missed() == 0);
     auto first = s.take();
-    REQUIRE(count_sends(first, wire::type::inq, wire::flag_probe_only) == 1);
-    CHECK(first.sends.back().dst == ip("192.0.2.2"));
+    // The retry on LAN A, and its control on LAN B.
+    REQUIRE(count_sends(first, wire::type::inq, wire::flag_probe_only) == 2);
+    CHECK(first.sends[first.sends.size() - 2].dst == ip("192.0.2.2"));
+    CHECK(first.sends.back().dst == ip("198.51.100.2"));
     s.run(2061);
     auto down = s.take();
     CHECK(downs(down) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed)});
@@ -1839,8 +1849,9 @@ TEST_CASE("engine: a probe whose round has closed is no longer overdue: its path
     engine_output due;
     s.e.tick(ms(530), due);
     CHECK(of<fx::probe_retry>(due).size() == 1);
-    REQUIRE(due.sends.size() == 1);
+    REQUIRE(due.sends.size() == 2);  // the retry, and its control on LAN B
     CHECK(due.sends[0].dst == ip("192.0.2.2"));
+    CHECK(due.sends[1].dst == ip("198.51.100.2"));
 }
 
 TEST_CASE("engine: mutual rounds: a peer that no longer hears us is a one-way failure") {
@@ -2139,7 +2150,7 @@ TEST_CASE("engine: busy host: a retry judged late (faild stalled) is held for on
     s.e.tick(ms(450), late);
     CHECK(lan_a(s.e).missed() == 0);  // before the rule: 2, the round's and the retry's
     CHECK(lan_a(s.e).owed() == 2);
-    REQUIRE(late.sends.size() == 1);  // the fresh retry
+    REQUIRE(late.sends.size() == 2);  // the fresh retry, and its control on LAN B
     CHECK(late.sends[0].dst == ip("192.0.2.2"));
     CHECK(s.e.next_wakeup() == ms(460));
     std::size_t done = 0;
@@ -2157,6 +2168,8 @@ TEST_CASE("engine: busy host: unanswered, the fresh retry after a stall counts w
     s.e.tick(ms(410), o);
     s.e.tick(ms(450), o);  // judged late: held, a fresh retry (due at 460)
     REQUIRE(lan_a(s.e).missed() == 0);
+    std::size_t done = 0;
+    answer_inqs(s.e, o, done, {1}, "h2", ms(451));  // h2 runs again: LAN B answers
     s.e.tick(ms(460), o);  // on time, unanswered: the held misses count, and its own
     CHECK(lan_a(s.e).state() == path_state::down);
     CHECK(downs(o) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed)});
@@ -2244,7 +2257,9 @@ TEST_CASE("engine: busy host: every path of a peer silent at once waits an inter
         engine_output o;
         s.e.tick(ms(410), o);
         CHECK(lan_a(s.e).owed() == 1);
-        CHECK(o.sends.size() == 1);
+        CHECK(o.sends.size() == 2);  // the retry, and its control on LAN B
+        std::size_t done = 0;
+        answer_inqs(s.e, o, done, {1}, "h2", ms(411));
         CHECK(s.e.next_wakeup() == ms(420));
         s.e.tick(ms(420), o);
         CHECK(lan_a(s.e).missed() == 2);
@@ -2318,5 +2333,50 @@ TEST_CASE("engine: judging_due says when a tick judges evidence (the daemon drai
         REQUIRE(due < ms(1000));
         CHECK_FALSE(e.judging_due(due - duration(1)));
         CHECK(e.judging_due(due));
+    }
+}
+
+TEST_CASE("engine: fast confirmation: a retry whose control goes unanswered too is held (the peer answered nowhere)") {
+    // LAN A's ACK of the round at 400 does not come; LAN B's did. The
+    // retry at 410 goes with a control probe on LAN B. Then h2 answers
+    // nothing at all (it stalls): at 420 the retry's silence is the peer's,
+    // not LAN A's.
+    two_up s;
+    tick_answered(s.e, ms(400), {1});
+    engine_output first;
+    s.e.tick(ms(410), first);
+    REQUIRE(first.sends.size() == 2);
+    REQUIRE(lan_a(s.e).owed() == 1);
+    engine_output held;
+    s.e.tick(ms(420), held);
+    CHECK(of<fx::miss_held>(held) ==
+          std::vector<fx::miss_held>{{{"h2", "eth0", family::v4}, fx::miss_held::why::peer_silent, 2}});
+    CHECK(of<fx::probe_retry>(held).empty());  // no more retries: one last-chance check
+    REQUIRE(held.sends.size() == 1);
+    CHECK(held.sends[0].dst == ip("192.0.2.2"));
+    CHECK(lan_a(s.e).missed() == 0);  // before the rule: 2, the round's and the retry's
+    CHECK(lan_a(s.e).owed() == 2);
+    CHECK(lan_a(s.e).state() == path_state::up);
+
+    SUBCASE("h2 runs again and answers: nothing counts") {
+        std::size_t done = 0;
+        answer_inqs(s.e, first, done, {0, 1}, "h2", ms(440));
+        CHECK(lan_a(s.e).owed() == 0);
+        CHECK(lan_a(s.e).missed() == 0);
+        CHECK(routes(s.e).empty());
+        engine_output rest = round(s.e, ms(500), {0, 1});
+        CHECK(downs(rest).empty());
+        CHECK(lan_a(s.e).state() == path_state::up);
+    }
+    SUBCASE("h2 runs again on LAN B only: LAN A still goes down") {
+        std::size_t done = 0;
+        answer_inqs(s.e, first, done, {1}, "h2", ms(440));
+        engine_output rest;
+        for (long long t = 500; t < 1000 && lan_a(s.e).state() == path_state::up; t += 100) {
+            auto r = round(s.e, ms(t), {1});
+            rest.effects.insert(rest.effects.end(), r.effects.begin(), r.effects.end());
+        }
+        CHECK(downs(rest) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed)});
+        CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
     }
 }
