@@ -100,7 +100,8 @@ struct probe_retry {
     auto tie() const { return std::tie(path, missed, timeout); }
 };
 /// A miss was held, not counted: it is owed until a fresh probe of ours
-/// answers it or not (stall_guard). Debug.
+/// answers it or not (stall_guard). Logged at info, the first of each
+/// reason in full, then counted once a minute.
 struct miss_held {
     enum class why {
         stall,         ///< judged late: faild itself did not run

@@ -178,33 +178,53 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
 }
 
 void engine::send_control(peer& p, path_key self, engine_output& out) {
-    path* best = nullptr;
-    path_key best_key{};
+    std::vector<path*> paths;
+    std::vector<round_plan::control_candidate> candidates;
     for (auto& [k, o] : p.paths) {
         if (k == self || o.tracker.state() != path_state::up || !o.hop || !lans_[k.lan].probe_destination(k.fam))
             continue;
-        if (!best || (k.fam == self.fam && best_key.fam != self.fam)) {
-            best = &o;
-            best_key = k;
-        }
+        paths.push_back(&o);
+        candidates.push_back({k.lan, k.fam});
     }
-    if (!best) return;
-    best->control_seq = seq_.next_probe_seq();
-    send_probe(best_key.lan, *best->hop, *best->control_seq, out);
+    const auto i = round_plan::choose_control(self.lan, self.fam, candidates);
+    if (!i) return;
+    path& o = *paths[*i];
+    const std::uint32_t seq = seq_.next_probe_seq();
+    o.note_control(seq);
+    send_probe(candidates[*i].lan, *o.hop, seq, out);
 }
 
 bool engine::heard_elsewhere_since(const peer& p, path_key self, timestamp since) const {
+    // Strictly after: a datagram read late gets the tick's time at the
+    // earliest (the arrival clock), and may have left before the retry.
     return std::any_of(p.paths.begin(), p.paths.end(),
-                       [&](const auto& o) { return !(o.first == self) && o.second.last_heard >= since; });
+                       [&](const auto& o) { return !(o.first == self) && o.second.last_heard > since; });
 }
 
 void engine::hold_peer_silence(peer& p, path_key k, path& pa, timestamp now, engine_output& out) {
+    if (pa.owed == 0) pa.owed_reason = down_reason::missed;
     pa.owed = std::min(pa.owed + 1, cfg_.fail_after);
-    pa.owed_reason = down_reason::missed;
     out.effects.push_back(fx::miss_held{ref(p, k), fx::miss_held::why::peer_silent, pa.owed});
-    if (pa.suspicion_check) return;  // a check in flight settles it
+    // The retry stays awaited (its late answer still shows the path
+    // works); the next retry goes when the peer speaks elsewhere.
+    pa.silence_held = true;
+    // The check settles it if the peer stays silent everywhere (it is
+    // gone): it waits as for a mass silence. If the peer speaks elsewhere
+    // first, the path is retried at once (retry_held).
+    if (pa.suspicion_check && pa.suspicion_check->last_chance) return;
     const duration wait = stall_guard::fresh_wait(retry_timeout(pa).value_or(confirm_timeout(pa)), peer_interval(p), true);
     pa.suspicion_check = launch(k, pa, purposeful_probe::on_silence::settle, wait, now, out, true);
+}
+
+void engine::retry_held(peer& p, path_key heard_on, timestamp now, engine_output& out) {
+    for (auto& [k, o] : p.paths) {
+        if (!o.silence_held) continue;
+        o.silence_held = false;
+        if (k == heard_on) continue;  // the path itself spoke: it works
+        const auto rto = retry_timeout(o);
+        if (o.tracker.state() == path_state::up && rto && o.hop && lans_[k.lan].probe_destination(k.fam))
+            send_retry(p, k, o, *rto, now, out);
+    }
 }
 
 bool engine::count_good(const peer& p, path& pa, timestamp now) {
@@ -711,7 +731,9 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     learn(*p, m, now, out, k);
     note_source(*p, k, pa, from, out);
     pa.last_heard = now;
+    if (ans.control) pa.take_control(m.seq);  // answered once
     on_answers(*p, k, pa, ans, from, now, out);
+    retry_held(*p, k, now, out);
     if (m.kind == wire::type::inq) on_inq(*p, k, pa, m, from, from_port, now, out);
     else if (m.kind == wire::type::ack && cfg_.requestor && ans.probe) on_round_ack(*p, k, pa, m, now, out);
 }
@@ -785,7 +807,7 @@ engine::answers engine::what_it_answers(peer& p, const path& pa, const wire::mes
     a.probe = ack && pa.wait.awaiting() && (m.seq == pa.wait.seq() || pa.is_unanswered(m.seq));
     a.confirm = ack && pa.notice_check && m.seq == pa.notice_check->seq;
     a.check = ack && pa.suspicion_check && m.seq == pa.suspicion_check->seq;
-    a.control = ack && pa.control_seq && m.seq == *pa.control_seq;
+    a.control = ack && (m.seq & wire::probe_seq_bit) && pa.has_control(m.seq);
     a.bye_check = ack && p.leaving_until.count() >= 0 &&
                   std::count(p.leaving_probes.begin(), p.leaving_probes.end(), m.seq) > 0;
     if (!ack || !(m.seq & wire::probe_seq_bit)) return a;
@@ -810,7 +832,6 @@ void engine::on_answers(peer& p, path_key k, path& pa, const answers& a, const i
         pa.owed = 0;
         pa.suspicion_check.reset();
     }
-    if (a.control) pa.control_seq.reset();
     if (pa.notice_check) {  // it answers on that path: the notice is refuted
         pa.notice_check.reset();
         pa.notice_refuted_at = now;
@@ -1122,9 +1143,14 @@ bool engine::judging_due(timestamp now) const {
     for (const auto& [id, p] : peers_) {
         if (p.leaving_until.count() >= 0 && now >= p.leaving_until) return true;
         const bool by_inqs = judged_by_inqs(p);
+        const bool mutual = mutual_with(p);
         for (const auto& [k, pa] : p.paths) {
             if (now >= pa.next_deadline(by_inqs)) return true;
-            if (cfg_.requestor && pa.wait.awaiting() && now >= lan_states_[slot(k)].next_send) return true;
+            if (!cfg_.requestor || now < lan_states_[slot(k)].next_send) continue;
+            // A round is due: it closes a wait still open, and its INQ's
+            // heard list names a mutual peer only while its last INQ is
+            // recent (one queued may be the one that makes it so).
+            if (pa.wait.awaiting() || (mutual && !pa.expect.heard(now))) return true;
         }
     }
     return false;

@@ -188,8 +188,9 @@ public:
     timestamp next_wakeup() const;
     /// Whether tick(now) would judge some path's evidence: a deadline of
     /// one passed (an ACK's or retry's timeout, the peer's INQ deadline, a
-    /// check's), or a round closes on a path still awaiting its ACK, or a
-    /// BYE's check or the housekeeping is due. Only then can a datagram
+    /// check's), or a round closes on a path still awaiting its ACK or
+    /// whose mutual peer is not listed as heard, or a BYE's check or the
+    /// housekeeping is due. Only then can a datagram
     /// queued but not yet read change what the tick does: the daemon
     /// drains the sockets before such a tick, and skips that (a poll) for
     /// the rest (a round whose answers all came in).
@@ -324,6 +325,12 @@ private:
     /// path failed just then. The miss is owed, for one last-chance check
     /// that waits as for a mass silence (stall_guard).
     void hold_peer_silence(peer& p, path_key k, path& pa, timestamp now, engine_output& out);
+    /// The peer spoke on path `heard_on`: each path whose retry's silence
+    /// was held as the peer's is retried at once (heard_on itself: released,
+    /// it works). A real failure thus costs the held retry only the time
+    /// until the peer is heard elsewhere (the control's late answer, or its
+    /// next datagram), not the hold's wait.
+    void retry_held(peer& p, path_key heard_on, timestamp now, engine_output& out);
     /// True when `p` answers on a path other than `self`: up, nothing
     /// missed, no probe overdue (nor, on a mutual path, its INQ).
     bool answers_elsewhere(const peer& p, path_key self, timestamp now) const;

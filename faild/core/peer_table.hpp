@@ -92,10 +92,29 @@ struct path {
     path_tracker tracker;
     std::optional<ip_address> hop;  ///< peer's source address on this LAN (IPv6: link-local)
     timestamp last_heard{-1};       ///< last datagram from the peer on this path
-    /// A control probe of ours in flight here (its sequence number), sent
-    /// beside a fast-confirmation retry on another path of the peer: its
-    /// answer shows the peer alive while that retry waits.
-    std::optional<std::uint32_t> control_seq;
+    /// Control probes of ours in flight here (the latest four sequence
+    /// numbers), each sent beside a fast-confirmation retry on another path
+    /// of the peer: an answer shows the peer alive while that retry waits.
+    std::array<std::uint32_t, 4> controls{};
+    std::size_t control_count = 0;
+    void note_control(std::uint32_t seq) { controls[control_count++ % controls.size()] = seq; }
+    bool has_control(std::uint32_t seq) const {
+        for (std::size_t i = 0; i < std::min(control_count, controls.size()); ++i)
+            if (controls[i] == seq) return true;
+        return false;
+    }
+    /// `seq` is a control in flight here: true once (it is taken).
+    bool take_control(std::uint32_t seq) {
+        for (std::size_t i = 0; i < std::min(control_count, controls.size()); ++i)
+            if (controls[i] == seq) {
+                controls[i] = 0;  // never a probe's: those have the top bit set
+                return true;
+            }
+        return false;
+    }
+    /// A retry's silence here is held as the peer's (hold_peer_silence):
+    /// the path is retried as soon as the peer speaks on another one.
+    bool silence_held = false;
 
     // Requestor rounds: the round INQ or retry we wait an ACK for, with its
     // deadline (fast confirmation: the retry timeout; none: the round's end

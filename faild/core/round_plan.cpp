@@ -54,4 +54,19 @@ std::vector<ip_address> choose_warmups(const std::vector<std::vector<ip_address>
     return out;
 }
 
+std::optional<std::size_t> choose_control(std::size_t lan, family fam, const std::vector<control_candidate>& candidates) {
+    std::optional<std::size_t> best;
+    int best_rank = -1;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        const auto& c = candidates[i];
+        if (c.lan == lan && c.fam == fam) continue;
+        const int rank = (c.lan != lan ? 2 : 0) + (c.fam == fam ? 1 : 0);
+        if (rank > best_rank) {
+            best = i;
+            best_rank = rank;
+        }
+    }
+    return best;
+}
+
 }  // namespace faild::round_plan

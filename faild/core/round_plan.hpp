@@ -22,6 +22,10 @@
 //   - Warm-up probes: a probe-only copy by unicast to the advertised
 //     addresses of peers whose path here is down (and was up once), at
 //     most warmups_per_peer each, warmups_per_round in all.
+//   - Control probes (not a round's): beside a fast-confirmation retry,
+//     one probe-only INQ to the same peer on another path that is up: on
+//     another LAN before the retry's own (a LAN fails as a whole), the
+//     same family first.
 //
 // These numbers live here and only here.
 #pragma once
@@ -101,5 +105,17 @@ plan make_plan(std::uint32_t round, const ack_decision& acks, bool unicast_inq, 
 /// Warm-up probes: `candidates[i]` are peer i's addresses that one could
 /// go to (in order); the result, the ones that do, in order.
 std::vector<ip_address> choose_warmups(const std::vector<std::vector<ip_address>>& candidates);
+
+/// A path of the peer that could carry a control probe (up, with a next
+/// hop and a source to probe from): its LAN index and family.
+struct control_candidate {
+    std::size_t lan = 0;
+    family fam = family::v4;
+};
+
+/// The control probe beside a retry on LAN `lan`, family `fam`: the index
+/// of the candidate that carries it (first of the best), or nullopt when
+/// there is none. The retry's own path is no candidate.
+std::optional<std::size_t> choose_control(std::size_t lan, family fam, const std::vector<control_candidate>& candidates);
 
 }  // namespace faild::round_plan

@@ -344,7 +344,15 @@ private:
 
     /// The core's effects: their log lines, then the hooks they call for.
     void emit(const effect& x) {
-        emit(to_event(x));
+        if (const auto* held = std::get_if<fx::miss_held>(&x)) {
+            // Under load these come every few seconds: the first of each
+            // reason in full, then a count a minute (limited_log).
+            event e = to_event(x);
+            control_.publish(e);
+            limited_.write(std::string("path/miss_held/") + fx::to_string(held->reason), std::move(e));
+        } else {
+            emit(to_event(x));
+        }
         // The planner sees every effect (it remembers proven peers), even
         // while no program is set: one may be set by SIGHUP.
         if (auto call = hook_planner_.plan(x, engine_.config().node_id, engine_.lans(), engine_.peers(), engine_.proofs()))

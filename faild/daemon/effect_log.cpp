@@ -55,7 +55,7 @@ struct formatter {
             .kv("timeout_us", static_cast<long long>(x.timeout.count()));
     }
     event operator()(const fx::miss_held& x) const {
-        return path_line("path", severity::debug, "miss_held", x.path)
+        return path_line("path", severity::info, "miss_held", x.path)
             .kv("reason", fx::to_string(x.reason))
             .kv("owed", x.owed);
     }

@@ -179,7 +179,14 @@ TEST_CASE("busy host: a peer stalls between its two LANs' INQs of one round: no 
         s.start();
         const std::size_t changes = s.route_changes(), downs = s.downs();
         s.w.stall_node(s.h1, ms(stall_ms), 1);
+        REQUIRE(!s.h1.held.empty());  // LAN B's INQs of that round wait for h1
         s.w.run_until(s.w.now() + ms(2000));
+        std::size_t peer_silent = 0;
+        for (auto* n : s.all)
+            for (const auto& h : effects_of<fx::miss_held>(n->log)) peer_silent += h.reason == fx::miss_held::why::peer_silent;
+        // Stalls longer than the retries' f timeouts (10 ms each) are what
+        // the rule holds; shorter ones end before a retry's silence counts.
+        if (stall_ms >= 60) CHECK(peer_silent > 0);
         CHECK(s.downs() == downs);
         CHECK(s.route_changes() == changes);
         CHECK(s.all_up());

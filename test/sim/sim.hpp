@@ -109,6 +109,9 @@ public:
             if (auto d = net_.next_delivery()) next = std::min(next, *d);
             if (next > end) break;
             now_ = std::max(now_, next);
+            // A node that runs again reads what waited first (the older).
+            for (auto& n : nodes_)
+                if (n->frozen_until.count() >= 0 && !frozen(*n)) thaw(*n);
             for (auto& d : net_.take_due(now_)) {
                 auto [n, li] = owner(d.to);
                 if (!n) {
@@ -124,8 +127,6 @@ public:
                 n->eng->receive(li, d.from, d.from_port, d.bytes.data(), d.bytes.size(), now_, out);
                 handle(*n, out);
             }
-            for (auto& n : nodes_)
-                if (n->frozen_until.count() >= 0 && !frozen(*n)) thaw(*n);
             for (auto& n : nodes_)
                 if (!n->stopped && !frozen(*n) && n->eng->next_wakeup() <= now_) {
                     engine_output out;
@@ -149,7 +150,11 @@ public:
     /// reached it is read first then, with the time it arrived (the daemon
     /// reads kernel arrival stamps), then it ticks.
     void stall_node(node& n, duration d, std::size_t first_lans) {
-        run_until(n.eng->next_wakeup() - duration(1));
+        // Up to its tick (a delivery meanwhile may move it: then again).
+        for (timestamp at = n.eng->next_wakeup();; at = n.eng->next_wakeup()) {
+            run_until(at - duration(1));
+            if (n.eng->next_wakeup() == at) break;
+        }
         now_ = n.eng->next_wakeup();
         engine_output out;
         n.eng->tick(now_, out);

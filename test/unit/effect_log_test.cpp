@@ -47,7 +47,7 @@ TEST_CASE("effect_log: path lines") {
     CHECK(line(fx::probe_retry{h2_a, 1, ms(12)}) ==
           "path debug event=probe_retry peer=h2 lan=eth0 family=v4 missed=1 timeout_us=12000");
     CHECK(line(fx::miss_held{h2_a, fx::miss_held::why::peer_silent, 2}) ==
-          "path debug event=miss_held peer=h2 lan=eth0 family=v4 reason=peer_silent owed=2");
+          "path info event=miss_held peer=h2 lan=eth0 family=v4 reason=peer_silent owed=2");
 }
 
 TEST_CASE("effect_log: notices") {

@@ -2302,6 +2302,7 @@ TEST_CASE("engine: judging_due says when a tick judges evidence (the daemon drai
         engine& e = s.e;
         CHECK(e.next_wakeup() == ms(400));
         CHECK_FALSE(e.judging_due(ms(400)));  // every ACK of the round at 300 is in
+        CHECK(e.judging_due(ms(1000)));        // the housekeeping (every second) judges too
         // The round at 400: h2 answers on LAN B only. LAN A's ACK is
         // awaited until its retry timeout, the next wakeup.
         tick_answered(e, ms(400), {1});
@@ -2311,8 +2312,6 @@ TEST_CASE("engine: judging_due says when a tick judges evidence (the daemon drai
         REQUIRE(rto < ms(500));
         CHECK_FALSE(e.judging_due(rto - duration(1)));
         CHECK(e.judging_due(rto));
-        // Housekeeping (every second) is a tick that judges too.
-        CHECK(e.judging_due(ms(1000)));
     }
     SUBCASE("requestor without up paths: an ACK awaited at the round's close") {
         engine e(cfg("h1", true), two_lans(1), ms(0));
@@ -2368,15 +2367,67 @@ TEST_CASE("engine: fast confirmation: a retry whose control goes unanswered too 
         CHECK(downs(rest).empty());
         CHECK(lan_a(s.e).state() == path_state::up);
     }
-    SUBCASE("h2 runs again on LAN B only: LAN A still goes down") {
+    SUBCASE("h2 answers the control late, on LAN B only: LAN A is retried at once and goes down a timeout later") {
+        // The control's answer at 425 (after the retry's deadline): the
+        // peer lives. LAN A is retried at once, with a control that h2
+        // answers at once; that retry's silence counts (before: the hold's
+        // check, at 420 + 250).
+        REQUIRE(first.sends[1].lan == 1);
+        const std::uint32_t control = decoded(first.sends[1]).seq;
+        engine_output late;
+        feed(s.e, 1, "198.51.100.2", msg(wire::type::ack, "h2", control), ms(425), late);
+        CHECK(of<fx::probe_retry>(late).size() == 1);  // LAN A again, at 425
         std::size_t done = 0;
-        answer_inqs(s.e, first, done, {1}, "h2", ms(440));
-        engine_output rest;
-        for (long long t = 500; t < 1000 && lan_a(s.e).state() == path_state::up; t += 100) {
-            auto r = round(s.e, ms(t), {1});
-            rest.effects.insert(rest.effects.end(), r.effects.begin(), r.effects.end());
-        }
-        CHECK(downs(rest) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed)});
+        answer_inqs(s.e, late, done, {1}, "h2", ms(426));  // its control, at once
+        CHECK(s.e.next_wakeup() == ms(435));
+        engine_output fin;
+        s.e.tick(ms(435), fin);
+        CHECK(downs(fin) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed)});
         CHECK(routes(s.e) == "192.0.2.2/32 via 198.51.100.2 dev eth1 src 192.0.2.1\n");
     }
+}
+
+TEST_CASE("engine: mutual rounds: a retry held for the peer's silence does not stop fast confirmation there") {
+    // LAN A silent from 2000. h1's retry at 2040 goes with a control on LAN
+    // B, but h2 answers nothing from 2035 to 2060 (it stalls): at 2050 the
+    // retry's silence is held. h2's next INQ on LAN B (2130) shows it
+    // lives: LAN A is retried at once, the control is answered, and the
+    // retry's silence counts: down at 2140 (without that retry, the hold's
+    // check decided at 2050 + 250).
+    mutual_pair s;
+    s.run(2000);
+    REQUIRE(s.lan(0).state() == path_state::up);
+    s.take();
+    s.alive = {1};
+    s.run(2035);
+    s.deaf = true;
+    s.run(2060);
+    REQUIRE(of<fx::probe_retry>(s.log).size() == 1);
+    CHECK(effects_of<fx::miss_held>(s.log.effects) ==
+          std::vector<fx::miss_held>{{{"h2", "eth0", family::v4}, fx::miss_held::why::peer_silent, 2}});
+    CHECK(s.lan(0).state() == path_state::up);
+    s.deaf = false;
+    s.run(2140);
+    CHECK(s.lan(0).state() == path_state::up);
+    s.run(2141);
+    CHECK(s.lan(0).state() == path_state::down);
+    CHECK(downs(s.log) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed)});
+}
+
+TEST_CASE("engine: judging_due: a mutual round whose peer is not listed as heard drains first (a queued INQ may list it)") {
+    auto c = cfg("h1", true);
+    c.fast_confirm = false;  // no retries: only the heard list is at stake
+    mutual_pair s(c);
+    s.run(2100);
+    REQUIRE(s.lan(0).state() == path_state::up);
+    // Steady: h2's INQs (every 100 ms, at 30) keep it heard on both LANs;
+    // h1's round at 2100 closes no wait and passes no deadline (the
+    // housekeeping ran at 2000).
+    CHECK_FALSE(s.e.judging_due(ms(2100)));
+    // h2's INQ of 2130 is lost on LAN A: its deadline (2180) lapses and moves
+    // on an interval, but h2 is no longer heard there by h1's round at 2200.
+    s.alive = {1};
+    s.run(2200);
+    CHECK(s.e.next_wakeup() == ms(2200));
+    CHECK(s.e.judging_due(ms(2200)));
 }

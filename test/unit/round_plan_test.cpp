@@ -109,3 +109,17 @@ TEST_CASE("round_plan: warm-up probes: at most 4 per peer, 16 a round, in order"
     CHECK(w[15] == ip("192.0.2.34"));
     CHECK(choose_warmups({{}, {ip("192.0.2.9")}}) == std::vector<ip_address>{ip("192.0.2.9")});
 }
+
+TEST_CASE("round_plan: a retry's control probe: another LAN before its own, the same family first") {
+    const auto v4 = family::v4, v6 = family::v6;
+    // Retry on LAN 0, IPv4.
+    CHECK(choose_control(0, v4, {}) == std::nullopt);
+    CHECK(choose_control(0, v4, {{0, v4}}) == std::nullopt);  // its own path is no candidate
+    CHECK(choose_control(0, v4, {{0, v6}}) == 0u);            // only the same LAN's other family
+    CHECK(choose_control(0, v4, {{0, v6}, {1, v6}}) == 1u);   // another LAN first
+    CHECK(choose_control(0, v4, {{0, v6}, {1, v6}, {1, v4}}) == 2u);  // and there, the same family
+    CHECK(choose_control(0, v4, {{1, v4}, {2, v4}}) == 0u);   // ties: the first
+    // Retry on LAN 1, IPv6.
+    CHECK(choose_control(1, v6, {{0, v4}, {1, v4}, {0, v6}}) == 2u);
+    CHECK(choose_control(1, v6, {{1, v4}, {0, v4}}) == 1u);
+}
