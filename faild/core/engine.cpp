@@ -171,7 +171,7 @@ void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp n
     // round for the peer). Its sequence number has the top bit set, like a
     // notice confirmation's.
     pa.wait.retry_sent(launch(k, pa, purposeful_probe::on_silence::confirm_miss, rto, now, out), now);
-    pa.note_sent(pa.wait.seq());
+    pa.unanswered.note(pa.wait.seq());
     pa.retried = true;
     send_control(p, k, out);
     out.effects.push_back(fx::probe_retry{ref(p, k), pa.tracker.missed(), rto});
@@ -190,7 +190,7 @@ void engine::send_control(peer& p, path_key self, engine_output& out) {
     if (!i) return;
     path& o = *paths[*i];
     const std::uint32_t seq = seq_.next_probe_seq();
-    o.note_control(seq);
+    o.controls.note(seq);
     send_probe(candidates[*i].lan, *o.hop, seq, out);
 }
 
@@ -517,7 +517,7 @@ path& engine::ensure_path(peer& p, path_key k, timestamp now, engine_output& out
     // unanswered: its answer may have come before the path existed.
     const bool awaiting = seq_.rounds(slot(k)) > 0;
     pa.wait.begin(awaiting, seq_.last_round_seq(slot(k)), !heard_here);
-    if (awaiting) pa.note_sent(pa.wait.seq());
+    if (awaiting) pa.unanswered.note(pa.wait.seq());
     out.effects.push_back(fx::path_new{ref(p, k)});
     return pa;
 }
@@ -620,7 +620,7 @@ void engine::await_round(path& pa, std::uint32_t seq, bool can_send, timestamp n
     std::optional<duration> rto;
     if (can_send && pa.tracker.state() == path_state::up) rto = retry_timeout(pa);
     pa.wait.round_sent(seq, now, rto ? std::optional<timestamp>(now + *rto) : std::nullopt);
-    pa.note_sent(seq);
+    pa.unanswered.note(seq);
 }
 
 void engine::send_inq(path_key k, timestamp now, engine_output& out, timestamp due) {
@@ -731,7 +731,7 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     learn(*p, m, now, out, k);
     note_source(*p, k, pa, from, out);
     pa.last_heard = now;
-    if (ans.control) pa.take_control(m.seq);  // answered once
+    if (ans.control) pa.controls.take(m.seq);  // answered once
     on_answers(*p, k, pa, ans, from, now, out);
     retry_held(*p, k, now, out);
     if (m.kind == wire::type::inq) on_inq(*p, k, pa, m, from, from_port, now, out);
@@ -804,10 +804,10 @@ engine::answers engine::what_it_answers(peer& p, const path& pa, const wire::mes
     answers a;
     a.round_inq = m.kind == wire::type::inq && !(m.flags & wire::flag_probe_only);
     const bool ack = m.kind == wire::type::ack;
-    a.probe = ack && pa.wait.awaiting() && (m.seq == pa.wait.seq() || pa.is_unanswered(m.seq));
+    a.probe = ack && pa.wait.awaiting() && (m.seq == pa.wait.seq() || pa.unanswered.has(m.seq));
     a.confirm = ack && pa.notice_check && m.seq == pa.notice_check->seq;
     a.check = ack && pa.suspicion_check && m.seq == pa.suspicion_check->seq;
-    a.control = ack && (m.seq & wire::probe_seq_bit) && pa.has_control(m.seq);
+    a.control = ack && (m.seq & wire::probe_seq_bit) && pa.controls.has(m.seq);
     a.bye_check = ack && p.leaving_until.count() >= 0 &&
                   std::count(p.leaving_probes.begin(), p.leaving_probes.end(), m.seq) > 0;
     if (!ack || !(m.seq & wire::probe_seq_bit)) return a;
@@ -908,7 +908,7 @@ void engine::on_round_ack(peer& p, path_key k, path& pa, const wire::message& m,
     }
     pa.wait.answer();
     pa.retried = false;
-    pa.unanswered_count = 0;
+    pa.unanswered.clear();
     pa.last_round_good = true;
     // A mutual peer that answers our probe here is heard here, even
     // when its own INQs do not reach us (a switch that drops its

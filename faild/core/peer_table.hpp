@@ -88,30 +88,44 @@ struct path_key {
     friend bool operator==(const path_key& a, const path_key& b) { return a.lan == b.lan && a.fam == b.fam; }
 };
 
+/// The sequence numbers of the latest four probes of one kind sent on a
+/// path (a ring): an answer to any of them is recognised.
+class recent_seqs {
+public:
+    void note(std::uint32_t seq) {
+        const std::size_t i = next_++ % seqs_.size();
+        seqs_[i] = seq;
+        live_[i] = true;
+    }
+    bool has(std::uint32_t seq) const { return find(seq) < seqs_.size(); }
+    /// Forgets `seq` if it was noted: true once.
+    bool take(std::uint32_t seq) {
+        const std::size_t i = find(seq);
+        if (i == seqs_.size()) return false;
+        live_[i] = false;
+        return true;
+    }
+    void clear() { live_ = {}; }
+
+private:
+    std::size_t find(std::uint32_t seq) const {
+        for (std::size_t i = 0; i < seqs_.size(); ++i)
+            if (live_[i] && seqs_[i] == seq) return i;
+        return seqs_.size();
+    }
+    std::array<std::uint32_t, 4> seqs_{};
+    std::array<bool, 4> live_{};
+    std::size_t next_ = 0;
+};
+
 struct path {
     path_tracker tracker;
     std::optional<ip_address> hop;  ///< peer's source address on this LAN (IPv6: link-local)
     timestamp last_heard{-1};       ///< last datagram from the peer on this path
-    /// Control probes of ours in flight here (the latest four sequence
-    /// numbers), each sent beside a fast-confirmation retry on another path
-    /// of the peer: an answer shows the peer alive while that retry waits.
-    std::array<std::uint32_t, 4> controls{};
-    std::size_t control_count = 0;
-    void note_control(std::uint32_t seq) { controls[control_count++ % controls.size()] = seq; }
-    bool has_control(std::uint32_t seq) const {
-        for (std::size_t i = 0; i < std::min(control_count, controls.size()); ++i)
-            if (controls[i] == seq) return true;
-        return false;
-    }
-    /// `seq` is a control in flight here: true once (it is taken).
-    bool take_control(std::uint32_t seq) {
-        for (std::size_t i = 0; i < std::min(control_count, controls.size()); ++i)
-            if (controls[i] == seq) {
-                controls[i] = 0;  // never a probe's: those have the top bit set
-                return true;
-            }
-        return false;
-    }
+    /// Control probes of ours in flight here (the latest four), each sent
+    /// beside a fast-confirmation retry on another path of the peer: an
+    /// answer shows the peer alive while that retry waits.
+    recent_seqs controls;
     /// A retry's silence here is held as the peer's (hold_peer_silence):
     /// the path is retried as soon as the peer speaks on another one.
     bool silence_held = false;
@@ -124,14 +138,7 @@ struct path {
     // late ACK to any of them still shows the path works.
     probe_wait wait;
     bool retried = false;          ///< a retry went out since the last answer (no RTT sample then)
-    std::array<std::uint32_t, 4> unanswered{};
-    std::size_t unanswered_count = 0;
-    void note_sent(std::uint32_t seq) { unanswered[unanswered_count++ % unanswered.size()] = seq; }
-    bool is_unanswered(std::uint32_t seq) const {
-        for (std::size_t i = 0; i < std::min(unanswered_count, unanswered.size()); ++i)
-            if (unanswered[i] == seq) return true;
-        return false;
-    }
+    recent_seqs unanswered;
     bool last_round_good = false;  ///< the ACK for our last INQ came back
     bool inq_seen = false;         ///< a round INQ arrived on this path (replay check)
     bool was_up = false;           ///< has been up at least once (warm-up probes only then)
