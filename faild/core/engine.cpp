@@ -169,29 +169,35 @@ bool engine::answers_elsewhere(const peer& p, path_key self, timestamp now) cons
 void engine::send_retry(peer& p, path_key k, path& pa, duration rto, timestamp now, engine_output& out) {
     // A probe-only INQ to the peer's address on the path (answered, never a
     // round for the peer). Its sequence number has the top bit set, like a
-    // notice confirmation's.
-    pa.wait.retry_sent(launch(k, pa, purposeful_probe::on_silence::confirm_miss, rto, now, out), now);
+    // notice confirmation's. It waits for its control's answer too: at
+    // least the control path's own timeout (a slower LAN there must not
+    // make every retry look like the peer's silence).
+    const auto control = control_path(p, k);
+    const duration wait =
+        control ? std::max(rto, retry_timeout(*control->second).value_or(confirm_timeout(*control->second))) : rto;
+    pa.wait.retry_sent(launch(k, pa, purposeful_probe::on_silence::confirm_miss, wait, now, out), now);
     pa.unanswered.note(pa.wait.seq());
     pa.retried = true;
-    send_control(p, k, out);
-    out.effects.push_back(fx::probe_retry{ref(p, k), pa.tracker.missed(), rto});
+    if (control) {
+        const std::uint32_t seq = seq_.next_probe_seq();
+        control->second->controls.note(seq);
+        send_probe(control->first.lan, *control->second->hop, seq, out);
+    }
+    out.effects.push_back(fx::probe_retry{ref(p, k), pa.tracker.missed(), wait});
 }
 
-void engine::send_control(peer& p, path_key self, engine_output& out) {
-    std::vector<path*> paths;
+std::optional<std::pair<path_key, path*>> engine::control_path(peer& p, path_key self) {
+    std::vector<std::pair<path_key, path*>> paths;
     std::vector<round_plan::control_candidate> candidates;
     for (auto& [k, o] : p.paths) {
         if (k == self || o.tracker.state() != path_state::up || !o.hop || !lans_[k.lan].probe_destination(k.fam))
             continue;
-        paths.push_back(&o);
+        paths.emplace_back(k, &o);
         candidates.push_back({k.lan, k.fam});
     }
     const auto i = round_plan::choose_control(self.lan, self.fam, candidates);
-    if (!i) return;
-    path& o = *paths[*i];
-    const std::uint32_t seq = seq_.next_probe_seq();
-    o.controls.note(seq);
-    send_probe(candidates[*i].lan, *o.hop, seq, out);
+    if (!i) return std::nullopt;
+    return paths[*i];
 }
 
 bool engine::heard_elsewhere_since(const peer& p, path_key self, timestamp since) const {
@@ -207,7 +213,7 @@ void engine::hold_peer_silence(peer& p, path_key k, path& pa, timestamp now, eng
     out.effects.push_back(fx::miss_held{ref(p, k), fx::miss_held::why::peer_silent, pa.owed});
     // The retry stays awaited (its late answer still shows the path
     // works); the next retry goes when the peer speaks elsewhere.
-    pa.silence_held = true;
+    pa.hold = path::hold_state::held;
     // The check settles it if the peer stays silent everywhere (it is
     // gone): it waits as for a mass silence. If the peer speaks elsewhere
     // first, the path is retried at once (retry_held).
@@ -216,11 +222,28 @@ void engine::hold_peer_silence(peer& p, path_key k, path& pa, timestamp now, eng
     pa.suspicion_check = launch(k, pa, purposeful_probe::on_silence::settle, wait, now, out, true);
 }
 
-void engine::retry_held(peer& p, path_key heard_on, timestamp now, engine_output& out) {
+void engine::retry_held(peer& p, path_key heard_on, timestamp now) {
+    // Sent by the next tick, with its time: a datagram read late (its
+    // arrival stamp is older) must not date the retry, or its timeout could
+    // pass before it leaves.
+    for (auto& [k, o] : p.paths)
+        if (o.hold == path::hold_state::held && !(k == heard_on)) {
+            o.hold = path::hold_state::retry_due;
+            o.held_retry_at = now;
+        }
+}
+
+void engine::release_hold(path& pa) {
+    if (pa.hold == path::hold_state::none) return;
+    pa.hold = path::hold_state::none;
+    // The retry the hold kept awaited is moot: the path works.
+    if (pa.wait.state() == wait_state::retry_missed) pa.wait.stop();
+}
+
+void engine::send_held_retries(peer& p, timestamp now, engine_output& out) {
     for (auto& [k, o] : p.paths) {
-        if (!o.silence_held) continue;
-        o.silence_held = false;
-        if (k == heard_on) continue;  // the path itself spoke: it works
+        if (o.hold != path::hold_state::retry_due || now < o.held_retry_at) continue;
+        o.hold = path::hold_state::none;
         const auto rto = retry_timeout(o);
         if (o.tracker.state() == path_state::up && rto && o.hop && lans_[k.lan].probe_destination(k.fam))
             send_retry(p, k, o, *rto, now, out);
@@ -281,6 +304,7 @@ void engine::judge_deadlines(timestamp now, engine_output& out) {
             for (unsigned j = 0; j < n; ++j)
                 miss(p, k, pa, down_reason::missed, false, now, out, false, first + peer_interval(p) * j);
         }
+        send_held_retries(p, now, out);
     }
 }
 
@@ -732,8 +756,9 @@ void engine::receive(std::size_t li, const ip_address& from, std::uint16_t from_
     note_source(*p, k, pa, from, out);
     pa.last_heard = now;
     if (ans.control) pa.controls.take(m.seq);  // answered once
+    release_hold(pa);  // it speaks here: this path works
     on_answers(*p, k, pa, ans, from, now, out);
-    retry_held(*p, k, now, out);
+    retry_held(*p, k, now);
     if (m.kind == wire::type::inq) on_inq(*p, k, pa, m, from, from_port, now, out);
     else if (m.kind == wire::type::ack && cfg_.requestor && ans.probe) on_round_ack(*p, k, pa, m, now, out);
 }

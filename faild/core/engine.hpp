@@ -312,12 +312,13 @@ private:
     /// that ended, then the notice checks.
     void run_checks(timestamp now, engine_output& out);
     /// Fast confirmation's retry: a probe-only INQ to the peer on path k,
-    /// and a control probe beside it on another path (send_control).
+    /// and a control probe beside it on another path (control_path); it
+    /// waits `rto`, and at least the control path's own timeout.
     void send_retry(peer& p, path_key k, path& pa, duration rto, timestamp now, engine_output& out);
-    /// A probe-only INQ to `p` on its best other path than `self` that is
-    /// up (the same family first): answered, it shows the peer alive while
-    /// self's retry waits. Nothing when there is no such path.
-    void send_control(peer& p, path_key self, engine_output& out);
+    /// The path of `p` that carries the control probe beside a retry on
+    /// `self` (round_plan::choose_control among those up, with a hop and a
+    /// source): answered, it shows the peer alive while the retry waits.
+    std::optional<std::pair<path_key, path*>> control_path(peer& p, path_key self);
     /// The peer spoke on a path other than `self` at or after `since`.
     bool heard_elsewhere_since(const peer& p, path_key self, timestamp since) const;
     /// A retry went unanswered, and so did the peer everywhere else since
@@ -325,12 +326,15 @@ private:
     /// path failed just then. The miss is owed, for one last-chance check
     /// that waits as for a mass silence (stall_guard).
     void hold_peer_silence(peer& p, path_key k, path& pa, timestamp now, engine_output& out);
-    /// The peer spoke on path `heard_on`: each path whose retry's silence
-    /// was held as the peer's is retried at once (heard_on itself: released,
-    /// it works). A real failure thus costs the held retry only the time
+    /// The peer spoke on path `heard_on`: each other path whose retry's
+    /// silence was held as the peer's is retried by the next tick. A real failure thus costs the held retry only the time
     /// until the peer is heard elsewhere (the control's late answer, or its
     /// next datagram), not the hold's wait.
-    void retry_held(peer& p, path_key heard_on, timestamp now, engine_output& out);
+    void retry_held(peer& p, path_key heard_on, timestamp now);
+    /// The peer spoke on `pa`: a hold there ends (its retry is moot).
+    void release_hold(path& pa);
+    /// The retries retry_held made due on `p`'s paths, at `now`.
+    void send_held_retries(peer& p, timestamp now, engine_output& out);
     /// True when `p` answers on a path other than `self`: up, nothing
     /// missed, no probe overdue (nor, on a mutual path, its INQ).
     bool answers_elsewhere(const peer& p, path_key self, timestamp now) const;

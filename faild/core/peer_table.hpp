@@ -126,9 +126,12 @@ struct path {
     /// beside a fast-confirmation retry on another path of the peer: an
     /// answer shows the peer alive while that retry waits.
     recent_seqs controls;
-    /// A retry's silence here is held as the peer's (hold_peer_silence):
-    /// the path is retried as soon as the peer speaks on another one.
-    bool silence_held = false;
+    /// A retry's silence here held as the peer's (hold_peer_silence): the
+    /// path is retried (retry_due, at held_retry_at: the next tick) as soon
+    /// as the peer speaks on another one, and released when it speaks here.
+    enum class hold_state : std::uint8_t { none, held, retry_due };
+    hold_state hold = hold_state::none;
+    timestamp held_retry_at{0};
 
     // Requestor rounds: the round INQ or retry we wait an ACK for, with its
     // deadline (fast confirmation: the retry timeout; none: the round's end
@@ -186,6 +189,7 @@ struct path {
         if (notice_check) t = std::min(t, notice_check->deadline);
         if (suspicion_check) t = std::min(t, suspicion_check->deadline);
         if (auto d = wait.deadline()) t = std::min(t, *d);
+        if (hold == hold_state::retry_due) t = std::min(t, held_retry_at);
         return t;
     }
 

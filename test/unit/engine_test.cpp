@@ -2376,9 +2376,15 @@ TEST_CASE("engine: fast confirmation: a retry whose control goes unanswered too 
         const std::uint32_t control = decoded(first.sends[1]).seq;
         engine_output late;
         feed(s.e, 1, "198.51.100.2", msg(wire::type::ack, "h2", control), ms(425), late);
-        CHECK(of<fx::probe_retry>(late).size() == 1);  // LAN A again, at 425
+        CHECK(of<fx::probe_retry>(late).empty());  // due: the next tick sends it, with its own time
+        CHECK(s.e.next_wakeup() == ms(425));
+        engine_output again;
+        s.e.tick(ms(425), again);
+        CHECK(of<fx::probe_retry>(again).size() == 1);
+        REQUIRE(again.sends.size() == 2);  // LAN A again, and a new control on LAN B
+        CHECK(again.sends[0].dst == ip("192.0.2.2"));
         std::size_t done = 0;
-        answer_inqs(s.e, late, done, {1}, "h2", ms(426));  // its control, at once
+        answer_inqs(s.e, again, done, {1}, "h2", ms(426));  // its control, at once
         CHECK(s.e.next_wakeup() == ms(435));
         engine_output fin;
         s.e.tick(ms(435), fin);
@@ -2392,8 +2398,8 @@ TEST_CASE("engine: mutual rounds: a retry held for the peer's silence does not s
     // B, but h2 answers nothing from 2035 to 2060 (it stalls): at 2050 the
     // retry's silence is held. h2's next INQ on LAN B (2130) shows it
     // lives: LAN A is retried at once, the control is answered, and the
-    // retry's silence counts: down at 2140 (without that retry, the hold's
-    // check decided at 2050 + 250).
+    // retry's silence counts: down at 2141 (the retry leaves with the tick
+    // after the INQ; without it, the hold's check decided at 2050 + 250).
     mutual_pair s;
     s.run(2000);
     REQUIRE(s.lan(0).state() == path_state::up);
@@ -2407,9 +2413,9 @@ TEST_CASE("engine: mutual rounds: a retry held for the peer's silence does not s
           std::vector<fx::miss_held>{{{"h2", "eth0", family::v4}, fx::miss_held::why::peer_silent, 2}});
     CHECK(s.lan(0).state() == path_state::up);
     s.deaf = false;
-    s.run(2140);
-    CHECK(s.lan(0).state() == path_state::up);
     s.run(2141);
+    CHECK(s.lan(0).state() == path_state::up);
+    s.run(2142);
     CHECK(s.lan(0).state() == path_state::down);
     CHECK(downs(s.log) == std::vector<fx::path_changed>{went_down("h2", "eth0", path_state::up, 3, down_reason::missed)});
 }
@@ -2430,4 +2436,53 @@ TEST_CASE("engine: judging_due: a mutual round whose peer is not listed as heard
     s.run(2200);
     CHECK(s.e.next_wakeup() == ms(2200));
     CHECK(s.e.judging_due(ms(2200)));
+}
+
+TEST_CASE("engine: mutual rounds: a held retry ends when the peer speaks on that path, and fast confirmation works there again") {
+    // h2 stalls over h1's retry of LAN A (2040): held. LAN A is back for
+    // h2's INQs of 2130: the hold ends with the one on LAN A (the held retry
+    // is moot), so the one on LAN B has nothing to retry. When
+    // LAN A then fails for real (h2's INQ of 2230 missing), it is retried at
+    // once again and goes down within the retries (a hold that kept the
+    // retry awaited blocked retries there: a miss a round, down at 2440).
+    mutual_pair s;
+    s.run(2000);
+    s.alive = {1};
+    s.run(2035);
+    s.deaf = true;
+    s.run(2060);
+    REQUIRE(effects_of<fx::miss_held>(s.log.effects).size() == 1);
+    s.deaf = false;
+    s.alive = {0, 1};
+    s.take();
+    s.run(2200);
+    CHECK(of<fx::probe_retry>(s.log).empty());
+    REQUIRE(s.lan(0).state() == path_state::up);
+    REQUIRE(s.lan(0).owed() == 0);
+    s.take();
+    s.alive = {1};
+    s.run(2262);
+    CHECK(of<fx::probe_retry>(s.log).size() >= 1);
+    CHECK(s.lan(0).state() == path_state::down);
+}
+
+TEST_CASE("engine: fast confirmation: a retry waits at least its control path's timeout (a slower LAN there)") {
+    // LAN A answers in 1 ms (its timeout: the floor, 10 ms), LAN B in 8 ms.
+    engine e(cfg("h1", true), two_lans(1), ms(0));
+    for (long long t = 0; t < 400; t += 100) {
+        engine_output out;
+        e.tick(ms(t), out);
+        std::size_t done_a = 0, done_b = 0;
+        answer_inqs(e, out, done_a, {0}, "h2", ms(t + 1));
+        answer_inqs(e, out, done_b, {1}, "h2", ms(t + 8));
+    }
+    REQUIRE(e.view("h2", {0, family::v4}).state() == path_state::up);
+    REQUIRE(e.view("h2", {1, family::v4}).srtt() == ms(8));
+    tick_answered(e, ms(400), {1}, ms(8));  // LAN A silent from here
+    engine_output retry;
+    e.tick(e.next_wakeup(), retry);  // LAN A's timeout: 410
+    const auto retries = of<fx::probe_retry>(retry);
+    REQUIRE(retries.size() == 1);
+    CHECK(retries[0].timeout > ms(10));  // before: LAN A's own 10 ms
+    CHECK(e.next_wakeup() == ms(410) + retries[0].timeout);
 }
