@@ -222,6 +222,11 @@ void engine::hold_peer_silence(peer& p, path_key k, path& pa, timestamp now, eng
     pa.suspicion_check = launch(k, pa, purposeful_probe::on_silence::settle, wait, now, out, true);
 }
 
+void engine::note_held(const peer& p, path_key k, const path& pa, bool late, engine_output& out) const {
+    out.effects.push_back(
+        fx::miss_held{ref(p, k), late ? fx::miss_held::why::stall : fx::miss_held::why::mass_silence, pa.owed});
+}
+
 void engine::retry_held(peer& p, path_key heard_on, timestamp now) {
     // Sent by the next tick, with its time: a datagram read late (its
     // arrival stamp is older) must not date the retry, or its timeout could
@@ -324,9 +329,7 @@ void engine::miss(peer& p, path_key k, path& pa, down_reason why, bool confirmed
     if (auto wait = held_wait(p, k, pa, due, now)) {
         pa.owed = std::min(pa.owed + 1, cfg_.fail_after);
         pa.owed_reason = why;
-        const bool late = due && stall_guard::judged_late(*due, now, cfg_.interval);
-        out.effects.push_back(
-            fx::miss_held{ref(p, k), late ? fx::miss_held::why::stall : fx::miss_held::why::mass_silence, pa.owed});
+        note_held(p, k, pa, due && stall_guard::judged_late(*due, now, cfg_.interval), out);
         if (retry_follows || (pa.suspicion_check && pa.suspicion_check->last_chance)) return;  // that probe settles it
         pa.suspicion_check = launch(k, pa, purposeful_probe::on_silence::settle, *wait, now, out, true);
         return;
@@ -389,8 +392,7 @@ void engine::on_silence(peer& p, path_key k, path& pa, std::optional<purposeful_
                 const std::uint8_t n = std::uint8_t(slot->late_probes + (late ? 1 : 0));
                 slot = launch(k, pa, slot->action, *wait, now, out, true);
                 slot->late_probes = n;
-                out.effects.push_back(fx::miss_held{
-                    ref(p, k), late ? fx::miss_held::why::stall : fx::miss_held::why::mass_silence, pa.owed});
+                note_held(p, k, pa, late, out);
                 return;
             }
     }

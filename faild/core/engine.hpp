@@ -331,6 +331,9 @@ private:
     /// until the peer is heard elsewhere (the control's late answer, or its
     /// next datagram), not the hold's wait.
     void retry_held(peer& p, path_key heard_on, timestamp now);
+    /// The effect of a miss the stall_guard rules held: judged `late`
+    /// (stall) or not (mass silence).
+    void note_held(const peer& p, path_key k, const path& pa, bool late, engine_output& out) const;
     /// The peer spoke on `pa`: a hold there ends (its retry is moot).
     void release_hold(path& pa);
     /// The retries retry_held made due on `p`'s paths, at `now`.
